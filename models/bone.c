@@ -1,0 +1,206 @@
+/* bone.c - femoral-neck BMD trajectory and T-score.
+ *
+ * Yearly log-change of BMD (all rates in 1/yr, a = max(age - 50, 0)):
+ *   base = loss[sex] (1 + accel a) (1 + cv z_i) * (1 + sed_mult S)
+ *          * exp(infl_k I) * exp(-c_mb z_grip)
+ *   loss = base + menopause excess (transition / post windows, women)
+ *        + smoke_extra (current) + vitd_extra (low 25(OH)D)
+ *        + weeks/52 (disuse_mult - 1) base (1 - recovery)   (bed rest)
+ *   bmd *= exp(-loss)
+ * z_i is the agent's slope deviation, re-derived every year from its own
+ * year-0 stream; z_grip is the start-of-year grip strength relative to a
+ * sex-specific reference (mechanostat).  See physiology.h for the
+ * symmetric update with muscle.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "physiology.h"
+
+#define BONE_PARAMS(X) \
+    X("bone.tscore.china.mean_female", "g/cm2", 0.3, 1.5, ref_china_mean[0], "Chinese young-adult peak FN BMD, women") \
+    X("bone.tscore.china.sd_female", "g/cm2", 0.01, 0.5, ref_china_sd[0], "its SD") \
+    X("bone.tscore.china.mean_male", "g/cm2", 0.3, 1.5, ref_china_mean[1], "Chinese young-adult peak FN BMD, men") \
+    X("bone.tscore.china.sd_male", "g/cm2", 0.01, 0.5, ref_china_sd[1], "its SD") \
+    X("bone.tscore.nhanes.mean", "g/cm2", 0.3, 1.5, ref_nhanes_mean, "NHANES III white women 20-29 FN BMD (both sexes)") \
+    X("bone.tscore.nhanes.sd", "g/cm2", 0.01, 0.5, ref_nhanes_sd, "its SD") \
+    X("bone.baseline.mean_female_50", "g/cm2", 0.3, 1.5, base_mean50[0], "baseline FN BMD mean at 50, women") \
+    X("bone.baseline.mean_male_50", "g/cm2", 0.3, 1.5, base_mean50[1], "baseline FN BMD mean at 50, men") \
+    X("bone.baseline.slope_female", "g/cm2/yr", -0.05, 0.05, base_slope[0], "cross-sectional change of the mean per year of age, women") \
+    X("bone.baseline.slope_male", "g/cm2/yr", -0.05, 0.05, base_slope[1], "same, men") \
+    X("bone.baseline.sd_female", "g/cm2", 0.01, 0.5, base_sd[0], "baseline FN BMD SD, women") \
+    X("bone.baseline.sd_male", "g/cm2", 0.01, 0.5, base_sd[1], "baseline FN BMD SD, men") \
+    X("bone.baseline.rho_muscle", "1", -0.99, 0.99, base_rho, "baseline correlation of the bone and muscle latent factors (copula)") \
+    X("bone.loss.female", "1/yr", 0, 0.1, loss[0], "age-related FN loss at 50, women") \
+    X("bone.loss.male", "1/yr", 0, 0.1, loss[1], "age-related FN loss at 50, men") \
+    X("bone.loss.age_accel", "1/yr", 0, 0.5, loss_accel, "relative increase of the ageing loss per year over 50") \
+    X("bone.loss.slope_cv", "1", 0, 3, slope_cv, "individual slope: coefficient of variation of the ageing loss") \
+    X("bone.menopause.transition_excess", "1/yr", 0, 0.1, meno_trans_excess, "extra FN loss in the transition window") \
+    X("bone.menopause.post_excess", "1/yr", 0, 0.1, meno_post_excess, "extra FN loss after the transition window") \
+    X("bone.menopause.transition_start", "yr", -10, 0, meno_trans_start, "transition window start (years from FMP, inclusive)") \
+    X("bone.menopause.transition_end", "yr", 0, 10, meno_trans_end, "transition window end = post window start (exclusive)") \
+    X("bone.menopause.post_end", "yr", 0, 30, meno_post_end, "post window end (years from FMP, exclusive)") \
+    X("bone.sedentary.multiplier", "1", 0, 5, sed_mult, "relative increase of the ageing loss when sedentary") \
+    X("bone.inflammation.k", "1", 0, 2, infl_k, "log-multiplier of the ageing loss per unit latent inflammation") \
+    X("bone.smoking.extra_loss", "1/yr", 0, 0.05, smoke_extra, "extra FN loss in current smokers") \
+    X("bone.vitamin_d.extra_loss", "1/yr", 0, 0.05, vitd_extra, "extra FN loss with low 25(OH)D") \
+    X("bone.bedrest.disuse_multiplier", "1", 1, 50, bed_disuse_mult, "bone loss during bed rest / loss of active people") \
+    X("bone.bedrest.recovery", "1", 0, 1, bed_recovery, "share of bed-rest bone loss recovered afterwards") \
+    X("coupling.muscle_to_bone", "1", 0, 5, c_mb, "mechanostat: log-multiplier of bone loss per SD of grip deficit") \
+    X("coupling.grip_ref.female", "kg", 1, 80, grip_ref[0], "grip reference for the mechanostat z, women") \
+    X("coupling.grip_ref.male", "kg", 1, 80, grip_ref[1], "grip reference for the mechanostat z, men") \
+    X("coupling.grip_ref.sd_female", "kg", 0.1, 30, grip_ref_sd[0], "its SD, women") \
+    X("coupling.grip_ref.sd_male", "kg", 0.1, 30, grip_ref_sd[1], "its SD, men")
+
+#define BONE_SPEC(k, u, lo, hi, f, d) {k, OS_P_REAL, u, lo, hi, 1, NULL, NULL, d},
+#define BONE_OFF(k, u, lo, hi, f, d) offsetof(os_bone_par, f),
+static const os_param_spec bone_params[] = {
+    BONE_PARAMS(BONE_SPEC)
+    {"bone.tscore.reference", OS_P_STRING, NULL, 1, 0, 1, NULL, "china|nhanes",
+     "T-score reference: china = same-sex Chinese young-adult peak (as the "
+     "2018 national survey), nhanes = NHANES III young white women for both "
+     "sexes (WHO/FRAX practice)"},
+};
+static const size_t bone_off[] = { BONE_PARAMS(BONE_OFF) };
+#define BONE_NPARAMS (sizeof bone_params / sizeof bone_params[0])
+#define BONE_NREAL (sizeof bone_off / sizeof bone_off[0])
+
+int os_bone_read_params(const os_cfg *cfg, os_bone_par *p)
+{
+    os_phys_read_reals(cfg, bone_params, bone_off, BONE_NREAL, p);
+    const char *ref = os_cfg_str(cfg, "bone.tscore.reference");
+    p->use_nhanes = ref && strcmp(ref, "nhanes") == 0;
+    return 0;
+}
+
+int os_bone_setup(os_model *m, const os_bone_par *p, void **state,
+                  os_err *err)
+{
+    os_bone *s = calloc(1, sizeof *s);
+    if (!s) return os_fail(err, OS_ERUN, "bone: out of memory");
+    s->p = *p;
+    os_pop *pop = m->pop;
+    s->col_bmd = os_pop_add_column(pop, "bmd", OS_COL_F32, "g/cm2",
+        "femoral-neck areal BMD (DXA)", OS_COL_SNAPSHOT, err);
+    s->col_t = os_pop_add_column(pop, "tscore", OS_COL_F32, "SD",
+        p->use_nhanes
+            ? "femoral-neck T-score at 1 July, reference NHANES III young white women (both sexes)"
+            : "femoral-neck T-score at 1 July, reference Chinese young-adult peak of the same sex",
+        OS_COL_SNAPSHOT, err);
+    s->col_fmp = os_pop_find_column(pop, "fmp_age");
+    s->col_flags = os_pop_find_column(pop, "rf_flags");
+    s->col_smoke = os_pop_find_column(pop, "smoking");
+    s->col_infl = os_pop_find_column(pop, "inflammation");
+    s->col_bed = os_pop_find_column(pop, "bedrest_weeks");
+    if (s->col_bmd < 0 || s->col_t < 0) {
+        free(s);
+        return err->code ? err->code : OS_ERUN;
+    }
+    if (s->col_fmp < 0 || s->col_flags < 0 || s->col_smoke < 0 ||
+        s->col_infl < 0 || s->col_bed < 0) {
+        free(s);
+        return os_fail(err, OS_ERUN, "bone: risk_factors columns missing");
+    }
+    s->pu_latent = os_rng_purpose("physiology.latent");
+    s->pu_slope = os_rng_purpose("bone.slope");
+    *state = s;
+    return 0;
+}
+
+static int bone_init(os_model *m, void **state, os_err *err)
+{
+    os_bone_par p;
+    os_bone_read_params(m->cfg, &p);
+    return os_bone_setup(m, &p, state, err);
+}
+
+static void bone_init_agents(os_model *m, void *state, os_chunk *c)
+{
+    const os_bone *s = state;
+    const os_bone_par *p = &s->p;
+    float *bmd = OS_CHUNK_COL(m, c, float, s->col_bmd);
+    float *t = OS_CHUNK_COL(m, c, float, s->col_t);
+    for (size_t i = 0; i < c->n; i++) {
+        os_rng r;
+        /* First normal of the shared latent stream is the bone factor;
+         * muscle reads the same stream (Gaussian copula). */
+        os_rng_init(&r, m->seed, c->id[i], 0, s->pu_latent);
+        double zb = os_rng_normal(&r);
+        int sex = c->sex[i];
+        double a = (double)c->age[i] - OS_AGE_MIN;
+        double v = p->base_mean50[sex] + p->base_slope[sex] * a +
+                   p->base_sd[sex] * zb;
+        bmd[i] = (float)v;
+        t[i] = os_bone_tscore(p, sex, bmd[i]);
+    }
+}
+
+static void bone_census(os_model *m, void *state, os_chunk *c)
+{
+    const os_bone *s = state;
+    const float *bmd = OS_CHUNK_COL(m, c, float, s->col_bmd);
+    float *t = OS_CHUNK_COL(m, c, float, s->col_t);
+    for (size_t i = 0; i < c->n; i++)
+        t[i] = os_bone_tscore(&s->p, c->sex[i], bmd[i]);
+}
+
+static void bone_step(os_model *m, void *state, os_chunk *c)
+{
+    const os_bone *s = state;
+    const os_bone_par *p = &s->p;
+    float *bmd = OS_CHUNK_COL(m, c, float, s->col_bmd);
+    const uint8_t *fmp = OS_CHUNK_COL(m, c, uint8_t, s->col_fmp);
+    const uint8_t *fl = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
+    const uint8_t *sm = OS_CHUNK_COL(m, c, uint8_t, s->col_smoke);
+    const float *inf = OS_CHUNK_COL(m, c, float, s->col_infl);
+    const uint8_t *bed = OS_CHUNK_COL(m, c, uint8_t, s->col_bed);
+    /* Grip is registered by muscle, after bone: look it up here. */
+    int gc = os_pop_find_column(m->pop, "grip");
+    const float *grip = gc >= 0 ? OS_CHUNK_COL(m, c, float, gc) : NULL;
+    const float cmb = grip ? (float)p->c_mb : 0.0f;
+    float inv_gsd[2] = {(float)(1.0 / p->grip_ref_sd[0]),
+                        (float)(1.0 / p->grip_ref_sd[1])};
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->alive[i]) continue;
+        int sex = c->sex[i];
+        float a = c->age[i] - (float)OS_AGE_MIN;
+        a = a > 0.0f ? a : 0.0f;
+        os_rng r;
+        os_rng_init(&r, m->seed, c->id[i], 0, s->pu_slope);
+        float slope = 1.0f + (float)(p->slope_cv * os_rng_normal(&r));
+        unsigned f = fl[i];
+        float zg = grip ? (grip[i] - (float)p->grip_ref[sex]) * inv_gsd[sex] : 0.0f;
+        float mult = (1.0f + (float)p->sed_mult * (float)((f & OS_RF_SEDENTARY) != 0)) *
+                     expf((float)p->infl_k * inf[i] - cmb * zg);
+        float age_rate = (float)p->loss[sex] * (1.0f + (float)p->loss_accel * a);
+        float base = age_rate * slope * mult;
+        float ty = c->age[i] - (float)fmp[i];
+        float meno = sex == 0
+            ? (float)p->meno_trans_excess *
+                  os_phys_window(ty, p->meno_trans_start, p->meno_trans_end) +
+              (float)p->meno_post_excess *
+                  os_phys_window(ty, p->meno_trans_end, p->meno_post_end)
+            : 0.0f;
+        /* Bed rest: 'disuse_mult' times the loss of active people. */
+        float bedl = (float)bed[i] * (1.0f / 52.0f) *
+                     (float)((p->bed_disuse_mult - 1.0) * (1.0 - p->bed_recovery)) *
+                     age_rate * slope;
+        float loss = base + meno +
+                     (float)p->smoke_extra * (float)(sm[i] == OS_SMOKE_CURRENT) +
+                     (float)p->vitd_extra * (float)((f & OS_RF_LOWVITD) != 0) +
+                     bedl;
+        bmd[i] *= expf(-loss);
+    }
+}
+
+const os_module os_mod_bone = {
+    .name = "bone",
+    .params = bone_params,
+    .nparams = BONE_NPARAMS,
+    .init = bone_init,
+    .init_agents = bone_init_agents,
+    .census = bone_census,
+    .step = bone_step,
+    .destroy = free,
+};

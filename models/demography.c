@@ -1,0 +1,765 @@
+/* demography.c - the population: base population at the start year, the
+ * yearly entrants aged 50, and the death-rate tables other modules read.
+ *
+ * Inputs are two tables `year,sex,age,value` (population at 1 July by
+ * 5-year group; central death rates by group and 5-year period), UN WPP
+ * 2024 for the default China scenario (configs/data/).  Methods, with their
+ * reasons, are in docs/demography.md:
+ *   - single ages within groups: monotone (Steffen) cubic interpolation of
+ *     the cumulative population at the group boundaries (group totals are
+ *     kept exactly, the density is never negative); the open group follows
+ *     a stationary population, density exp(-mx (x - a)).
+ *   - base population: agents allocated to (sex, group) cells of ages 50+
+ *     by largest remainder, integer weights summing exactly to each cell.
+ *   - entrants: persons aged [50, 51) at 1 July, interpolated along the
+ *     cohort (log-linear) between the table before and the table after.
+ *   - death rates: log mx linear in age between group midpoints and linear
+ *     in time between period midpoints (or step functions).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_interp.h>
+
+#include "demography.h"
+#include "model.h"
+
+struct os_demog {
+    os_demog_opts o;
+    char label[256];
+    os_demog_table pop, mx;
+    int y0;                    /* index of the start year in pop       */
+    /* Cumulative population at group boundaries, per (table year, sex). */
+    gsl_interp **cum;
+    double *cum_y;             /* [(yi*2+s)*na]                        */
+    double *cum_x;             /* group first ages (pop.na)            */
+    /* log mx per (period, sex) at group midpoints. */
+    gsl_interp **lmx;
+    double *lmx_y, *mx_x, *t_mid;
+    /* Base population cells: (sex, group >= 50) in a fixed order. */
+    int ncell;
+    int *cell_sex, *cell_ai;
+    uint64_t *cell_p, *cell_n, *cell_off;
+    uint64_t nagents;
+    uint32_t entrant_weight;
+    double open_mx[2];         /* open-group mx at the start (age split) */
+    /* Module state. */
+    int hr_col;
+    int pending_base;          /* the cohort being initialised is the base */
+    uint64_t pending_n[2];
+    uint32_t purpose_entrants;
+};
+
+/* ---- tables ---- */
+
+typedef struct row { int year, sex, age, line; double value; } row;
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorted distinct values of ROWS' field at OFFSET into *OUT. */
+static int distinct(const row *rows, size_t n, size_t offset, int **out)
+{
+    int *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) return -1;
+    for (size_t i = 0; i < n; i++)
+        v[i] = *(const int *)((const char *)&rows[i] + offset);
+    qsort(v, n, sizeof *v, cmp_int);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || v[i] != v[k - 1]) v[k++] = v[i];
+    *out = v;
+    return (int)k;
+}
+
+static int index_of(const int *v, int n, int x)
+{
+    const int *p = bsearch(&x, v, (size_t)n, sizeof *v, cmp_int);
+    return p ? (int)(p - v) : -1;
+}
+
+static int parse_int(const char *s, int *out)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(s, &end, 10);
+    if (end == s || *end || errno || x < -100000 || x > 100000) return -1;
+    *out = (int)x;
+    return 0;
+}
+
+static int parse_row(char *line, row *r)
+{
+    char *f[4];
+    int nf = 0;
+    f[nf++] = line;
+    for (char *p = line; *p; p++)
+        if (*p == ',') {
+            if (nf == 4) return -1;
+            *p = 0;
+            f[nf++] = p + 1;
+        }
+    if (nf != 4) return -1;
+    if (parse_int(f[0], &r->year) || parse_int(f[2], &r->age) || r->age < 0) return -2;
+    if (strcmp(f[1], "female") == 0) r->sex = 0;
+    else if (strcmp(f[1], "male") == 0) r->sex = 1;
+    else return -3;
+    char *end;
+    r->value = strtod(f[3], &end);
+    if (end == f[3] || *end || !isfinite(r->value)) return -4;
+    if (r->value < 0) return -5;
+    return 0;
+}
+
+void os_demog_table_free(os_demog_table *t)
+{
+    free(t->years);
+    free(t->ages);
+    free(t->v);
+    memset(t, 0, sizeof *t);
+}
+
+int os_demog_table_read(os_demog_table *t, const char *path, os_err *err)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->path, sizeof t->path, "%s", path);
+    FILE *f = fopen(path, "r");
+    if (!f) return os_fail(err, OS_ECONFIG, "%s: cannot open: %s", path, strerror(errno));
+    row *rows = NULL;
+    size_t n = 0, cap = 0;
+    char buf[1024];
+    int line = 0, header = 0, rc = OS_OK;
+    static const char *const why[] = {
+        "", "expected 4 fields year,sex,age,value",
+        "year and age must be integers (age >= 0)", "sex must be female or male",
+        "value is not a number", "value is negative"};
+    while (fgets(buf, sizeof buf, f)) {
+        line++;
+        size_t len = strlen(buf);
+        if (len == sizeof buf - 1 && buf[len - 1] != '\n') {
+            rc = os_fail(err, OS_ECONFIG, "%s:%d: line too long", path, line);
+            goto done;
+        }
+        while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
+            buf[--len] = 0;
+        if (len == 0 || buf[0] == '#') continue;
+        if (!header) {
+            if (strcmp(buf, "year,sex,age,value") != 0) {
+                rc = os_fail(err, OS_ECONFIG, "%s:%d: header must be 'year,sex,age,value', not '%.60s'",
+                             path, line, buf);
+                goto done;
+            }
+            header = 1;
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? 2 * cap : 256;
+            row *q = realloc(rows, cap * sizeof *q);
+            if (!q) { rc = os_fail(err, OS_ERUN, "%s: out of memory", path); goto done; }
+            rows = q;
+        }
+        int e = parse_row(buf, &rows[n]);
+        if (e) {
+            rc = os_fail(err, OS_ECONFIG, "%s:%d: %s", path, line, why[-e]);
+            goto done;
+        }
+        rows[n++].line = line;
+    }
+    if (ferror(f)) { rc = os_fail(err, OS_ECONFIG, "%s: read error", path); goto done; }
+    if (!header || n == 0) {
+        rc = os_fail(err, OS_ECONFIG, "%s:%d: no data rows (header 'year,sex,age,value')", path, line);
+        goto done;
+    }
+    t->ny = distinct(rows, n, offsetof(row, year), &t->years);
+    t->na = distinct(rows, n, offsetof(row, age), &t->ages);
+    size_t cells = (size_t)t->ny * 2 * (size_t)t->na;
+    t->v = malloc(cells * sizeof *t->v);
+    unsigned char *seen = calloc(cells, 1);
+    if (t->ny < 0 || t->na < 0 || !t->v || !seen) {
+        free(seen);
+        rc = os_fail(err, OS_ERUN, "%s: out of memory", path);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t k = ((size_t)index_of(t->years, t->ny, rows[i].year) * 2 + (size_t)rows[i].sex) *
+                   (size_t)t->na + (size_t)index_of(t->ages, t->na, rows[i].age);
+        if (seen[k]) {
+            rc = os_fail(err, OS_ECONFIG, "%s:%d: duplicate row for year %d, %s, age %d", path,
+                         rows[i].line, rows[i].year, rows[i].sex ? "male" : "female", rows[i].age);
+            break;
+        }
+        seen[k] = 1;
+        t->v[k] = rows[i].value;
+    }
+    for (size_t k = 0; rc == OS_OK && k < cells; k++)
+        if (!seen[k]) {
+            size_t ai = k % (size_t)t->na, s = (k / (size_t)t->na) % 2, yi = k / (2 * (size_t)t->na);
+            rc = os_fail(err, OS_ECONFIG, "%s:%d: table incomplete: no row for year %d, %s, age %d",
+                         path, line, t->years[yi], s ? "male" : "female", t->ages[ai]);
+        }
+    free(seen);
+done:
+    fclose(f);
+    free(rows);
+    if (rc) os_demog_table_free(t), snprintf(t->path, sizeof t->path, "%s", path);
+    return rc;
+}
+
+/* ---- accessors ---- */
+
+const os_demog_table *os_demog_population(const os_demog *d) { return &d->pop; }
+const os_demog_table *os_demog_mortality(const os_demog *d) { return &d->mx; }
+
+/* ---- death rates ---- */
+
+static double lmx_at(const os_demog *d, int pi, int sex, double age)
+{
+    const os_demog_table *t = &d->mx;
+    const double *y = d->lmx_y + ((size_t)pi * 2 + (size_t)sex) * (size_t)t->na;
+    if (d->o.mx_age == OS_MXAGE_STEP || t->na < 2) {
+        int ai = 0;
+        while (ai + 1 < t->na && age >= t->ages[ai + 1]) ai++;
+        return y[ai];
+    }
+    /* Flat outside the first and last midpoints. */
+    if (age <= d->mx_x[0]) return y[0];
+    if (age >= d->mx_x[t->na - 1]) return y[t->na - 1];
+    return gsl_interp_eval(d->lmx[pi * 2 + sex], d->mx_x, y, age, NULL);
+}
+
+double os_demog_mx(const void *state, int sex, double age, double time)
+{
+    const os_demog *d = state;
+    const os_demog_table *t = &d->mx;
+    int n = t->ny;
+    if (d->o.mx_time == OS_MXTIME_STEP || n == 1) {
+        int pi = 0;
+        while (pi + 1 < n && time >= t->years[pi + 1]) pi++;
+        return exp(lmx_at(d, pi, sex, age));
+    }
+    if (time <= d->t_mid[0]) return exp(lmx_at(d, 0, sex, age));
+    if (time >= d->t_mid[n - 1]) return exp(lmx_at(d, n - 1, sex, age));
+    int pi = 0;
+    while (time >= d->t_mid[pi + 1]) pi++;
+    double w = (time - d->t_mid[pi]) / (d->t_mid[pi + 1] - d->t_mid[pi]);
+    return exp((1 - w) * lmx_at(d, pi, sex, age) + w * lmx_at(d, pi + 1, sex, age));
+}
+
+/* ---- population by single age ---- */
+
+static int pop_year_index(const os_demog *d, int year)
+{
+    for (int i = 0; i < d->pop.ny; i++)
+        if (d->pop.years[i] == year) return i;
+    return -1;
+}
+
+/* Cumulative persons of the closed groups below AGE (clamped to the spline). */
+static double cum_at(const os_demog *d, int yi, int sex, double age)
+{
+    int na = d->pop.na;
+    const double *y = d->cum_y + ((size_t)yi * 2 + (size_t)sex) * (size_t)na;
+    if (age <= d->cum_x[0]) return 0.0;
+    if (age >= d->cum_x[na - 1]) return y[na - 1];
+    return gsl_interp_eval(d->cum[yi * 2 + sex], d->cum_x, y, age, NULL);
+}
+
+double os_demog_persons(const os_demog *d, int year, int sex, double a0, double a1)
+{
+    int yi = pop_year_index(d, year);
+    if (yi < 0) return -1.0;
+    return cum_at(d, yi, sex, a1) - cum_at(d, yi, sex, a0);
+}
+
+/* Exact age at which the cumulative population of closed group AI reaches
+ * the fraction U of the group: safeguarded Newton on the monotone spline. */
+static double group_quantile(const os_demog *d, int yi, int sex, int ai, double u)
+{
+    int na = d->pop.na;
+    const double *y = d->cum_y + ((size_t)yi * 2 + (size_t)sex) * (size_t)na;
+    const gsl_interp *g = d->cum[yi * 2 + sex];
+    double lo = d->cum_x[ai], hi = d->cum_x[ai + 1];
+    double target = y[ai] + u * (y[ai + 1] - y[ai]);
+    double x = lo + u * (hi - lo);
+    for (int it = 0; it < 60; it++) {
+        double f = gsl_interp_eval(g, d->cum_x, y, x, NULL) - target;
+        if (f > 0) hi = x; else lo = x;
+        if (fabs(f) <= 1e-9 * (y[ai + 1] - y[ai]) || hi - lo < 1e-9) break;
+        double dv = gsl_interp_eval_deriv(g, d->cum_x, y, x, NULL);
+        double xn = dv > 0 ? x - f / dv : -1.0;
+        x = xn > lo && xn < hi ? xn : 0.5 * (lo + hi);
+    }
+    return x;
+}
+
+/* ---- base population ---- */
+
+uint64_t os_demog_base_agents(const os_demog *d) { return d->nagents; }
+uint32_t os_demog_entrant_weight(const os_demog *d) { return d->entrant_weight; }
+
+void os_demog_base_agent(const os_demog *d, uint64_t rank, uint8_t *sex,
+                         float *age, uint32_t *weight)
+{
+    int c = 0;
+    while (c + 1 < d->ncell && rank >= d->cell_off[c + 1]) c++;
+    uint64_t k = rank - d->cell_off[c], n = d->cell_n[c], p = d->cell_p[c];
+    int s = d->cell_sex[c], ai = d->cell_ai[c];
+    *sex = (uint8_t)s;
+    /* floor(P/n) each, +1 for the first P mod n: the cell sums to P. */
+    *weight = (uint32_t)(p / n + (k < p % n));
+    /* Deterministic stratified placement at the quantile (k + 1/2) / n. */
+    double u = ((double)k + 0.5) / (double)n, a;
+    if (ai == d->pop.na - 1) {
+        a = d->pop.ages[ai] - log1p(-u) / d->open_mx[s];
+        if (a > OS_DEMOG_MAX_AGE) a = OS_DEMOG_MAX_AGE;
+    } else {
+        a = group_quantile(d, d->y0, s, ai, u);
+    }
+    *age = (float)a;
+    /* Never round up into the next group. */
+    if (ai + 1 < d->pop.na && *age >= (float)d->pop.ages[ai + 1])
+        *age = nextafterf((float)d->pop.ages[ai + 1], 0.0f);
+}
+
+typedef struct rem { uint64_t r; int c; } rem;
+
+static int cmp_rem(const void *a, const void *b)
+{
+    const rem *x = a, *y = b;
+    if (x->r != y->r) return x->r > y->r ? -1 : 1;
+    return (x->c > y->c) - (x->c < y->c);
+}
+
+__extension__ typedef unsigned __int128 u128;
+
+static int allocate_base(os_demog *d, os_err *err)
+{
+    const os_demog_table *t = &d->pop;
+    int first = -1;
+    for (int ai = 0; ai < t->na; ai++)
+        if (t->ages[ai] == OS_DEMOG_ENTRY_AGE) first = ai;
+    int ng = t->na - first;
+    d->ncell = 2 * ng;
+    d->cell_sex = calloc((size_t)d->ncell, sizeof *d->cell_sex);
+    d->cell_ai = calloc((size_t)d->ncell, sizeof *d->cell_ai);
+    d->cell_p = calloc((size_t)d->ncell, sizeof *d->cell_p);
+    d->cell_n = calloc((size_t)d->ncell, sizeof *d->cell_n);
+    d->cell_off = calloc((size_t)d->ncell, sizeof *d->cell_off);
+    rem *rm = calloc((size_t)d->ncell, sizeof *rm);
+    if (!d->cell_sex || !d->cell_ai || !d->cell_p || !d->cell_n || !d->cell_off || !rm) {
+        free(rm);
+        return os_fail(err, OS_ERUN, "demography: out of memory");
+    }
+    uint64_t total = 0;
+    int nonempty = 0;
+    for (int c = 0; c < d->ncell; c++) {
+        d->cell_sex[c] = c / ng;
+        d->cell_ai[c] = first + c % ng;
+        double v = os_demog_table_at(t, d->y0, d->cell_sex[c], d->cell_ai[c]);
+        if (v != floor(v) || v > 4294967295.0) {
+            free(rm);
+            return os_fail(err, OS_ECONFIG, "%s: population of year %d, %s, age %d is not a whole "
+                           "number of persons below 2^32: %g", t->path, t->years[d->y0],
+                           d->cell_sex[c] ? "male" : "female", t->ages[d->cell_ai[c]], v);
+        }
+        d->cell_p[c] = (uint64_t)v;
+        total += d->cell_p[c];
+        nonempty += d->cell_p[c] > 0;
+    }
+    uint64_t n = d->o.scale ? total : d->o.agents;
+    if (total == 0 || n < (uint64_t)nonempty || n > 4294967295u) {
+        free(rm);
+        return os_fail(err, OS_ECONFIG, "demography: %llu agents for %llu persons aged 50+ in %d: "
+                       "need at least one agent per non-empty sex and age group (%d) and fewer than 2^32",
+                       (unsigned long long)n, (unsigned long long)total, t->years[d->y0], nonempty);
+    }
+    /* Largest remainder, ties to the earlier cell. */
+    uint64_t given = 0;
+    for (int c = 0; c < d->ncell; c++) {
+        u128 x = (u128)n * d->cell_p[c];
+        d->cell_n[c] = (uint64_t)(x / total);
+        rm[c].r = (uint64_t)(x % total);
+        rm[c].c = c;
+        given += d->cell_n[c];
+    }
+    qsort(rm, (size_t)d->ncell, sizeof *rm, cmp_rem);
+    for (int i = 0; given < n; i++, given++) d->cell_n[rm[i].c]++;
+    free(rm);
+    /* Every non-empty cell gets an agent, so weights can sum to it exactly. */
+    for (int c = 0; c < d->ncell; c++) {
+        if (d->cell_p[c] == 0 || d->cell_n[c] > 0) continue;
+        int big = 0;
+        for (int j = 1; j < d->ncell; j++)
+            if (d->cell_n[j] > d->cell_n[big]) big = j;
+        d->cell_n[big]--;
+        d->cell_n[c] = 1;
+    }
+    uint64_t off = 0;
+    for (int c = 0; c < d->ncell; c++) {
+        d->cell_off[c] = off;
+        off += d->cell_n[c];
+        if (d->cell_n[c] && (d->cell_p[c] + d->cell_n[c] - 1) / d->cell_n[c] > 4294967295u)
+            return os_fail(err, OS_ECONFIG, "demography: too few agents: a weight exceeds 2^32");
+    }
+    d->nagents = n;
+    double w = floor((double)total / (double)n + 0.5);
+    d->entrant_weight = (uint32_t)(w < 1 ? 1 : w);
+    return OS_OK;
+}
+
+/* ---- entrants ---- */
+
+int os_demog_expected_entrants(const os_demog *d, int year, int sex,
+                               double *persons, os_err *err)
+{
+    const os_demog_table *t = &d->pop;
+    int i = -1;
+    for (int j = 0; j + 1 < t->ny; j++)
+        if (t->years[j] < year && year <= t->years[j + 1]) i = j;
+    if (i < 0)
+        return os_fail(err, OS_ECONFIG, "%s: no population tables around %d for its entrants "
+                       "(tables cover %d..%d)", t->path, year, t->years[0], t->years[t->ny - 1]);
+    /* The persons aged [50, 51) in YEAR were K years younger at table I and
+     * H - K years older at table I + 1: interpolate log-linearly along the
+     * cohort (mortality and migration act between the tables). */
+    double h = t->years[i + 1] - t->years[i], k = year - t->years[i];
+    double a = cum_at(d, i, sex, OS_DEMOG_ENTRY_AGE + 1 - k) - cum_at(d, i, sex, OS_DEMOG_ENTRY_AGE - k);
+    double b = cum_at(d, i + 1, sex, OS_DEMOG_ENTRY_AGE + 1 + h - k) -
+               cum_at(d, i + 1, sex, OS_DEMOG_ENTRY_AGE + h - k);
+    *persons = a > 0 && b > 0 ? a * pow(b / a, k / h) : a + (b - a) * k / h;
+    return OS_OK;
+}
+
+int os_demog_entrant_counts(const os_demog *d, uint64_t seed, int year,
+                            uint64_t n[2], os_err *err)
+{
+    os_rng r;
+    /* One stream per year for the whole cohort: a fixed pseudo-agent id. */
+    os_rng_init(&r, seed, UINT32_MAX, (uint32_t)year, d->purpose_entrants);
+    for (int s = 0; s < 2; s++) {
+        double e;
+        if (os_demog_expected_entrants(d, year, s, &e, err)) return OS_ECONFIG;
+        double x = e / d->entrant_weight, f = floor(x);
+        n[s] = (uint64_t)f + (uint64_t)os_rng_bernoulli(&r, x - f);
+    }
+    return OS_OK;
+}
+
+/* ---- construction ---- */
+
+void os_demog_free(os_demog *d)
+{
+    if (!d) return;
+    for (int i = 0; d->cum && i < d->pop.ny * 2; i++) gsl_interp_free(d->cum[i]);
+    for (int i = 0; d->lmx && i < d->mx.ny * 2; i++) gsl_interp_free(d->lmx[i]);
+    free(d->cum); free(d->cum_y); free(d->cum_x);
+    free(d->lmx); free(d->lmx_y); free(d->mx_x); free(d->t_mid);
+    free(d->cell_sex); free(d->cell_ai); free(d->cell_p); free(d->cell_n); free(d->cell_off);
+    os_demog_table_free(&d->pop);
+    os_demog_table_free(&d->mx);
+    free(d);
+}
+
+static int check_population(os_demog *d, os_err *err)
+{
+    const os_demog_table *t = &d->pop;
+    int has50 = 0;
+    for (int ai = 0; ai < t->na; ai++) has50 |= t->ages[ai] == OS_DEMOG_ENTRY_AGE;
+    if (!has50 || t->ages[0] >= OS_DEMOG_ENTRY_AGE || t->na < 3)
+        return os_fail(err, OS_ECONFIG, "%s: age groups must include one starting at %d and one "
+                       "below it (to split groups into single ages)", t->path, OS_DEMOG_ENTRY_AGE);
+    if ((d->y0 = pop_year_index(d, d->o.start_year)) < 0)
+        return os_fail(err, OS_ECONFIG, "%s: no table for run.start_year %d", t->path,
+                       d->o.start_year);
+    for (int i = 0; i + 1 < t->ny; i++)
+        if (t->years[i + 1] - t->years[i] > OS_DEMOG_ENTRY_AGE - t->ages[0])
+            return os_fail(err, OS_ECONFIG, "%s: tables %d and %d are more than %d years apart "
+                           "(the youngest group starts at %d)", t->path, t->years[i],
+                           t->years[i + 1], OS_DEMOG_ENTRY_AGE - t->ages[0], t->ages[0]);
+    return OS_OK;
+}
+
+static int build_splines(os_demog *d, os_err *err)
+{
+    const os_demog_table *p = &d->pop, *m = &d->mx;
+    size_t np = (size_t)p->na, nm = (size_t)m->na;
+    d->cum = calloc((size_t)p->ny * 2, sizeof *d->cum);
+    d->cum_y = calloc((size_t)p->ny * 2 * np, sizeof *d->cum_y);
+    d->cum_x = calloc(np, sizeof *d->cum_x);
+    d->lmx = calloc((size_t)m->ny * 2, sizeof *d->lmx);
+    d->lmx_y = calloc((size_t)m->ny * 2 * nm, sizeof *d->lmx_y);
+    d->mx_x = calloc(nm, sizeof *d->mx_x);
+    d->t_mid = calloc((size_t)m->ny, sizeof *d->t_mid);
+    if (!d->cum || !d->cum_y || !d->cum_x || !d->lmx || !d->lmx_y || !d->mx_x || !d->t_mid)
+        return os_fail(err, OS_ERUN, "demography: out of memory");
+    const gsl_interp_type *ct = d->o.split == OS_SPLIT_UNIFORM ? gsl_interp_linear : gsl_interp_steffen;
+    for (size_t a = 0; a < np; a++) d->cum_x[a] = p->ages[a];
+    for (int yi = 0; yi < p->ny; yi++)
+        for (int s = 0; s < 2; s++) {
+            double *y = d->cum_y + ((size_t)yi * 2 + (size_t)s) * np;
+            for (size_t a = 1; a < np; a++) y[a] = y[a - 1] + os_demog_table_at(p, yi, s, (int)a - 1);
+            if (!(d->cum[yi * 2 + s] = gsl_interp_alloc(ct, np)) ||
+                gsl_interp_init(d->cum[yi * 2 + s], d->cum_x, y, np))
+                return os_fail(err, OS_ERUN, "%s: cannot interpolate the population", p->path);
+        }
+    /* Midpoints of the groups; the open group as if as wide as the one before. */
+    for (size_t a = 0; a < nm; a++) {
+        double w = a + 1 < nm ? m->ages[a + 1] - m->ages[a] : (nm > 1 ? m->ages[a] - m->ages[a - 1] : 5);
+        d->mx_x[a] = m->ages[a] + 0.5 * w;
+    }
+    for (int i = 0; i < m->ny; i++) {
+        double w = i + 1 < m->ny ? m->years[i + 1] - m->years[i] : (m->ny > 1 ? m->years[i] - m->years[i - 1] : 5);
+        d->t_mid[i] = m->years[i] + 0.5 * w;
+        for (int s = 0; s < 2; s++) {
+            double *y = d->lmx_y + ((size_t)i * 2 + (size_t)s) * nm;
+            for (size_t a = 0; a < nm; a++) {
+                double v = os_demog_table_at(m, i, s, (int)a);
+                if (!(v > 0))
+                    return os_fail(err, OS_ECONFIG, "%s: death rate of year %d, %s, age %d must be > 0",
+                                   m->path, m->years[i], s ? "male" : "female", m->ages[a]);
+                y[a] = log(v);
+            }
+            if (nm >= 2 && (!(d->lmx[i * 2 + s] = gsl_interp_alloc(gsl_interp_linear, nm)) ||
+                            gsl_interp_init(d->lmx[i * 2 + s], d->mx_x, y, nm)))
+                return os_fail(err, OS_ERUN, "%s: cannot interpolate the death rates", m->path);
+        }
+    }
+    return OS_OK;
+}
+
+int os_demog_create(os_demog **out, const os_demog_opts *o, os_err *err)
+{
+    *out = NULL;
+    os_demog *d = calloc(1, sizeof *d);
+    if (!d) return os_fail(err, OS_ERUN, "demography: out of memory");
+    d->o = *o;
+    snprintf(d->label, sizeof d->label, "%s", o->label ? o->label : "");
+    d->o.label = d->label;
+    d->o.population_file = d->o.mortality_file = NULL; /* paths kept in the tables */
+    d->hr_col = -1;
+    d->purpose_entrants = os_rng_purpose("demography.entrants");
+    int rc;
+    if ((rc = os_demog_table_read(&d->pop, o->population_file, err)) ||
+        (rc = os_demog_table_read(&d->mx, o->mortality_file, err)) ||
+        (rc = check_population(d, err)) || (rc = build_splines(d, err)) ||
+        (rc = allocate_base(d, err))) {
+        os_demog_free(d);
+        return rc;
+    }
+    for (int s = 0; s < 2; s++)
+        d->open_mx[s] = os_demog_mx(d, s, OS_DEMOG_MAX_AGE, o->start_year + 0.5);
+    *out = d;
+    return OS_OK;
+}
+
+/* ---- module hooks ---- */
+
+#define UNBOUNDED 1.0, 0.0
+
+static const os_param_spec params[] = {
+    {"demography.label", OS_P_STRING, NULL, UNBOUNDED, 1, NULL, NULL,
+     "population and source, for reports (e.g. China, UN WPP 2024 medium variant)"},
+    {"demography.population_file", OS_P_PATH, NULL, UNBOUNDED, 1, NULL, NULL,
+     "persons at 1 July by year, sex and age group (CSV year,sex,age,value; docs/demography.md)"},
+    {"demography.mortality_file", OS_P_PATH, NULL, UNBOUNDED, 1, NULL, NULL,
+     "central death rates by period start year, sex and age group (CSV year,sex,age,value)"},
+    {"demography.scale", OS_P_INT, "1", 0, 1, 0, "0", NULL,
+     "0: run.agents agents represent the population; 1: one agent per person"},
+    {"demography.age_split", OS_P_STRING, NULL, UNBOUNDED, 1, NULL, "steffen|uniform",
+     "single ages within 5-year groups: monotone spline of the cumulative population, or uniform"},
+    {"demography.mortality_age", OS_P_STRING, NULL, UNBOUNDED, 1, NULL, "loglinear|step",
+     "death rate between age-group midpoints: log-linear, or constant within each group"},
+    {"demography.mortality_time", OS_P_STRING, NULL, UNBOUNDED, 1, NULL, "linear|step",
+     "death rate between period midpoints: log-linear in time, or constant within each period"},
+};
+
+static int demog_init(os_model *m, void **state, os_err *err)
+{
+    const os_cfg *cfg = m->cfg;
+    os_demog_opts o = {
+        .population_file = os_cfg_path(cfg, "demography.population_file"),
+        .mortality_file = os_cfg_path(cfg, "demography.mortality_file"),
+        .label = os_cfg_str(cfg, "demography.label"),
+        .start_year = m->start_year,
+        .agents = (uint64_t)os_cfg_int(cfg, "run.agents"),
+        .scale = (int)os_cfg_int(cfg, "demography.scale"),
+        .split = strcmp(os_cfg_str(cfg, "demography.age_split"), "uniform") == 0
+                 ? OS_SPLIT_UNIFORM : OS_SPLIT_STEFFEN,
+        .mx_age = strcmp(os_cfg_str(cfg, "demography.mortality_age"), "step") == 0
+                  ? OS_MXAGE_STEP : OS_MXAGE_LOGLINEAR,
+        .mx_time = strcmp(os_cfg_str(cfg, "demography.mortality_time"), "step") == 0
+                   ? OS_MXTIME_STEP : OS_MXTIME_LINEAR,
+    };
+    os_demog *d;
+    int rc = os_demog_create(&d, &o, err);
+    if (rc) return rc;
+    d->hr_col = os_pop_add_column(m->pop, "mortality_hr", OS_COL_F32, "1",
+                                  "hazard ratio on the background death rate this year "
+                                  "(product of the modules' ratios; reset at each census)",
+                                  0, err);
+    if (d->hr_col < 0) {
+        os_demog_free(d);
+        return OS_ERUN;
+    }
+    *state = d;
+    return OS_OK;
+}
+
+static int demog_entrants(os_model *m, void *state, int year, size_t *n, os_err *err)
+{
+    os_demog *d = state;
+    d->pending_base = year == m->start_year;
+    if (d->pending_base) {
+        *n = (size_t)d->nagents;
+        return OS_OK;
+    }
+    if (os_demog_entrant_counts(d, m->seed, year, d->pending_n, err)) return OS_ECONFIG;
+    *n = (size_t)(d->pending_n[0] + d->pending_n[1]);
+    return OS_OK;
+}
+
+/* New agents are the last rows of the store (the engine appends a cohort,
+ * then initialises it): rank within the cohort = id - first id. */
+static void demog_init_agents(os_model *m, void *state, os_chunk *c)
+{
+    os_demog *d = state;
+    uint64_t total = d->pending_base ? d->nagents : d->pending_n[0] + d->pending_n[1];
+    const uint32_t *ids = os_pop_data(m->pop, OS_COL_ID);
+    uint32_t first_id = ids[m->pop->n - (size_t)total];
+    float *hr = OS_CHUNK_COL(m, c, float, d->hr_col);
+    for (size_t i = 0; i < c->n; i++) {
+        uint64_t rank = (uint32_t)(c->id[i] - first_id);
+        if (d->pending_base) {
+            os_demog_base_agent(d, rank, &c->sex[i], &c->age[i], &c->weight[i]);
+        } else {
+            int s = rank >= d->pending_n[0];
+            uint64_t k = s ? rank - d->pending_n[0] : rank;
+            c->sex[i] = (uint8_t)s;
+            /* Stratified within the year of age [50, 51). */
+            c->age[i] = (float)(OS_DEMOG_ENTRY_AGE + ((double)k + 0.5) / (double)d->pending_n[s]);
+            c->weight[i] = d->entrant_weight;
+        }
+        hr[i] = 1.0f;
+    }
+}
+
+static void demog_census(os_model *m, void *state, os_chunk *c)
+{
+    os_demog *d = state;
+    float *hr = OS_CHUNK_COL(m, c, float, d->hr_col);
+    for (size_t i = 0; i < c->n; i++) hr[i] = 1.0f;
+}
+
+/* ---- /demography output ---- */
+
+static int attr_str(hid_t obj, const char *name, const char *value)
+{
+    hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR);
+    H5Tset_size(t, strlen(value) + 1);
+    hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    int bad = a < 0 || H5Awrite(a, t, value) < 0;
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(sp);
+    H5Tclose(t);
+    return bad;
+}
+
+static int dset(hid_t g, const char *name, hid_t mem, hid_t file_t, size_t n,
+                const void *data, const char *units, const char *desc)
+{
+    hsize_t dim = n;
+    hid_t sp = H5Screate_simple(1, &dim, NULL);
+    hid_t ds = H5Dcreate2(g, name, file_t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int bad = ds < 0 || H5Dwrite(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ||
+              attr_str(ds, "units", units) || attr_str(ds, "description", desc);
+    if (ds >= 0) H5Dclose(ds);
+    H5Sclose(sp);
+    return bad;
+}
+
+/* One table as columns year, sex, age, value. */
+static int write_table(hid_t parent, const char *name, const os_demog_table *t,
+                       const char *units, const char *desc)
+{
+    size_t n = (size_t)t->ny * 2 * (size_t)t->na, k = 0;
+    int32_t *y = malloc(n * sizeof *y), *s = malloc(n * sizeof *s), *a = malloc(n * sizeof *a);
+    hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int bad = !y || !s || !a || g < 0;
+    for (int yi = 0; !bad && yi < t->ny; yi++)
+        for (int sx = 0; sx < 2; sx++)
+            for (int ai = 0; ai < t->na; ai++, k++) {
+                y[k] = t->years[yi];
+                s[k] = sx;
+                a[k] = t->ages[ai];
+            }
+    bad = bad || attr_str(g, "source_file", t->path) || attr_str(g, "description", desc) ||
+          dset(g, "year", H5T_NATIVE_INT32, H5T_STD_I32LE, n, y, "year", "table year") ||
+          dset(g, "sex", H5T_NATIVE_INT32, H5T_STD_I32LE, n, s, "1", "0 = female, 1 = male") ||
+          dset(g, "age", H5T_NATIVE_INT32, H5T_STD_I32LE, n, a, "year",
+               "first age of the group; the last group is open") ||
+          dset(g, "value", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, n, t->v, units, desc);
+    if (g >= 0) H5Gclose(g);
+    free(y); free(s); free(a);
+    return bad;
+}
+
+static int demog_write_output(os_model *m, void *state, hid_t file, os_err *err)
+{
+    (void)m;
+    os_demog *d = state;
+    const os_demog_table *p = &d->pop;
+    hid_t g = H5Gcreate2(file, "demography", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) return os_fail(err, OS_ERUN, "cannot create /demography");
+    size_t n = (size_t)p->ny * 2;
+    int32_t *y = malloc(n * sizeof *y), *s = malloc(n * sizeof *s);
+    double *v = calloc(n, sizeof *v);
+    int bad = !y || !s || !v;
+    for (int yi = 0; !bad && yi < p->ny; yi++)
+        for (int sx = 0; sx < 2; sx++) {
+            size_t k = (size_t)yi * 2 + (size_t)sx;
+            y[k] = p->years[yi];
+            s[k] = sx;
+            for (int ai = 0; ai < p->na; ai++)
+                if (p->ages[ai] >= OS_DEMOG_ENTRY_AGE) v[k] += os_demog_table_at(p, yi, sx, ai);
+        }
+    hid_t tg = bad ? -1 : H5Gcreate2(g, "projected", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    char w[32];
+    snprintf(w, sizeof w, "%u", d->entrant_weight);
+    bad = bad || tg < 0 || attr_str(g, "label", d->label) || attr_str(g, "entrant_weight", w) ||
+          attr_str(g, "methods", "single ages: Steffen spline of cumulative population (or uniform); "
+                   "open group: density exp(-mx (x - a)); entrants: log-linear cohort interpolation; "
+                   "mx: see demography.mortality_age and demography.mortality_time; docs/demography.md") ||
+          write_table(g, "population", p, "persons", "population at 1 July of year by sex and age group") ||
+          write_table(g, "mortality", &d->mx, "1/yr",
+                      "central death rate mx for the period starting in year, by sex and age group") ||
+          attr_str(tg, "description", "projected persons aged 50+ at 1 July from the population table") ||
+          dset(tg, "year", H5T_NATIVE_INT32, H5T_STD_I32LE, n, y, "year", "table year") ||
+          dset(tg, "sex", H5T_NATIVE_INT32, H5T_STD_I32LE, n, s, "1", "0 = female, 1 = male") ||
+          dset(tg, "population_50plus", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, n, v, "persons",
+               "projected persons aged 50+ at 1 July (table)");
+    if (tg >= 0) H5Gclose(tg);
+    H5Gclose(g);
+    free(y); free(s); free(v);
+    return bad ? os_fail(err, OS_ERUN, "cannot write /demography") : OS_OK;
+}
+
+static void demog_destroy(void *state) { os_demog_free(state); }
+
+const os_module os_mod_demography = {
+    .name = "demography",
+    .params = params,
+    .nparams = sizeof params / sizeof params[0],
+    .init = demog_init,
+    .init_agents = demog_init_agents,
+    .census = demog_census,
+    .entrants = demog_entrants,
+    .write_output = demog_write_output,
+    .destroy = demog_destroy,
+};

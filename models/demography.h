@@ -1,0 +1,101 @@
+/* demography.h - population and death-rate tables (UN WPP format) and the
+ * functions other modules use: death rates by sex, exact age and time, the
+ * base population and the yearly entrants.  See docs/demography.md.
+ *
+ * Everything here is a plain function of the tables and a few options, so
+ * it can be used (and tested) without the configuration layer; the module
+ * hooks in demography.c only read parameters and call these.
+ */
+#ifndef OS_DEMOGRAPHY_H
+#define OS_DEMOGRAPHY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* Sex codes of the core column `sex`. */
+enum { OS_FEMALE = 0, OS_MALE = 1 };
+
+/* Oldest single age for which rates are tabulated; older ages use it. */
+#define OS_DEMOG_MAX_AGE 130
+/* Age at which agents enter the model. */
+#define OS_DEMOG_ENTRY_AGE 50
+
+/* A table `year,sex,age,value` (docs/demography.md): complete over the
+ * years x 2 sexes x age groups it names; age = first age of the group, the
+ * last group is open. */
+typedef struct os_demog_table {
+    char path[512];
+    int ny, na;
+    int *years;     /* ascending */
+    int *ages;      /* ascending first ages of the groups */
+    double *v;      /* value of (year yi, sex s, group ai) at [(yi*2+s)*na+ai] */
+} os_demog_table;
+
+/* Reads PATH; errors are one line naming the file and line. */
+int os_demog_table_read(os_demog_table *t, const char *path, os_err *err);
+void os_demog_table_free(os_demog_table *t);
+
+static inline double os_demog_table_at(const os_demog_table *t, int yi,
+                                       int sex, int ai)
+{
+    return t->v[((size_t)yi * 2 + (size_t)sex) * (size_t)t->na + (size_t)ai];
+}
+
+typedef enum { OS_SPLIT_STEFFEN, OS_SPLIT_UNIFORM } os_demog_split;
+typedef enum { OS_MXAGE_LOGLINEAR, OS_MXAGE_STEP } os_demog_mxage;
+typedef enum { OS_MXTIME_LINEAR, OS_MXTIME_STEP } os_demog_mxtime;
+
+typedef struct os_demog_opts {
+    const char *population_file;
+    const char *mortality_file;
+    const char *label;
+    int start_year;
+    uint64_t agents;        /* run.agents; ignored when scale is 1      */
+    int scale;              /* 1: one agent per person                   */
+    os_demog_split split;   /* ages within 5-year groups                 */
+    os_demog_mxage mx_age;  /* death rates between age-group midpoints  */
+    os_demog_mxtime mx_time;/* death rates between period midpoints     */
+} os_demog_opts;
+
+typedef struct os_demog os_demog;
+
+/* Loads both tables and allocates the base population to cells. */
+int os_demog_create(os_demog **out, const os_demog_opts *o, os_err *err);
+void os_demog_free(os_demog *d);
+
+const os_demog_table *os_demog_population(const os_demog *d);
+const os_demog_table *os_demog_mortality(const os_demog *d);
+
+/* Central death rate (per person-year) at exact AGE for SEX at calendar
+ * TIME (decimal years: 2025.5 is 1 July 2025).  STATE is the demography
+ * module's state (os_model_state(m, "demography")). */
+double os_demog_mx(const void *state, int sex, double age, double time);
+
+/* Persons of SEX aged [A0, A1) at 1 July of table year YEAR implied by the
+ * group-splitting method (a0, a1 within the closed groups); -1 if YEAR is
+ * not a table year. */
+double os_demog_persons(const os_demog *d, int year, int sex, double a0,
+                        double a1);
+
+/* Base population: number of agents, and agent RANK's sex, exact age at
+ * 1 July of the start year and weight.  A pure function of RANK (cells in a
+ * fixed order by rank), so any range of ranks can be set up on its own. */
+uint64_t os_demog_base_agents(const os_demog *d);
+void os_demog_base_agent(const os_demog *d, uint64_t rank, uint8_t *sex,
+                         float *age, uint32_t *weight);
+/* Persons the base population represents per sex and group (the table). */
+uint32_t os_demog_entrant_weight(const os_demog *d);
+
+/* Projected persons of SEX aged [50, 51) at 1 July of YEAR (start < YEAR
+ * <= last table year), by cohort interpolation between tables. */
+int os_demog_expected_entrants(const os_demog *d, int year, int sex,
+                               double *persons, os_err *err);
+
+/* Entrant agents of YEAR by sex (stochastic rounding of expected persons /
+ * entrant weight with a stream keyed by SEED and YEAR). */
+int os_demog_entrant_counts(const os_demog *d, uint64_t seed, int year,
+                            uint64_t n[2], os_err *err);
+
+#endif

@@ -1,0 +1,174 @@
+/* diagnosis.c - WHO osteoporosis, EWGSOP2 and AWGS 2019 sarcopenia and
+ * osteosarcopenia at the census (1 July), into the u16 column "dx"
+ * (flags in diagnosis.h) and the /summary counts (weighted persons).
+ * Cut-point directions follow the definitions exactly:
+ *   WHO: osteoporosis T <= -2.5; osteopenia -2.5 < T < -1.
+ *   EWGSOP2: low grip <; slow chair stand >; low ASM <, low ASMI <;
+ *     slow gait <=.
+ *   AWGS 2019: low grip <; low ASMI <; slow gait <; slow chair stand >=.
+ */
+#include <stdlib.h>
+
+#include "diagnosis.h"
+#include "physiology.h"
+
+static const os_param_spec dx_params[] = {
+    {"diagnosis.who.osteoporosis_t", OS_P_REAL, "SD", -10, 0, 1, NULL, NULL, "osteoporosis if T <= this (WHO 1994: -2.5)"},
+    {"diagnosis.who.normal_t", OS_P_REAL, "SD", -10, 0, 1, NULL, NULL, "normal if T >= this; osteopenia if osteoporosis_t < T < this (WHO 1994: -1)"},
+    {"diagnosis.ewgsop2.grip_female", OS_P_REAL, "kg", 0, 100, 1, NULL, NULL, "EWGSOP2 low grip: grip < this, women"},
+    {"diagnosis.ewgsop2.grip_male", OS_P_REAL, "kg", 0, 100, 1, NULL, NULL, "EWGSOP2 low grip: grip < this, men"},
+    {"diagnosis.ewgsop2.chair_stand", OS_P_REAL, "s", 0, 100, 1, NULL, NULL, "EWGSOP2 low strength: 5 chair stands time > this"},
+    {"diagnosis.ewgsop2.asm_female", OS_P_REAL, "kg", 0, 50, 1, NULL, NULL, "EWGSOP2 low muscle quantity: ASM < this, women"},
+    {"diagnosis.ewgsop2.asm_male", OS_P_REAL, "kg", 0, 50, 1, NULL, NULL, "EWGSOP2 low muscle quantity: ASM < this, men"},
+    {"diagnosis.ewgsop2.asmi_female", OS_P_REAL, "kg/m2", 0, 20, 1, NULL, NULL, "EWGSOP2 low muscle quantity: ASM/height^2 < this, women"},
+    {"diagnosis.ewgsop2.asmi_male", OS_P_REAL, "kg/m2", 0, 20, 1, NULL, NULL, "EWGSOP2 low muscle quantity: ASM/height^2 < this, men"},
+    {"diagnosis.ewgsop2.gait", OS_P_REAL, "m/s", 0, 3, 1, NULL, NULL, "EWGSOP2 low performance (severe): gait speed <= this"},
+    {"diagnosis.awgs2019.grip_female", OS_P_REAL, "kg", 0, 100, 1, NULL, NULL, "AWGS 2019 low grip: grip < this, women"},
+    {"diagnosis.awgs2019.grip_male", OS_P_REAL, "kg", 0, 100, 1, NULL, NULL, "AWGS 2019 low grip: grip < this, men"},
+    {"diagnosis.awgs2019.asmi_female", OS_P_REAL, "kg/m2", 0, 20, 1, NULL, NULL, "AWGS 2019 low ASMI: ASM/height^2 < this, women"},
+    {"diagnosis.awgs2019.asmi_male", OS_P_REAL, "kg/m2", 0, 20, 1, NULL, NULL, "AWGS 2019 low ASMI: ASM/height^2 < this, men"},
+    {"diagnosis.awgs2019.gait", OS_P_REAL, "m/s", 0, 3, 1, NULL, NULL, "AWGS 2019 low performance: 6-m gait speed < this"},
+    {"diagnosis.awgs2019.chair_stand", OS_P_REAL, "s", 0, 100, 1, NULL, NULL, "AWGS 2019 low performance: 5 chair stands time >= this"},
+};
+static const size_t dx_off[] = {
+    offsetof(os_dx_par, t_osteoporosis), offsetof(os_dx_par, t_normal),
+    offsetof(os_dx_par, ew_grip[0]), offsetof(os_dx_par, ew_grip[1]),
+    offsetof(os_dx_par, ew_chair),
+    offsetof(os_dx_par, ew_asm[0]), offsetof(os_dx_par, ew_asm[1]),
+    offsetof(os_dx_par, ew_asmi[0]), offsetof(os_dx_par, ew_asmi[1]),
+    offsetof(os_dx_par, ew_gait),
+    offsetof(os_dx_par, aw_grip[0]), offsetof(os_dx_par, aw_grip[1]),
+    offsetof(os_dx_par, aw_asmi[0]), offsetof(os_dx_par, aw_asmi[1]),
+    offsetof(os_dx_par, aw_gait), offsetof(os_dx_par, aw_chair),
+};
+#define DX_NPARAMS (sizeof dx_params / sizeof dx_params[0])
+
+/* /summary columns, in the order of os_dx.sum[]. */
+static const struct { const char *name; unsigned mask; const char *desc; }
+dx_summary[11] = {
+    {"osteopenia", OS_DX_OSTEOPENIA, "WHO osteopenia, -2.5 < T < -1 (persons)"},
+    {"osteoporosis", OS_DX_OSTEOPOROSIS, "WHO osteoporosis, T <= -2.5 (persons)"},
+    {"sarcopenia_probable_ewgsop2", OS_DX_SARC_PROBABLE_EW, "EWGSOP2 probable sarcopenia (persons)"},
+    {"sarcopenia_ewgsop2", OS_DX_SARC_EW, "EWGSOP2 confirmed sarcopenia (persons)"},
+    {"sarcopenia_severe_ewgsop2", OS_DX_SARC_SEVERE_EW, "EWGSOP2 severe sarcopenia (persons)"},
+    {"sarcopenia_awgs2019", OS_DX_SARC_AWGS, "AWGS 2019 sarcopenia (persons)"},
+    {"sarcopenia_severe_awgs2019", OS_DX_SARC_SEVERE_AWGS, "AWGS 2019 severe sarcopenia (persons)"},
+    {"osteosarcopenia_ewgsop2", OS_DX_OSTEOSARC_EW, "EWGSOP2 sarcopenia with osteoporosis (persons)"},
+    {"osteosarcopenia_awgs2019", OS_DX_OSTEOSARC_AWGS, "AWGS 2019 sarcopenia with osteoporosis (persons)"},
+    {"osteosarcopenia_broad_ewgsop2", OS_DX_OSTEOSARC_BROAD_EW, "EWGSOP2 sarcopenia with osteopenia or osteoporosis (persons)"},
+    {"osteosarcopenia_broad_awgs2019", OS_DX_OSTEOSARC_BROAD_AWGS, "AWGS 2019 sarcopenia with osteopenia or osteoporosis (persons)"},
+};
+
+int os_dx_read_params(const os_cfg *cfg, os_dx_par *p)
+{
+    os_phys_read_reals(cfg, dx_params, dx_off, DX_NPARAMS, p);
+    return 0;
+}
+
+int os_dx_setup(os_model *m, const os_dx_par *p, void **state, os_err *err)
+{
+    os_dx *s = calloc(1, sizeof *s);
+    if (!s) return os_fail(err, OS_ERUN, "diagnosis: out of memory");
+    s->p = *p;
+    os_pop *pop = m->pop;
+    s->col_dx = os_pop_add_column(pop, "dx", OS_COL_U16, "bits",
+        "diagnosis flags at 1 July (models/diagnosis.h): 1 osteopenia, "
+        "2 osteoporosis, 4 EWGSOP2 probable, 8 EWGSOP2, 16 EWGSOP2 severe, "
+        "32 AWGS 2019, 64 AWGS 2019 severe, 128/256 osteosarcopenia "
+        "EWGSOP2/AWGS, 512/1024 broad", OS_COL_SNAPSHOT, err);
+    s->col_t = os_pop_find_column(pop, "tscore");
+    s->col_asm = os_pop_find_column(pop, "asm");
+    s->col_h = os_pop_find_column(pop, "height");
+    s->col_grip = os_pop_find_column(pop, "grip");
+    s->col_gait = os_pop_find_column(pop, "gait");
+    s->col_chair = os_pop_find_column(pop, "chair");
+    if (s->col_dx < 0) {
+        free(s);
+        return err->code ? err->code : OS_ERUN;
+    }
+    if (s->col_t < 0 || s->col_asm < 0 || s->col_h < 0 || s->col_grip < 0 ||
+        s->col_gait < 0 || s->col_chair < 0) {
+        free(s);
+        return os_fail(err, OS_ERUN, "diagnosis: bone/muscle columns missing");
+    }
+    for (int k = 0; k < 11; k++) {
+        s->sum[k] = os_summary_column(m, dx_summary[k].name, "persons",
+                                      dx_summary[k].desc, err);
+        if (s->sum[k] < 0) {
+            free(s);
+            return err->code ? err->code : OS_ERUN;
+        }
+    }
+    *state = s;
+    return 0;
+}
+
+static int dx_init(os_model *m, void **state, os_err *err)
+{
+    os_dx_par p;
+    os_dx_read_params(m->cfg, &p);
+    return os_dx_setup(m, &p, state, err);
+}
+
+/* Flags of one person (see diagnosis.h). */
+unsigned os_dx_classify(const os_dx_par *p, int sex, float t, float asmv,
+                            float h, float grip, float gait, float chair)
+{
+    unsigned d = 0;
+    float asmi = asmv / (h * h);
+    int op = t <= (float)p->t_osteoporosis;
+    int open = !op && t < (float)p->t_normal;
+    d |= op ? OS_DX_OSTEOPOROSIS : 0u;
+    d |= open ? OS_DX_OSTEOPENIA : 0u;
+    int ew_str = grip < (float)p->ew_grip[sex] || chair > (float)p->ew_chair;
+    int ew_mass = asmv < (float)p->ew_asm[sex] || asmi < (float)p->ew_asmi[sex];
+    int ew = ew_str && ew_mass;
+    d |= ew_str ? OS_DX_SARC_PROBABLE_EW : 0u;
+    d |= ew ? OS_DX_SARC_EW : 0u;
+    d |= ew && gait <= (float)p->ew_gait ? OS_DX_SARC_SEVERE_EW : 0u;
+    int aw_mass = asmi < (float)p->aw_asmi[sex];
+    int aw_grip = grip < (float)p->aw_grip[sex];
+    int aw_perf = gait < (float)p->aw_gait || chair >= (float)p->aw_chair;
+    int aw = aw_mass && (aw_grip || aw_perf);
+    d |= aw ? OS_DX_SARC_AWGS : 0u;
+    d |= aw_mass && aw_grip && aw_perf ? OS_DX_SARC_SEVERE_AWGS : 0u;
+    d |= ew && op ? OS_DX_OSTEOSARC_EW : 0u;
+    d |= aw && op ? OS_DX_OSTEOSARC_AWGS : 0u;
+    d |= ew && (op || open) ? OS_DX_OSTEOSARC_BROAD_EW : 0u;
+    d |= aw && (op || open) ? OS_DX_OSTEOSARC_BROAD_AWGS : 0u;
+    return d;
+}
+
+static void dx_census(os_model *m, void *state, os_chunk *c)
+{
+    const os_dx *s = state;
+    uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
+    const float *t = OS_CHUNK_COL(m, c, float, s->col_t);
+    const float *asmv = OS_CHUNK_COL(m, c, float, s->col_asm);
+    const float *h = OS_CHUNK_COL(m, c, float, s->col_h);
+    const float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
+    const float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
+    const float *chair = OS_CHUNK_COL(m, c, float, s->col_chair);
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->alive[i]) continue;
+        int sex = c->sex[i];
+        unsigned d = os_dx_classify(&s->p, sex, t[i], asmv[i], h[i], grip[i],
+                                 gait[i], chair[i]);
+        dx[i] = (uint16_t)d;
+        if (!d) continue;
+        int band = os_age_band(c->age[i]);
+        double w = (double)c->weight[i];
+        for (int k = 0; k < 11; k++)
+            if (d & dx_summary[k].mask)
+                os_acc_add(c->acc, sex, band, s->sum[k], w);
+    }
+}
+
+const os_module os_mod_diagnosis = {
+    .name = "diagnosis",
+    .params = dx_params,
+    .nparams = DX_NPARAMS,
+    .init = dx_init,
+    .census = dx_census,
+    .destroy = free,
+};

@@ -1,0 +1,178 @@
+/* economics.c - costs, life-years and QALYs (runs last in the step pass).
+ *
+ * Per agent and year (all prices in economics.currency at
+ * economics.price_year prices):
+ *   cost = sum over sites fractured this year of cost.fracture.<site>
+ *          (acute episode, inpatient stay included)
+ *        + falls * cost.fall (medical attention for a fall)
+ *        + hosp_other_days * cost.hospital_day (non-fracture stays)
+ *        + ltc_hip_share * cost.ltc_hip_annual * LY in each year after the
+ *          year of a hip fracture (expected long-term care cost)
+ *   LY   = 1 if alive at the end of the step, life_year_at_death if died
+ *   QALY = LY * (u(age, sex) - sarcopenia_decrement [AWGS])
+ *             * product of fracture multipliers (first year for sites
+ *               fractured this year, later_years for earlier ones)
+ * Discounted values divide by (1 + discount_rate)^(year - start_year).
+ * Also counts hip_fracture_deaths (deaths in the year of a hip fracture,
+ * for the 1-year case fatality target) and logs death events.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "diagnosis.h"
+#include "events.h"
+
+static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
+
+#define COST(k, what) {"economics.cost." k, OS_P_REAL, "CNY", 0, 1e8, 1, NULL, NULL, what}
+#define UFX(s) \
+    {"economics.utility.fracture." s ".first_year", OS_P_REAL, "1", 0, 1.5, 1, NULL, NULL, \
+     "utility multiplier in the year of a " s " fracture"}, \
+    {"economics.utility.fracture." s ".later_years", OS_P_REAL, "1", 0, 1.5, 1, NULL, NULL, \
+     "utility multiplier in years after a " s " fracture"}
+
+static const os_param_spec economics_params[] = {
+    {"economics.currency", OS_P_STRING, NULL, 1.0, 0.0, 1, NULL, "CNY", "currency of all costs"},
+    {"economics.price_year", OS_P_INT, "year", 1990, 2100, 1, NULL, NULL, "price year of all costs"},
+    {"economics.discount_rate", OS_P_REAL, "1/yr", 0, 0.2, 1, NULL, NULL,
+     "annual discount rate of costs and QALYs from run.start_year"},
+    {"economics.life_year_at_death", OS_P_REAL, "year", 0, 1, 1, NULL, NULL,
+     "life-years counted in the year of death"},
+    COST("fracture.hip", "cost of a hip fracture episode"),
+    COST("fracture.vertebral", "cost of a clinical vertebral fracture episode"),
+    COST("fracture.wrist", "cost of a wrist/forearm fracture episode"),
+    COST("fracture.other", "cost of another major osteoporotic fracture episode"),
+    COST("fall", "medical cost per fall (fracture treatment excluded)"),
+    COST("hospital_day", "cost per non-fracture inpatient day"),
+    {"economics.cost.ltc_hip_annual", OS_P_REAL, "CNY/yr", 0, 1e8, 1, NULL, NULL,
+     "annual cost of long-term care for a person in care after a hip fracture"},
+    {"economics.ltc_hip_share", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
+     "share of hip fracture survivors in long-term care"},
+    {"economics.utility.female.age50", OS_P_REAL, "1", -0.6, 1, 1, NULL, NULL, "population utility, women aged 50"},
+    {"economics.utility.female.per_year", OS_P_REAL, "1/yr", -0.1, 0.1, 1, NULL, NULL, "change of utility per year of age, women"},
+    {"economics.utility.male.age50", OS_P_REAL, "1", -0.6, 1, 1, NULL, NULL, "population utility, men aged 50"},
+    {"economics.utility.male.per_year", OS_P_REAL, "1/yr", -0.1, 0.1, 1, NULL, NULL, "change of utility per year of age, men"},
+    {"economics.utility.sarcopenia_decrement", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
+     "utility decrement of AWGS 2019 sarcopenia"},
+    UFX("hip"), UFX("vertebral"), UFX("wrist"), UFX("other"),
+};
+
+enum { S_COST, S_COST_D, S_LY, S_QALY, S_QALY_D, S_HIPDEATHS, S_N };
+
+typedef struct economics_state {
+    int start_year;
+    double rate, ly_death;
+    double c_fx[OS_NFX_SITES], c_fall, c_day, c_ltc;
+    double u50[2], uslope[2], u_sarc, mult1[OS_NFX_SITES], mult2[OS_NFX_SITES];
+    int col_falls, col_flags, col_days, col_dx;
+    int sum[S_N];
+} economics_state;
+
+double os_discount_factor(double rate, int start_year, int year)
+{
+    return pow(1.0 + rate, -(double)(year - start_year));
+}
+
+static int economics_init(os_model *m, void **state, os_err *err)
+{
+    economics_state *s = calloc(1, sizeof *s);
+    if (!s) return os_fail(err, OS_ERUN, "economics: out of memory");
+    *state = s;
+    const os_cfg *c = m->cfg;
+    char key[80];
+    s->start_year = m->start_year;
+    s->rate = os_cfg_real(c, "economics.discount_rate");
+    s->ly_death = os_cfg_real(c, "economics.life_year_at_death");
+    for (int k = 0; k < OS_NFX_SITES; k++) {
+        snprintf(key, sizeof key, "economics.cost.fracture.%s", site_key[k]);
+        s->c_fx[k] = os_cfg_real(c, key);
+        snprintf(key, sizeof key, "economics.utility.fracture.%s.first_year", site_key[k]);
+        s->mult1[k] = os_cfg_real(c, key);
+        snprintf(key, sizeof key, "economics.utility.fracture.%s.later_years", site_key[k]);
+        s->mult2[k] = os_cfg_real(c, key);
+    }
+    s->c_fall = os_cfg_real(c, "economics.cost.fall");
+    s->c_day = os_cfg_real(c, "economics.cost.hospital_day");
+    s->c_ltc = os_cfg_real(c, "economics.cost.ltc_hip_annual") * os_cfg_real(c, "economics.ltc_hip_share");
+    s->u50[0] = os_cfg_real(c, "economics.utility.female.age50");
+    s->uslope[0] = os_cfg_real(c, "economics.utility.female.per_year");
+    s->u50[1] = os_cfg_real(c, "economics.utility.male.age50");
+    s->uslope[1] = os_cfg_real(c, "economics.utility.male.per_year");
+    s->u_sarc = os_cfg_real(c, "economics.utility.sarcopenia_decrement");
+    if ((s->col_falls = os_events_need_column(m, "economics", "falls_n", OS_COL_U8, err)) < 0 ||
+        (s->col_flags = os_events_need_column(m, "economics", "fx_flags", OS_COL_U8, err)) < 0 ||
+        (s->col_days = os_events_need_column(m, "economics", "hosp_other_days", OS_COL_U8, err)) < 0 ||
+        (s->col_dx = os_events_need_column(m, "economics", "dx", OS_COL_U16, err)) < 0)
+        return OS_ERUN;
+    static const char *const names[S_N] = {
+        "cost", "cost_discounted", "life_years", "qaly", "qaly_discounted", "hip_fracture_deaths"};
+    static const char *const units[S_N] = {"CNY", "CNY", "years", "QALY", "QALY", "persons"};
+    static const char *const desc[S_N] = {
+        "costs of fractures, falls, hospital days and long-term care (economics.price_year prices)",
+        "cost discounted to run.start_year at economics.discount_rate",
+        "life-years lived during the year",
+        "quality-adjusted life-years during the year",
+        "QALYs discounted to run.start_year at economics.discount_rate",
+        "deaths in the year of a hip fracture"};
+    for (int i = 0; i < S_N; i++)
+        if ((s->sum[i] = os_summary_column(m, names[i], units[i], desc[i], err)) < 0) return OS_ERUN;
+    return OS_OK;
+}
+
+static void economics_step(os_model *m, void *state, os_chunk *c)
+{
+    economics_state *s = state;
+    const uint8_t *falls = OS_CHUNK_COL(m, c, uint8_t, s->col_falls);
+    const uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
+    const uint8_t *days = OS_CHUNK_COL(m, c, uint8_t, s->col_days);
+    const uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
+    double disc = os_discount_factor(s->rate, s->start_year, m->year);
+    for (size_t r = 0; r < c->n; r++) {
+        int sex = c->sex[r], band = os_age_band(c->age[r]);
+        double w = c->weight[r];
+        double ly = c->alive[r] ? 1.0 : s->ly_death;
+        uint8_t f = flags[r];
+        double cost = falls[r] * s->c_fall + days[r] * s->c_day;
+        double u = s->u50[sex] + s->uslope[sex] * ((double)c->age[r] - OS_AGE_MIN);
+        if (dx[r] & OS_DX_SARC_AWGS) u -= s->u_sarc;
+        for (int k = 0; k < OS_NFX_SITES; k++) {
+            if (f & OS_FX_THIS_YEAR(k)) {
+                cost += s->c_fx[k];
+                u *= s->mult1[k];
+            } else if (f & OS_FX_EVER(k)) {
+                u *= s->mult2[k];
+            }
+        }
+        if ((f & OS_FX_EVER(OS_SITE_HIP)) && !(f & OS_FX_THIS_YEAR(OS_SITE_HIP)))
+            cost += s->c_ltc * ly;
+        double q = ly * u;
+        os_acc *a = c->acc;
+        os_acc_add(a, sex, band, s->sum[S_COST], w * cost);
+        os_acc_add(a, sex, band, s->sum[S_COST_D], w * cost * disc);
+        os_acc_add(a, sex, band, s->sum[S_LY], w * ly);
+        os_acc_add(a, sex, band, s->sum[S_QALY], w * q);
+        os_acc_add(a, sex, band, s->sum[S_QALY_D], w * q * disc);
+        if (!c->alive[r]) {
+            int hip = (f & OS_FX_THIS_YEAR(OS_SITE_HIP)) != 0;
+            if (hip) os_acc_add(a, sex, band, s->sum[S_HIPDEATHS], w);
+            int site = hip ? OS_SITE_HIP
+                     : (f & OS_FX_THIS_YEAR(OS_SITE_VERTEBRAL)) ? OS_SITE_VERTEBRAL : OS_SITE_NONE;
+            os_event_log(c, c->id[r], m->year, OS_EV_DEATH, site);
+        }
+    }
+}
+
+static void economics_destroy(void *state)
+{
+    free(state);
+}
+
+const os_module os_mod_economics = {
+    .name = "economics",
+    .params = economics_params,
+    .nparams = sizeof economics_params / sizeof economics_params[0],
+    .init = economics_init,
+    .step = economics_step,
+    .destroy = economics_destroy,
+};

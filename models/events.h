@@ -1,0 +1,54 @@
+/* events.h - codes and labels of the per-event log (/events/), the
+ * prior-fracture flags shared by the event models, and the small pure
+ * functions of the event and economics models (exported for the tests).
+ *
+ * os_event_log(c, id, year, type, site): TYPE is an OS_EV_* code, SITE an
+ * OS_SITE_* code.  The labels below are written as attributes of /events/.
+ */
+#ifndef OS_EVENTS_H
+#define OS_EVENTS_H
+
+#include <stdint.h>
+
+#include "model.h"
+
+enum { OS_EV_FALL = 0, OS_EV_FRACTURE, OS_EV_HOSPITAL, OS_EV_DEATH, OS_EV_NTYPES };
+
+/* Fracture sites; also the site of a hospital stay (OS_SITE_OTHER_CAUSE for
+ * stays not caused by a fracture) and of a fall (OS_SITE_NONE). */
+enum {
+    OS_SITE_HIP = 0, OS_SITE_VERTEBRAL, OS_SITE_WRIST, OS_SITE_OTHER,
+    OS_SITE_NONE, OS_SITE_OTHER_CAUSE, OS_SITE_NCODES
+};
+#define OS_NFX_SITES 4
+
+static const char *const os_event_type_labels[OS_EV_NTYPES] = {
+    "fall", "fracture", "hospital_stay", "death"
+};
+static const char *const os_event_site_labels[OS_SITE_NCODES] = {
+    "hip", "vertebral", "wrist", "other_major", "none", "other_cause"
+};
+
+/* u8 column "fx_flags": bit s = fractured at site s during this year's
+ * step; bit 4+s = ever fractured at site s (before this year or in it). */
+#define OS_FX_THIS_YEAR(s) ((uint8_t)(1u << (s)))
+#define OS_FX_EVER(s) ((uint8_t)(1u << (4 + (s))))
+#define OS_FX_THIS_YEAR_ANY 0x0Fu
+#define OS_FX_EVER_ANY 0xF0u
+/* u8 column "fx_years": years since the last fracture (1 = last year),
+ * saturating at 255; meaningless when no OS_FX_EVER bit is set. */
+
+/* Relative risk of a new fracture T years after the last one (T >= 1):
+ * log-linear from RR1 at 1 year to RR10 at 10 years, RR10 after. */
+double os_prior_fracture_rr(int t, double rr1, double rr10);
+
+/* Discount factor for YEAR with discounting from START_YEAR at RATE
+ * (costs and QALYs of year START_YEAR + t are divided by (1 + RATE)^t). */
+double os_discount_factor(double rate, int start_year, int year);
+
+/* Index of column NAME of type TYPE registered by another module, or -1
+ * with err naming MODULE and what is missing. */
+int os_events_need_column(const os_model *m, const char *module,
+                          const char *name, os_coltype type, os_err *err);
+
+#endif

@@ -1,0 +1,96 @@
+/* excess_mortality.c - hazard ratios of disease and fractures on death.
+ *
+ * Multiplies the f32 column "mortality_hr" (demography, reset to 1 in each
+ * census) by
+ *   - hr.sarcopenia for AWGS 2019 sarcopenia without osteoporosis, or
+ *     hr.osteosarcopenia for sarcopenia with WHO osteoporosis;
+ *   - hr.hip_first_year_<sex> in the year of a hip fracture, hr.hip_later in
+ *     every later year; the same for clinical vertebral fractures.
+ * The mortality module then applies q = 1 - exp(-mx * hr * adj), where the
+ * demography model's adj keeps all-cause mortality on the life tables (see
+ * docs/events.md).  With model.disease_effects false it does nothing.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "diagnosis.h"
+#include "events.h"
+
+static const os_param_spec excess_params[] = {
+    {"excess_mortality.hr.sarcopenia", OS_P_REAL, "1", 0.2, 20, 1, NULL, NULL,
+     "mortality hazard ratio, sarcopenia without osteoporosis"},
+    {"excess_mortality.hr.osteosarcopenia", OS_P_REAL, "1", 0.2, 20, 1, NULL, NULL,
+     "mortality hazard ratio, sarcopenia with osteoporosis"},
+    {"excess_mortality.hr.hip_first_year_female", OS_P_REAL, "1", 0.2, 50, 1, NULL, NULL,
+     "mortality hazard ratio in the year of a hip fracture, women"},
+    {"excess_mortality.hr.hip_first_year_male", OS_P_REAL, "1", 0.2, 50, 1, NULL, NULL,
+     "mortality hazard ratio in the year of a hip fracture, men"},
+    {"excess_mortality.hr.hip_later", OS_P_REAL, "1", 0.2, 20, 1, NULL, NULL,
+     "mortality hazard ratio in years after the year of a hip fracture"},
+    {"excess_mortality.hr.vertebral_first_year", OS_P_REAL, "1", 0.2, 50, 1, NULL, NULL,
+     "mortality hazard ratio in the year of a clinical vertebral fracture"},
+    {"excess_mortality.hr.vertebral_later", OS_P_REAL, "1", 0.2, 20, 1, NULL, NULL,
+     "mortality hazard ratio in years after the year of a clinical vertebral fracture"},
+};
+
+typedef struct excess_state {
+    int on;
+    float hr_sarc, hr_osteosarc, hr_hip1[2], hr_hip_later, hr_vert1, hr_vert_later;
+    int col_hr, col_dx, col_flags;
+} excess_state;
+
+static int excess_init(os_model *m, void **state, os_err *err)
+{
+    excess_state *s = calloc(1, sizeof *s);
+    if (!s) return os_fail(err, OS_ERUN, "excess_mortality: out of memory");
+    *state = s;
+    const os_cfg *c = m->cfg;
+    s->on = os_cfg_bool(c, "model.disease_effects");
+    s->hr_sarc = (float)os_cfg_real(c, "excess_mortality.hr.sarcopenia");
+    s->hr_osteosarc = (float)os_cfg_real(c, "excess_mortality.hr.osteosarcopenia");
+    s->hr_hip1[0] = (float)os_cfg_real(c, "excess_mortality.hr.hip_first_year_female");
+    s->hr_hip1[1] = (float)os_cfg_real(c, "excess_mortality.hr.hip_first_year_male");
+    s->hr_hip_later = (float)os_cfg_real(c, "excess_mortality.hr.hip_later");
+    s->hr_vert1 = (float)os_cfg_real(c, "excess_mortality.hr.vertebral_first_year");
+    s->hr_vert_later = (float)os_cfg_real(c, "excess_mortality.hr.vertebral_later");
+    if (!s->on) return OS_OK;
+    if ((s->col_hr = os_events_need_column(m, "excess_mortality", "mortality_hr", OS_COL_F32, err)) < 0 ||
+        (s->col_dx = os_events_need_column(m, "excess_mortality", "dx", OS_COL_U16, err)) < 0 ||
+        (s->col_flags = os_events_need_column(m, "excess_mortality", "fx_flags", OS_COL_U8, err)) < 0)
+        return OS_ERUN;
+    return OS_OK;
+}
+
+static void excess_step(os_model *m, void *state, os_chunk *c)
+{
+    excess_state *s = state;
+    if (!s->on) return;
+    float *hr = OS_CHUNK_COL(m, c, float, s->col_hr);
+    const uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
+    const uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
+    for (size_t r = 0; r < c->n; r++) {
+        float h = 1.0f;
+        if (dx[r] & OS_DX_SARC_AWGS)
+            h = (dx[r] & OS_DX_OSTEOPOROSIS) ? s->hr_osteosarc : s->hr_sarc;
+        uint8_t f = flags[r];
+        if (f & OS_FX_THIS_YEAR(OS_SITE_HIP)) h *= s->hr_hip1[c->sex[r]];
+        else if (f & OS_FX_EVER(OS_SITE_HIP)) h *= s->hr_hip_later;
+        if (f & OS_FX_THIS_YEAR(OS_SITE_VERTEBRAL)) h *= s->hr_vert1;
+        else if (f & OS_FX_EVER(OS_SITE_VERTEBRAL)) h *= s->hr_vert_later;
+        hr[r] *= h;
+    }
+}
+
+static void excess_destroy(void *state)
+{
+    free(state);
+}
+
+const os_module os_mod_excess_mortality = {
+    .name = "excess_mortality",
+    .params = excess_params,
+    .nparams = sizeof excess_params / sizeof excess_params[0],
+    .init = excess_init,
+    .step = excess_step,
+    .destroy = excess_destroy,
+};

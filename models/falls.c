@@ -1,0 +1,183 @@
+/* falls.c - falls during the year.
+ *
+ * Whether a person falls at least once in year y is a logistic model:
+ *     logit p = logit(base[sex]) + ln(or_decade) * (age - ref_age) / 10
+ *               + ln(or_grip) [grip below the AWGS cut-off]
+ *               + ln(or_gait) [gait below the cut-off]
+ *               + ln(or_sarc) [AWGS 2019 sarcopenia]
+ *               + ln(or_prior) [fell in the previous year]
+ * A faller has 1 + Poisson(extra) falls.  The u8 column "falls_n" holds the
+ * falls of the current year after this step (the fracture model reads it)
+ * and of the previous year before it (the prior-fall term).
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "diagnosis.h"
+#include "events.h"
+
+
+
+static const os_param_spec falls_params[] = {
+    {"falls.ref_age", OS_P_REAL, "year", 50, 100, 1, NULL, NULL,
+     "age at which base_prob applies"},
+    {"falls.base_prob.female", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
+     "annual probability of >=1 fall at ref_age, women without risk factors"},
+    {"falls.base_prob.male", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
+     "annual probability of >=1 fall at ref_age, men without risk factors"},
+    {"falls.or_per_decade", OS_P_REAL, "1", 0.1, 10, 1, NULL, NULL,
+     "odds ratio of falling per 10 years of age"},
+    {"falls.or.low_grip", OS_P_REAL, "1", 0.1, 20, 1, NULL, NULL,
+     "odds ratio for grip below falls.low_grip.<sex>"},
+    {"falls.or.slow_gait", OS_P_REAL, "1", 0.1, 20, 1, NULL, NULL,
+     "odds ratio for gait speed below falls.slow_gait"},
+    {"falls.or.sarcopenia", OS_P_REAL, "1", 0.1, 20, 1, NULL, NULL,
+     "odds ratio for AWGS 2019 sarcopenia"},
+    {"falls.or.prior_fall", OS_P_REAL, "1", 0.1, 20, 1, NULL, NULL,
+     "odds ratio for a fall in the previous year"},
+    {"falls.low_grip.female", OS_P_REAL, "kg", 0, 100, 1, NULL, NULL,
+     "grip cut-off for low strength, women"},
+    {"falls.low_grip.male", OS_P_REAL, "kg", 0, 100, 1, NULL, NULL,
+     "grip cut-off for low strength, men"},
+    {"falls.slow_gait", OS_P_REAL, "m/s", 0, 3, 1, NULL, NULL,
+     "gait speed cut-off for slow gait"},
+    {"falls.extra_falls_mean", OS_P_REAL, "falls", 0, 20, 1, NULL, NULL,
+     "mean number of falls beyond the first per faller (Poisson)"},
+};
+
+typedef struct falls_state {
+    double ref_age, logit_base[2], ln_or_decade, ln_or_grip, ln_or_gait;
+    double ln_or_sarc, ln_or_prior, extra_mean;
+    float low_grip[2], slow_gait;
+    int col_falls, col_dx, col_grip, col_gait;
+    int sum_falls, sum_fallers;
+    uint32_t purpose, purpose_init;
+} falls_state;
+
+int os_events_need_column(const os_model *m, const char *module,
+                          const char *name, os_coltype type, os_err *err)
+{
+    int col = os_pop_find_column(m->pop, name);
+    if (col < 0) {
+        os_fail(err, OS_ERUN, "%s: needs population column '%s', which no earlier module registers",
+                module, name);
+        return -1;
+    }
+    if (m->pop->cols[col].type != type) {
+        os_fail(err, OS_ERUN, "%s: population column '%s' has an unexpected type", module, name);
+        return -1;
+    }
+    return col;
+}
+
+static double logit(double p)
+{
+    return log(p / (1.0 - p));
+}
+
+static int falls_init(os_model *m, void **state, os_err *err)
+{
+    falls_state *s = calloc(1, sizeof *s);
+    if (!s) return os_fail(err, OS_ERUN, "falls: out of memory");
+    *state = s;
+    const os_cfg *c = m->cfg;
+    s->ref_age = os_cfg_real(c, "falls.ref_age");
+    s->logit_base[0] = logit(os_cfg_real(c, "falls.base_prob.female"));
+    s->logit_base[1] = logit(os_cfg_real(c, "falls.base_prob.male"));
+    s->ln_or_decade = log(os_cfg_real(c, "falls.or_per_decade"));
+    s->ln_or_grip = log(os_cfg_real(c, "falls.or.low_grip"));
+    s->ln_or_gait = log(os_cfg_real(c, "falls.or.slow_gait"));
+    s->ln_or_sarc = log(os_cfg_real(c, "falls.or.sarcopenia"));
+    s->ln_or_prior = log(os_cfg_real(c, "falls.or.prior_fall"));
+    s->low_grip[0] = (float)os_cfg_real(c, "falls.low_grip.female");
+    s->low_grip[1] = (float)os_cfg_real(c, "falls.low_grip.male");
+    s->slow_gait = (float)os_cfg_real(c, "falls.slow_gait");
+    s->extra_mean = os_cfg_real(c, "falls.extra_falls_mean");
+    if ((s->col_dx = os_events_need_column(m, "falls", "dx", OS_COL_U16, err)) < 0 ||
+        (s->col_grip = os_events_need_column(m, "falls", "grip", OS_COL_F32, err)) < 0 ||
+        (s->col_gait = os_events_need_column(m, "falls", "gait", OS_COL_F32, err)) < 0)
+        return OS_ERUN;
+    s->col_falls = os_pop_add_column(m->pop, "falls_n", OS_COL_U8, "falls",
+                                     "falls during the year (before the step: previous year)",
+                                     OS_COL_SNAPSHOT, err);
+    if (s->col_falls < 0) return OS_ERUN;
+    if ((s->sum_falls = os_summary_column(m, "falls", "falls", "falls during the year", err)) < 0 ||
+        (s->sum_fallers = os_summary_column(m, "fallers", "persons",
+                                            "persons falling at least once during the year", err)) < 0)
+        return OS_ERUN;
+    s->purpose = os_rng_purpose("falls.fall");
+    s->purpose_init = os_rng_purpose("falls.history");
+    return OS_OK;
+}
+
+/* Falls of a faller: 1 + Poisson(mean) by inversion, capped at 255. */
+static unsigned n_falls(os_rng *r, double mean)
+{
+    double u = os_rng_uniform(r), p = exp(-mean), cdf = p;
+    unsigned k = 0;
+    while (u > cdf && k < 254) {
+        k++;
+        p *= mean / k;
+        cdf += p;
+    }
+    return 1 + k;
+}
+
+/* New agents have no recorded history: give them last year's falls from
+ * the age and sex terms alone, so the prior-fall term works from year 1. */
+static void falls_init_agents(os_model *m, void *state, os_chunk *c)
+{
+    falls_state *s = state;
+    uint8_t *falls = OS_CHUNK_COL(m, c, uint8_t, s->col_falls);
+    for (size_t r = 0; r < c->n; r++) {
+        double lp = s->logit_base[c->sex[r]] +
+                    s->ln_or_decade * ((double)c->age[r] - 1.0 - s->ref_age) / 10.0;
+        os_rng g;
+        os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose_init);
+        falls[r] = os_rng_uniform(&g) < 1.0 / (1.0 + exp(-lp)) ? (uint8_t)n_falls(&g, s->extra_mean) : 0;
+    }
+}
+
+static void falls_step(os_model *m, void *state, os_chunk *c)
+{
+    falls_state *s = state;
+    uint8_t *falls = OS_CHUNK_COL(m, c, uint8_t, s->col_falls);
+    const uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
+    const float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
+    const float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
+    for (size_t r = 0; r < c->n; r++) {
+        if (!c->alive[r]) continue;
+        int sex = c->sex[r];
+        double lp = s->logit_base[sex] + s->ln_or_decade * ((double)c->age[r] - s->ref_age) / 10.0;
+        if (grip[r] < s->low_grip[sex]) lp += s->ln_or_grip;
+        if (gait[r] < s->slow_gait) lp += s->ln_or_gait;
+        if (dx[r] & OS_DX_SARC_AWGS) lp += s->ln_or_sarc;
+        if (falls[r]) lp += s->ln_or_prior;
+        os_rng g;
+        os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose);
+        unsigned n = os_rng_uniform(&g) < 1.0 / (1.0 + exp(-lp)) ? n_falls(&g, s->extra_mean) : 0;
+        falls[r] = (uint8_t)n;
+        if (!n) continue;
+        int band = os_age_band(c->age[r]);
+        double w = c->weight[r];
+        os_acc_add(c->acc, sex, band, s->sum_falls, w * n);
+        os_acc_add(c->acc, sex, band, s->sum_fallers, w);
+        for (unsigned k = 0; k < n; k++)
+            os_event_log(c, c->id[r], m->year, OS_EV_FALL, OS_SITE_NONE);
+    }
+}
+
+static void falls_destroy(void *state)
+{
+    free(state);
+}
+
+const os_module os_mod_falls = {
+    .name = "falls",
+    .params = falls_params,
+    .nparams = sizeof falls_params / sizeof falls_params[0],
+    .init = falls_init,
+    .init_agents = falls_init_agents,
+    .step = falls_step,
+    .destroy = falls_destroy,
+};

@@ -1,0 +1,184 @@
+/* fractures.c - fragility fractures at four sites.
+ *
+ * For site s (hip, clinical vertebral, wrist/forearm, other major
+ * osteoporotic) the annual hazard of an agent is
+ *     h = base[s][sex] * hr_decade[s]^((age - ref_age) / 10)
+ *         * rr_sd[s]^(tscore_ref - T)          (gradient of risk per SD)
+ *         * RR_prior(years since last fracture)
+ *         * fall_rr[s] if the agent fell this year (falls run first)
+ * and P(fracture at s this year) = 1 - exp(-h), sites independent.
+ *
+ * Prior fractures are kept compactly: u8 "fx_flags" (this-year and ever
+ * bits per site, events.h) and u8 "fx_years" (years since the last one).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "events.h"
+
+static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
+static const char *const site_sum[OS_NFX_SITES] = {
+    "fractures_hip", "fractures_vertebral", "fractures_wrist", "fractures_other"
+};
+
+#define SITE_PARAMS(s, what)                                                               \
+    {"fractures." s ".base_rate_female", OS_P_REAL, "1/yr", 0, 1, 1, NULL, NULL,            \
+     what " hazard, women at ref_age and tscore_ref, no fall, no prior fracture"},          \
+    {"fractures." s ".base_rate_male", OS_P_REAL, "1/yr", 0, 1, 1, NULL, NULL,              \
+     what " hazard, men at ref_age and tscore_ref, no fall, no prior fracture"},            \
+    {"fractures." s ".hr_per_decade", OS_P_REAL, "1", 0.1, 20, 1, NULL, NULL,               \
+     what " hazard ratio per 10 years of age at fixed T-score"},                             \
+    {"fractures." s ".rr_per_sd", OS_P_REAL, "1", 1, 10, 1, NULL, NULL,                     \
+     what " relative risk per SD lower femoral neck BMD"},                                   \
+    {"fractures." s ".fall_rr", OS_P_REAL, "1", 1, 1000, 1, NULL, NULL,                      \
+     what " relative risk in a year with at least one fall"}
+
+static const os_param_spec fractures_params[] = {
+    {"fractures.ref_age", OS_P_REAL, "year", 50, 100, 1, NULL, NULL,
+     "age at which base rates apply"},
+    {"fractures.tscore_ref", OS_P_REAL, "SD", -6, 2, 1, NULL, NULL,
+     "T-score at which base rates apply"},
+    SITE_PARAMS("hip", "hip fracture"),
+    SITE_PARAMS("vertebral", "clinical vertebral fracture"),
+    SITE_PARAMS("wrist", "wrist/forearm fracture"),
+    SITE_PARAMS("other", "other major osteoporotic fracture"),
+    {"fractures.prior.rr_year1", OS_P_REAL, "1", 1, 20, 1, NULL, NULL,
+     "relative risk of any fracture 1 year after a fracture (imminent risk)"},
+    {"fractures.prior.rr_year10", OS_P_REAL, "1", 1, 20, 1, NULL, NULL,
+     "relative risk of any fracture 10 or more years after a fracture"},
+    {"fractures.history.prob_female", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
+     "share of new agents (women) with a clinical fracture in the past 5 years"},
+    {"fractures.history.prob_male", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
+     "share of new agents (men) with a clinical fracture in the past 5 years"},
+    {"fractures.history.years", OS_P_REAL, "year", 1, 50, 1, NULL, NULL,
+     "look-back window of fractures.history.prob_*"},
+};
+
+typedef struct fractures_state {
+    double ref_age, tscore_ref;
+    double ln_base[OS_NFX_SITES][2], ln_hr_year[OS_NFX_SITES], ln_rr_sd[OS_NFX_SITES];
+    double ln_fall_rr[OS_NFX_SITES];
+    double ln_prior[256];           /* by fx_years */
+    double hist_prob[2], hist_years;
+    int col_flags, col_years, col_tscore, col_falls;
+    int sum[OS_NFX_SITES];
+    uint32_t purpose, purpose_hist;
+} fractures_state;
+
+double os_prior_fracture_rr(int t, double rr1, double rr10)
+{
+    double x = t < 1 ? 0.0 : (t > 10 ? 1.0 : (t - 1) / 9.0);
+    return exp(log(rr1) + x * (log(rr10) - log(rr1)));
+}
+
+static int fractures_init(os_model *m, void **state, os_err *err)
+{
+    fractures_state *s = calloc(1, sizeof *s);
+    if (!s) return os_fail(err, OS_ERUN, "fractures: out of memory");
+    *state = s;
+    const os_cfg *c = m->cfg;
+    char key[96];
+    s->ref_age = os_cfg_real(c, "fractures.ref_age");
+    s->tscore_ref = os_cfg_real(c, "fractures.tscore_ref");
+    for (int k = 0; k < OS_NFX_SITES; k++) {
+#define R(field) (snprintf(key, sizeof key, "fractures.%s.%s", site_key[k], field), os_cfg_real(c, key))
+        s->ln_base[k][0] = log(R("base_rate_female"));
+        s->ln_base[k][1] = log(R("base_rate_male"));
+        s->ln_hr_year[k] = log(R("hr_per_decade")) / 10.0;
+        s->ln_rr_sd[k] = log(R("rr_per_sd"));
+        s->ln_fall_rr[k] = log(R("fall_rr"));
+#undef R
+        if ((s->sum[k] = os_summary_column(m, site_sum[k], "fractures",
+                                           "incident fractures during the year", err)) < 0)
+            return OS_ERUN;
+    }
+    double rr1 = os_cfg_real(c, "fractures.prior.rr_year1");
+    double rr10 = os_cfg_real(c, "fractures.prior.rr_year10");
+    for (int t = 0; t < 256; t++) s->ln_prior[t] = log(os_prior_fracture_rr(t, rr1, rr10));
+    s->hist_prob[0] = os_cfg_real(c, "fractures.history.prob_female");
+    s->hist_prob[1] = os_cfg_real(c, "fractures.history.prob_male");
+    s->hist_years = os_cfg_real(c, "fractures.history.years");
+    if ((s->col_tscore = os_events_need_column(m, "fractures", "tscore", OS_COL_F32, err)) < 0 ||
+        (s->col_falls = os_events_need_column(m, "fractures", "falls_n", OS_COL_U8, err)) < 0)
+        return OS_ERUN;
+    s->col_flags = os_pop_add_column(m->pop, "fx_flags", OS_COL_U8, "bits",
+                                     "fractures: bit s this year, bit 4+s ever (s: hip, vertebral, wrist, other)",
+                                     OS_COL_SNAPSHOT, err);
+    if (s->col_flags < 0) return OS_ERUN;
+    s->col_years = os_pop_add_column(m->pop, "fx_years", OS_COL_U8, "year",
+                                     "years since the last fracture (saturates at 255)",
+                                     OS_COL_SNAPSHOT, err);
+    if (s->col_years < 0) return OS_ERUN;
+    s->purpose = os_rng_purpose("fractures.fracture");
+    s->purpose_hist = os_rng_purpose("fractures.history");
+    return OS_OK;
+}
+
+/* Agents enter with the survey's recent-fracture prevalence (site not
+ * recorded in the survey: counted as "other"), spread over the window. */
+static void fractures_init_agents(os_model *m, void *state, os_chunk *c)
+{
+    fractures_state *s = state;
+    uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
+    uint8_t *years = OS_CHUNK_COL(m, c, uint8_t, s->col_years);
+    for (size_t r = 0; r < c->n; r++) {
+        os_rng g;
+        os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose_hist);
+        flags[r] = 0;
+        years[r] = 0;
+        if (os_rng_uniform(&g) < s->hist_prob[c->sex[r]]) {
+            flags[r] = OS_FX_EVER(OS_SITE_OTHER);
+            /* The step adds one before use: store 0..years-1. */
+            years[r] = (uint8_t)(os_rng_uniform(&g) * s->hist_years);
+        }
+    }
+}
+
+static void fractures_step(os_model *m, void *state, os_chunk *c)
+{
+    fractures_state *s = state;
+    uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
+    uint8_t *years = OS_CHUNK_COL(m, c, uint8_t, s->col_years);
+    const float *tscore = OS_CHUNK_COL(m, c, float, s->col_tscore);
+    const uint8_t *falls = OS_CHUNK_COL(m, c, uint8_t, s->col_falls);
+    for (size_t r = 0; r < c->n; r++) {
+        uint8_t f = flags[r] & OS_FX_EVER_ANY;
+        if (f && years[r] < 255) years[r]++;
+        if (!c->alive[r]) { flags[r] = f; continue; }
+        int sex = c->sex[r];
+        double age = (double)c->age[r] - s->ref_age;
+        double dt = s->tscore_ref - (double)tscore[r];
+        double common = f ? s->ln_prior[years[r]] : 0.0;
+        os_rng g;
+        os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose);
+        int any = 0;
+        for (int k = 0; k < OS_NFX_SITES; k++) {
+            double lh = s->ln_base[k][sex] + s->ln_hr_year[k] * age + s->ln_rr_sd[k] * dt + common;
+            if (falls[r]) lh += s->ln_fall_rr[k];
+            double p = -expm1(-exp(lh));
+            if (os_rng_uniform(&g) >= p) continue;
+            f |= OS_FX_THIS_YEAR(k) | OS_FX_EVER(k);
+            any = 1;
+            os_acc_add(c->acc, sex, os_age_band(c->age[r]), s->sum[k], (double)c->weight[r]);
+            os_event_log(c, c->id[r], m->year, OS_EV_FRACTURE, k);
+        }
+        if (any) years[r] = 0;
+        flags[r] = f;
+    }
+}
+
+static void fractures_destroy(void *state)
+{
+    free(state);
+}
+
+const os_module os_mod_fractures = {
+    .name = "fractures",
+    .params = fractures_params,
+    .nparams = sizeof fractures_params / sizeof fractures_params[0],
+    .init = fractures_init,
+    .init_agents = fractures_init_agents,
+    .step = fractures_step,
+    .destroy = fractures_destroy,
+};

@@ -1,0 +1,142 @@
+/* hospital.c - hospital stays after fractures and from other causes.
+ *
+ * A fracture at site s this year leads to an admission with probability
+ * admit[s] and a stay of los[s] days.  Independently, a person is admitted
+ * for any other cause with probability
+ *     logit p = logit(background.prob) + ln(or_decade) (age - ref_age) / 10
+ *               + ln(or_sarcopenia) [AWGS 2019 sarcopenia]
+ * for background.los days.  In-bed days become bed-rest weeks in the u8
+ * column "bedrest_weeks" (risk_factors), read by the physiology next year;
+ * a hip fracture at or above hip_older_age adds hip_extra_bedrest_weeks of
+ * immobility after discharge.  Non-fracture days go in "hosp_other_days"
+ * for the economics model (fracture stays are priced per fracture).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "diagnosis.h"
+#include "events.h"
+
+static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
+
+static const os_param_spec hospital_params[] = {
+    {"hospital.admit.hip", OS_P_REAL, "1", 0, 1, 1, NULL, NULL, "admission probability after a hip fracture"},
+    {"hospital.admit.vertebral", OS_P_REAL, "1", 0, 1, 1, NULL, NULL, "admission probability after a clinical vertebral fracture"},
+    {"hospital.admit.wrist", OS_P_REAL, "1", 0, 1, 1, NULL, NULL, "admission probability after a wrist fracture"},
+    {"hospital.admit.other", OS_P_REAL, "1", 0, 1, 1, NULL, NULL, "admission probability after another major fracture"},
+    {"hospital.los.hip", OS_P_REAL, "day", 0, 255, 1, NULL, NULL, "length of stay, hip fracture"},
+    {"hospital.los.vertebral", OS_P_REAL, "day", 0, 255, 1, NULL, NULL, "length of stay, vertebral fracture"},
+    {"hospital.los.wrist", OS_P_REAL, "day", 0, 255, 1, NULL, NULL, "length of stay, wrist fracture"},
+    {"hospital.los.other", OS_P_REAL, "day", 0, 255, 1, NULL, NULL, "length of stay, other major fracture"},
+    {"hospital.ref_age", OS_P_REAL, "year", 50, 100, 1, NULL, NULL, "age at which background.prob applies"},
+    {"hospital.background.prob", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
+     "annual probability of a non-fracture admission at ref_age"},
+    {"hospital.background.or_per_decade", OS_P_REAL, "1", 0.1, 10, 1, NULL, NULL,
+     "odds ratio of a non-fracture admission per 10 years of age"},
+    {"hospital.background.or_sarcopenia", OS_P_REAL, "1", 0.1, 10, 1, NULL, NULL,
+     "odds ratio of a non-fracture admission with AWGS sarcopenia"},
+    {"hospital.background.los", OS_P_REAL, "day", 0, 255, 1, NULL, NULL, "length of a non-fracture stay"},
+    {"hospital.bedrest_share", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
+     "share of inpatient days spent in bed"},
+    {"hospital.hip_older_age", OS_P_REAL, "year", 50, 120, 1, NULL, NULL,
+     "age from which a hip fracture adds post-discharge immobility"},
+    {"hospital.hip_extra_bedrest_weeks", OS_P_REAL, "week", 0, 52, 1, NULL, NULL,
+     "post-discharge immobility after a hip fracture in an older person"},
+};
+
+typedef struct hospital_state {
+    double admit[OS_NFX_SITES], los[OS_NFX_SITES];
+    double ref_age, logit_bg, ln_or_decade, ln_or_sarc, bg_los, bed_share;
+    double hip_older_age, hip_extra_weeks;
+    int col_flags, col_dx, col_bedrest, col_other_days;
+    int sum_days;
+    uint32_t purpose;
+} hospital_state;
+
+static int hospital_init(os_model *m, void **state, os_err *err)
+{
+    hospital_state *s = calloc(1, sizeof *s);
+    if (!s) return os_fail(err, OS_ERUN, "hospital: out of memory");
+    *state = s;
+    const os_cfg *c = m->cfg;
+    char key[64];
+    for (int k = 0; k < OS_NFX_SITES; k++) {
+        snprintf(key, sizeof key, "hospital.admit.%s", site_key[k]);
+        s->admit[k] = os_cfg_real(c, key);
+        snprintf(key, sizeof key, "hospital.los.%s", site_key[k]);
+        s->los[k] = os_cfg_real(c, key);
+    }
+    double p = os_cfg_real(c, "hospital.background.prob");
+    s->ref_age = os_cfg_real(c, "hospital.ref_age");
+    s->logit_bg = log(p / (1.0 - p));
+    s->ln_or_decade = log(os_cfg_real(c, "hospital.background.or_per_decade"));
+    s->ln_or_sarc = log(os_cfg_real(c, "hospital.background.or_sarcopenia"));
+    s->bg_los = os_cfg_real(c, "hospital.background.los");
+    s->bed_share = os_cfg_real(c, "hospital.bedrest_share");
+    s->hip_older_age = os_cfg_real(c, "hospital.hip_older_age");
+    s->hip_extra_weeks = os_cfg_real(c, "hospital.hip_extra_bedrest_weeks");
+    if ((s->col_flags = os_events_need_column(m, "hospital", "fx_flags", OS_COL_U8, err)) < 0 ||
+        (s->col_dx = os_events_need_column(m, "hospital", "dx", OS_COL_U16, err)) < 0 ||
+        (s->col_bedrest = os_events_need_column(m, "hospital", "bedrest_weeks", OS_COL_U8, err)) < 0)
+        return OS_ERUN;
+    s->col_other_days = os_pop_add_column(m->pop, "hosp_other_days", OS_COL_U8, "day",
+                                          "inpatient days this year not caused by a fracture (saturates at 255)",
+                                          0, err);
+    if (s->col_other_days < 0) return OS_ERUN;
+    if ((s->sum_days = os_summary_column(m, "hospital_days", "days",
+                                         "inpatient days during the year (fractures and other causes)", err)) < 0)
+        return OS_ERUN;
+    s->purpose = os_rng_purpose("hospital.stay");
+    return OS_OK;
+}
+
+static void hospital_step(os_model *m, void *state, os_chunk *c)
+{
+    hospital_state *s = state;
+    const uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
+    const uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
+    uint8_t *bedrest = OS_CHUNK_COL(m, c, uint8_t, s->col_bedrest);
+    uint8_t *other_days = OS_CHUNK_COL(m, c, uint8_t, s->col_other_days);
+    for (size_t r = 0; r < c->n; r++) {
+        other_days[r] = 0;
+        if (!c->alive[r]) continue;
+        os_rng g;
+        os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose);
+        double days = 0.0, weeks = 0.0;
+        for (int k = 0; k < OS_NFX_SITES; k++) {
+            double u = os_rng_uniform(&g); /* drawn always: common random numbers */
+            if (!(flags[r] & OS_FX_THIS_YEAR(k)) || u >= s->admit[k]) continue;
+            days += s->los[k];
+            os_event_log(c, c->id[r], m->year, OS_EV_HOSPITAL, k);
+        }
+        if ((flags[r] & OS_FX_THIS_YEAR(OS_SITE_HIP)) && c->age[r] >= s->hip_older_age)
+            weeks += s->hip_extra_weeks;
+        double lp = s->logit_bg + s->ln_or_decade * ((double)c->age[r] - s->ref_age) / 10.0;
+        if (dx[r] & OS_DX_SARC_AWGS) lp += s->ln_or_sarc;
+        if (os_rng_uniform(&g) < 1.0 / (1.0 + exp(-lp))) {
+            days += s->bg_los;
+            other_days[r] = (uint8_t)fmin(255.0, s->bg_los);
+            os_event_log(c, c->id[r], m->year, OS_EV_HOSPITAL, OS_SITE_OTHER_CAUSE);
+        }
+        if (days <= 0.0 && weeks <= 0.0) continue;
+        os_acc_add(c->acc, c->sex[r], os_age_band(c->age[r]), s->sum_days, (double)c->weight[r] * days);
+        weeks += days * s->bed_share / 7.0;
+        double b = bedrest[r] + floor(weeks + 0.5);
+        bedrest[r] = (uint8_t)(b > 255.0 ? 255.0 : b);
+    }
+}
+
+static void hospital_destroy(void *state)
+{
+    free(state);
+}
+
+const os_module os_mod_hospital = {
+    .name = "hospital",
+    .params = hospital_params,
+    .nparams = sizeof hospital_params / sizeof hospital_params[0],
+    .init = hospital_init,
+    .step = hospital_step,
+    .destroy = hospital_destroy,
+};

@@ -1,0 +1,146 @@
+/* mortality.c - deaths during the year from 1 July y to 1 July y+1.
+ *
+ * An agent of exact age a at 1 July y dies during the step with
+ *     q = 1 - exp(-mx * hr * adj)
+ * where mx is the demography tables' central death rate for its sex at age
+ * a + 1/2 and time y + 1 (the middle of the step: 1 January y+1), looked up
+ * in a grid of OS_MORT_STEPS ages per year made at year_begin,
+ * hr the agent's `mortality_hr` (product of the excess-hazard ratios the
+ * earlier modules set this year; ignored when model.disease_effects is
+ * false) and adj = 1 / (mean hr by sex and 5-year band last year), so that
+ * adding excess hazards keeps all-cause mortality on the life table
+ * (mortality.adjust_background).  See docs/demography.md.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "demography.h"
+#include "model.h"
+
+/* Rates are tabulated at 1/10 year of age: a 1-year grid would shift the
+ * exposure by up to half a year (about 4% of mx at old ages). */
+#define OS_MORT_STEPS 10
+#define NAGE ((OS_DEMOG_MAX_AGE - OS_AGE_MIN + 1) * OS_MORT_STEPS)
+
+typedef struct mort_state {
+    const void *demog;
+    int hr_col, deaths_col;
+    int effects, adjust;
+    uint32_t purpose;
+    float mx[OS_NSEX][NAGE];    /* this year's rate by 1/10 year of age */
+    float q[OS_NSEX][NAGE];     /* 1 - exp(-mx), for hr * adj = 1 */
+    float adj[OS_NSEX][OS_NBANDS];
+} mort_state;
+
+static const os_param_spec params[] = {
+    {"mortality.adjust_background", OS_P_BOOL, NULL, 1.0, 0.0, 1, NULL, NULL,
+     "divide each agent's hazard ratio by last year's mean ratio of its sex and age band, "
+     "so that all-cause mortality stays on the life table"},
+};
+
+static int mort_init(os_model *m, void **state, os_err *err)
+{
+    mort_state *s = calloc(1, sizeof *s);
+    if (!s) return os_fail(err, OS_ERUN, "mortality: out of memory");
+    s->demog = os_model_state(m, "demography");
+    s->hr_col = os_pop_find_column(m->pop, "mortality_hr");
+    if (!s->demog || s->hr_col < 0) {
+        free(s);
+        return os_fail(err, OS_ERUN, "mortality: needs the demography module before it");
+    }
+    s->effects = os_cfg_bool(m->cfg, "model.disease_effects");
+    s->adjust = os_cfg_bool(m->cfg, "mortality.adjust_background");
+    s->purpose = os_rng_purpose("mortality.death");
+    s->deaths_col = os_summary_column(m, "deaths", "persons",
+                                      "persons dying from 1 July of the year to 1 July of the next, "
+                                      "by sex and age band at 1 July of the year", err);
+    if (s->deaths_col < 0) {
+        free(s);
+        return OS_ERUN;
+    }
+    *state = s;
+    return OS_OK;
+}
+
+static inline int age_index(float age)
+{
+    int a = (int)((age - (float)OS_AGE_MIN) * (float)OS_MORT_STEPS);
+    return a < 0 ? 0 : (a >= NAGE ? NAGE - 1 : a);
+}
+
+/* Sums weight * hr (col 0) and weight (col 1) of the agents living now who
+ * lived last year, by their sex and band last year. */
+static void hr_sums(os_model *m, void *ctx, os_chunk *c)
+{
+    const mort_state *s = ctx;
+    const float *hr = OS_CHUNK_COL(m, c, float, s->hr_col);
+    for (size_t i = 0; i < c->n; i++) {
+        float last = c->age[i] - 1.0f;
+        if (!c->alive[i] || last < (float)OS_AGE_MIN) continue; /* entrants */
+        int b = os_age_band(last);
+        os_acc_add(c->acc, c->sex[i], b, 0, (double)c->weight[i] * hr[i]);
+        os_acc_add(c->acc, c->sex[i], b, 1, (double)c->weight[i]);
+    }
+}
+
+static int mort_year_begin(os_model *m, void *state, os_err *err)
+{
+    (void)err;
+    mort_state *s = state;
+    double t = m->year + 1.0;
+    for (int sex = 0; sex < OS_NSEX; sex++)
+        for (int a = 0; a < NAGE; a++) {
+            /* Cell a holds ages [50 + a/10, 50 + (a+1)/10): the step's
+             * middle is half a year after the cell's middle. */
+            double age = OS_AGE_MIN + (a + 0.5) / OS_MORT_STEPS + 0.5;
+            double mx = os_demog_mx(s->demog, sex, age, t);
+            s->mx[sex][a] = (float)mx;
+            s->q[sex][a] = (float)-expm1(-mx);
+        }
+    for (int sex = 0; sex < OS_NSEX; sex++)
+        for (int b = 0; b < OS_NBANDS; b++) s->adj[sex][b] = 1.0f;
+    if (!s->effects || !s->adjust) return OS_OK;
+    /* The hr column still holds last year's ratios: demography resets it in
+     * the census pass, after this hook.  At the start year it is all 1. */
+    os_acc acc;
+    os_model_for_chunks(m, hr_sums, s, &acc);
+    for (int sex = 0; sex < OS_NSEX; sex++)
+        for (int b = 0; b < OS_NBANDS; b++) {
+            const int64_t *cell = &acc.v[(sex * OS_NBANDS + b) * OS_MAX_SUMMARY_COLS];
+            if (cell[0] > 0 && cell[1] > 0) s->adj[sex][b] = (float)((double)cell[1] / (double)cell[0]);
+        }
+    return OS_OK;
+}
+
+static void mort_step(os_model *m, void *state, os_chunk *c)
+{
+    const mort_state *s = state;
+    const float *hr = OS_CHUNK_COL(m, c, float, s->hr_col);
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->alive[i]) continue;
+        int sex = c->sex[i], a = age_index(c->age[i]), b = os_age_band(c->age[i]);
+        float q = s->q[sex][a];
+        if (s->effects) {
+            float h = hr[i] * s->adj[sex][b];
+            if (h != 1.0f) q = (float)-expm1(-(double)s->mx[sex][a] * h);
+        }
+        os_rng r;
+        os_rng_init(&r, m->seed, c->id[i], (uint32_t)m->year, s->purpose);
+        if (os_rng_uniform(&r) < q) {
+            c->alive[i] = 0;
+            os_acc_add(c->acc, sex, b, s->deaths_col, (double)c->weight[i]);
+        }
+    }
+}
+
+static void mort_destroy(void *state) { free(state); }
+
+const os_module os_mod_mortality = {
+    .name = "mortality",
+    .params = params,
+    .nparams = sizeof params / sizeof params[0],
+    .init = mort_init,
+    .year_begin = mort_year_begin,
+    .step = mort_step,
+    .destroy = mort_destroy,
+};

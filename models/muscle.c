@@ -1,0 +1,245 @@
+/* muscle.c - appendicular skeletal muscle mass (ASM), height, grip
+ * strength, gait speed and five-times chair-stand time.
+ *
+ * Baseline: one muscle factor z_M = rho z_B + sqrt(1 - rho^2) e (z_B is
+ * bone's latent factor from the shared stream) gives ASMI; grip, gait and
+ * chair-stand time load on z_M; each is lognormal around an age-linear
+ * median.  ASM = ASMI * height^2.
+ *
+ * Yearly (a = max(age - 50, 0), rates in 1/yr on the log scale):
+ *   M = (1 + sed_k S)(1 + smoke_k C)(1 + vitd_k D)(1 + prot_k P)
+ *       (1 + sleep_k L) exp(infl_k I - c_bm z_bmd)
+ *   r = (1 + accel a)(1 + cv z_i) M
+ *   ASM   *= exp(-(asm_loss r + meno_asm W + bed))
+ *   grip  *= exp(-(grip_loss r + meno_grip W + ratio bed))
+ *   gait  *= exp(-(gait_loss r + ratio bed))
+ *   chair *= exp(+(chair_gain r + ratio bed))
+ * W: menopause transition window (bone's), bed = weeks * week_loss *
+ * (1 - recovery).  z_bmd is the start-of-year BMD (from the census T-score)
+ * relative to a sex-specific reference (osteokines).
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "physiology.h"
+
+#define MUSCLE_PARAMS(X) \
+    X("muscle.baseline.asmi_median_female_50", "kg/m2", 2, 12, asmi_mean50[0], "baseline ASMI median at 50, women") \
+    X("muscle.baseline.asmi_median_male_50", "kg/m2", 2, 12, asmi_mean50[1], "baseline ASMI median at 50, men") \
+    X("muscle.baseline.asmi_slope_female", "kg/m2/yr", -0.2, 0.2, asmi_slope[0], "cross-sectional change of the ASMI median per year of age, women") \
+    X("muscle.baseline.asmi_slope_male", "kg/m2/yr", -0.2, 0.2, asmi_slope[1], "same, men") \
+    X("muscle.baseline.asmi_cv", "1", 0, 1, asmi_cv, "SD of log ASMI") \
+    X("muscle.baseline.height_mean_female_50", "m", 1, 2.2, height_mean50[0], "height at 50, women") \
+    X("muscle.baseline.height_mean_male_50", "m", 1, 2.2, height_mean50[1], "height at 50, men") \
+    X("muscle.baseline.height_slope_female", "m/yr", -0.02, 0.02, height_slope[0], "cross-sectional change of height per year of age, women") \
+    X("muscle.baseline.height_slope_male", "m/yr", -0.02, 0.02, height_slope[1], "same, men") \
+    X("muscle.baseline.height_sd_female", "m", 0, 0.3, height_sd[0], "height SD, women") \
+    X("muscle.baseline.height_sd_male", "m", 0, 0.3, height_sd[1], "height SD, men") \
+    X("muscle.baseline.grip_median_female_50", "kg", 1, 80, grip_mean50[0], "grip median at 50, women") \
+    X("muscle.baseline.grip_median_male_50", "kg", 1, 80, grip_mean50[1], "grip median at 50, men") \
+    X("muscle.baseline.grip_slope_female", "kg/yr", -2, 1, grip_slope[0], "cross-sectional change of the grip median per year of age, women") \
+    X("muscle.baseline.grip_slope_male", "kg/yr", -2, 1, grip_slope[1], "same, men") \
+    X("muscle.baseline.grip_cv", "1", 0, 1, grip_cv, "SD of log grip") \
+    X("muscle.baseline.gait_median_female_50", "m/s", 0.2, 2.5, gait_mean50[0], "usual gait speed median at 50, women") \
+    X("muscle.baseline.gait_median_male_50", "m/s", 0.2, 2.5, gait_mean50[1], "same, men") \
+    X("muscle.baseline.gait_slope_female", "m/s/yr", -0.1, 0.1, gait_slope[0], "cross-sectional change per year of age, women") \
+    X("muscle.baseline.gait_slope_male", "m/s/yr", -0.1, 0.1, gait_slope[1], "same, men") \
+    X("muscle.baseline.gait_cv", "1", 0, 1, gait_cv, "SD of log gait speed") \
+    X("muscle.baseline.chair_median_female_50", "s", 2, 40, chair_mean50[0], "five-times chair-stand time median at 50, women") \
+    X("muscle.baseline.chair_median_male_50", "s", 2, 40, chair_mean50[1], "same, men") \
+    X("muscle.baseline.chair_slope_female", "s/yr", -1, 1, chair_slope[0], "cross-sectional change per year of age, women") \
+    X("muscle.baseline.chair_slope_male", "s/yr", -1, 1, chair_slope[1], "same, men") \
+    X("muscle.baseline.chair_cv", "1", 0, 1, chair_cv, "SD of log chair-stand time") \
+    X("muscle.baseline.loading_grip", "1", -1, 1, load_grip, "correlation of log grip with the muscle factor") \
+    X("muscle.baseline.loading_gait", "1", -1, 1, load_gait, "correlation of log gait speed with the muscle factor") \
+    X("muscle.baseline.loading_chair", "1", -1, 1, load_chair, "correlation of -log chair time with the muscle factor") \
+    X("muscle.loss.asm_female", "1/yr", 0, 0.1, asm_loss[0], "ASM loss at 50, women") \
+    X("muscle.loss.asm_male", "1/yr", 0, 0.1, asm_loss[1], "ASM loss at 50, men") \
+    X("muscle.loss.grip_female", "1/yr", 0, 0.1, grip_loss[0], "grip loss at 50, women") \
+    X("muscle.loss.grip_male", "1/yr", 0, 0.1, grip_loss[1], "grip loss at 50, men") \
+    X("muscle.loss.gait_female", "1/yr", 0, 0.1, gait_loss[0], "gait-speed loss at 50, women") \
+    X("muscle.loss.gait_male", "1/yr", 0, 0.1, gait_loss[1], "gait-speed loss at 50, men") \
+    X("muscle.loss.chair_female", "1/yr", 0, 0.1, chair_gain[0], "chair-stand time increase at 50, women") \
+    X("muscle.loss.chair_male", "1/yr", 0, 0.1, chair_gain[1], "chair-stand time increase at 50, men") \
+    X("muscle.loss.height_female", "m/yr", 0, 0.02, height_loss[0], "height loss after 50, women") \
+    X("muscle.loss.height_male", "m/yr", 0, 0.02, height_loss[1], "height loss after 50, men") \
+    X("muscle.loss.age_accel", "1/yr", 0, 0.5, loss_accel, "relative increase of the ageing losses per year over 50") \
+    X("muscle.loss.slope_cv", "1", 0, 3, slope_cv, "individual slope: coefficient of variation of the ageing losses") \
+    X("muscle.menopause.asm_excess", "1/yr", 0, 0.1, meno_asm_excess, "extra ASM loss in the menopause transition window") \
+    X("muscle.menopause.grip_excess", "1/yr", 0, 0.1, meno_grip_excess, "extra grip loss in the menopause transition window") \
+    X("muscle.sedentary.k", "1", 0, 5, sed_k, "relative increase of muscle losses when sedentary") \
+    X("muscle.inflammation.k", "1", 0, 2, infl_k, "log-multiplier of muscle losses per unit latent inflammation") \
+    X("muscle.smoking.k", "1", 0, 5, smoke_k, "relative increase of muscle losses in current smokers") \
+    X("muscle.vitamin_d.k", "1", 0, 5, vitd_k, "relative increase of muscle losses with low 25(OH)D") \
+    X("muscle.protein.k", "1", 0, 5, prot_k, "relative increase of muscle losses with protein below requirement") \
+    X("muscle.sleep.k", "1", 0, 5, sleep_k, "relative increase of muscle losses with sleep/circadian disruption") \
+    X("muscle.bedrest.week_loss", "1/wk", 0, 0.2, bed_week_loss, "muscle mass lost per week of bed rest") \
+    X("muscle.bedrest.strength_ratio", "1", 0, 10, bed_strength_ratio, "strength/performance loss per unit mass loss in bed rest") \
+    X("muscle.bedrest.recovery", "1", 0, 1, bed_recovery, "share of bed-rest loss recovered afterwards") \
+    X("coupling.bone_to_muscle", "1", 0, 5, c_bm, "osteokines: log-multiplier of muscle losses per SD of BMD deficit") \
+    X("coupling.bmd_ref.female", "g/cm2", 0.2, 1.5, bmd_ref[0], "BMD reference for the osteokine z, women") \
+    X("coupling.bmd_ref.male", "g/cm2", 0.2, 1.5, bmd_ref[1], "BMD reference for the osteokine z, men") \
+    X("coupling.bmd_ref.sd_female", "g/cm2", 0.01, 0.5, bmd_ref_sd[0], "its SD, women") \
+    X("coupling.bmd_ref.sd_male", "g/cm2", 0.01, 0.5, bmd_ref_sd[1], "its SD, men")
+
+#define MU_SPEC(k, u, lo, hi, f, d) {k, OS_P_REAL, u, lo, hi, 1, NULL, NULL, d},
+#define MU_OFF(k, u, lo, hi, f, d) offsetof(os_muscle_par, f),
+static const os_param_spec muscle_params[] = { MUSCLE_PARAMS(MU_SPEC) };
+static const size_t muscle_off[] = { MUSCLE_PARAMS(MU_OFF) };
+#define MU_NPARAMS (sizeof muscle_params / sizeof muscle_params[0])
+
+int os_muscle_read_params(const os_cfg *cfg, os_muscle_par *p)
+{
+    os_phys_read_reals(cfg, muscle_params, muscle_off, MU_NPARAMS, p);
+    return 0;
+}
+
+int os_muscle_setup(os_model *m, const os_muscle_par *p, void **state,
+                    os_err *err)
+{
+    const os_bone *bone = os_model_state(m, "bone");
+    if (!bone) return os_fail(err, OS_ERUN, "muscle: needs the bone module");
+    os_muscle *s = calloc(1, sizeof *s);
+    if (!s) return os_fail(err, OS_ERUN, "muscle: out of memory");
+    s->p = *p;
+    s->bone = bone;
+    os_pop *pop = m->pop;
+    s->col_asm = os_pop_add_column(pop, "asm", OS_COL_F32, "kg",
+        "appendicular skeletal muscle mass", OS_COL_SNAPSHOT, err);
+    s->col_h = os_pop_add_column(pop, "height", OS_COL_F32, "m", "height",
+        OS_COL_SNAPSHOT, err);
+    s->col_grip = os_pop_add_column(pop, "grip", OS_COL_F32, "kg",
+        "handgrip strength (dominant hand, max)", OS_COL_SNAPSHOT, err);
+    s->col_gait = os_pop_add_column(pop, "gait", OS_COL_F32, "m/s",
+        "usual gait speed", OS_COL_SNAPSHOT, err);
+    s->col_chair = os_pop_add_column(pop, "chair", OS_COL_F32, "s",
+        "five-times chair-stand time", OS_COL_SNAPSHOT, err);
+    if (s->col_asm < 0 || s->col_h < 0 || s->col_grip < 0 ||
+        s->col_gait < 0 || s->col_chair < 0) {
+        free(s);
+        return err->code ? err->code : OS_ERUN;
+    }
+    s->col_t = os_pop_find_column(pop, "tscore");
+    s->col_fmp = os_pop_find_column(pop, "fmp_age");
+    s->col_flags = os_pop_find_column(pop, "rf_flags");
+    s->col_smoke = os_pop_find_column(pop, "smoking");
+    s->col_infl = os_pop_find_column(pop, "inflammation");
+    s->col_bed = os_pop_find_column(pop, "bedrest_weeks");
+    s->pu_latent = os_rng_purpose("physiology.latent");
+    s->pu_slope = os_rng_purpose("muscle.slope");
+    *state = s;
+    return 0;
+}
+
+static int muscle_init(os_model *m, void **state, os_err *err)
+{
+    os_muscle_par p;
+    os_muscle_read_params(m->cfg, &p);
+    return os_muscle_setup(m, &p, state, err);
+}
+
+/* Lognormal value with median MED, log-SD CV, standard normal Z. */
+static inline float mu_logn(double med, double cv, double z)
+{
+    return (float)(med * exp(cv * z));
+}
+
+static void muscle_init_agents(os_model *m, void *state, os_chunk *c)
+{
+    const os_muscle *s = state;
+    const os_muscle_par *p = &s->p;
+    const double rho = s->bone->p.base_rho;
+    float *asmv = OS_CHUNK_COL(m, c, float, s->col_asm);
+    float *h = OS_CHUNK_COL(m, c, float, s->col_h);
+    float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
+    float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
+    float *chair = OS_CHUNK_COL(m, c, float, s->col_chair);
+    for (size_t i = 0; i < c->n; i++) {
+        os_rng r;
+        os_rng_init(&r, m->seed, c->id[i], 0, s->pu_latent);
+        double zb = os_rng_normal(&r);        /* bone's factor */
+        double zm = rho * zb + sqrt(1.0 - rho * rho) * os_rng_normal(&r);
+        double e1 = os_rng_normal(&r), e2 = os_rng_normal(&r);
+        double e3 = os_rng_normal(&r), e4 = os_rng_normal(&r);
+        int sex = c->sex[i];
+        double a = (double)c->age[i] - OS_AGE_MIN;
+        double ht = p->height_mean50[sex] + p->height_slope[sex] * a +
+                    p->height_sd[sex] * e4;
+        double asmi = mu_logn(p->asmi_mean50[sex] + p->asmi_slope[sex] * a,
+                              p->asmi_cv, zm);
+        h[i] = (float)ht;
+        asmv[i] = (float)(asmi * ht * ht);
+        double lg = p->load_grip, lw = p->load_gait, lc = p->load_chair;
+        grip[i] = mu_logn(p->grip_mean50[sex] + p->grip_slope[sex] * a,
+                          p->grip_cv, lg * zm + sqrt(1.0 - lg * lg) * e1);
+        gait[i] = mu_logn(p->gait_mean50[sex] + p->gait_slope[sex] * a,
+                          p->gait_cv, lw * zm + sqrt(1.0 - lw * lw) * e2);
+        chair[i] = mu_logn(p->chair_mean50[sex] + p->chair_slope[sex] * a,
+                           p->chair_cv, -(lc * zm + sqrt(1.0 - lc * lc) * e3));
+    }
+}
+
+static void muscle_step(os_model *m, void *state, os_chunk *c)
+{
+    const os_muscle *s = state;
+    const os_muscle_par *p = &s->p;
+    const os_bone_par *bp = &s->bone->p;
+    float *asmv = OS_CHUNK_COL(m, c, float, s->col_asm);
+    float *h = OS_CHUNK_COL(m, c, float, s->col_h);
+    float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
+    float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
+    float *chair = OS_CHUNK_COL(m, c, float, s->col_chair);
+    const float *t = OS_CHUNK_COL(m, c, float, s->col_t);
+    const uint8_t *fmp = OS_CHUNK_COL(m, c, uint8_t, s->col_fmp);
+    const uint8_t *fl = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
+    const uint8_t *sm = OS_CHUNK_COL(m, c, uint8_t, s->col_smoke);
+    const float *inf = OS_CHUNK_COL(m, c, float, s->col_infl);
+    uint8_t *bed = OS_CHUNK_COL(m, c, uint8_t, s->col_bed);
+    const float bedk = (float)(p->bed_week_loss * (1.0 - p->bed_recovery));
+    const float inv_bsd[2] = {(float)(1.0 / p->bmd_ref_sd[0]),
+                              (float)(1.0 / p->bmd_ref_sd[1])};
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->alive[i]) continue;
+        int sex = c->sex[i];
+        float a = c->age[i] - (float)OS_AGE_MIN;
+        a = a > 0.0f ? a : 0.0f;
+        os_rng r;
+        os_rng_init(&r, m->seed, c->id[i], 0, s->pu_slope);
+        float slope = 1.0f + (float)(p->slope_cv * os_rng_normal(&r));
+        unsigned f = fl[i];
+        float bmd0 = os_bone_bmd_from_t(bp, sex, t[i]);  /* start of year */
+        float zb = (bmd0 - (float)p->bmd_ref[sex]) * inv_bsd[sex];
+        float mult =
+            (1.0f + (float)p->sed_k * (float)((f & OS_RF_SEDENTARY) != 0)) *
+            (1.0f + (float)p->smoke_k * (float)(sm[i] == OS_SMOKE_CURRENT)) *
+            (1.0f + (float)p->vitd_k * (float)((f & OS_RF_LOWVITD) != 0)) *
+            (1.0f + (float)p->prot_k * (float)((f & OS_RF_LOWPROT) != 0)) *
+            (1.0f + (float)p->sleep_k * (float)((f & OS_RF_SLEEP) != 0)) *
+            expf((float)p->infl_k * inf[i] - (float)p->c_bm * zb);
+        float rr = (1.0f + (float)p->loss_accel * a) * slope * mult;
+        float w = sex == 0
+            ? os_phys_window(c->age[i] - (float)fmp[i], bp->meno_trans_start,
+                             bp->meno_trans_end)
+            : 0.0f;
+        float bl = (float)bed[i] * bedk;
+        float bs = bl * (float)p->bed_strength_ratio;
+        asmv[i] *= expf(-((float)p->asm_loss[sex] * rr +
+                          (float)p->meno_asm_excess * w + bl));
+        grip[i] *= expf(-((float)p->grip_loss[sex] * rr +
+                          (float)p->meno_grip_excess * w + bs));
+        gait[i] *= expf(-((float)p->gait_loss[sex] * rr + bs));
+        chair[i] *= expf((float)p->chair_gain[sex] * rr + bs);
+        h[i] -= c->age[i] >= (float)OS_AGE_MIN ? (float)p->height_loss[sex] : 0.0f;
+        bed[i] = 0;   /* used: hospital adds this year's weeks next */
+    }
+}
+
+const os_module os_mod_muscle = {
+    .name = "muscle",
+    .params = muscle_params,
+    .nparams = MU_NPARAMS,
+    .init = muscle_init,
+    .init_agents = muscle_init_agents,
+    .step = muscle_step,
+    .destroy = free,
+};

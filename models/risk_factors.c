@@ -1,0 +1,202 @@
+/* risk_factors.c - menopause, activity, smoking, vitamin D, protein,
+ * sleep, latent inflammation and background bed rest: the shared drivers
+ * of the bone and muscle trajectories (see physiology.h). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "physiology.h"
+
+#define RF_PARAMS(X) \
+    X("risk.menopause.fmp_mean", "yr", 30, 65, fmp_mean, "mean age at final menstrual period") \
+    X("risk.menopause.fmp_sd", "yr", 0, 15, fmp_sd, "SD of age at final menstrual period") \
+    X("risk.menopause.fmp_min", "yr", 20, 65, fmp_min, "lower truncation of age at FMP") \
+    X("risk.menopause.fmp_max", "yr", 30, 70, fmp_max, "upper truncation of age at FMP") \
+    X("risk.activity.sedentary_logit_50", "1", -10, 10, sed_logit50, "logit of the sedentary share at age 50 (baseline)") \
+    X("risk.activity.sedentary_logit_per_year", "1/yr", -1, 1, sed_logit_age, "change of that logit per year of age") \
+    X("risk.activity.onset", "1/yr", 0, 1, sed_onset, "yearly probability active -> sedentary") \
+    X("risk.activity.recovery", "1/yr", 0, 1, sed_recover, "yearly probability sedentary -> active") \
+    X("risk.smoking.prevalence.female", "1", 0, 1, smoke_prev[0], "current smokers, women (baseline)") \
+    X("risk.smoking.prevalence.male", "1", 0, 1, smoke_prev[1], "current smokers, men (baseline)") \
+    X("risk.smoking.former.female", "1", 0, 1, smoke_former[0], "former smokers, women (baseline)") \
+    X("risk.smoking.former.male", "1", 0, 1, smoke_former[1], "former smokers, men (baseline)") \
+    X("risk.smoking.quit", "1/yr", 0, 1, smoke_quit, "yearly probability a current smoker quits") \
+    X("risk.vitamin_d.logmean.female", "ln(nmol/L)", 0, 6, vitd_logmean[0], "mean log 25(OH)D, women with enough sunlight") \
+    X("risk.vitamin_d.logmean.male", "ln(nmol/L)", 0, 6, vitd_logmean[1], "mean log 25(OH)D, men with enough sunlight") \
+    X("risk.vitamin_d.logsd", "1", 0, 3, vitd_logsd, "SD of log 25(OH)D") \
+    X("risk.vitamin_d.rho", "1", 0, 1, vitd_rho, "year-to-year autocorrelation of log 25(OH)D") \
+    X("risk.vitamin_d.lowsun_shift", "1", -3, 0, vitd_lowsun_shift, "shift of log 25(OH)D with sunlight < 15 min/day") \
+    X("risk.vitamin_d.lowsun_prevalence", "1", 0, 1, vitd_lowsun_prev, "share with sunlight < 15 min/day") \
+    X("risk.vitamin_d.deficiency_cut", "nmol/L", 0, 200, vitd_cut, "low vitamin D: 25(OH)D < cut") \
+    X("risk.protein.mean", "g/kg/d", 0, 2.5, prot_mean, "mean protein intake") \
+    X("risk.protein.sd", "g/kg/d", 0, 1, prot_sd, "SD of protein intake") \
+    X("risk.protein.requirement", "g/kg/d", 0, 2.5, prot_req, "low protein: intake < requirement") \
+    X("risk.sleep.prevalence", "1", 0, 1, sleep_prev, "share with sleep/circadian disruption") \
+    X("risk.inflammation.sd", "1", 0, 5, infl_sd, "SD of the latent inflammation level at 50 (z units)") \
+    X("risk.inflammation.per_year", "1/yr", 0, 1, infl_age, "rise of the latent inflammation level per year of age") \
+    X("risk.bedrest.rate_50", "1/yr", 0, 2, bed_rate50, "background bed-rest episode rate at 50") \
+    X("risk.bedrest.age_growth", "1/yr", 0, 1, bed_age, "log-linear growth of the episode rate per year of age") \
+    X("risk.bedrest.max_weeks", "wk", 1, 52, bed_max_weeks, "episode length uniform on 1..max_weeks weeks")
+
+#define RF_SPEC(k, u, lo, hi, f, d) {k, OS_P_REAL, u, lo, hi, 1, NULL, NULL, d},
+#define RF_OFF(k, u, lo, hi, f, d) offsetof(os_rf_par, f),
+static const os_param_spec rf_params[] = { RF_PARAMS(RF_SPEC) };
+static const size_t rf_off[] = { RF_PARAMS(RF_OFF) };
+#define RF_NPARAMS (sizeof rf_params / sizeof rf_params[0])
+
+int os_rf_read_params(const os_cfg *cfg, os_rf_par *p)
+{
+    os_phys_read_reals(cfg, rf_params, rf_off, RF_NPARAMS, p);
+    return 0;
+}
+
+int os_rf_setup(os_model *m, const os_rf_par *p, void **state, os_err *err)
+{
+    os_rf *s = calloc(1, sizeof *s);
+    if (!s) return os_fail(err, OS_ERUN, "risk_factors: out of memory");
+    s->p = *p;
+    os_pop *pop = m->pop;
+    s->col_fmp = os_pop_add_column(pop, "fmp_age", OS_COL_U8, "yr",
+        "age at final menstrual period (women; 0 for men)", OS_COL_SNAPSHOT, err);
+    s->col_flags = os_pop_add_column(pop, "rf_flags", OS_COL_U8, "bits",
+        "1 postmenopausal, 2 sedentary, 4 sleep/circadian disruption, "
+        "8 sunlight <15 min/d, 16 protein below requirement, 32 25(OH)D below cut",
+        OS_COL_SNAPSHOT, err);
+    s->col_smoke = os_pop_add_column(pop, "smoking", OS_COL_U8, "1",
+        "0 never, 1 current, 2 former smoker", OS_COL_SNAPSHOT, err);
+    s->col_vitd = os_pop_add_column(pop, "vitd", OS_COL_U8, "nmol/L",
+        "serum 25(OH)D", OS_COL_SNAPSHOT, err);
+    s->col_prot = os_pop_add_column(pop, "protein", OS_COL_U8, "0.01 g/kg/d",
+        "protein intake (hundredths of g per kg per day)", 0, err);
+    s->col_infl = os_pop_add_column(pop, "inflammation", OS_COL_F32, "z",
+        "latent inflammation level (NF-kB/IL-6), shared by bone and muscle", 0, err);
+    s->col_bed = os_pop_add_column(pop, "bedrest_weeks", OS_COL_U8, "wk",
+        "bed-rest weeks this year (risk_factors background + hospital)", 0, err);
+    if (s->col_fmp < 0 || s->col_flags < 0 || s->col_smoke < 0 ||
+        s->col_vitd < 0 || s->col_prot < 0 || s->col_infl < 0 || s->col_bed < 0) {
+        free(s);
+        return err->code ? err->code : OS_ERUN;
+    }
+    s->pu_init = os_rng_purpose("risk.init");
+    s->pu_step = os_rng_purpose("risk.step");
+    *state = s;
+    return 0;
+}
+
+static int rf_init(os_model *m, void **state, os_err *err)
+{
+    os_rf_par p;
+    os_rf_read_params(m->cfg, &p);
+    return os_rf_setup(m, &p, state, err);
+}
+
+static inline uint8_t rf_u8(double v)
+{
+    return (uint8_t)(v < 0.0 ? 0.0 : (v > 255.0 ? 255.0 : v + 0.5));
+}
+
+static void rf_init_agents(os_model *m, void *state, os_chunk *c)
+{
+    const os_rf *s = state;
+    const os_rf_par *p = &s->p;
+    uint8_t *fmp = OS_CHUNK_COL(m, c, uint8_t, s->col_fmp);
+    uint8_t *fl = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
+    uint8_t *sm = OS_CHUNK_COL(m, c, uint8_t, s->col_smoke);
+    uint8_t *vd = OS_CHUNK_COL(m, c, uint8_t, s->col_vitd);
+    uint8_t *pr = OS_CHUNK_COL(m, c, uint8_t, s->col_prot);
+    float *inf = OS_CHUNK_COL(m, c, float, s->col_infl);
+    uint8_t *bed = OS_CHUNK_COL(m, c, uint8_t, s->col_bed);
+    for (size_t i = 0; i < c->n; i++) {
+        os_rng r;
+        /* year 0: persistent traits do not depend on the entry year */
+        os_rng_init(&r, m->seed, c->id[i], 0, s->pu_init);
+        int sex = c->sex[i];
+        double a = (double)c->age[i] - OS_AGE_MIN;
+        double f = p->fmp_mean + p->fmp_sd * os_rng_normal(&r);
+        f = f < p->fmp_min ? p->fmp_min : (f > p->fmp_max ? p->fmp_max : f);
+        fmp[i] = sex == 0 ? rf_u8(f) : 0;
+        unsigned flags = 0;
+        if (sex == 0 && c->age[i] >= (float)fmp[i]) flags |= OS_RF_POSTMENO;
+        double ls = p->sed_logit50 + p->sed_logit_age * a;
+        if (os_rng_uniform(&r) < 1.0 / (1.0 + exp(-ls))) flags |= OS_RF_SEDENTARY;
+        if (os_rng_uniform(&r) < p->sleep_prev) flags |= OS_RF_SLEEP;
+        if (os_rng_uniform(&r) < p->vitd_lowsun_prev) flags |= OS_RF_LOWSUN;
+        double u = os_rng_uniform(&r);
+        sm[i] = u < p->smoke_prev[sex] ? OS_SMOKE_CURRENT
+              : (u < p->smoke_prev[sex] + p->smoke_former[sex] ? OS_SMOKE_FORMER
+                                                               : OS_SMOKE_NEVER);
+        double mu = p->vitd_logmean[sex] +
+                    ((flags & OS_RF_LOWSUN) ? p->vitd_lowsun_shift : 0.0);
+        vd[i] = rf_u8(exp(mu + p->vitd_logsd * os_rng_normal(&r)));
+        if ((double)vd[i] < p->vitd_cut) flags |= OS_RF_LOWVITD;
+        double q = p->prot_mean + p->prot_sd * os_rng_normal(&r);
+        pr[i] = rf_u8(100.0 * q);
+        if ((double)pr[i] < 100.0 * p->prot_req) flags |= OS_RF_LOWPROT;
+        inf[i] = (float)(p->infl_sd * os_rng_normal(&r) +
+                         p->infl_age * (a > 0 ? a : 0));
+        fl[i] = (uint8_t)flags;
+        bed[i] = 0;
+    }
+}
+
+static void rf_step(os_model *m, void *state, os_chunk *c)
+{
+    const os_rf *s = state;
+    const os_rf_par *p = &s->p;
+    const uint8_t *fmp = OS_CHUNK_COL(m, c, uint8_t, s->col_fmp);
+    uint8_t *fl = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
+    uint8_t *sm = OS_CHUNK_COL(m, c, uint8_t, s->col_smoke);
+    uint8_t *vd = OS_CHUNK_COL(m, c, uint8_t, s->col_vitd);
+    float *inf = OS_CHUNK_COL(m, c, float, s->col_infl);
+    uint8_t *bed = OS_CHUNK_COL(m, c, uint8_t, s->col_bed);
+    const double sq = sqrt(1.0 - p->vitd_rho * p->vitd_rho);
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->alive[i]) continue;
+        os_rng r;
+        os_rng_init(&r, m->seed, c->id[i], (uint32_t)m->year, s->pu_step);
+        int sex = c->sex[i];
+        double a = (double)c->age[i] - OS_AGE_MIN;
+        unsigned flags = fl[i];
+        /* Menopause status at this year's age. */
+        if (sex == 0 && c->age[i] >= (float)fmp[i]) flags |= OS_RF_POSTMENO;
+        /* Activity: two-state Markov chain. */
+        double u = os_rng_uniform(&r);
+        if (flags & OS_RF_SEDENTARY) {
+            if (u < p->sed_recover) flags &= ~(unsigned)OS_RF_SEDENTARY;
+        } else if (u < p->sed_onset) {
+            flags |= OS_RF_SEDENTARY;
+        }
+        /* Smoking: no initiation after 50; quitting. */
+        u = os_rng_uniform(&r);
+        if (sm[i] == OS_SMOKE_CURRENT && u < p->smoke_quit)
+            sm[i] = OS_SMOKE_FORMER;
+        /* Vitamin D: AR(1) on the log scale around the individual mean. */
+        double mu = p->vitd_logmean[sex] +
+                    ((flags & OS_RF_LOWSUN) ? p->vitd_lowsun_shift : 0.0);
+        double lv = log((double)(vd[i] ? vd[i] : 1));
+        lv = mu + p->vitd_rho * (lv - mu) + sq * p->vitd_logsd * os_rng_normal(&r);
+        vd[i] = rf_u8(exp(lv));
+        flags = (double)vd[i] < p->vitd_cut ? flags | OS_RF_LOWVITD
+                                            : flags & ~(unsigned)OS_RF_LOWVITD;
+        /* Inflammation rises with age. */
+        inf[i] += (float)p->infl_age;
+        /* Background bed-rest / illness episode. */
+        double rate = p->bed_rate50 * exp(p->bed_age * (a > 0 ? a : 0));
+        u = os_rng_uniform(&r);
+        double w = 1.0 + floor(os_rng_uniform(&r) * p->bed_max_weeks);
+        if (u < 1.0 - exp(-rate)) {
+            unsigned tot = bed[i] + (unsigned)w;
+            bed[i] = (uint8_t)(tot > 52 ? 52 : tot);  /* weeks in a year */
+        }
+        fl[i] = (uint8_t)flags;
+    }
+}
+
+const os_module os_mod_risk_factors = {
+    .name = "risk_factors",
+    .params = rf_params,
+    .nparams = RF_NPARAMS,
+    .init = rf_init,
+    .init_agents = rf_init_agents,
+    .step = rf_step,
+    .destroy = free,
+};

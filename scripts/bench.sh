@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Benchmark: the default China scenario with the full model and HDF5 output,
+# at 1 thread and at all available threads.  Prints agent-years, wall time,
+# agent-years per second per core, parallel efficiency, peak memory, bytes
+# per agent (peak RSS above a zero-agent run, divided by agents) and output size.
+#
+# usage: scripts/bench.sh [AGENTS (default 1000000)] [CONFIG (default configs/china.yaml)]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+agents=${1:-1000000}
+cfg=${2:-configs/china.yaml}
+ncores=$(nproc)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DOSTEOSIM_TESTS=OFF >/dev/null
+cmake --build build-bench -j "$ncores" >/dev/null
+bin=build-bench/osteosim
+
+# field NAME FILE: the number after NAME in the run summary.
+field() { grep -o "$1 *[0-9.e+]*" "$2" | head -1 | awk '{print $NF}'; }
+
+$bin run "$cfg" --agents 0 --threads 1 -o "$tmp/zero.h5" > "$tmp/zero.txt"
+rss0=$(grep -o 'peak RSS [0-9.]*' "$tmp/zero.txt" | awk '{print $3}')
+
+printf '%-8s %14s %10s %16s %12s %12s %10s %12s\n' threads agent-years wall_s "agent-yr/s/core" efficiency peakRSS_MiB B/agent output_MiB
+base=""
+for t in 1 $ncores; do
+  $bin run "$cfg" --agents "$agents" --threads "$t" -o "$tmp/run$t.h5" > "$tmp/run$t.txt"
+  ay=$(grep -o 'agent-years *[0-9.e+]* in' "$tmp/run$t.txt" | awk '{print $2}')
+  wall=$(grep -o 'in [0-9.]* s' "$tmp/run$t.txt" | head -1 | awk '{print $2}')
+  rss=$(grep -o 'peak RSS [0-9.]*' "$tmp/run$t.txt" | awk '{print $3}')
+  rate=$(awk -v a="$ay" -v w="$wall" -v t="$t" 'BEGIN{printf "%.4g", a/w/t}')
+  [ -z "$base" ] && base=$rate
+  eff=$(awk -v r="$rate" -v b="$base" 'BEGIN{printf "%.1f%%", 100*r/b}')
+  bpa=$(awk -v r="$rss" -v z="$rss0" -v n="$agents" 'BEGIN{printf "%.0f", (r-z)*1048576/n}')
+  size=$(du -m "$tmp/run$t.h5" | awk '{print $1}')
+  printf '%-8s %14s %10s %16s %12s %12s %10s %12s\n' "$t" "$ay" "$wall" "$rate" "$eff" "$rss" "$bpa" "$size"
+done
+if [ "$ncores" -gt 1 ] && ! h5diff -q "$tmp/run1.h5" "$tmp/run$ncores.h5" /summary; then
+  echo "bench: WARNING: /summary differs between 1 and $ncores threads" >&2
+  exit 1
+fi

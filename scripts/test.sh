@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds osteosim with warnings as errors and runs the whole test suite,
+# then builds again with AddressSanitizer + UndefinedBehaviorSanitizer and
+# runs the suite a second time.  Usage: scripts/test.sh [--no-sanitize]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+
+cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Release -DOSTEOSIM_WERROR=ON >/dev/null
+cmake --build build-test -j "$jobs"
+ctest --test-dir build-test --output-on-failure -j "$jobs"
+
+if [ "${1:-}" != "--no-sanitize" ]; then
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DOSTEOSIM_WERROR=ON \
+        -DOSTEOSIM_SANITIZE=ON >/dev/null
+  cmake --build build-asan -j "$jobs"
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j "$jobs"
+fi

@@ -1,0 +1,317 @@
+/* calibrate.c - `osteosim calibrate` (see calibrate.h).
+ *
+ * Each fit parameter is mapped to an unbounded coordinate: with bounds
+ * [lo, hi], z = (v - lo) / (hi - lo), or on the log scale when lo > 0 (rates
+ * spanning orders of magnitude), and x = logit(z).  The simplex moves x;
+ * every evaluation sets the values with os_cfg_set_real and runs the whole
+ * scenario with the same seed, so differences between evaluations come
+ * from the parameters only (common random numbers).
+ */
+#include "calibrate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multimin.h>
+
+#include "engine.h"
+#include "targets.h"
+#include "version.h"
+
+static const char *const usage =
+    "usage: osteosim calibrate CONFIG.yaml --targets FILE.yaml [options]\n"
+    "\n"
+    "Fits the targets file's `fit:` parameters to its targets (Nelder-Mead\n"
+    "simplex, same seed in every evaluation) and writes them as a parameter file.\n"
+    "\n"
+    "  --targets FILE.yaml     targets and fit parameters (required)\n"
+    "  -o, --output FILE.yaml  fitted parameter file (default: fitted.yaml)\n"
+    "  --agents N              agents per evaluation (run.agents)\n"
+    "  --threads T             OpenMP threads (results do not depend on it)\n"
+    "  --max-iter K            simplex iterations (default 200; 0 evaluates the start only)\n"
+    "  --set key.path=value    override any configuration key (repeatable)\n"
+    "  --help\n";
+
+typedef struct cal {
+    os_cfg *cfg;
+    os_targets tg;
+    int nthreads;
+    int evals;
+    int rc;
+    os_err err;
+} cal;
+
+static int uses_log(const os_fit_param *f)
+{
+    return f->min > 0.0;
+}
+
+static double to_x(const os_fit_param *f, double v)
+{
+    double z = uses_log(f) ? (log(v) - log(f->min)) / (log(f->max) - log(f->min))
+                           : (v - f->min) / (f->max - f->min);
+    /* Keep the start strictly inside the bounds. */
+    z = z < 1e-6 ? 1e-6 : (z > 1.0 - 1e-6 ? 1.0 - 1e-6 : z);
+    return log(z / (1.0 - z));
+}
+
+static double from_x(const os_fit_param *f, double x)
+{
+    double z = 1.0 / (1.0 + exp(-x));
+    return uses_log(f) ? exp(log(f->min) + z * (log(f->max) - log(f->min)))
+                       : f->min + z * (f->max - f->min);
+}
+
+static int apply(cal *c, const gsl_vector *x)
+{
+    for (size_t i = 0; i < c->tg.nfit; i++)
+        if (os_cfg_set_real(c->cfg, c->tg.fit[i].key, from_x(&c->tg.fit[i], gsl_vector_get(x, i)), &c->err))
+            return OS_ECONFIG;
+    return OS_OK;
+}
+
+/* Runs the scenario at X and prints the table to OUT. */
+static int evaluate(cal *c, const gsl_vector *x, FILE *out, double *obj)
+{
+    if (apply(c, x)) return OS_ECONFIG;
+    os_run_opts opts = {.nthreads = c->nthreads, .quiet = 1};
+    os_summary s = {0};
+    os_run_stats st;
+    int rc = os_engine_run(c->cfg, &opts, &s, &st, &c->err);
+    if (!rc) rc = os_targets_print(&c->tg, &s, out, obj, &c->err);
+    os_summary_free(&s);
+    c->evals++;
+    return rc;
+}
+
+static double objective(const gsl_vector *x, void *params)
+{
+    cal *c = params;
+    if (c->rc) return GSL_NAN;
+    double obj = GSL_NAN;
+    FILE *sink = fopen("/dev/null", "w");
+    if (apply(c, x) == OS_OK) {
+        os_run_opts opts = {.nthreads = c->nthreads, .quiet = 1};
+        os_summary s = {0};
+        os_run_stats st;
+        c->rc = os_engine_run(c->cfg, &opts, &s, &st, &c->err);
+        if (!c->rc) c->rc = os_targets_print(&c->tg, &s, sink, &obj, &c->err);
+        os_summary_free(&s);
+    } else {
+        c->rc = OS_ECONFIG;
+    }
+    if (sink) fclose(sink);
+    c->evals++;
+    return c->rc ? GSL_NAN : obj;
+}
+
+/* ---- fitted parameter file ---- */
+
+static int seg_cmp(const void *a, const void *b)
+{
+    const char *x = ((const os_fit_param *)a)->key, *y = ((const os_fit_param *)b)->key;
+    for (;;) {
+        size_t lx = strcspn(x, "."), ly = strcspn(y, ".");
+        size_t l = lx < ly ? lx : ly;
+        int d = strncmp(x, y, l);
+        if (d) return d;
+        if (lx != ly) return lx < ly ? -1 : 1;
+        if (!x[lx] || !y[ly]) return x[lx] ? 1 : (y[ly] ? -1 : 0);
+        x += lx + 1;
+        y += ly + 1;
+    }
+}
+
+static void write_dist(FILE *f, os_dist d)
+{
+    static const char *const names[] = {"", "fixed", "normal", "lognormal", "gamma", "beta", "uniform", "triangular"};
+    static const char *const fields[][3] = {
+        {0}, {0}, {"mean", "sd"}, {"meanlog", "sdlog"}, {"shape", "scale"}, {"a", "b"},
+        {"min", "max"}, {"min", "mode", "max"}};
+    fprintf(f, "{type: %s", names[d.type]);
+    for (int i = 0; i < 3 && fields[d.type][i]; i++) fprintf(f, ", %s: %.10g", fields[d.type][i], d.p[i]);
+    fputs("}", f);
+}
+
+static int write_fitted(const cal *c, const char *out, const char *targets_path, double obj, os_err *err)
+{
+    size_t n = c->tg.nfit;
+    os_fit_param *keys = malloc((n ? n : 1) * sizeof *keys);
+    if (!keys) return os_fail(err, OS_ERUN, "out of memory");
+    memcpy(keys, c->tg.fit, n * sizeof *keys);
+    qsort(keys, n, sizeof *keys, seg_cmp);
+    FILE *f = fopen(out, "w");
+    if (!f) {
+        free(keys);
+        return os_fail(err, OS_ERUN, "%s: cannot write fitted parameters", out);
+    }
+    char date[32];
+    time_t now = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
+    fprintf(f, "# Written by osteosim %s calibrate on %s: fitted to %s\n"
+               "# (objective %.6g after %d evaluations).  Include after the\n"
+               "# files that hold these keys' original values.\n",
+            OS_VERSION, date, targets_path, obj, c->evals);
+    const char *prev = "";
+    for (size_t i = 0; i < n; i++) {
+        const char *k = keys[i].key;
+        /* Shared leading segments with the previous key are not repeated. */
+        int depth = 0;
+        const char *a = k, *b = prev;
+        for (;;) {
+            size_t la = strcspn(a, "."), lb = strcspn(b, ".");
+            if (!a[la] || !b[lb] || la != lb || strncmp(a, b, la)) break;
+            a += la + 1;
+            b += lb + 1;
+            depth++;
+        }
+        while (*a) {
+            size_t l = strcspn(a, ".");
+            fprintf(f, "%*s%.*s:\n", 2 * depth, "", (int)l, a);
+            depth++;
+            a += l + (a[l] ? 1 : 0);
+        }
+        const char *unit = os_cfg_unit(c->cfg, k);
+        fprintf(f, "%*svalue: %.9g\n", 2 * depth, "", os_cfg_real(c->cfg, k));
+        if (unit && *unit) fprintf(f, "%*sunit: \"%s\"\n", 2 * depth, "", unit);
+        os_dist d = os_cfg_dist(c->cfg, k);
+        if (d.type != OS_DIST_NONE) {
+            fprintf(f, "%*sdist: ", 2 * depth, "");
+            write_dist(f, d);
+            fputc('\n', f);
+        }
+        fprintf(f, "%*ssource: \"fitted by osteosim calibrate to %s on %s\"\n", 2 * depth, "",
+                targets_path, date);
+        prev = k;
+    }
+    free(keys);
+    if (fclose(f)) return os_fail(err, OS_ERUN, "%s: write failed", out);
+    return OS_OK;
+}
+
+/* ---- command ---- */
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "osteosim calibrate: %s%s%s\n%s", msg, arg ? " " : "", arg ? arg : "", usage);
+    return OS_ECONFIG;
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+int os_cmd_calibrate(int argc, char **argv)
+{
+    const char *config = NULL, *targets = NULL, *output = "fitted.yaml";
+    long agents = -1, threads = 0, max_iter = 200;
+    int nsets = 0;
+    char **sets = calloc((size_t)argc + 2, sizeof *sets);
+    char agents_set[64];
+    int rc = OS_OK;
+    if (!sets) return OS_ERUN;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { fputs(usage, stdout); free(sets); return 0; }
+        else if (!strcmp(a, "--targets") && more) targets = argv[++i];
+        else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) output = argv[++i];
+        else if (!strcmp(a, "--agents") && more) {
+            if (parse_long(argv[++i], 1, 4000000000L, &agents)) { rc = usage_error("bad --agents", argv[i]); goto out; }
+        } else if (!strcmp(a, "--threads") && more) {
+            if (parse_long(argv[++i], 0, 4096, &threads)) { rc = usage_error("bad --threads", argv[i]); goto out; }
+        } else if (!strcmp(a, "--max-iter") && more) {
+            if (parse_long(argv[++i], 0, 1000000, &max_iter)) { rc = usage_error("bad --max-iter", argv[i]); goto out; }
+        } else if (!strcmp(a, "--set") && more) sets[nsets++] = argv[++i];
+        else if (a[0] == '-') { rc = usage_error("unknown option or missing value:", a); goto out; }
+        else if (!config) config = a;
+        else { rc = usage_error("unexpected argument", a); goto out; }
+    }
+    if (!config) { rc = usage_error("missing CONFIG.yaml", NULL); goto out; }
+    if (!targets) { rc = usage_error("missing --targets FILE.yaml", NULL); goto out; }
+    if (agents > 0) {
+        snprintf(agents_set, sizeof agents_set, "run.agents=%ld", agents);
+        sets[nsets++] = agents_set;
+    }
+
+    cal c = {0};
+    c.nthreads = (int)threads;
+    if (os_cfg_load(&c.cfg, config, (const char *const *)sets, nsets, &c.err) ||
+        os_engine_validate(c.cfg, &c.err) || os_targets_load(&c.tg, targets, &c.err)) {
+        fprintf(stderr, "osteosim: %s\n", c.err.msg);
+        os_cfg_free(c.cfg);
+        rc = OS_ECONFIG;
+        goto out;
+    }
+    size_t n = c.tg.nfit;
+    if (!n || !c.tg.n) {
+        fprintf(stderr, "osteosim: %s: needs at least one target and one `fit:` parameter\n", targets);
+        rc = OS_ECONFIG;
+        goto done;
+    }
+    gsl_vector *x = gsl_vector_alloc(n), *step = gsl_vector_alloc(n);
+    for (size_t i = 0; i < n; i++) {
+        const os_fit_param *f = &c.tg.fit[i];
+        if (!os_cfg_has(c.cfg, f->key)) {
+            fprintf(stderr, "osteosim: %s:%d: fit[%zu].key: '%s' is not set in the scenario\n",
+                    targets, f->line, i, f->key);
+            rc = OS_ECONFIG;
+            break;
+        }
+        gsl_vector_set(x, i, to_x(f, os_cfg_real(c.cfg, f->key)));
+        gsl_vector_set(step, i, 0.5);
+    }
+    double obj = GSL_NAN;
+    if (!rc && max_iter > 0) {
+        gsl_set_error_handler_off();
+        gsl_multimin_function fn = {objective, n, &c};
+        gsl_multimin_fminimizer *m = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, n);
+        gsl_multimin_fminimizer_set(m, &fn, x, step);
+        int status = GSL_CONTINUE;
+        for (long it = 1; !c.rc && it <= max_iter && status == GSL_CONTINUE; it++) {
+            if (gsl_multimin_fminimizer_iterate(m)) break;
+            double size = gsl_multimin_fminimizer_size(m);
+            status = gsl_multimin_test_size(size, 1e-3);
+            fprintf(stderr, "calibrate: iteration %ld, objective %.6g, simplex size %.3g\n", it,
+                    m->fval, size);
+        }
+        gsl_vector_memcpy(x, m->x);
+        gsl_multimin_fminimizer_free(m);
+        if (c.rc) {
+            fprintf(stderr, "osteosim: %s\n", c.err.msg);
+            rc = c.rc == OS_ECONFIG ? OS_ECONFIG : OS_ERUN;
+        }
+    }
+    if (!rc) {
+        printf("osteosim calibrate: %s to %s (%zu parameters, %zu targets)\n", config, targets, n, c.tg.n);
+        rc = evaluate(&c, x, stdout, &obj);
+        if (rc) fprintf(stderr, "osteosim: %s\n", c.err.msg);
+    }
+    if (!rc) {
+        printf("\nfitted parameters (%d evaluations):\n", c.evals);
+        for (size_t i = 0; i < n; i++)
+            printf("  %-44s %.6g   [%g, %g]\n", c.tg.fit[i].key, os_cfg_real(c.cfg, c.tg.fit[i].key),
+                   c.tg.fit[i].min, c.tg.fit[i].max);
+        if ((rc = write_fitted(&c, output, targets, obj, &c.err)))
+            fprintf(stderr, "osteosim: %s\n", c.err.msg);
+        else
+            printf("wrote %s\n", output);
+    }
+    gsl_vector_free(x);
+    gsl_vector_free(step);
+done:
+    os_targets_free(&c.tg);
+    os_cfg_free(c.cfg);
+out:
+    free(sets);
+    return rc;
+}

@@ -1,0 +1,231 @@
+#include "checkpoint.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define OS_CKPT_FORMAT "osteosim-checkpoint-1"
+
+static hid_t h5type(os_coltype t)
+{
+    switch (t) {
+    case OS_COL_F32: return H5T_NATIVE_FLOAT;
+    case OS_COL_U8: return H5T_NATIVE_UINT8;
+    case OS_COL_U16: return H5T_NATIVE_UINT16;
+    case OS_COL_U32: return H5T_NATIVE_UINT32;
+    case OS_COL_I16: return H5T_NATIVE_INT16;
+    }
+    return H5T_NATIVE_UINT8;
+}
+
+static char *read_attr_str(hid_t obj, const char *name)
+{
+    if (H5Aexists(obj, name) <= 0) return NULL;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5T_CSET_UTF8);
+    char *v = NULL, *s = NULL;
+    if (H5Aread(a, mt, &v) >= 0 && v) {
+        s = strdup(v);
+        H5free_memory(v);
+    }
+    H5Tclose(mt);
+    H5Aclose(a);
+    return s;
+}
+
+static int read_attr_ll(hid_t obj, const char *name, long long *v)
+{
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    herr_t st = H5Aread(a, H5T_NATIVE_LLONG, v);
+    H5Aclose(a);
+    return st < 0 ? -1 : 0;
+}
+
+static int copy_groups(hid_t from, hid_t to, os_err *err)
+{
+    static const char *const groups[] = {"cohort", "events"};
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
+        if (H5Lexists(from, groups[i], H5P_DEFAULT) > 0 &&
+            H5Ocopy(from, groups[i], to, groups[i], H5P_DEFAULT, H5P_DEFAULT) < 0)
+            return os_fail(err, OS_ERUN, "checkpoint: cannot copy /%s", groups[i]);
+    return OS_OK;
+}
+
+int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
+                  const os_ckpt_state *st, const os_pop *pop,
+                  const os_summary *s, os_h5out *out, os_err *err)
+{
+    size_t len = strlen(path) + 32;
+    char *tmp = malloc(len);
+    if (!tmp) return os_fail(err, OS_ERUN, "out of memory");
+    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0) {
+        free(tmp);
+        return os_fail(err, OS_ERUN, "%s: cannot create checkpoint", path);
+    }
+    char *yaml = os_cfg_dump(cfg);
+    int rc = (os_h5_attr_str(f, "format", OS_CKPT_FORMAT)
+              | os_h5_attr_str(f, "config", yaml ? yaml : "")
+              | os_h5_attr_str(f, "output", output ? output : "")
+              | os_h5_attr_i64(f, "next_year", st->next_year)
+              | os_h5_attr_i64(f, "next_id", st->next_id)
+              | os_h5_attr_i64(f, "arm", st->arm)
+              | os_h5_attr_i64(f, "agents", (long long)pop->n))
+                 ? os_fail(err, OS_ERUN, "%s: cannot write checkpoint attributes", path) : OS_OK;
+    free(yaml);
+
+    hid_t g = rc ? -1 : H5Gcreate2(f, "pop", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    for (int c = 0; c < pop->ncols && !rc; c++)
+        rc = os_h5_write_1d(g, pop->cols[c].name, h5type(pop->cols[c].type), pop->cols[c].data,
+                            pop->n, pop->cols[c].units, NULL, 1, err);
+    if (g >= 0) H5Gclose(g);
+
+    if (!rc) {
+        g = H5Gcreate2(f, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        const int32_t *keys[] = {s->year, s->arm, s->sex, s->age_lo, s->age_hi};
+        static const char *const names[] = {"year", "arm", "sex", "age_lo", "age_hi"};
+        for (int k = 0; k < 5 && !rc; k++)
+            rc = os_h5_write_1d(g, names[k], H5T_NATIVE_INT32, keys[k], s->nrows, NULL, NULL, 0, err);
+        if (!rc)
+            rc = os_h5_write_1d(g, "values", H5T_NATIVE_DOUBLE, s->values,
+                                s->nrows * (size_t)s->ncols, NULL, NULL, 0, err);
+        if (!rc && os_h5_attr_i64(g, "ncols", s->ncols))
+            rc = os_fail(err, OS_ERUN, "%s: cannot write checkpoint summary", path);
+        H5Gclose(g);
+    }
+
+    if (!rc && out) {
+        hid_t of = os_h5out_file(out);
+        H5Fflush(of, H5F_SCOPE_LOCAL);
+        hid_t dst = H5Gcreate2(f, "output", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        rc = copy_groups(of, dst, err);
+        H5Gclose(dst);
+    }
+    if (H5Fclose(f) < 0 && !rc) rc = os_fail(err, OS_ERUN, "%s: cannot close checkpoint", path);
+    /* Only a complete checkpoint replaces the previous one. */
+    if (!rc && rename(tmp, path) != 0)
+        rc = os_fail(err, OS_ERUN, "%s: cannot rename checkpoint into place", path);
+    if (rc) remove(tmp);
+    free(tmp);
+    return rc;
+}
+
+static hid_t open_ckpt(const char *path, os_err *err)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (H5Fis_hdf5(path) <= 0) {
+        os_fail(err, OS_ECONFIG, "%s: not a checkpoint file (missing or not HDF5)", path);
+        return -1;
+    }
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    char *fmt = f < 0 ? NULL : read_attr_str(f, "format");
+    if (!fmt || strcmp(fmt, OS_CKPT_FORMAT) != 0) {
+        free(fmt);
+        if (f >= 0) H5Fclose(f);
+        os_fail(err, OS_ECONFIG, "%s: not an osteosim checkpoint (format attribute)", path);
+        return -1;
+    }
+    free(fmt);
+    return f;
+}
+
+int os_ckpt_peek(const char *path, char **config, char **output, os_err *err)
+{
+    hid_t f = open_ckpt(path, err);
+    if (f < 0) return OS_ECONFIG;
+    *config = read_attr_str(f, "config");
+    *output = read_attr_str(f, "output");
+    H5Fclose(f);
+    if (!*config || !*output) {
+        free(*config);
+        free(*output);
+        return os_fail(err, OS_ECONFIG, "%s: checkpoint lacks its configuration", path);
+    }
+    return OS_OK;
+}
+
+static int read_1d(hid_t loc, const char *name, hid_t type, void *buf, size_t n,
+                   const char *path, os_err *err)
+{
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (d < 0) return os_fail(err, OS_ERUN, "%s: checkpoint lacks dataset '%s'", path, name);
+    hid_t sp = H5Dget_space(d);
+    hssize_t len = H5Sget_simple_extent_npoints(sp);
+    herr_t st = (size_t)len != n ? -1
+              : (n ? H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) : 0);
+    H5Sclose(sp);
+    H5Dclose(d);
+    if (st < 0) return os_fail(err, OS_ERUN, "%s: cannot read checkpoint dataset '%s'", path, name);
+    return OS_OK;
+}
+
+int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
+                 os_summary *s, os_h5out *out, os_err *err)
+{
+    hid_t f = open_ckpt(path, err);
+    if (f < 0) return OS_ECONFIG;
+    long long ny = 0, nid = 0, arm = 0, n = 0, ncols = 0;
+    int rc = (read_attr_ll(f, "next_year", &ny) | read_attr_ll(f, "next_id", &nid)
+              | read_attr_ll(f, "arm", &arm) | read_attr_ll(f, "agents", &n))
+                 ? os_fail(err, OS_ERUN, "%s: checkpoint attributes missing", path) : OS_OK;
+    st->next_year = (int)ny;
+    st->next_id = (uint32_t)nid;
+    st->arm = (int)arm;
+
+    size_t first;
+    if (!rc) rc = os_pop_append(pop, (size_t)n, &first, err);
+    hid_t g = rc ? -1 : H5Gopen2(f, "pop", H5P_DEFAULT);
+    if (!rc && g < 0) rc = os_fail(err, OS_ERUN, "%s: checkpoint lacks /pop", path);
+    if (!rc) {
+        hsize_t nobj = 0;
+        H5Gget_num_objs(g, &nobj);
+        if ((int)nobj != pop->ncols)
+            rc = os_fail(err, OS_ECONFIG, "%s: checkpoint has %d population columns, this model %d",
+                         path, (int)nobj, pop->ncols);
+    }
+    for (int c = 0; c < pop->ncols && !rc; c++)
+        rc = read_1d(g, pop->cols[c].name, h5type(pop->cols[c].type), pop->cols[c].data,
+                     (size_t)n, path, err);
+    if (g >= 0) H5Gclose(g);
+
+    g = rc ? -1 : H5Gopen2(f, "summary", H5P_DEFAULT);
+    if (!rc && (g < 0 || read_attr_ll(g, "ncols", &ncols) || ncols != s->ncols))
+        rc = os_fail(err, OS_ECONFIG, "%s: checkpoint summary does not match this model", path);
+    if (!rc) {
+        hid_t d = H5Dopen2(g, "year", H5P_DEFAULT);
+        hid_t sp = H5Dget_space(d);
+        size_t rows = (size_t)H5Sget_simple_extent_npoints(sp);
+        H5Sclose(sp);
+        H5Dclose(d);
+        s->year = malloc((rows ? rows : 1) * sizeof *s->year);
+        s->arm = malloc((rows ? rows : 1) * sizeof *s->arm);
+        s->sex = malloc((rows ? rows : 1) * sizeof *s->sex);
+        s->age_lo = malloc((rows ? rows : 1) * sizeof *s->age_lo);
+        s->age_hi = malloc((rows ? rows : 1) * sizeof *s->age_hi);
+        s->values = malloc((rows ? rows : 1) * (size_t)s->ncols * sizeof *s->values);
+        if (!s->year || !s->arm || !s->sex || !s->age_lo || !s->age_hi || !s->values)
+            rc = os_fail(err, OS_ERUN, "out of memory (checkpoint summary)");
+        s->nrows = rows;
+        int32_t *keys[] = {s->year, s->arm, s->sex, s->age_lo, s->age_hi};
+        static const char *const names[] = {"year", "arm", "sex", "age_lo", "age_hi"};
+        for (int k = 0; k < 5 && !rc; k++)
+            rc = read_1d(g, names[k], H5T_NATIVE_INT32, keys[k], rows, path, err);
+        if (!rc)
+            rc = read_1d(g, "values", H5T_NATIVE_DOUBLE, s->values, rows * (size_t)s->ncols, path, err);
+    }
+    if (g >= 0) H5Gclose(g);
+
+    if (!rc && out && H5Lexists(f, "output", H5P_DEFAULT) > 0) {
+        hid_t src = H5Gopen2(f, "output", H5P_DEFAULT);
+        rc = copy_groups(src, os_h5out_file(out), err);
+        H5Gclose(src);
+        if (!rc) os_h5out_reattach(out);
+    }
+    H5Fclose(f);
+    return rc;
+}

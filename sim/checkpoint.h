@@ -1,0 +1,41 @@
+/* checkpoint.h - the whole state of a run at the start of a year, in one
+ * HDF5 file written atomically (temporary name + rename), so a killed job
+ * can continue from its last checkpoint and produce output bitwise
+ * identical to an uninterrupted run.
+ *
+ * A checkpoint holds: the resolved configuration, the output path, the next
+ * year and agent id, every population column, the summary rows so far, and
+ * a copy of the per-agent output written so far (/cohort, /events).  Models
+ * keep no state across years outside population columns (docs/developing.md),
+ * so nothing else is needed.
+ */
+#ifndef OS_CHECKPOINT_H
+#define OS_CHECKPOINT_H
+
+#include <stdint.h>
+
+#include "engine.h"
+#include "h5out.h"
+#include "pop.h"
+
+typedef struct os_ckpt_state {
+    int next_year;
+    uint32_t next_id;
+    int arm;
+} os_ckpt_state;
+
+int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
+                  const os_ckpt_state *st, const os_pop *pop,
+                  const os_summary *s, os_h5out *out, os_err *err);
+
+/* Reads the configuration text and output path of a checkpoint (caller
+ * frees both). */
+int os_ckpt_peek(const char *path, char **config, char **output, os_err *err);
+
+/* Restores state, population columns (the model's columns must already be
+ * registered, in any order) and summary rows; copies the saved per-agent
+ * output into OUT (may be NULL). */
+int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
+                 os_summary *s, os_h5out *out, os_err *err);
+
+#endif

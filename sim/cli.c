@@ -1,0 +1,333 @@
+/* cli.c - the `osteosim` command line.
+ *
+ *   osteosim run CONFIG.yaml [-o OUT.h5] [--agents N] [--seed S]
+ *                [--threads T] [--set key.path=value ...] [--quiet]
+ *   osteosim check CONFIG.yaml [--set key.path=value ...]
+ *   osteosim info OUT.h5
+ *   osteosim calibrate CONFIG.yaml --targets FILE.yaml [-o fitted.yaml] ...
+ *
+ * Exit codes: 0 success, 1 run failure (I/O, numerical), 2 usage or
+ * configuration error, 3 stopped by SIGINT/SIGTERM.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "calibrate.h"
+#include "checkpoint.h"
+#include "engine.h"
+#include "info.h"
+#include "report.h"
+#include "targets.h"
+#include "version.h"
+
+extern volatile sig_atomic_t os_stop_requested;
+
+static const char *const usage_main =
+    "usage: osteosim <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run CONFIG.yaml        run a scenario and write an HDF5 file\n"
+    "  check CONFIG.yaml      validate a scenario and print the resolved configuration\n"
+    "  info OUT.h5            summarise an output file\n"
+    "  calibrate CONFIG.yaml  fit parameters to calibration targets\n"
+    "\n"
+    "options: --help, --version (on every command)\n";
+
+static const char *const usage_run =
+    "usage: osteosim run CONFIG.yaml [options]\n"
+    "\n"
+    "  -o, --output OUT.h5     output file (default: output.path, else results/<scenario>.h5)\n"
+    "  --agents N              agents representing the start-year population (run.agents)\n"
+    "  --seed S                random seed (run.seed)\n"
+    "  --threads T             OpenMP threads (results do not depend on it)\n"
+    "  --set key.path=value    override any configuration key (repeatable)\n"
+    "  --quiet                 no progress line and no summary\n"
+    "  --checkpoint-every Y    write a checkpoint every Y simulated years\n"
+    "  --checkpoint PATH       checkpoint file (default: the output path with .ckpt.h5)\n"
+    "  --resume CKPT.h5        continue a run from its checkpoint (no CONFIG.yaml)\n"
+    "  --help, --version\n"
+    "\n"
+    "SIGINT/SIGTERM write a checkpoint at the start of the next simulated year\n"
+    "and exit with code 3.  The checkpoint is removed when the run completes.\n";
+
+static const char *const usage_check =
+    "usage: osteosim check CONFIG.yaml [--set key.path=value ...]\n"
+    "\n"
+    "Validates the scenario with its includes and overrides and prints the fully\n"
+    "resolved configuration as YAML (exit 0), or one error line (exit 2).\n";
+
+static const char *const usage_info =
+    "usage: osteosim info OUT.h5\n"
+    "\n"
+    "Prints the version, seed, years, agents, arms and datasets of an output file.\n";
+
+static int print_version(void)
+{
+    printf("osteosim %s (commit %s)\n", OS_VERSION, OS_GIT_COMMIT);
+    return 0;
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "osteosim%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see 'osteosim %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
+    return OS_ECONFIG;
+}
+
+/* Parsed options of run / check. */
+typedef struct os_cli {
+    const char *config;
+    const char *output;
+    int nthreads;
+    int quiet;
+    int checkpoint_every;
+    const char *checkpoint;
+    const char *resume;
+    const char **sets;   /* "key=value" overrides, --agents/--seed included */
+    int nsets;
+    char owned[2][64];   /* storage for --agents / --seed overrides */
+} os_cli;
+
+static int is_opt(const char *a, const char *s, const char *l)
+{
+    return (s && strcmp(a, s) == 0) || (l && strcmp(a, l) == 0);
+}
+
+static int parse_long(const char *s, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end) return -1;
+    *out = v;
+    return 0;
+}
+
+/* Returns 0 to proceed, -1 when --help/--version was handled, else an exit code. */
+static int parse_common(os_cli *c, const char *cmd, int argc, char **argv,
+                        const char *usage, int allow_run_opts)
+{
+    memset(c, 0, sizeof *c);
+    c->sets = calloc((size_t)argc + 2, sizeof *c->sets);
+    if (!c->sets) return OS_ERUN;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (is_opt(a, "-h", "--help")) { fputs(usage, stdout); return -1; }
+        if (is_opt(a, NULL, "--version")) { print_version(); return -1; }
+        if (is_opt(a, NULL, "--set")) {
+            if (!next || !strchr(next, '=')) return usage_error(cmd, "--set needs key.path=value, got '%s'", next ? next : "");
+            c->sets[c->nsets++] = next;
+            i++;
+        } else if (allow_run_opts && is_opt(a, "-o", "--output")) {
+            if (!next) return usage_error(cmd, "%s needs a file name", a);
+            c->output = next;
+            i++;
+        } else if (allow_run_opts && (is_opt(a, NULL, "--agents") || is_opt(a, NULL, "--seed"))) {
+            long v;
+            if (!next || parse_long(next, &v) || v < 0)
+                return usage_error(cmd, "%s needs a non-negative integer", a);
+            int k = a[2] == 'a' ? 0 : 1;
+            snprintf(c->owned[k], sizeof c->owned[k], "%s=%ld", k ? "run.seed" : "run.agents", v);
+            c->sets[c->nsets++] = c->owned[k];
+            i++;
+        } else if (allow_run_opts && is_opt(a, NULL, "--threads")) {
+            long v;
+            if (!next || parse_long(next, &v) || v < 1 || v > 4096)
+                return usage_error(cmd, "--threads needs an integer from 1 to 4096, got '%s'", next ? next : "");
+            c->nthreads = (int)v;
+            i++;
+        } else if (allow_run_opts && is_opt(a, "-q", "--quiet")) {
+            c->quiet = 1;
+        } else if (allow_run_opts && is_opt(a, NULL, "--checkpoint-every")) {
+            long v;
+            if (!next || parse_long(next, &v) || v < 1 || v > 1000)
+                return usage_error(cmd, "--checkpoint-every needs a number of years from 1 to 1000, got '%s'", next ? next : "");
+            c->checkpoint_every = (int)v;
+            i++;
+        } else if (allow_run_opts && (is_opt(a, NULL, "--checkpoint") || is_opt(a, NULL, "--resume"))) {
+            if (!next) return usage_error(cmd, "%s needs a file name", a);
+            if (a[2] == 'c') c->checkpoint = next;
+            else c->resume = next;
+            i++;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error(cmd, "unknown option '%s'", a);
+        } else if (!c->config) {
+            c->config = a;
+        } else {
+            return usage_error(cmd, "unexpected argument '%s'", a);
+        }
+    }
+    if (c->resume) {
+        if (c->config) return usage_error(cmd, "%s", "--resume takes its configuration from the checkpoint: give no CONFIG.yaml");
+        if (c->nsets) return usage_error(cmd, "%s", "--resume cannot change the configuration (--set, --agents, --seed)");
+        return 0;
+    }
+    if (!c->config) return usage_error(cmd, "%s", "missing CONFIG.yaml");
+    return 0;
+}
+
+static int fail(const os_err *err)
+{
+    fprintf(stderr, "osteosim: %s\n", err->msg);
+    return err->code ? err->code : OS_ERUN;
+}
+
+static int load_validated(const os_cli *c, os_cfg **cfg, os_err *err)
+{
+    if (os_cfg_load(cfg, c->config, c->sets, c->nsets, err)) return OS_ECONFIG;
+    if (os_engine_validate(*cfg, err)) {
+        os_cfg_free(*cfg);
+        *cfg = NULL;
+        return OS_ECONFIG;
+    }
+    return OS_OK;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    os_cli c;
+    int rc = parse_common(&c, "check", argc, argv, usage_check, 0);
+    if (rc) { free(c.sets); return rc < 0 ? 0 : rc; }
+    os_cfg *cfg;
+    os_err err = {0};
+    rc = load_validated(&c, &cfg, &err);
+    free(c.sets);
+    if (rc) return fail(&err);
+    char *yaml = os_cfg_dump(cfg);
+    if (yaml) fputs(yaml, stdout);
+    free(yaml);
+    os_cfg_free(cfg);
+    return yaml ? 0 : OS_ERUN;
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    os_stop_requested = 1;
+}
+
+/* Default output: output.path, else results/<scenario>.h5 (results/ made). */
+static const char *output_path(const os_cli *c, const os_cfg *cfg, char *buf, size_t n)
+{
+    if (c->output) return c->output;
+    const char *p = os_cfg_str(cfg, "output.path");
+    if (p && *p) return p;
+    mkdir("results", 0777);
+    snprintf(buf, n, "results/%s.h5", os_cfg_str(cfg, "scenario.name"));
+    return buf;
+}
+
+/* Loads the scenario from CONFIG.yaml, or from the checkpoint with --resume
+ * (whose saved output path is the default output). */
+static int load_for_run(os_cli *c, os_cfg **cfg, char **saved_output, os_err *err)
+{
+    *saved_output = NULL;
+    if (!c->resume) return load_validated(c, cfg, err);
+    char *text;
+    if (os_ckpt_peek(c->resume, &text, saved_output, err)) return OS_ECONFIG;
+    int rc = os_cfg_load_string(cfg, text, c->resume, NULL, NULL, 0, err);
+    free(text);
+    if (!rc && (rc = os_engine_validate(*cfg, err))) os_cfg_free(*cfg);
+    if (rc) {
+        free(*saved_output);
+        *saved_output = NULL;
+    }
+    return rc ? OS_ECONFIG : OS_OK;
+}
+
+static const char *default_checkpoint(const char *output, char *buf, size_t n)
+{
+    size_t len = strlen(output);
+    if (len > 3 && strcmp(output + len - 3, ".h5") == 0)
+        snprintf(buf, n, "%.*s.ckpt.h5", (int)(len - 3), output);
+    else
+        snprintf(buf, n, "%s.ckpt.h5", output);
+    return buf;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    os_cli c;
+    int rc = parse_common(&c, "run", argc, argv, usage_run, 1);
+    if (rc) { free(c.sets); return rc < 0 ? 0 : rc; }
+    os_cfg *cfg;
+    os_err err = {0};
+    char *saved_output;
+    rc = load_for_run(&c, &cfg, &saved_output, &err);
+    free(c.sets);
+    if (rc) return fail(&err);
+    if (!c.output && saved_output && *saved_output) c.output = saved_output;
+
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    char buf[4096], ckbuf[4200];
+    os_run_opts opts = {0};
+    opts.output = output_path(&c, cfg, buf, sizeof buf);
+    opts.nthreads = c.nthreads;
+    opts.progress = !c.quiet;
+    opts.quiet = c.quiet;
+    opts.checkpoint = c.checkpoint ? c.checkpoint : default_checkpoint(opts.output, ckbuf, sizeof ckbuf);
+    opts.checkpoint_every = c.checkpoint_every;
+    opts.resume = c.resume;
+    os_summary summary;
+    os_run_stats stats;
+    rc = os_engine_run(cfg, &opts, &summary, &stats, &err);
+    if (rc) {
+        os_cfg_free(cfg);
+        free(saved_output);
+        return fail(&err);
+    }
+    /* A finished run needs no checkpoint. */
+    remove(opts.checkpoint);
+    if (!c.quiet) {
+        os_report_run(stdout, cfg, &summary, &stats, opts.output, c.nthreads);
+        if (os_targets_report(cfg, &summary, stdout, &err)) rc = fail(&err);
+    }
+    os_summary_free(&summary);
+    os_cfg_free(cfg);
+    free(saved_output);
+    return rc;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+    const char *file = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (is_opt(argv[i], "-h", "--help")) { fputs(usage_info, stdout); return 0; }
+        if (is_opt(argv[i], NULL, "--version")) return print_version();
+        if (argv[i][0] == '-') return usage_error("info", "unknown option '%s'", argv[i]);
+        if (file) return usage_error("info", "unexpected argument '%s'", argv[i]);
+        file = argv[i];
+    }
+    if (!file) return usage_error("info", "%s", "missing OUT.h5");
+    os_err err = {0};
+    if (os_info_print(file, stdout, &err)) return fail(&err);
+    return 0;
+}
+
+int os_cli_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return OS_ECONFIG;
+    }
+    const char *cmd = argv[1];
+    if (is_opt(cmd, "-h", "--help")) { fputs(usage_main, stdout); return 0; }
+    if (is_opt(cmd, NULL, "--version")) return print_version();
+    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "info") == 0) return cmd_info(argc - 2, argv + 2);
+    if (strcmp(cmd, "calibrate") == 0) return os_cmd_calibrate(argc - 1, argv + 1);
+    return usage_error(NULL, "unknown command '%s'", cmd);
+}

@@ -1,0 +1,135 @@
+/* config.h - layered, validated YAML configuration.
+ *
+ * A scenario file may `include:` other YAML files (a string or a list of
+ * paths, relative to the including file).  Included files are merged first,
+ * in order; the including file's own keys override them; `--set key=value`
+ * overrides last.  Maps merge key by key; scalars and sequences replace.
+ *
+ * Every leaf the program accepts is declared by an os_param_spec (the engine
+ * declares its own; each model module declares its parameters in its
+ * os_module.params table).  os_cfg_validate() rejects unknown keys (with the
+ * nearest valid key suggested), wrong types, out-of-range values and missing
+ * required keys, each as ONE line: "FILE:LINE: key.path: message".
+ *
+ * A numeric parameter may be written in short form
+ *     loss_rate: 0.01
+ * or in long form, which carries its provenance and uncertainty:
+ *     loss_rate:
+ *       value: 0.01
+ *       unit: 1/yr                 # must equal the spec's unit if given
+ *       dist: {type: normal, mean: 0.01, sd: 0.002}
+ *       source: "Melton 2000 JBMR 15:24"
+ * dist types and their fields:
+ *     fixed {}                      normal {mean, sd}
+ *     lognormal {meanlog, sdlog}    gamma {shape, scale}
+ *     beta {a, b}                   uniform {min, max}
+ *     triangular {min, mode, max}
+ *
+ * Model code never reads the YAML tree: it asks for values by dotted key
+ * after validation.  Science values have no defaults in C; they come from
+ * configs/params/ YAML files with their sources.  Engine settings (output paths,
+ * cohort years, threads) may carry a default in their spec.
+ */
+#ifndef OS_CONFIG_H
+#define OS_CONFIG_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+typedef enum os_ptype {
+    OS_P_REAL,      /* double                                    */
+    OS_P_INT,       /* long                                      */
+    OS_P_BOOL,      /* true/false                                */
+    OS_P_STRING,    /* string; `choices` restricts it if set     */
+    OS_P_REAL_LIST, /* sequence of numbers                       */
+    OS_P_INT_LIST,  /* sequence of integers                      */
+    OS_P_PATH,      /* string naming a file, resolved relative to
+                       the YAML file that set it                 */
+    OS_P_ANY        /* subtree validated by its owner (e.g. arms) */
+} os_ptype;
+
+typedef struct os_param_spec {
+    const char *key;   /* full dotted path, e.g. "bone.loss.female"     */
+    os_ptype type;
+    const char *unit;  /* unit string for numbers ("1" dimensionless)   */
+    double min, max;   /* inclusive validity bounds for numbers / list
+                          elements; min > max means unbounded           */
+    int required;      /* 1: must be present after merging              */
+    const char *def;   /* default as YAML scalar text, or NULL; only for
+                          engine settings, never for science values      */
+    const char *choices; /* OS_P_STRING: "a|b|c" or NULL                */
+    const char *description;
+} os_param_spec;
+
+/* Uncertainty distribution of a numeric parameter (for PSA). */
+typedef enum os_dist_type {
+    OS_DIST_NONE = 0, OS_DIST_FIXED, OS_DIST_NORMAL, OS_DIST_LOGNORMAL,
+    OS_DIST_GAMMA, OS_DIST_BETA, OS_DIST_UNIFORM, OS_DIST_TRIANGULAR
+} os_dist_type;
+
+typedef struct os_dist {
+    os_dist_type type;
+    double p[3];       /* in the order of the field list above */
+} os_dist;
+
+typedef struct os_cfg os_cfg;
+
+/* Loads PATH with its includes, then applies SETS ("a.b.c=value", YAML
+ * scalar or flow sequence syntax for the value).  Does not validate. */
+int os_cfg_load(os_cfg **out, const char *path, const char *const *sets,
+                int nsets, os_err *err);
+
+/* Same from YAML text already in memory (NAME is used in messages);
+ * includes are resolved relative to BASE_DIR (may be NULL = cwd). */
+int os_cfg_load_string(os_cfg **out, const char *text, const char *name,
+                       const char *base_dir, const char *const *sets,
+                       int nsets, os_err *err);
+
+void os_cfg_free(os_cfg *cfg);
+
+/* Checks the merged tree against SPECS (several tables may be passed by
+ * calling os_cfg_declare first).  Declaring is cumulative. */
+int os_cfg_declare(os_cfg *cfg, const os_param_spec *specs, size_t n,
+                   os_err *err);
+int os_cfg_validate(os_cfg *cfg, os_err *err);
+
+/* Accessors, valid after validation.  KEY must be declared.  Missing
+ * optional keys return the spec default (or 0 / NULL / false when none).
+ * Each access marks the key as used (for provenance). */
+double os_cfg_real(const os_cfg *cfg, const char *key);
+long os_cfg_int(const os_cfg *cfg, const char *key);
+int os_cfg_bool(const os_cfg *cfg, const char *key);
+const char *os_cfg_str(const os_cfg *cfg, const char *key);
+/* Absolute or cwd-relative path of an OS_P_PATH key, resolved against the
+ * directory of the file that set it. */
+const char *os_cfg_path(const os_cfg *cfg, const char *key);
+/* Lists: returns element count; *vals points into cfg-owned storage. */
+size_t os_cfg_real_list(const os_cfg *cfg, const char *key,
+                        const double **vals);
+size_t os_cfg_int_list(const os_cfg *cfg, const char *key,
+                       const long **vals);
+int os_cfg_has(const os_cfg *cfg, const char *key);
+
+/* Provenance of a numeric parameter. */
+const char *os_cfg_unit(const os_cfg *cfg, const char *key);
+const char *os_cfg_source(const os_cfg *cfg, const char *key); /* or NULL */
+os_dist os_cfg_dist(const os_cfg *cfg, const char *key);
+/* "file:line" where KEY's value was set ("--set" for overrides). */
+const char *os_cfg_origin(const os_cfg *cfg, const char *key);
+
+/* Overrides a numeric value in place (used by calibration and PSA draws;
+ * the dumped config then shows the new value). */
+int os_cfg_set_real(os_cfg *cfg, const char *key, double value, os_err *err);
+
+/* Visits every declared key in declaration order (for /parameters/used). */
+typedef void (*os_cfg_visit_fn)(void *ctx, const os_param_spec *spec,
+                                 int present, int used);
+void os_cfg_visit(const os_cfg *cfg, os_cfg_visit_fn fn, void *ctx);
+
+/* The fully resolved configuration as self-contained YAML text (includes
+ * inlined, overrides applied, paths absolute).  Loading this text again
+ * gives the same configuration.  Caller frees. */
+char *os_cfg_dump(const os_cfg *cfg);
+
+#endif

@@ -1,0 +1,65 @@
+/* engine.h - runs a validated scenario: all arms, all years, into memory
+ * and (optionally) an HDF5 file.  The CLI, calibration and tests drive the
+ * simulator through this interface only.
+ */
+#ifndef OS_ENGINE_H
+#define OS_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+#include "model.h"
+
+typedef struct os_run_opts {
+    const char *output;     /* HDF5 path, or NULL for no file           */
+    int nthreads;           /* 0 = OpenMP default                        */
+    int progress;           /* 1: progress line on stderr                */
+    int quiet;              /* 1: no summary on stdout                   */
+    const char *checkpoint; /* checkpoint path (NULL: none)              */
+    int checkpoint_every;   /* years between checkpoints (0: only on a
+                               stop signal, when checkpoint is set)      */
+    const char *resume;     /* checkpoint to continue from, or NULL      */
+} os_run_opts;
+
+/* In-memory /summary: one row per (year, arm, sex, band), columns in
+ * registration order; values already divided by OS_ACC_SCALE. */
+typedef struct os_summary {
+    int ncols;
+    os_summary_col cols[OS_MAX_SUMMARY_COLS];
+    size_t nrows;
+    int32_t *year, *arm, *sex, *age_lo, *age_hi;
+    double *values;         /* nrows x ncols, row-major */
+} os_summary;
+
+typedef struct os_run_stats {
+    double agent_years;
+    double wall_seconds;
+    size_t bytes_per_agent; /* population store row size */
+    size_t peak_agents;
+} os_run_stats;
+
+/* Engine settings every scenario may carry (run.*, output.*, demography
+ * scale etc. are declared by their owners). */
+extern const os_param_spec os_engine_params[];
+extern const size_t os_engine_nparams;
+
+/* Declares the engine's and every module's parameters on CFG and
+ * validates it. */
+int os_engine_validate(os_cfg *cfg, os_err *err);
+
+/* Runs the scenario.  SUMMARY (may be NULL) receives the summary table;
+ * free it with os_summary_free. */
+int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
+                  os_run_stats *stats, os_err *err);
+
+void os_summary_free(os_summary *s);
+/* Column index by name, or -1. */
+int os_summary_find(const os_summary *s, const char *name);
+
+/* The phase table (models/phases.c). */
+extern const os_module *const os_phase_table[];
+extern const int os_phase_count;
+
+#endif

@@ -1,0 +1,35 @@
+/* engine_params.c - the settings the engine itself reads.  Model modules
+ * declare theirs in their own os_module.params tables. */
+#include "engine.h"
+
+#define UNBOUNDED 1.0, 0.0
+
+const os_param_spec os_engine_params[] = {
+    {"scenario.name", OS_P_STRING, NULL, UNBOUNDED, 1, NULL, NULL,
+     "short name of the scenario, used for default output names"},
+    {"scenario.description", OS_P_STRING, NULL, UNBOUNDED, 0, "", NULL,
+     "one-line description"},
+    {"run.start_year", OS_P_INT, "year", 1950, 2200, 1, NULL, NULL,
+     "first simulated year; the population is at 1 July of this year"},
+    {"run.end_year", OS_P_INT, "year", 1950, 2200, 1, NULL, NULL,
+     "last simulated year (inclusive)"},
+    {"run.agents", OS_P_INT, "agents", 0, 4.0e9, 1, NULL, NULL,
+     "agents representing the start-year population (ignored when demography.scale is 1)"},
+    {"run.seed", OS_P_INT, "1", 0, 1.8e19, 0, "1", NULL,
+     "base random seed"},
+    {"run.threads", OS_P_INT, "threads", 0, 4096, 0, "0", NULL,
+     "OpenMP threads; 0 uses OMP_NUM_THREADS or all cores"},
+    {"run.chunk_size", OS_P_INT, "agents", 64, 16777216, 0, "8192", NULL,
+     "agents per parallel work item (does not change results)"},
+    {"model.disease_effects", OS_P_BOOL, NULL, UNBOUNDED, 0, "true", NULL,
+     "false switches off every disease effect on mortality (demography only)"},
+    {"output.path", OS_P_STRING, NULL, UNBOUNDED, 0, "", NULL,
+     "output HDF5 file; empty means results/<scenario.name>.h5"},
+    {"output.cohort_years", OS_P_INT_LIST, "year", 1950, 2200, 0, NULL, NULL,
+     "years with per-agent snapshots in /cohort/<year>/; default every 5 years from the start"},
+    {"output.event_log", OS_P_BOOL, NULL, UNBOUNDED, 0, "false", NULL,
+     "write the per-event log /events/"},
+    {"output.compression", OS_P_INT, "1", 0, 9, 0, "4", NULL,
+     "deflate level of /cohort and /events datasets"},
+};
+const size_t os_engine_nparams = sizeof os_engine_params / sizeof os_engine_params[0];

@@ -1,0 +1,330 @@
+#include "h5out.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "version.h"
+
+struct os_h5out {
+    hid_t file;
+    char *path, *tmp;
+    int level;              /* deflate level for per-agent data */
+    hid_t ev_group;         /* /events, created on first use    */
+    size_t ev_n;
+    const char *const *arm_names;
+    int narms;
+};
+
+/* ---- small writers ---- */
+
+int os_h5_attr_str(hid_t obj, const char *name, const char *value)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t st = a < 0 ? -1 : H5Awrite(a, t, &value);
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(sp);
+    H5Tclose(t);
+    return st < 0 ? -1 : 0;
+}
+
+static int attr_scalar(hid_t obj, const char *name, hid_t type, const void *v)
+{
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t st = a < 0 ? -1 : H5Awrite(a, type, v);
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(sp);
+    return st < 0 ? -1 : 0;
+}
+
+int os_h5_attr_i64(hid_t obj, const char *name, long long value)
+{
+    return attr_scalar(obj, name, H5T_NATIVE_LLONG, &value);
+}
+
+int os_h5_attr_f64(hid_t obj, const char *name, double value)
+{
+    return attr_scalar(obj, name, H5T_NATIVE_DOUBLE, &value);
+}
+
+int os_h5_write_1d(hid_t loc, const char *name, hid_t type, const void *data,
+                   size_t n, const char *units, const char *description,
+                   int level, os_err *err)
+{
+    hsize_t dim = n;
+    hid_t sp = H5Screate_simple(1, &dim, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (level > 0 && n > 0) {
+        /* Chunks of up to 64 Ki rows: large enough to compress well, small
+         * enough that a reader can take one age band without the rest. */
+        hsize_t ch = n < 65536 ? n : 65536;
+        H5Pset_chunk(dcpl, 1, &ch);
+        H5Pset_shuffle(dcpl);
+        H5Pset_deflate(dcpl, (unsigned)level);
+    }
+    hid_t d = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    herr_t st = d < 0 ? -1 : (n ? H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : 0);
+    if (d >= 0) {
+        if (units) os_h5_attr_str(d, "units", units);
+        if (description) os_h5_attr_str(d, "description", description);
+        H5Dclose(d);
+    }
+    H5Pclose(dcpl);
+    H5Sclose(sp);
+    if (st < 0) return os_fail(err, OS_ERUN, "HDF5: cannot write dataset '%s'", name);
+    return OS_OK;
+}
+
+/* ---- file life cycle ---- */
+
+int os_h5out_open(os_h5out **out, const char *path, const os_cfg *cfg,
+                  os_err *err)
+{
+    os_h5out *o = calloc(1, sizeof *o);
+    if (!o) return os_fail(err, OS_ERUN, "out of memory");
+    size_t len = strlen(path) + 32;
+    o->path = strdup(path);
+    o->tmp = malloc(len);
+    if (!o->path || !o->tmp) {
+        free(o->path); free(o->tmp); free(o);
+        return os_fail(err, OS_ERUN, "out of memory");
+    }
+    snprintf(o->tmp, len, "%s.tmp.%ld", path, (long)getpid());
+    o->level = (int)os_cfg_int(cfg, "output.compression");
+    o->ev_group = H5I_INVALID_HID;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);  /* errors come back as one line */
+    o->file = H5Fcreate(o->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (o->file < 0) {
+        int rc = os_fail(err, OS_ERUN, "%s: cannot create output file (does its directory exist?)", path);
+        free(o->path); free(o->tmp); free(o);
+        return rc;
+    }
+    char created[32];
+    time_t now = time(NULL);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    char *yaml = os_cfg_dump(cfg);
+    int bad = os_h5_attr_str(o->file, "osteosim_version", OS_VERSION)
+            | os_h5_attr_str(o->file, "git_commit", OS_GIT_COMMIT)
+            | os_h5_attr_i64(o->file, "seed", (long long)os_cfg_int(cfg, "run.seed"))
+            | os_h5_attr_str(o->file, "created", created)
+            | os_h5_attr_str(o->file, "config", yaml ? yaml : "")
+            | os_h5_attr_str(o->file, "scenario", os_cfg_str(cfg, "scenario.name"))
+            | os_h5_attr_i64(o->file, "start_year", os_cfg_int(cfg, "run.start_year"))
+            | os_h5_attr_i64(o->file, "end_year", os_cfg_int(cfg, "run.end_year"));
+    free(yaml);
+    *out = o;
+    if (bad) return os_fail(err, OS_ERUN, "%s: cannot write root attributes", path);
+    return OS_OK;
+}
+
+hid_t os_h5out_file(const os_h5out *out)
+{
+    return out->file;
+}
+
+int os_h5out_close(os_h5out *o, int keep, os_err *err)
+{
+    int rc = OS_OK;
+    if (o->ev_group >= 0) H5Gclose(o->ev_group);
+    if (H5Fclose(o->file) < 0 && keep)
+        rc = os_fail(err, OS_ERUN, "%s: error closing output file", o->path);
+    if (keep && rc == OS_OK) {
+        if (rename(o->tmp, o->path) != 0)
+            rc = os_fail(err, OS_ERUN, "%s: cannot rename finished output into place", o->path);
+    }
+    if (!keep || rc) remove(o->tmp);
+    free(o->path);
+    free(o->tmp);
+    free(o);
+    return rc;
+}
+
+/* ---- groups ---- */
+
+static hid_t type_of(os_coltype t)
+{
+    switch (t) {
+    case OS_COL_F32: return H5T_NATIVE_FLOAT;
+    case OS_COL_U8: return H5T_NATIVE_UINT8;
+    case OS_COL_U16: return H5T_NATIVE_UINT16;
+    case OS_COL_U32: return H5T_NATIVE_UINT32;
+    case OS_COL_I16: return H5T_NATIVE_INT16;
+    }
+    return H5T_NATIVE_UINT8;
+}
+
+static hid_t group_open(hid_t loc, const char *name)
+{
+    if (H5Lexists(loc, name, H5P_DEFAULT) > 0) return H5Gopen2(loc, name, H5P_DEFAULT);
+    return H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+}
+
+int os_h5out_cohort(os_h5out *o, const os_pop *pop, int year, os_err *err)
+{
+    hid_t cohort = group_open(o->file, "cohort");
+    char name[16];
+    snprintf(name, sizeof name, "%d", year);
+    hid_t g = cohort < 0 ? -1 : H5Gcreate2(cohort, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) {
+        if (cohort >= 0) H5Gclose(cohort);
+        return os_fail(err, OS_ERUN, "HDF5: cannot create /cohort/%d", year);
+    }
+    /* Snapshot the living agents only (the dead of last year are gone). */
+    const uint8_t *alive = os_pop_data(pop, OS_COL_ALIVE);
+    size_t nlive = 0;
+    for (size_t i = 0; i < pop->n; i++) nlive += alive[i] != 0;
+    void *buf = malloc(nlive ? nlive * 4 : 1);
+    int rc = buf ? OS_OK : os_fail(err, OS_ERUN, "out of memory (cohort)");
+    for (int c = 0; c < pop->ncols && rc == OS_OK; c++) {
+        const os_column *col = &pop->cols[c];
+        if (!(col->flags & OS_COL_SNAPSHOT)) continue;
+        size_t k = 0, es = col->elem_size;
+        for (size_t i = 0; i < pop->n; i++)
+            if (alive[i]) memcpy((char *)buf + es * k++, (const char *)col->data + es * i, es);
+        rc = os_h5_write_1d(g, col->name, type_of(col->type), buf, nlive, col->units,
+                            col->description, o->level, err);
+    }
+    free(buf);
+    if (rc == OS_OK) os_h5_attr_i64(g, "agents", (long long)nlive);
+    H5Gclose(g);
+    H5Gclose(cohort);
+    return rc;
+}
+
+int os_h5out_events(os_h5out *o, int arm, const os_event *ev, size_t n,
+                    os_err *err)
+{
+    static const char *const names[] = {"agent", "year", "type", "site", "arm"};
+    static const char *const units[] = {"1", "year", "1", "1", "1"};
+    static const char *const desc[] = {
+        "agent id", "simulated year of the event", "event type code (labels attribute)",
+        "site code (labels attribute)", "arm index"};
+    hid_t types[] = {H5T_NATIVE_UINT32, H5T_NATIVE_INT16, H5T_NATIVE_UINT8, H5T_NATIVE_UINT8,
+                     H5T_NATIVE_UINT8};
+    if (o->ev_group < 0) {
+        o->ev_group = H5Gcreate2(o->file, "events", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (o->ev_group < 0) return os_fail(err, OS_ERUN, "HDF5: cannot create /events");
+        for (int i = 0; i < 5; i++) {
+            hsize_t dim = 0, maxdim = H5S_UNLIMITED, ch = 65536;
+            hid_t sp = H5Screate_simple(1, &dim, &maxdim);
+            hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+            H5Pset_chunk(dcpl, 1, &ch);
+            H5Pset_shuffle(dcpl);
+            if (o->level > 0) H5Pset_deflate(dcpl, (unsigned)o->level);
+            hid_t d = H5Dcreate2(o->ev_group, names[i], types[i], sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+            if (d >= 0) {
+                os_h5_attr_str(d, "units", units[i]);
+                os_h5_attr_str(d, "description", desc[i]);
+                H5Dclose(d);
+            }
+            H5Pclose(dcpl);
+            H5Sclose(sp);
+            if (d < 0) return os_fail(err, OS_ERUN, "HDF5: cannot create /events/%s", names[i]);
+        }
+    }
+    if (n == 0) return OS_OK;
+    void *col = malloc(n * 4);
+    if (!col) return os_fail(err, OS_ERUN, "out of memory (events)");
+    int rc = OS_OK;
+    for (int i = 0; i < 5 && rc == OS_OK; i++) {
+        for (size_t k = 0; k < n; k++) switch (i) {
+            case 0: ((uint32_t *)col)[k] = ev[k].id; break;
+            case 1: ((int16_t *)col)[k] = ev[k].year; break;
+            case 2: ((uint8_t *)col)[k] = ev[k].type; break;
+            case 3: ((uint8_t *)col)[k] = ev[k].site; break;
+            default: ((uint8_t *)col)[k] = (uint8_t)arm; break;
+            }
+        hid_t d = H5Dopen2(o->ev_group, names[i], H5P_DEFAULT);
+        hsize_t newdim = o->ev_n + n, start = o->ev_n, count = n;
+        herr_t st = d < 0 ? -1 : H5Dset_extent(d, &newdim);
+        hid_t fs = st < 0 ? -1 : H5Dget_space(d);
+        if (fs >= 0) st = H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL);
+        hid_t ms = H5Screate_simple(1, &count, NULL);
+        if (fs >= 0 && st >= 0) st = H5Dwrite(d, types[i], ms, fs, H5P_DEFAULT, col);
+        H5Sclose(ms);
+        if (fs >= 0) H5Sclose(fs);
+        if (d >= 0) H5Dclose(d);
+        if (st < 0 || fs < 0) rc = os_fail(err, OS_ERUN, "HDF5: cannot append to /events/%s", names[i]);
+    }
+    free(col);
+    o->ev_n += n;
+    return rc;
+}
+
+void os_h5out_reattach(os_h5out *o)
+{
+    if (o->ev_group >= 0 || H5Lexists(o->file, "events", H5P_DEFAULT) <= 0) return;
+    o->ev_group = H5Gopen2(o->file, "events", H5P_DEFAULT);
+    hid_t d = H5Dopen2(o->ev_group, "agent", H5P_DEFAULT);
+    hid_t sp = H5Dget_space(d);
+    o->ev_n = (size_t)H5Sget_simple_extent_npoints(sp);
+    H5Sclose(sp);
+    H5Dclose(d);
+}
+
+void os_h5out_arms(os_h5out *o, const char *const *names, int n)
+{
+    o->arm_names = names;
+    o->narms = n;
+}
+
+int os_h5out_summary(os_h5out *o, const os_summary *s, os_err *err)
+{
+    hid_t g = H5Gcreate2(o->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) return os_fail(err, OS_ERUN, "HDF5: cannot create /summary");
+    os_h5_attr_str(g, "description",
+                   "one row per (year, arm, sex, age band); stocks at 1 July of the year, "
+                   "flows during the year from 1 July to 1 July; weighted persons unless units say otherwise");
+    int rc = os_h5_write_1d(g, "year", H5T_NATIVE_INT32, s->year, s->nrows, "year",
+                            "simulated year", 0, err);
+    if (!rc) rc = os_h5_write_1d(g, "arm", H5T_NATIVE_INT32, s->arm, s->nrows, "1",
+                                 "arm index (labels attribute)", 0, err);
+    if (!rc) rc = os_h5_write_1d(g, "sex", H5T_NATIVE_INT32, s->sex, s->nrows, "1",
+                                 "0 female, 1 male", 0, err);
+    if (!rc) rc = os_h5_write_1d(g, "age_lo", H5T_NATIVE_INT32, s->age_lo, s->nrows, "year",
+                                 "first age of the band", 0, err);
+    if (!rc) rc = os_h5_write_1d(g, "age_hi", H5T_NATIVE_INT32, s->age_hi, s->nrows, "year",
+                                 "last age of the band (inclusive); -1 for the open band 100+", 0, err);
+    if (!rc) {
+        hid_t d = H5Dopen2(g, "sex", H5P_DEFAULT);
+        os_h5_attr_str(d, "labels", "0=female,1=male");
+        H5Dclose(d);
+        d = H5Dopen2(g, "arm", H5P_DEFAULT);
+        char labels[1024] = "";
+        for (int a = 0; a < o->narms; a++) {
+            char item[128];
+            snprintf(item, sizeof item, "%s%d=%s", a ? "," : "", a, o->arm_names[a]);
+            strncat(labels, item, sizeof labels - strlen(labels) - 1);
+        }
+        os_h5_attr_str(d, "labels", labels);
+        H5Dclose(d);
+    }
+    double *col = malloc((s->nrows ? s->nrows : 1) * sizeof *col);
+    if (!col && !rc) rc = os_fail(err, OS_ERUN, "out of memory (summary)");
+    for (int c = 0; c < s->ncols && !rc; c++) {
+        for (size_t r = 0; r < s->nrows; r++) col[r] = s->values[r * (size_t)s->ncols + c];
+        rc = os_h5_write_1d(g, s->cols[c].name, H5T_NATIVE_DOUBLE, col, s->nrows,
+                            s->cols[c].units, s->cols[c].description, 0, err);
+    }
+    free(col);
+    H5Gclose(g);
+    return rc;
+}
+
+int os_h5out_run_info(os_h5out *o, size_t bytes_per_agent, double agent_years,
+                      double wall_seconds, os_err *err)
+{
+    int bad = os_h5_attr_i64(o->file, "bytes_per_agent", (long long)bytes_per_agent)
+            | os_h5_attr_f64(o->file, "agent_years", agent_years)
+            | os_h5_attr_f64(o->file, "wall_seconds", wall_seconds);
+    if (bad) return os_fail(err, OS_ERUN, "HDF5: cannot write run attributes");
+    return OS_OK;
+}

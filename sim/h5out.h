@@ -1,0 +1,57 @@
+/* h5out.h - the output file.
+ *
+ * The file is written under a temporary name beside the target
+ * (TARGET.tmp.PID) and renamed over the target only when complete, so a
+ * failed or killed run never leaves a partial file at the target path.
+ * Layout: docs/hdf5-schema.md.
+ */
+#ifndef OS_H5OUT_H
+#define OS_H5OUT_H
+
+#include <stddef.h>
+
+#include <hdf5.h>
+
+#include "config.h"
+#include "err.h"
+#include "model.h"
+#include "pop.h"
+
+typedef struct os_h5out os_h5out;
+struct os_summary;
+
+/* Creates the temporary file and writes the root attributes. */
+int os_h5out_open(os_h5out **out, const char *path, const os_cfg *cfg,
+                  os_err *err);
+hid_t os_h5out_file(const os_h5out *out);
+
+/* /cohort/<year>/: one dataset per snapshot column of the living agents. */
+int os_h5out_cohort(os_h5out *out, const os_pop *pop, int year, os_err *err);
+
+/* Appends events of ARM to /events/ (extensible datasets). */
+int os_h5out_events(os_h5out *out, int arm, const os_event *ev, size_t n,
+                    os_err *err);
+
+/* After /events was copied in from a checkpoint: append after it. */
+void os_h5out_reattach(os_h5out *out);
+
+void os_h5out_arms(os_h5out *out, const char *const *names, int n);
+int os_h5out_summary(os_h5out *out, const struct os_summary *s, os_err *err);
+int os_h5out_run_info(os_h5out *out, size_t bytes_per_agent,
+                      double agent_years, double wall_seconds, os_err *err);
+
+/* KEEP=1: flush, close and rename to the target; KEEP=0: close and delete
+ * the temporary file.  Frees OUT either way. */
+int os_h5out_close(os_h5out *out, int keep, os_err *err);
+
+/* Small writers shared by modules' write_output hooks. */
+int os_h5_attr_str(hid_t obj, const char *name, const char *value);
+int os_h5_attr_i64(hid_t obj, const char *name, long long value);
+int os_h5_attr_f64(hid_t obj, const char *name, double value);
+/* 1-D dataset of N values of TYPE (an H5T_NATIVE_* id) with units and
+ * description attributes; chunked + shuffle + deflate when LEVEL > 0. */
+int os_h5_write_1d(hid_t loc, const char *name, hid_t type, const void *data,
+                   size_t n, const char *units, const char *description,
+                   int level, os_err *err);
+
+#endif

@@ -1,0 +1,129 @@
+/* info.c - `osteosim info OUT.h5`: what an output file holds. */
+#include "info.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <hdf5.h>
+
+static char *attr_str(hid_t obj, const char *name)
+{
+    if (H5Aexists(obj, name) <= 0) return NULL;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = H5Aget_type(a);
+    char *s = NULL;
+    if (H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
+        char *v = NULL;
+        hid_t mt = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5T_CSET_UTF8);
+        if (H5Aread(a, mt, &v) >= 0 && v) {
+            s = strdup(v);
+            H5free_memory(v);
+        }
+        H5Tclose(mt);
+    }
+    H5Tclose(t);
+    H5Aclose(a);
+    return s;
+}
+
+static int attr_num(hid_t obj, const char *name, double *v)
+{
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    herr_t st = H5Aread(a, H5T_NATIVE_DOUBLE, v);
+    H5Aclose(a);
+    return st < 0 ? -1 : 0;
+}
+
+/* Reads a whole 1-D dataset as doubles; returns its length or 0. */
+static size_t read_col(hid_t f, const char *path, double **out)
+{
+    *out = NULL;
+    if (H5Lexists(f, "summary", H5P_DEFAULT) <= 0 || H5Lexists(f, path, H5P_DEFAULT) <= 0) return 0;
+    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+    hid_t sp = H5Dget_space(d);
+    hssize_t n = H5Sget_simple_extent_npoints(sp);
+    double *v = n > 0 ? malloc((size_t)n * sizeof *v) : NULL;
+    if (v && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+        free(v);
+        v = NULL;
+    }
+    H5Sclose(sp);
+    H5Dclose(d);
+    *out = v;
+    return v ? (size_t)n : 0;
+}
+
+static herr_t visit(hid_t obj, const char *name, const H5O_info_t *info, void *ctx)
+{
+    FILE *out = ctx;
+    if (info->type != H5O_TYPE_DATASET) return 0;
+    hid_t d = H5Dopen2(obj, name, H5P_DEFAULT);
+    hid_t sp = H5Dget_space(d);
+    hssize_t n = H5Sget_simple_extent_npoints(sp);
+    hid_t t = H5Dget_type(d);
+    const char *cls = H5Tget_class(t) == H5T_FLOAT ? "float" : "int";
+    fprintf(out, "  /%-40s %10lld x %s%zu\n", name, (long long)n, cls, 8 * H5Tget_size(t));
+    H5Tclose(t);
+    H5Sclose(sp);
+    H5Dclose(d);
+    return 0;
+}
+
+int os_info_print(const char *path, FILE *out, os_err *err)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (H5Fis_hdf5(path) <= 0) return os_fail(err, OS_ERUN, "%s: not an HDF5 file (or missing)", path);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) return os_fail(err, OS_ERUN, "%s: cannot open", path);
+    char *version = attr_str(f, "osteosim_version");
+    if (!version) {
+        H5Fclose(f);
+        return os_fail(err, OS_ERUN, "%s: not an osteosim output (no osteosim_version attribute)", path);
+    }
+    char *commit = attr_str(f, "git_commit"), *created = attr_str(f, "created");
+    char *scenario = attr_str(f, "scenario");
+    double seed = 0, y0 = 0, y1 = 0, bpa = 0, ay = 0, wall = 0;
+    attr_num(f, "seed", &seed);
+    attr_num(f, "start_year", &y0);
+    attr_num(f, "end_year", &y1);
+    attr_num(f, "bytes_per_agent", &bpa);
+    attr_num(f, "agent_years", &ay);
+    attr_num(f, "wall_seconds", &wall);
+    fprintf(out, "file:            %s\n", path);
+    fprintf(out, "osteosim:        %s (commit %s)\n", version, commit ? commit : "?");
+    fprintf(out, "scenario:        %s\n", scenario ? scenario : "?");
+    fprintf(out, "created:         %s\n", created ? created : "?");
+    fprintf(out, "seed:            %.0f\n", seed);
+    fprintf(out, "years:           %.0f-%.0f\n", y0, y1);
+
+    double *year = NULL, *arm = NULL, *agents = NULL, *pop = NULL;
+    size_t n = read_col(f, "summary/year", &year);
+    read_col(f, "summary/arm", &arm);
+    read_col(f, "summary/agents", &agents);
+    read_col(f, "summary/population", &pop);
+    double a0 = 0, p0 = 0;
+    int narms = 0;
+    for (size_t i = 0; i < n && arm && agents && pop; i++) {
+        if ((int)arm[i] + 1 > narms) narms = (int)arm[i] + 1;
+        if (year[i] == y0 && arm[i] == 0) { a0 += agents[i]; p0 += pop[i]; }
+    }
+    fprintf(out, "agents:          %.0f at the start, representing %.0f persons\n", a0, p0);
+    char *labels = NULL;
+    if (H5Lexists(f, "summary", H5P_DEFAULT) > 0 && H5Lexists(f, "summary/arm", H5P_DEFAULT) > 0) {
+        hid_t d = H5Dopen2(f, "summary/arm", H5P_DEFAULT);
+        labels = attr_str(d, "labels");
+        H5Dclose(d);
+    }
+    fprintf(out, "arms:            %d (%s)\n", narms, labels ? labels : "?");
+    fprintf(out, "bytes per agent: %.0f (population store)\n", bpa);
+    if (wall > 0) fprintf(out, "run:             %.4g agent-years in %.3g s (%.3g agent-years/s)\n", ay, wall, ay / wall);
+    fprintf(out, "datasets:\n");
+    H5Ovisit(f, H5_INDEX_NAME, H5_ITER_INC, visit, out);
+    free(year); free(arm); free(agents); free(pop); free(labels);
+    free(version); free(commit); free(created); free(scenario);
+    H5Fclose(f);
+    return 0;
+}

@@ -1,0 +1,7 @@
+#ifndef OS_INFO_H
+#define OS_INFO_H
+#include <stdio.h>
+#include "err.h"
+/* Prints a summary of an osteosim output file (osteosim info). */
+int os_info_print(const char *path, FILE *out, os_err *err);
+#endif

@@ -1,0 +1,171 @@
+/* model.h - what a model module sees of the engine.
+ *
+ * A module is one file under models/ that exports one `const os_module` and
+ * is listed once in the phase table (models/phases.c).  The engine calls its
+ * hooks in table order:
+ *
+ *   init          once per arm: read parameters (os_cfg_*), add population
+ *                 columns (os_pop_add_column) and summary columns
+ *                 (os_summary_column), allocate private state.
+ *   init_agents   for every chunk of newly created agents (the base
+ *                 population at the start year, then each year's entrants),
+ *                 after the engine has set id; modules earlier in the
+ *                 table have already initialised theirs.
+ *   year_begin    serial, before the year's passes (may run its own
+ *                 parallel pass with os_model_for_chunks).
+ *   census        parallel over chunks: the stock at 1 July of the year
+ *                 (diagnoses, prevalence counts).  Cohort snapshots are
+ *                 written after this pass.
+ *   step          parallel over chunks: the year's transitions (risk
+ *                 factors, physiology, events, deaths, costs, ageing).
+ *   year_end      serial, after the step pass, before dead agents are
+ *                 removed and entrants appended.
+ *   entrants      (one module, demography) how many agents enter at the
+ *                 start of YEAR; for the start year, the base population.
+ *   write_output  optional extra HDF5 groups (e.g. /demography).
+ *   destroy       frees the private state.
+ *
+ * Chunks are fixed ranges of the store; the engine decides them and threads
+ * take them in any order, so a hook must only touch its chunk's rows and its
+ * chunk's accumulator.  Random draws come from os_rng streams keyed by
+ * agent id, year and purpose, never from shared generators.
+ */
+#ifndef OS_MODEL_H
+#define OS_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hdf5.h>
+
+#include "config.h"
+#include "err.h"
+#include "pop.h"
+#include "rng.h"
+
+/* /summary rows: (year, arm, sex, age band); bands 50-54, ..., 95-99, 100+. */
+#define OS_AGE_MIN 50
+#define OS_BAND_WIDTH 5
+#define OS_NBANDS 11
+#define OS_NSEX 2
+#define OS_NCELLS (OS_NSEX * OS_NBANDS)
+#define OS_MAX_SUMMARY_COLS 64
+
+/* Summary values are accumulated as fixed-point integers (value * 2^16,
+ * rounded per contribution), so totals are exact and identical whatever the
+ * order of addition: any thread count, chunking or process count. */
+#define OS_ACC_SCALE 65536.0
+
+typedef struct os_acc {
+    int ncols;
+    int64_t v[OS_NCELLS * OS_MAX_SUMMARY_COLS];
+} os_acc;
+
+static inline int os_age_band(float age)
+{
+    int b = (int)((age - (float)OS_AGE_MIN) / (float)OS_BAND_WIDTH);
+    return b < 0 ? 0 : (b >= OS_NBANDS ? OS_NBANDS - 1 : b);
+}
+
+/* Adds VALUE (e.g. weight * indicator) to column COL of cell (sex, band). */
+static inline void os_acc_add(os_acc *a, int sex, int band, int col,
+                              double value)
+{
+    a->v[(sex * OS_NBANDS + band) * OS_MAX_SUMMARY_COLS + col] +=
+        (int64_t)__builtin_llrint(value * OS_ACC_SCALE);
+}
+
+/* Per-event log record (output.event_log: true). */
+typedef struct os_event {
+    uint32_t id;
+    int16_t year;
+    uint8_t type;      /* module-defined, labelled in the output */
+    uint8_t site;
+} os_event;
+
+typedef struct os_event_buf {
+    os_event *ev;
+    size_t n, cap;
+} os_event_buf;
+
+struct os_model;
+
+/* One contiguous range of agents [begin, begin + n) of the store. */
+typedef struct os_chunk {
+    size_t begin, n;
+    /* Core columns, already offset to `begin`. */
+    const uint32_t *id;
+    uint8_t *sex;
+    float *age;
+    uint32_t *weight;
+    uint8_t *alive;
+    os_acc *acc;          /* this chunk's thread accumulator */
+    os_event_buf *events; /* this chunk's event log (may be NULL) */
+} os_chunk;
+
+/* Pointer to column COL for the chunk's first row. */
+#define OS_CHUNK_COL(m, c, type, col) \
+    ((type *)os_pop_data((m)->pop, (col)) + (c)->begin)
+
+typedef struct os_module {
+    const char *name;
+    const os_param_spec *params;
+    size_t nparams;
+    int (*init)(struct os_model *m, void **state, os_err *err);
+    void (*init_agents)(struct os_model *m, void *state, os_chunk *c);
+    int (*year_begin)(struct os_model *m, void *state, os_err *err);
+    void (*census)(struct os_model *m, void *state, os_chunk *c);
+    void (*step)(struct os_model *m, void *state, os_chunk *c);
+    int (*year_end)(struct os_model *m, void *state, os_err *err);
+    int (*entrants)(struct os_model *m, void *state, int year, size_t *n,
+                    os_err *err);
+    int (*write_output)(struct os_model *m, void *state, hid_t file,
+                        os_err *err);
+    void (*destroy)(void *state);
+} os_module;
+
+typedef struct os_summary_col {
+    char name[48];
+    const char *units;
+    const char *description;
+} os_summary_col;
+
+typedef struct os_model {
+    const os_cfg *cfg;
+    os_pop *pop;
+    uint64_t seed;
+    int start_year, end_year;
+    int year;              /* the simulated year now running */
+    int arm;               /* index of the arm being simulated */
+    const char *arm_name;
+    int nthreads;
+    size_t chunk_size;
+    int event_log;         /* output.event_log */
+    /* Summary columns registered so far (engine's first). */
+    int nsummary;
+    os_summary_col summary[OS_MAX_SUMMARY_COLS];
+    /* Module table and private states, in phase order. */
+    const os_module *const *modules;
+    int nmodules;
+    void **states;
+} os_model;
+
+/* Registers a /summary column; returns its index or -1 with err set. */
+int os_summary_column(os_model *m, const char *name, const char *units,
+                      const char *description, os_err *err);
+
+/* Private state of another module by name (NULL if absent), for modules
+ * that use another's public API (e.g. mortality rates from demography). */
+void *os_model_state(const os_model *m, const char *module_name);
+
+/* Runs FN over every chunk of the store in parallel (for year_begin hooks
+ * that need a reduction pass); ACC_OUT, if non-NULL, receives the exact
+ * sum of the chunks' accumulators. */
+typedef void (*os_chunk_fn)(os_model *m, void *ctx, os_chunk *c);
+void os_model_for_chunks(os_model *m, os_chunk_fn fn, void *ctx,
+                         os_acc *acc_out);
+
+/* Appends an event to the chunk's log when the event log is on. */
+void os_event_log(os_chunk *c, uint32_t id, int year, int type, int site);
+
+#endif

@@ -1,0 +1,124 @@
+#include "pop.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static size_t coltype_size(os_coltype t)
+{
+    switch (t) {
+    case OS_COL_F32: case OS_COL_U32: return 4;
+    case OS_COL_U16: case OS_COL_I16: return 2;
+    case OS_COL_U8: return 1;
+    }
+    return 0;
+}
+
+void os_pop_init(os_pop *p)
+{
+    memset(p, 0, sizeof *p);
+    /* Core columns: their indices are fixed by the OS_COL_* enum. */
+    os_pop_add_column(p, "id", OS_COL_U32, "1", "agent id", OS_COL_SNAPSHOT, NULL);
+    os_pop_add_column(p, "sex", OS_COL_U8, "1", "0 female, 1 male", OS_COL_SNAPSHOT, NULL);
+    os_pop_add_column(p, "age", OS_COL_F32, "year", "exact age at 1 July", OS_COL_SNAPSHOT, NULL);
+    os_pop_add_column(p, "weight", OS_COL_U32, "persons", "persons represented", OS_COL_SNAPSHOT, NULL);
+    os_pop_add_column(p, "alive", OS_COL_U8, "1", "1 alive, 0 died this year", 0, NULL);
+}
+
+void os_pop_free(os_pop *p)
+{
+    for (int i = 0; i < p->ncols; i++) free(p->cols[i].data);
+    memset(p, 0, sizeof *p);
+}
+
+int os_pop_find_column(const os_pop *p, const char *name)
+{
+    for (int i = 0; i < p->ncols; i++)
+        if (strcmp(p->cols[i].name, name) == 0) return i;
+    return -1;
+}
+
+int os_pop_add_column(os_pop *p, const char *name, os_coltype type,
+                      const char *units, const char *description,
+                      unsigned flags, os_err *err)
+{
+    if (os_pop_find_column(p, name) >= 0) {
+        os_fail(err, OS_ERUN, "population column '%s' defined twice", name);
+        return -1;
+    }
+    if (p->ncols >= OS_POP_MAX_COLS || strlen(name) >= sizeof p->cols[0].name) {
+        os_fail(err, OS_ERUN, "population column '%s': too many columns or name too long", name);
+        return -1;
+    }
+    os_column *c = &p->cols[p->ncols];
+    memset(c, 0, sizeof *c);
+    strcpy(c->name, name);
+    c->type = type;
+    c->elem_size = coltype_size(type);
+    c->units = units;
+    c->description = description;
+    c->flags = flags;
+    if (p->cap) {
+        c->data = calloc(p->cap, c->elem_size);
+        if (!c->data) {
+            os_fail(err, OS_ERUN, "out of memory adding column '%s'", name);
+            return -1;
+        }
+    }
+    return p->ncols++;
+}
+
+int os_pop_append(os_pop *p, size_t n, size_t *first, os_err *err)
+{
+    size_t need = p->n + n;
+    if (need > p->cap) {
+        /* Grow by 1/4: entrants arrive every year, so amortise, but keep
+         * slack small because memory per agent is a headline figure. */
+        size_t cap = p->cap + p->cap / 4;
+        if (cap < need) cap = need;
+        for (int i = 0; i < p->ncols; i++) {
+            os_column *c = &p->cols[i];
+            void *d = realloc(c->data, cap * c->elem_size);
+            if (!d) return os_fail(err, OS_ERUN, "out of memory growing population to %zu agents", cap);
+            c->data = d;
+        }
+        p->cap = cap;
+    }
+    for (int i = 0; i < p->ncols; i++) {
+        os_column *c = &p->cols[i];
+        memset((char *)c->data + p->n * c->elem_size, 0, n * c->elem_size);
+    }
+    *first = p->n;
+    p->n = need;
+    return OS_OK;
+}
+
+void os_pop_compact(os_pop *p)
+{
+    const uint8_t *alive = p->cols[OS_COL_ALIVE].data;
+    size_t first_dead = 0;
+    while (first_dead < p->n && alive[first_dead]) first_dead++;
+    if (first_dead == p->n) return;
+    /* The alive column itself is compacted last: the others read it. */
+    size_t kept = first_dead;
+    for (int pass = 0; pass < p->ncols; pass++) {
+        int i = pass < OS_COL_ALIVE ? pass : (pass + 1) % p->ncols;
+        if (pass == p->ncols - 1) i = OS_COL_ALIVE;
+        os_column *c = &p->cols[i];
+        char *d = c->data;
+        size_t es = c->elem_size, k = first_dead;
+        for (size_t r = first_dead; r < p->n; r++)
+            if (alive[r]) {
+                memcpy(d + k * es, d + r * es, es);
+                k++;
+            }
+        kept = k;
+    }
+    p->n = kept;
+}
+
+size_t os_pop_row_bytes(const os_pop *p)
+{
+    size_t b = 0;
+    for (int i = 0; i < p->ncols; i++) b += p->cols[i].elem_size;
+    return b;
+}

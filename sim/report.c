@@ -1,0 +1,55 @@
+/* report.c - the run summary: throughput, memory, and headline counts for
+ * the first and last year of the reference arm. */
+#include "report.h"
+
+#include <omp.h>
+#include <string.h>
+#include <sys/resource.h>
+
+/* Headline columns, printed when a model registered them. */
+static const char *const headline[] = {
+    "population", "osteoporosis", "sarcopenia_ewgsop2", "sarcopenia_awgs2019",
+    "osteosarcopenia_ewgsop2", "osteosarcopenia_awgs2019", "falls",
+    "fractures_hip", "fractures_vertebral", "fractures_wrist", "fractures_other",
+    "deaths", "cost", "qaly",
+};
+
+static double year_total(const os_summary *s, int col, int year, int sex)
+{
+    double t = 0;
+    for (size_t r = 0; r < s->nrows; r++)
+        if (s->year[r] == year && s->arm[r] == 0 && (sex < 0 || s->sex[r] == sex))
+            t += s->values[r * (size_t)s->ncols + col];
+    return t;
+}
+
+void os_report_run(FILE *out, const os_cfg *cfg, const os_summary *s,
+                   const os_run_stats *st, const char *output, int nthreads)
+{
+    int y0 = (int)os_cfg_int(cfg, "run.start_year"), y1 = (int)os_cfg_int(cfg, "run.end_year");
+    int nt = nthreads > 0 ? nthreads : (int)os_cfg_int(cfg, "run.threads");
+    if (nt <= 0) nt = omp_get_max_threads();
+    double rate = st->wall_seconds > 0 ? st->agent_years / st->wall_seconds : 0;
+    fprintf(out, "osteosim: scenario %s, seed %ld, %d-%d\n", os_cfg_str(cfg, "scenario.name"),
+            os_cfg_int(cfg, "run.seed"), y0, y1);
+    fprintf(out, "  agent-years      %.4g in %.3f s: %.4g agent-years/s (%d threads, %.4g per thread)\n",
+            st->agent_years, st->wall_seconds, rate, nt, rate / nt);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    fprintf(out, "  bytes per agent  %zu (population store row); peak agents %zu; peak RSS %.1f MiB\n",
+            st->bytes_per_agent, st->peak_agents, (double)ru.ru_maxrss / 1024.0);
+    fprintf(out, "  output           %s\n", output ? output : "(none)");
+    char h[4][32];
+    snprintf(h[0], sizeof h[0], "women %d", y0);
+    snprintf(h[1], sizeof h[1], "men %d", y0);
+    snprintf(h[2], sizeof h[2], "women %d", y1);
+    snprintf(h[3], sizeof h[3], "men %d", y1);
+    fprintf(out, "  %-26s %16s %16s %16s %16s\n", "reference arm, ages 50+", h[0], h[1], h[2], h[3]);
+    for (size_t k = 0; k < sizeof headline / sizeof headline[0]; k++) {
+        int c = os_summary_find(s, headline[k]);
+        if (c < 0) continue;
+        fprintf(out, "  %-26s %16.0f %16.0f %16.0f %16.0f\n", headline[k],
+                year_total(s, c, y0, 0), year_total(s, c, y0, 1),
+                year_total(s, c, y1, 0), year_total(s, c, y1, 1));
+    }
+}

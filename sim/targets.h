@@ -1,0 +1,88 @@
+/* targets.h - calibration targets: load a targets file, compute the model's
+ * value of each target from a summary table, print the comparison.
+ *
+ * File format (configs/targets/NAME.yaml):
+ *   targets:
+ *     - name: osteoporosis_women_50plus
+ *       measure: prevalence   # prevalence | incidence | count | ratio
+ *       column: osteoporosis
+ *       denominator: pop_col  # ratio only
+ *       year: 2025
+ *       sex: female           # female | male | both
+ *       age: [50, 200]        # [lower inclusive, upper exclusive]
+ *       value: 0.321
+ *       tolerance: 0.02       # absolute, unit of value
+ *       weight: 1.0           # optional, default 1
+ *       source: "..."
+ *   fit:                      # optional: parameters `osteosim calibrate` moves
+ *     - {key: fractures.hip.base_rate_female, min: 0.0001, max: 0.01}
+ *
+ * prevalence = sum(column) / sum(population); incidence = the same * 1e5;
+ * count = sum(column); ratio = sum(column) / sum(denominator).  Sums run
+ * over the summary rows of arm 0 for that year, sex and the 5-year bands
+ * inside the age range (bounds must fall on band limits).
+ */
+#ifndef OS_TARGETS_H
+#define OS_TARGETS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "engine.h"
+#include "err.h"
+
+typedef enum os_measure {
+    OS_M_PREVALENCE, OS_M_INCIDENCE, OS_M_COUNT, OS_M_RATIO
+} os_measure;
+
+typedef struct os_target {
+    char name[64];
+    os_measure measure;
+    char column[48];
+    char denominator[48];
+    int year;
+    int sex;                 /* 0 female, 1 male, 2 both */
+    int age_lo, age_hi;      /* [lo, hi) */
+    double value, tolerance, weight;
+    char source[256];
+    int line;
+} os_target;
+
+typedef struct os_fit_param {
+    char key[128];
+    double min, max;
+    int line;
+} os_fit_param;
+
+typedef struct os_targets {
+    char path[1024];
+    size_t n, nfit;
+    os_target *t;
+    os_fit_param *fit;
+} os_targets;
+
+/* Loads PATH; errors are one line "PATH:LINE: key: problem". */
+int os_targets_load(os_targets *t, const char *path, os_err *err);
+void os_targets_free(os_targets *t);
+
+/* The model's value of target T in summary S (arm 0). */
+int os_target_model_value(const os_target *t, const os_summary *s,
+                          double *value, os_err *err);
+
+/* Prints the comparison table of every target; *OBJECTIVE (may be NULL)
+ * receives sum(weight * (residual / tolerance)^2).  Fails if a target
+ * cannot be computed. */
+int os_targets_print(const os_targets *t, const os_summary *s, FILE *out,
+                     double *objective, os_err *err);
+
+/* Scenario keys calibration.targets and calibration.targets_extra. */
+extern const os_param_spec os_targets_params[];
+extern const size_t os_targets_nparams;
+
+/* After a run: prints the table for the scenario's target files, if any
+ * (rows the run cannot compute, e.g. another year, are shown as n/a). */
+int os_targets_report(const os_cfg *cfg, const os_summary *s, FILE *out,
+                      os_err *err);
+
+#endif

@@ -1,0 +1,205 @@
+/* test_economics.c - costs, life-years, QALYs and discounting of the
+ * economics model on hand-set agents (fixture as in test_events.c). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "diagnosis.h"
+#include "engine.h"
+#include "events.h"
+
+extern const os_module os_mod_falls, os_mod_fractures, os_mod_hospital,
+    os_mod_excess_mortality, os_mod_economics;
+static const os_module *const mods[] = {
+    &os_mod_falls, &os_mod_fractures, &os_mod_hospital, &os_mod_excess_mortality, &os_mod_economics
+};
+#define NMODS 5
+
+typedef struct fixture {
+    os_cfg *cfg;
+    os_pop pop;
+    os_model m;
+    void *st[NMODS];
+    os_acc acc;
+    int dx, grip, gait, tscore, hr, bedrest;
+} fixture;
+
+/* Loads the project's event and economics parameters with SETS applied,
+ * registers the columns other modules own, then inits the event modules. */
+static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
+{
+    memset(f, 0, sizeof *f);
+    char text[2048];
+    snprintf(text, sizeof text,
+             "include:\n  - %s/configs/params/events.yaml\n  - %s/configs/params/economics.yaml\n"
+             "scenario: {name: t}\nrun: {start_year: 2025, end_year: 2030, agents: 1000, seed: 7}\n",
+             OS_SOURCE_DIR, OS_SOURCE_DIR);
+    os_err err = {0};
+    if (os_cfg_load_string(&f->cfg, text, "test", NULL, sets, nsets, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(os_cfg_declare(f->cfg, os_engine_params, os_engine_nparams, &err), 0);
+    for (int i = 0; i < NMODS; i++)
+        assert_int_equal(os_cfg_declare(f->cfg, mods[i]->params, mods[i]->nparams, &err), 0);
+    if (os_cfg_validate(f->cfg, &err)) fail_msg("%s", err.msg);
+    os_pop_init(&f->pop);
+    f->dx = os_pop_add_column(&f->pop, "dx", OS_COL_U16, "bits", "", 0, &err);
+    f->grip = os_pop_add_column(&f->pop, "grip", OS_COL_F32, "kg", "", 0, &err);
+    f->gait = os_pop_add_column(&f->pop, "gait", OS_COL_F32, "m/s", "", 0, &err);
+    f->tscore = os_pop_add_column(&f->pop, "tscore", OS_COL_F32, "SD", "", 0, &err);
+    f->hr = os_pop_add_column(&f->pop, "mortality_hr", OS_COL_F32, "1", "", 0, &err);
+    f->bedrest = os_pop_add_column(&f->pop, "bedrest_weeks", OS_COL_U8, "week", "", 0, &err);
+    assert_true(f->bedrest > 0);
+    f->m.cfg = f->cfg;
+    f->m.pop = &f->pop;
+    f->m.seed = 7;
+    f->m.start_year = 2025;
+    f->m.end_year = 2030;
+    f->m.year = 2025;
+    f->m.nthreads = 1;
+    f->m.chunk_size = n;
+    f->m.modules = mods;
+    f->m.nmodules = NMODS;
+    f->m.states = f->st;
+    for (int i = 0; i < NMODS; i++)
+        if (mods[i]->init(&f->m, &f->st[i], &err)) fail_msg("%s", err.msg);
+    size_t first;
+    assert_int_equal(os_pop_append(&f->pop, n, &first, &err), 0);
+    /* Default agent: woman aged 70, strong, fast, T-score at the reference,
+     * no diagnosis, no falls, no fractures. */
+    for (size_t r = 0; r < n; r++) {
+        ((uint32_t *)os_pop_data(&f->pop, OS_COL_ID))[r] = (uint32_t)(r + 1);
+        ((float *)os_pop_data(&f->pop, OS_COL_AGE))[r] = 70.0f;
+        ((uint32_t *)os_pop_data(&f->pop, OS_COL_WEIGHT))[r] = 1;
+        ((uint8_t *)os_pop_data(&f->pop, OS_COL_ALIVE))[r] = 1;
+        ((float *)os_pop_data(&f->pop, f->grip))[r] = 40.0f;
+        ((float *)os_pop_data(&f->pop, f->gait))[r] = 1.5f;
+        ((float *)os_pop_data(&f->pop, f->tscore))[r] = -2.5f;
+        ((float *)os_pop_data(&f->pop, f->hr))[r] = 1.0f;
+    }
+}
+
+static void teardown(fixture *f)
+{
+    for (int i = 0; i < NMODS; i++) mods[i]->destroy(f->st[i]);
+    os_pop_free(&f->pop);
+    os_cfg_free(f->cfg);
+}
+
+static os_chunk chunk(fixture *f)
+{
+    os_pop *p = &f->pop;
+    os_chunk c = {0, p->n, os_pop_data(p, OS_COL_ID), os_pop_data(p, OS_COL_SEX),
+                  os_pop_data(p, OS_COL_AGE), os_pop_data(p, OS_COL_WEIGHT),
+                  os_pop_data(p, OS_COL_ALIVE), &f->acc, NULL};
+    return c;
+}
+
+static void *col(fixture *f, const char *name)
+{
+    int c = os_pop_find_column(&f->pop, name);
+    assert_true(c >= 0);
+    return os_pop_data(&f->pop, c);
+}
+
+
+static double sum_col(fixture *f, const char *name)
+{
+    for (int i = 0; i < f->m.nsummary; i++)
+        if (!strcmp(f->m.summary[i].name, name)) {
+            int64_t s = 0;
+            for (int cell = 0; cell < OS_NCELLS; cell++) s += f->acc.v[cell * OS_MAX_SUMMARY_COLS + i];
+            return (double)s / OS_ACC_SCALE;
+        }
+    fail_msg("no summary column %s", name);
+    return 0;
+}
+
+static void test_discount_factor(void **state)
+{
+    (void)state;
+    assert_true(os_discount_factor(0.05, 2025, 2025) == 1.0);
+    assert_true(fabs(os_discount_factor(0.05, 2025, 2027) - 1.0 / 1.1025) < 1e-15);
+    assert_true(os_discount_factor(0.0, 2025, 2050) == 1.0);
+}
+
+/* A constant stream: one healthy woman aged 50 (weight 1000) for T years;
+ * discounted QALYs must equal u * (1 - d^T) / (1 - d), d = 1 / (1 + r). */
+static void test_discounting_closed_form(void **state)
+{
+    (void)state;
+    const char *sets[] = {"economics.discount_rate=0.05"};
+    fixture f;
+    setup(&f, sets, 1, 1);
+    os_chunk c = chunk(&f);
+    ((float *)os_pop_data(&f.pop, OS_COL_AGE))[0] = 50.0f;
+    ((uint32_t *)os_pop_data(&f.pop, OS_COL_WEIGHT))[0] = 1000;
+    const int T = 26;
+    for (int t = 0; t < T; t++) {
+        f.m.year = 2025 + t;
+        os_mod_economics.step(&f.m, f.st[4], &c);
+    }
+    double u = os_cfg_real(f.cfg, "economics.utility.female.age50"), d = 1.0 / 1.05;
+    double want = 1000.0 * u * (1.0 - pow(d, T)) / (1.0 - d);
+    double got = sum_col(&f, "qaly_discounted");
+    if (fabs(got - want) > 1e-3) fail_msg("discounted QALYs %.6f, closed form %.6f", got, want);
+    assert_true(fabs(sum_col(&f, "qaly") - 1000.0 * u * T) < 1e-3);
+    assert_true(fabs(sum_col(&f, "life_years") - 1000.0 * T) < 1e-6);
+    assert_true(sum_col(&f, "cost") == 0.0);
+    teardown(&f);
+}
+
+/* Fracture costs and multipliers, long-term care, hospital days, falls,
+ * death in the year of a hip fracture. */
+static void test_costs_and_utilities(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, NULL, 0, 4);
+    os_chunk c = chunk(&f);
+    float *age = (float *)os_pop_data(&f.pop, OS_COL_AGE);
+    uint8_t *alive = os_pop_data(&f.pop, OS_COL_ALIVE);
+    uint8_t *flags = col(&f, "fx_flags"), *falls = col(&f, "falls_n"), *days = col(&f, "hosp_other_days");
+    uint16_t *dx = col(&f, "dx");
+    for (int r = 0; r < 4; r++) age[r] = 50.0f;
+    /* 0: hip fracture this year and died; 1: hip fracture earlier (LTC),
+     * sarcopenic; 2: two falls and 10 other hospital days; 3: wrist now. */
+    flags[0] = OS_FX_THIS_YEAR(OS_SITE_HIP) | OS_FX_EVER(OS_SITE_HIP);
+    alive[0] = 0;
+    flags[1] = OS_FX_EVER(OS_SITE_HIP);
+    dx[1] = OS_DX_SARC_AWGS;
+    falls[2] = 2;
+    days[2] = 10;
+    flags[3] = OS_FX_THIS_YEAR(OS_SITE_WRIST) | OS_FX_EVER(OS_SITE_WRIST);
+    os_mod_economics.step(&f.m, f.st[4], &c);
+#define P(k) os_cfg_real(f.cfg, "economics." k)
+    double u = P("utility.female.age50"), half = P("life_year_at_death");
+    double cost = P("cost.fracture.hip") + P("cost.ltc_hip_annual") * P("ltc_hip_share")
+                + 2 * P("cost.fall") + 10 * P("cost.hospital_day") + P("cost.fracture.wrist");
+    double qaly = half * u * P("utility.fracture.hip.first_year")
+                + (u - P("utility.sarcopenia_decrement")) * P("utility.fracture.hip.later_years")
+                + u + u * P("utility.fracture.wrist.first_year");
+#undef P
+    if (fabs(sum_col(&f, "cost") - cost) > 1e-3) fail_msg("cost %.3f, expected %.3f", sum_col(&f, "cost"), cost);
+    if (fabs(sum_col(&f, "qaly") - qaly) > 1e-4) fail_msg("qaly %.5f, expected %.5f", sum_col(&f, "qaly"), qaly);
+    assert_true(fabs(sum_col(&f, "life_years") - (3 + half)) < 1e-6);
+    assert_true(sum_col(&f, "hip_fracture_deaths") == 1.0);
+    /* Start year: discounted equals undiscounted. */
+    assert_true(sum_col(&f, "cost_discounted") == sum_col(&f, "cost"));
+    teardown(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_discount_factor),
+        cmocka_unit_test(test_discounting_closed_form),
+        cmocka_unit_test(test_costs_and_utilities),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,367 @@
+/* test_events.c - falls, fractures, hospital stays and excess mortality
+ * against their parameters, each with everything else held fixed.
+ * Statistical checks use fixed seeds and 4.5 standard errors. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "diagnosis.h"
+#include "engine.h"
+#include "events.h"
+
+extern const os_module os_mod_falls, os_mod_fractures, os_mod_hospital,
+    os_mod_excess_mortality, os_mod_economics;
+static const os_module *const mods[] = {
+    &os_mod_falls, &os_mod_fractures, &os_mod_hospital, &os_mod_excess_mortality, &os_mod_economics
+};
+#define NMODS 5
+
+typedef struct fixture {
+    os_cfg *cfg;
+    os_pop pop;
+    os_model m;
+    void *st[NMODS];
+    os_acc acc;
+    int dx, grip, gait, tscore, hr, bedrest;
+} fixture;
+
+/* Loads the project's event and economics parameters with SETS applied,
+ * registers the columns other modules own, then inits the event modules. */
+static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
+{
+    memset(f, 0, sizeof *f);
+    char text[2048];
+    snprintf(text, sizeof text,
+             "include:\n  - %s/configs/params/events.yaml\n  - %s/configs/params/economics.yaml\n"
+             "scenario: {name: t}\nrun: {start_year: 2025, end_year: 2030, agents: 1000, seed: 7}\n",
+             OS_SOURCE_DIR, OS_SOURCE_DIR);
+    os_err err = {0};
+    if (os_cfg_load_string(&f->cfg, text, "test", NULL, sets, nsets, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(os_cfg_declare(f->cfg, os_engine_params, os_engine_nparams, &err), 0);
+    for (int i = 0; i < NMODS; i++)
+        assert_int_equal(os_cfg_declare(f->cfg, mods[i]->params, mods[i]->nparams, &err), 0);
+    if (os_cfg_validate(f->cfg, &err)) fail_msg("%s", err.msg);
+    os_pop_init(&f->pop);
+    f->dx = os_pop_add_column(&f->pop, "dx", OS_COL_U16, "bits", "", 0, &err);
+    f->grip = os_pop_add_column(&f->pop, "grip", OS_COL_F32, "kg", "", 0, &err);
+    f->gait = os_pop_add_column(&f->pop, "gait", OS_COL_F32, "m/s", "", 0, &err);
+    f->tscore = os_pop_add_column(&f->pop, "tscore", OS_COL_F32, "SD", "", 0, &err);
+    f->hr = os_pop_add_column(&f->pop, "mortality_hr", OS_COL_F32, "1", "", 0, &err);
+    f->bedrest = os_pop_add_column(&f->pop, "bedrest_weeks", OS_COL_U8, "week", "", 0, &err);
+    assert_true(f->bedrest > 0);
+    f->m.cfg = f->cfg;
+    f->m.pop = &f->pop;
+    f->m.seed = 7;
+    f->m.start_year = 2025;
+    f->m.end_year = 2030;
+    f->m.year = 2025;
+    f->m.nthreads = 1;
+    f->m.chunk_size = n;
+    f->m.modules = mods;
+    f->m.nmodules = NMODS;
+    f->m.states = f->st;
+    for (int i = 0; i < NMODS; i++)
+        if (mods[i]->init(&f->m, &f->st[i], &err)) fail_msg("%s", err.msg);
+    size_t first;
+    assert_int_equal(os_pop_append(&f->pop, n, &first, &err), 0);
+    /* Default agent: woman aged 70, strong, fast, T-score at the reference,
+     * no diagnosis, no falls, no fractures. */
+    for (size_t r = 0; r < n; r++) {
+        ((uint32_t *)os_pop_data(&f->pop, OS_COL_ID))[r] = (uint32_t)(r + 1);
+        ((float *)os_pop_data(&f->pop, OS_COL_AGE))[r] = 70.0f;
+        ((uint32_t *)os_pop_data(&f->pop, OS_COL_WEIGHT))[r] = 1;
+        ((uint8_t *)os_pop_data(&f->pop, OS_COL_ALIVE))[r] = 1;
+        ((float *)os_pop_data(&f->pop, f->grip))[r] = 40.0f;
+        ((float *)os_pop_data(&f->pop, f->gait))[r] = 1.5f;
+        ((float *)os_pop_data(&f->pop, f->tscore))[r] = -2.5f;
+        ((float *)os_pop_data(&f->pop, f->hr))[r] = 1.0f;
+    }
+}
+
+static void teardown(fixture *f)
+{
+    for (int i = 0; i < NMODS; i++) mods[i]->destroy(f->st[i]);
+    os_pop_free(&f->pop);
+    os_cfg_free(f->cfg);
+}
+
+static os_chunk chunk(fixture *f)
+{
+    os_pop *p = &f->pop;
+    os_chunk c = {0, p->n, os_pop_data(p, OS_COL_ID), os_pop_data(p, OS_COL_SEX),
+                  os_pop_data(p, OS_COL_AGE), os_pop_data(p, OS_COL_WEIGHT),
+                  os_pop_data(p, OS_COL_ALIVE), &f->acc, NULL};
+    return c;
+}
+
+static void *col(fixture *f, const char *name)
+{
+    int c = os_pop_find_column(&f->pop, name);
+    assert_true(c >= 0);
+    return os_pop_data(&f->pop, c);
+}
+
+static void check_p(double got_count, double n, double p, const char *what)
+{
+    double se = sqrt(p * (1 - p) / n), got = got_count / n;
+    if (fabs(got - p) > 4.5 * se) fail_msg("%s: %.5f, expected %.5f (se %.5f)", what, got, p, se);
+}
+
+static double logistic(double x) { return 1.0 / (1.0 + exp(-x)); }
+
+static void test_falls_rate(void **state)
+{
+    (void)state;
+    fixture f;
+    const size_t n = 40000;
+    setup(&f, NULL, 0, n);
+    os_chunk c = chunk(&f);
+    float *age = (float *)os_pop_data(&f.pop, OS_COL_AGE);
+    uint8_t *falls = col(&f, "falls_n");
+    double ref = os_cfg_real(f.cfg, "falls.ref_age"), base = os_cfg_real(f.cfg, "falls.base_prob.female");
+    double orp = os_cfg_real(f.cfg, "falls.or.prior_fall"), extra = os_cfg_real(f.cfg, "falls.extra_falls_mean");
+    /* Half without, half with a fall last year; all at the reference age. */
+    for (size_t r = 0; r < n; r++) {
+        age[r] = (float)ref;
+        falls[r] = r % 2;
+    }
+    os_mod_falls.step(&f.m, f.st[0], &c);
+    double fall0 = 0, fall1 = 0, nf = 0, tot = 0;
+    for (size_t r = 0; r < n; r++) {
+        if (!falls[r]) continue;
+        if (r % 2) fall1++;
+        else fall0++;
+        nf++;
+        tot += falls[r];
+    }
+    check_p(fall0, n / 2, base, "fallers, no prior fall");
+    double lp = log(base / (1 - base)) + log(orp);
+    check_p(fall1, n / 2, logistic(lp), "fallers after a fall");
+    /* Falls per faller: 1 + Poisson(extra), variance extra. */
+    double mean = tot / nf, se = sqrt(extra / nf);
+    if (fabs(mean - (1 + extra)) > 4.5 * se) fail_msg("falls per faller %.4f, expected %.4f", mean, 1 + extra);
+    /* The summary columns agree with the agents. */
+    int sf = -1;
+    for (int i = 0; i < f.m.nsummary; i++)
+        if (!strcmp(f.m.summary[i].name, "fallers")) sf = i;
+    assert_true(sf >= 0);
+    int64_t sum = 0;
+    for (int b = 0; b < OS_NBANDS; b++) sum += f.acc.v[b * OS_MAX_SUMMARY_COLS + sf];
+    assert_true(sum == (int64_t)(nf * OS_ACC_SCALE));
+    teardown(&f);
+}
+
+static void test_falls_risk_factors(void **state)
+{
+    (void)state;
+    fixture f;
+    const size_t n = 40000;
+    setup(&f, NULL, 0, n);
+    os_chunk c = chunk(&f);
+    float *age = (float *)os_pop_data(&f.pop, OS_COL_AGE);
+    float *grip = col(&f, "grip");
+    uint16_t *dx = col(&f, "dx");
+    uint8_t *falls = col(&f, "falls_n");
+    double ref = os_cfg_real(f.cfg, "falls.ref_age");
+    double lp = log(os_cfg_real(f.cfg, "falls.base_prob.female") / (1 - os_cfg_real(f.cfg, "falls.base_prob.female")))
+              + log(os_cfg_real(f.cfg, "falls.or_per_decade"))
+              + log(os_cfg_real(f.cfg, "falls.or.low_grip")) + log(os_cfg_real(f.cfg, "falls.or.sarcopenia"));
+    for (size_t r = 0; r < n; r++) {
+        age[r] = (float)(ref + 10.0);
+        grip[r] = (float)os_cfg_real(f.cfg, "falls.low_grip.female") - 1.0f;
+        dx[r] = OS_DX_SARC_AWGS;
+        falls[r] = 0;
+    }
+    os_mod_falls.step(&f.m, f.st[0], &c);
+    double k = 0;
+    for (size_t r = 0; r < n; r++) k += falls[r] > 0;
+    check_p(k, n, logistic(lp), "fallers, older with low grip and sarcopenia");
+    teardown(&f);
+}
+
+static double count_site(fixture *f, int site, size_t lo, size_t hi)
+{
+    const uint8_t *flags = col(f, "fx_flags");
+    double k = 0;
+    for (size_t r = lo; r < hi; r++) k += (flags[r] & OS_FX_THIS_YEAR(site)) != 0;
+    return k;
+}
+
+/* A fracture raises the next year's risk by the prior-fracture RR, and one
+ * SD lower T-score by rr_per_sd. */
+static void test_fracture_prior_rr(void **state)
+{
+    (void)state;
+    const char *sets[] = {"fractures.hip.base_rate_female=0.3"};
+    fixture f;
+    const size_t n = 60000;
+    setup(&f, sets, 1, n);
+    os_chunk c = chunk(&f);
+    double h = 0.3, rr1 = os_cfg_real(f.cfg, "fractures.prior.rr_year1");
+    assert_true(fabs(os_prior_fracture_rr(1, rr1, 1.4) - rr1) < 1e-12);
+    assert_true(fabs(os_prior_fracture_rr(10, rr1, 1.4) - 1.4) < 1e-12);
+    assert_true(fabs(os_prior_fracture_rr(40, rr1, 1.4) - 1.4) < 1e-12);
+    os_mod_fractures.step(&f.m, f.st[1], &c);
+    check_p(count_site(&f, OS_SITE_HIP, 0, n), n, -expm1(-h), "hip, year 1");
+    /* Year 2: compare those who fractured in year 1 with those who did not. */
+    uint8_t *flags = col(&f, "fx_flags");
+    uint8_t *before = malloc(n);
+    for (size_t r = 0; r < n; r++) before[r] = (flags[r] & OS_FX_EVER_ANY) != 0;
+    f.m.year = 2026;
+    os_mod_fractures.step(&f.m, f.st[1], &c);
+    double k1 = 0, n1 = 0, k0 = 0, n0 = 0;
+    for (size_t r = 0; r < n; r++) {
+        int hip = (flags[r] & OS_FX_THIS_YEAR(OS_SITE_HIP)) != 0;
+        if (before[r]) { n1++; k1 += hip; } else { n0++; k0 += hip; }
+    }
+    assert_true(n1 > 1000);
+    check_p(k0, n0, -expm1(-h), "hip, year 2, no prior fracture");
+    check_p(k1, n1, -expm1(-h * rr1), "hip, year 2, fracture in year 1");
+    free(before);
+    teardown(&f);
+
+    /* T-score one SD below the reference. */
+    setup(&f, sets, 1, n);
+    c = chunk(&f);
+    float *t = col(&f, "tscore");
+    for (size_t r = 0; r < n; r++) t[r] = -3.5f;
+    os_mod_fractures.step(&f.m, f.st[1], &c);
+    check_p(count_site(&f, OS_SITE_HIP, 0, n), n,
+            -expm1(-h * os_cfg_real(f.cfg, "fractures.hip.rr_per_sd")), "hip, T-score -3.5");
+    teardown(&f);
+}
+
+/* A fall multiplies the hazard by fall_rr (wrist: mostly after falls). */
+static void test_fracture_after_fall(void **state)
+{
+    (void)state;
+    const char *sets[] = {"fractures.wrist.base_rate_female=0.002"};
+    fixture f;
+    const size_t n = 40000;
+    setup(&f, sets, 1, n);
+    os_chunk c = chunk(&f);
+    uint8_t *falls = col(&f, "falls_n");
+    float *age = (float *)os_pop_data(&f.pop, OS_COL_AGE);
+    for (size_t r = 0; r < n; r++) {
+        falls[r] = r % 2;
+        age[r] = (float)os_cfg_real(f.cfg, "fractures.ref_age");
+    }
+    os_mod_fractures.step(&f.m, f.st[1], &c);
+    const uint8_t *flags = col(&f, "fx_flags");
+    double k0 = 0, k1 = 0;
+    for (size_t r = 0; r < n; r++) {
+        int w = (flags[r] & OS_FX_THIS_YEAR(OS_SITE_WRIST)) != 0;
+        if (r % 2) k1 += w;
+        else k0 += w;
+    }
+    double h = 0.002, rr = os_cfg_real(f.cfg, "fractures.wrist.fall_rr");
+    check_p(k0, n / 2, -expm1(-h), "wrist, no fall");
+    check_p(k1, n / 2, -expm1(-h * rr), "wrist, after a fall");
+    teardown(&f);
+}
+
+/* Non-fracture admissions at the reference age, without and with
+ * sarcopenia. */
+static void test_hospital_background(void **state)
+{
+    (void)state;
+    fixture f;
+    const size_t n = 40000;
+    setup(&f, NULL, 0, n);
+    os_chunk c = chunk(&f);
+    float *age = (float *)os_pop_data(&f.pop, OS_COL_AGE);
+    uint16_t *dx = col(&f, "dx");
+    for (size_t r = 0; r < n; r++) {
+        age[r] = (float)os_cfg_real(f.cfg, "hospital.ref_age");
+        dx[r] = r % 2 ? OS_DX_SARC_AWGS : 0;
+    }
+    os_mod_hospital.step(&f.m, f.st[2], &c);
+    const uint8_t *days = col(&f, "hosp_other_days");
+    double k0 = 0, k1 = 0;
+    for (size_t r = 0; r < n; r++) {
+        if (!days[r]) continue;
+        assert_int_equal(days[r], (int)os_cfg_real(f.cfg, "hospital.background.los"));
+        if (r % 2) k1++;
+        else k0++;
+    }
+    double p = os_cfg_real(f.cfg, "hospital.background.prob");
+    check_p(k0, n / 2, p, "admissions, no sarcopenia");
+    double lp = log(p / (1 - p)) + log(os_cfg_real(f.cfg, "hospital.background.or_sarcopenia"));
+    check_p(k1, n / 2, logistic(lp), "admissions, sarcopenia");
+    teardown(&f);
+}
+
+static void test_hospital_bedrest(void **state)
+{
+    (void)state;
+    const char *sets[] = {"hospital.admit.hip=1", "hospital.background.prob=0"};
+    fixture f;
+    setup(&f, sets, 2, 4);
+    os_chunk c = chunk(&f);
+    uint8_t *flags = col(&f, "fx_flags"), *bed = col(&f, "bedrest_weeks");
+    float *age = (float *)os_pop_data(&f.pop, OS_COL_AGE);
+    flags[0] = OS_FX_THIS_YEAR(OS_SITE_HIP) | OS_FX_EVER(OS_SITE_HIP);
+    age[0] = 80.0f;
+    flags[1] = flags[0];
+    age[1] = 60.0f;
+    flags[2] = flags[0];
+    age[2] = 80.0f;
+    bed[2] = 250;
+    os_mod_hospital.step(&f.m, f.st[2], &c);
+    double los = os_cfg_real(f.cfg, "hospital.los.hip"), share = os_cfg_real(f.cfg, "hospital.bedrest_share");
+    double extra = os_cfg_real(f.cfg, "hospital.hip_extra_bedrest_weeks");
+    assert_int_equal(bed[0], (int)floor(extra + los * share / 7.0 + 0.5));
+    assert_int_equal(bed[1], (int)floor(los * share / 7.0 + 0.5));
+    assert_int_equal(bed[2], 255);     /* saturates */
+    assert_int_equal(bed[3], 0);
+    teardown(&f);
+}
+
+static void test_excess_mortality(void **state)
+{
+    (void)state;
+    for (int on = 0; on < 2; on++) {
+        const char *sets[] = {on ? "model.disease_effects=true" : "model.disease_effects=false"};
+        fixture f;
+        setup(&f, sets, 1, 3);
+        os_chunk c = chunk(&f);
+        uint16_t *dx = col(&f, "dx");
+        uint8_t *flags = col(&f, "fx_flags");
+        float *hr = col(&f, "mortality_hr");
+        dx[0] = OS_DX_SARC_AWGS;
+        dx[1] = OS_DX_SARC_AWGS | OS_DX_OSTEOPOROSIS;
+        flags[1] = OS_FX_THIS_YEAR(OS_SITE_HIP) | OS_FX_EVER(OS_SITE_HIP);
+        flags[2] = OS_FX_EVER(OS_SITE_HIP);
+        os_mod_excess_mortality.step(&f.m, f.st[3], &c);
+        if (!on) {
+            for (int r = 0; r < 3; r++) assert_true(hr[r] == 1.0f);
+        } else {
+            assert_true(fabs(hr[0] - os_cfg_real(f.cfg, "excess_mortality.hr.sarcopenia")) < 1e-6);
+            assert_true(fabs(hr[1] - os_cfg_real(f.cfg, "excess_mortality.hr.osteosarcopenia") *
+                                         os_cfg_real(f.cfg, "excess_mortality.hr.hip_first_year_female")) < 1e-5);
+            assert_true(fabs(hr[2] - os_cfg_real(f.cfg, "excess_mortality.hr.hip_later")) < 1e-6);
+        }
+        teardown(&f);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_falls_rate),
+        cmocka_unit_test(test_falls_risk_factors),
+        cmocka_unit_test(test_fracture_prior_rr),
+        cmocka_unit_test(test_fracture_after_fall),
+        cmocka_unit_test(test_hospital_background),
+        cmocka_unit_test(test_hospital_bedrest),
+        cmocka_unit_test(test_excess_mortality),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
