@@ -85,7 +85,7 @@ double os_demog_persons(const os_demog *d, int year, int sex, double a0,
 uint64_t os_demog_base_agents(const os_demog *d);
 void os_demog_base_agent(const os_demog *d, uint64_t rank, uint8_t *sex,
                          float *age, uint32_t *weight);
-/* Persons the base population represents per sex and group (the table). */
+/* Weight of every entrant: the base population's mean weight, rounded. */
 uint32_t os_demog_entrant_weight(const os_demog *d);
 
 /* Projected persons of SEX aged [50, 51) at 1 July of YEAR (start < YEAR
