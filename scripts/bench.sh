@@ -2,7 +2,9 @@
 # Benchmark: the default China scenario with the full model and HDF5 output,
 # at 1 thread and at all available threads.  Prints agent-years, wall time,
 # agent-years per second per core, parallel efficiency, peak memory, bytes
-# per agent (peak RSS above a zero-agent run, divided by agents) and output size.
+# per agent (peak RSS above a zero-agent run, divided by agents) and output size,
+# and the floor: the same number of Philox draws per agent-year and the same
+# state bytes touched, without the model (osteosim floor), with model/floor.
 #
 # usage: scripts/bench.sh [AGENTS (default 1000000)] [CONFIG (default configs/china.yaml)]
 set -euo pipefail
@@ -20,10 +22,12 @@ bin=build-bench/osteosim
 # field NAME FILE: the number after NAME in the run summary.
 field() { grep -o "$1 *[0-9.e+]*" "$2" | head -1 | awk '{print $NF}'; }
 
-$bin run "$cfg" --agents 0 --threads 1 -o "$tmp/zero.h5" > "$tmp/zero.txt"
+# The smallest population the demography accepts (one agent per sex and age
+# group) stands in for a zero-agent run.
+$bin run "$cfg" --agents 22 --threads 1 -o "$tmp/zero.h5" > "$tmp/zero.txt"
 rss0=$(grep -o 'peak RSS [0-9.]*' "$tmp/zero.txt" | awk '{print $3}')
 
-printf '%-8s %14s %10s %16s %12s %12s %10s %12s\n' threads agent-years wall_s "agent-yr/s/core" efficiency peakRSS_MiB B/agent output_MiB
+printf '%-8s %14s %10s %16s %12s %12s %10s %12s %14s %12s\n' threads agent-years wall_s "agent-yr/s/core" efficiency peakRSS_MiB B/agent output_MiB "floor_yr/s/core" model/floor
 base=""
 for t in 1 $ncores; do
   $bin run "$cfg" --agents "$agents" --threads "$t" -o "$tmp/run$t.h5" > "$tmp/run$t.txt"
@@ -35,8 +39,16 @@ for t in 1 $ncores; do
   eff=$(awk -v r="$rate" -v b="$base" 'BEGIN{printf "%.1f%%", 100*r/b}')
   bpa=$(awk -v r="$rss" -v z="$rss0" -v n="$agents" 'BEGIN{printf "%.0f", (r-z)*1048576/n}')
   size=$(du -m "$tmp/run$t.h5" | awk '{print $1}')
-  printf '%-8s %14s %10s %16s %12s %12s %10s %12s\n' "$t" "$ay" "$wall" "$rate" "$eff" "$rss" "$bpa" "$size"
+  blocks=$(grep -o 'random blocks *[0-9.]*' "$tmp/run$t.txt" | awk '{print $3}')
+  row=$(grep -o 'bytes per agent *[0-9]*' "$tmp/run$t.txt" | awk '{print $4}')
+  years=$(( $(grep -o '[0-9]*-[0-9]*$' <(head -1 "$tmp/run$t.txt") | cut -d- -f2) - $(grep -o '[0-9]*-[0-9]*$' <(head -1 "$tmp/run$t.txt") | cut -d- -f1) + 1 ))
+  fagents=$(awk -v a="$ay" -v y="$years" 'BEGIN{printf "%d", a/y}')
+  $bin floor --agents "$fagents" --years "$years" --blocks "$blocks" --bytes "$row" --threads "$t" > "$tmp/floor$t.txt"
+  frate=$(grep -o '[0-9.e+]* agent-years/s' "$tmp/floor$t.txt" | awk -v t="$t" '{printf "%.4g", $1/t}')
+  ratio=$(awk -v f="$frate" -v r="$rate" 'BEGIN{printf "%.2f", f/r}')
+  printf '%-8s %14s %10s %16s %12s %12s %10s %12s %14s %12s\n' "$t" "$ay" "$wall" "$rate" "$eff" "$rss" "$bpa" "$size" "$frate" "$ratio"
 done
+echo "(random blocks per agent-year: $blocks; population store row: $row bytes)"
 if [ "$ncores" -gt 1 ] && ! h5diff -q "$tmp/run1.h5" "$tmp/run$ncores.h5" /summary; then
   echo "bench: WARNING: /summary differs between 1 and $ncores threads" >&2
   exit 1

@@ -26,6 +26,7 @@
 #include "checkpoint.h"
 #include "h5out.h"
 #include "progress.h"
+#include "provenance.h"
 
 volatile sig_atomic_t os_stop_requested = 0;
 
@@ -160,6 +161,10 @@ static void run_pass(os_pass *p, int kind)
         if (kind == PASS_STEP)
             for (size_t r = 0; r < c.n; r++) c.age[r] += 1.0f;
     }
+    uint64_t blocks = 0;
+#pragma omp parallel num_threads(m->nthreads) reduction(+ : blocks)
+    blocks += os_rng_take_blocks();
+    m->rng_blocks += blocks;
 }
 
 /* ---- summary table ---- */
@@ -256,6 +261,7 @@ typedef struct os_run {
     os_progress progress;
     double agent_years;
     size_t peak_agents, row_bytes;
+    uint64_t rng_blocks;
 } os_run;
 
 static int is_cohort_year(const os_run *r, int year)
@@ -436,6 +442,7 @@ static int run_arm(os_run *r, int arm, const char *arm_name, os_err *err)
         }
 
 done:
+    r->rng_blocks += m.rng_blocks;
     if (evb) {
         for (size_t k = 0; k < nevb; k++) free(evb[k].ev);
         free(evb);
@@ -481,11 +488,13 @@ int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
         stats->wall_seconds = wall;
         stats->bytes_per_agent = r.row_bytes;
         stats->peak_agents = r.peak_agents;
+        stats->rng_blocks = r.rng_blocks;
     }
     if (r.out) {
         os_h5out_arms(r.out, arm_names, 1);
         if ((rc = os_h5out_summary(r.out, s, err))) goto done;
         if ((rc = os_h5out_run_info(r.out, r.row_bytes, r.agent_years, wall, err))) goto done;
+        if ((rc = os_provenance_write(os_h5out_file(r.out), cfg, err))) goto done;
         rc = os_h5out_close(r.out, 1, err);
         r.out = NULL;
     }

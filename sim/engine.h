@@ -38,6 +38,7 @@ typedef struct os_run_stats {
     double wall_seconds;
     size_t bytes_per_agent; /* population store row size */
     size_t peak_agents;
+    uint64_t rng_blocks;    /* Philox blocks (4 x 32 bits) drawn */
 } os_run_stats;
 
 /* Engine settings every scenario may carry (run.*, output.*, demography

@@ -141,6 +141,7 @@ typedef struct os_model {
     int nthreads;
     size_t chunk_size;
     int event_log;         /* output.event_log */
+    uint64_t rng_blocks;   /* Philox blocks drawn by the engine's passes */
     /* Summary columns registered so far (engine's first). */
     int nsummary;
     os_summary_col summary[OS_MAX_SUMMARY_COLS];

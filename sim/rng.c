@@ -29,8 +29,18 @@ void os_rng_init(os_rng *r, uint64_t seed, uint32_t agent, uint32_t year,
     r->spare = 0.0;
 }
 
+_Thread_local uint64_t os_rng_blocks;
+
+uint64_t os_rng_take_blocks(void)
+{
+    uint64_t n = os_rng_blocks;
+    os_rng_blocks = 0;
+    return n;
+}
+
 void os_rng_refill(os_rng *r)
 {
+    os_rng_blocks++;
     philox4x32_ctr_t c = {{r->ctr[0], r->ctr[1], r->ctr[2], r->ctr[3]}};
     philox4x32_key_t k = {{r->key[0], r->key[1]}};
     philox4x32_ctr_t out = philox4x32(c, k);

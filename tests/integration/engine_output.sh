@@ -25,6 +25,15 @@ assert years == list(range(2025, 2032)), years
 assert n == len(years) * 2 * 11
 assert sorted(set(s["age_lo"][:])) == list(range(50, 101, 5))
 assert s["population"][:].sum() > 0 and (s["agents"][:] >= 0).all()
+# Provenance: every parameter the run read, with value, unit, source, origin.
+u = f["parameters/used"]
+keys = [k.decode() for k in u["key"][:]]
+for field in ["value", "unit", "source", "origin"]:
+    assert len(u[field]) == len(keys), field
+row = dict(zip(keys, [v.decode() for v in u["value"][:]]))
+assert row["run.agents"] == "20000" and row["run.start_year"] == "2025", row.get("run.agents")
+assert any(o.decode().startswith("--set") for o in u["origin"][:]), "override origin not recorded"
+assert "unused" in f["parameters"]
 PY
 "$PY" - "$out" <<'PY'
 import sys, h5py
