@@ -1,14 +1,14 @@
 /* bone.c - femoral-neck BMD trajectory and T-score.
  *
  * Yearly log-change of BMD (all rates in 1/yr, a = max(age - 50, 0)):
- *   base = loss[sex] (1 + accel a) (1 + cv z_i) * (1 + sed_mult S)
+ *   base = loss[sex] max(0, 1 + accel[sex] a) (1 + cv z_i) * (1 + sed_mult S)
  *          * exp(infl_k I) * exp(-c_mb z_grip)
  *   loss = base + menopause excess (transition / post windows, women)
  *        + smoke_extra (current) + vitd_extra (low 25(OH)D)
  *        + weeks/52 (disuse_mult - 1) base (1 - recovery)   (bed rest)
  *   bmd *= exp(-loss)
- * z_i is the agent's slope deviation, re-derived every year from its own
- * year-0 stream; z_grip is the start-of-year grip strength relative to a
+ * z_i is the agent's slope deviation, drawn once at entry and stored
+ * quantised (os_slope_encode); z_grip is the start-of-year grip strength relative to a
  * sex-specific reference (mechanostat).  See physiology.h for the
  * symmetric update with muscle.
  */
@@ -34,7 +34,8 @@
     X("bone.baseline.rho_muscle", "1", -0.99, 0.99, base_rho, "baseline correlation of the bone and muscle latent factors (copula)") \
     X("bone.loss.female", "1/yr", 0, 0.1, loss[0], "age-related FN loss at 50, women") \
     X("bone.loss.male", "1/yr", 0, 0.1, loss[1], "age-related FN loss at 50, men") \
-    X("bone.loss.age_accel", "1/yr", 0, 0.5, loss_accel, "relative increase of the ageing loss per year over 50") \
+    X("bone.loss.age_accel_female", "1/yr", -0.1, 0.5, loss_accel[0], "relative change of the ageing loss per year over 50, women") \
+    X("bone.loss.age_accel_male", "1/yr", -0.1, 0.5, loss_accel[1], "same, men") \
     X("bone.loss.slope_cv", "1", 0, 3, slope_cv, "individual slope: coefficient of variation of the ageing loss") \
     X("bone.menopause.transition_excess", "1/yr", 0, 0.1, meno_trans_excess, "extra FN loss in the transition window") \
     X("bone.menopause.post_excess", "1/yr", 0, 0.1, meno_post_excess, "extra FN loss after the transition window") \
@@ -88,12 +89,14 @@ int os_bone_setup(os_model *m, const os_bone_par *p, void **state,
             ? "femoral-neck T-score at 1 July, reference NHANES III young white women (both sexes)"
             : "femoral-neck T-score at 1 July, reference Chinese young-adult peak of the same sex",
         OS_COL_SNAPSHOT, err);
+    s->col_slope = os_pop_add_column(pop, "bone_slope", OS_COL_U8, "1/32",
+        "individual bone-loss slope deviation z, 128 + 32 z", 0, err);
     s->col_fmp = os_pop_find_column(pop, "fmp_age");
     s->col_flags = os_pop_find_column(pop, "rf_flags");
     s->col_smoke = os_pop_find_column(pop, "smoking");
     s->col_infl = os_pop_find_column(pop, "inflammation");
     s->col_bed = os_pop_find_column(pop, "bedrest_weeks");
-    if (s->col_bmd < 0 || s->col_t < 0) {
+    if (s->col_bmd < 0 || s->col_t < 0 || s->col_slope < 0) {
         free(s);
         return err->code ? err->code : OS_ERUN;
     }
@@ -121,8 +124,11 @@ static void bone_init_agents(os_model *m, void *state, os_chunk *c)
     const os_bone_par *p = &s->p;
     float *bmd = OS_CHUNK_COL(m, c, float, s->col_bmd);
     float *t = OS_CHUNK_COL(m, c, float, s->col_t);
+    uint8_t *sl = OS_CHUNK_COL(m, c, uint8_t, s->col_slope);
     for (size_t i = 0; i < c->n; i++) {
         os_rng r;
+        os_rng_init(&r, m->seed, c->id[i], 0, s->pu_slope);
+        sl[i] = os_slope_encode(os_rng_normal(&r));
         /* First normal of the shared latent stream is the bone factor;
          * muscle reads the same stream (Gaussian copula). */
         os_rng_init(&r, m->seed, c->id[i], 0, s->pu_latent);
@@ -155,6 +161,8 @@ static void bone_step(os_model *m, void *state, os_chunk *c)
     const uint8_t *sm = OS_CHUNK_COL(m, c, uint8_t, s->col_smoke);
     const float *inf = OS_CHUNK_COL(m, c, float, s->col_infl);
     const uint8_t *bed = OS_CHUNK_COL(m, c, uint8_t, s->col_bed);
+    const uint8_t *sl = OS_CHUNK_COL(m, c, uint8_t, s->col_slope);
+    const float cv = (float)p->slope_cv;
     /* Grip is registered by muscle, after bone: look it up here. */
     int gc = os_pop_find_column(m->pop, "grip");
     const float *grip = gc >= 0 ? OS_CHUNK_COL(m, c, float, gc) : NULL;
@@ -166,14 +174,12 @@ static void bone_step(os_model *m, void *state, os_chunk *c)
         int sex = c->sex[i];
         float a = c->age[i] - (float)OS_AGE_MIN;
         a = a > 0.0f ? a : 0.0f;
-        os_rng r;
-        os_rng_init(&r, m->seed, c->id[i], 0, s->pu_slope);
-        float slope = 1.0f + (float)(p->slope_cv * os_rng_normal(&r));
+        float slope = 1.0f + cv * os_slope_decode(sl[i]);
         unsigned f = fl[i];
         float zg = grip ? (grip[i] - (float)p->grip_ref[sex]) * inv_gsd[sex] : 0.0f;
         float mult = (1.0f + (float)p->sed_mult * (float)((f & OS_RF_SEDENTARY) != 0)) *
                      expf((float)p->infl_k * inf[i] - cmb * zg);
-        float age_rate = (float)p->loss[sex] * (1.0f + (float)p->loss_accel * a);
+        float age_rate = (float)p->loss[sex] * os_age_factor(p->loss_accel[sex], a);
         float base = age_rate * slope * mult;
         float ty = c->age[i] - (float)fmp[i];
         float meno = sex == 0

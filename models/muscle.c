@@ -9,11 +9,12 @@
  * Yearly (a = max(age - 50, 0), rates in 1/yr on the log scale):
  *   M = (1 + sed_k S)(1 + smoke_k C)(1 + vitd_k D)(1 + prot_k P)
  *       (1 + sleep_k L) exp(infl_k I - c_bm z_bmd)
- *   r = (1 + accel a)(1 + cv z_i) M
- *   ASM   *= exp(-(asm_loss r + meno_asm W + bed))
- *   grip  *= exp(-(grip_loss r + meno_grip W + ratio bed))
- *   gait  *= exp(-(gait_loss r + ratio bed))
- *   chair *= exp(+(chair_gain r + ratio bed))
+ *   r = (1 + cv z_i) M,  A_x = max(0, 1 + accel_x a)
+ *   ASM   *= exp(-(asm_loss A_asm r + meno_asm W + bed))
+ *   grip  *= exp(-(grip_loss A_grip r + meno_grip W + ratio bed))
+ *   gait  *= exp(-(gait_loss A_gait r + ratio bed))
+ *   chair *= exp(+(chair_gain A_chair r + ratio bed))
+ * z_i is drawn once at entry and stored quantised (os_slope_encode).
  * W: menopause transition window (bone's), bed = weeks * week_loss *
  * (1 - recovery).  z_bmd is the start-of-year BMD (from the census T-score)
  * relative to a sex-specific reference (osteokines).
@@ -63,7 +64,10 @@
     X("muscle.loss.chair_male", "1/yr", 0, 0.1, chair_gain[1], "chair-stand time increase at 50, men") \
     X("muscle.loss.height_female", "m/yr", 0, 0.02, height_loss[0], "height loss after 50, women") \
     X("muscle.loss.height_male", "m/yr", 0, 0.02, height_loss[1], "height loss after 50, men") \
-    X("muscle.loss.age_accel", "1/yr", 0, 0.5, loss_accel, "relative increase of the ageing losses per year over 50") \
+    X("muscle.loss.age_accel_asm", "1/yr", -0.1, 0.5, loss_accel[OS_MU_ASM], "relative change of the ASM ageing loss per year over 50") \
+    X("muscle.loss.age_accel_grip", "1/yr", -0.1, 0.5, loss_accel[OS_MU_GRIP], "same, grip") \
+    X("muscle.loss.age_accel_gait", "1/yr", -0.1, 0.5, loss_accel[OS_MU_GAIT], "same, gait speed") \
+    X("muscle.loss.age_accel_chair", "1/yr", -0.1, 0.5, loss_accel[OS_MU_CHAIR], "same, chair-stand time") \
     X("muscle.loss.slope_cv", "1", 0, 3, slope_cv, "individual slope: coefficient of variation of the ageing losses") \
     X("muscle.menopause.asm_excess", "1/yr", 0, 0.1, meno_asm_excess, "extra ASM loss in the menopause transition window") \
     X("muscle.menopause.grip_excess", "1/yr", 0, 0.1, meno_grip_excess, "extra grip loss in the menopause transition window") \
@@ -119,6 +123,12 @@ int os_muscle_setup(os_model *m, const os_muscle_par *p, void **state,
         free(s);
         return err->code ? err->code : OS_ERUN;
     }
+    s->col_slope = os_pop_add_column(pop, "muscle_slope", OS_COL_U8, "1/32",
+        "individual muscle-loss slope deviation z, 128 + 32 z", 0, err);
+    if (s->col_slope < 0) {
+        free(s);
+        return err->code ? err->code : OS_ERUN;
+    }
     s->col_t = os_pop_find_column(pop, "tscore");
     s->col_fmp = os_pop_find_column(pop, "fmp_age");
     s->col_flags = os_pop_find_column(pop, "rf_flags");
@@ -154,8 +164,11 @@ static void muscle_init_agents(os_model *m, void *state, os_chunk *c)
     float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
     float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
     float *chair = OS_CHUNK_COL(m, c, float, s->col_chair);
+    uint8_t *sl = OS_CHUNK_COL(m, c, uint8_t, s->col_slope);
     for (size_t i = 0; i < c->n; i++) {
         os_rng r;
+        os_rng_init(&r, m->seed, c->id[i], 0, s->pu_slope);
+        sl[i] = os_slope_encode(os_rng_normal(&r));
         os_rng_init(&r, m->seed, c->id[i], 0, s->pu_latent);
         double zb = os_rng_normal(&r);        /* bone's factor */
         double zm = rho * zb + sqrt(1.0 - rho * rho) * os_rng_normal(&r);
@@ -195,6 +208,8 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
     const uint8_t *sm = OS_CHUNK_COL(m, c, uint8_t, s->col_smoke);
     const float *inf = OS_CHUNK_COL(m, c, float, s->col_infl);
     uint8_t *bed = OS_CHUNK_COL(m, c, uint8_t, s->col_bed);
+    const uint8_t *sl = OS_CHUNK_COL(m, c, uint8_t, s->col_slope);
+    const float cv = (float)p->slope_cv;
     const float bedk = (float)(p->bed_week_loss * (1.0 - p->bed_recovery));
     const float inv_bsd[2] = {(float)(1.0 / p->bmd_ref_sd[0]),
                               (float)(1.0 / p->bmd_ref_sd[1])};
@@ -203,9 +218,7 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
         int sex = c->sex[i];
         float a = c->age[i] - (float)OS_AGE_MIN;
         a = a > 0.0f ? a : 0.0f;
-        os_rng r;
-        os_rng_init(&r, m->seed, c->id[i], 0, s->pu_slope);
-        float slope = 1.0f + (float)(p->slope_cv * os_rng_normal(&r));
+        float slope = 1.0f + cv * os_slope_decode(sl[i]);
         unsigned f = fl[i];
         float bmd0 = os_bone_bmd_from_t(bp, sex, t[i]);  /* start of year */
         float zb = (bmd0 - (float)p->bmd_ref[sex]) * inv_bsd[sex];
@@ -216,19 +229,22 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
             (1.0f + (float)p->prot_k * (float)((f & OS_RF_LOWPROT) != 0)) *
             (1.0f + (float)p->sleep_k * (float)((f & OS_RF_SLEEP) != 0)) *
             expf((float)p->infl_k * inf[i] - (float)p->c_bm * zb);
-        float rr = (1.0f + (float)p->loss_accel * a) * slope * mult;
+        float rr = slope * mult;
         float w = sex == 0
             ? os_phys_window(c->age[i] - (float)fmp[i], bp->meno_trans_start,
                              bp->meno_trans_end)
             : 0.0f;
         float bl = (float)bed[i] * bedk;
         float bs = bl * (float)p->bed_strength_ratio;
-        asmv[i] *= expf(-((float)p->asm_loss[sex] * rr +
+        const double *ac = p->loss_accel;
+        asmv[i] *= expf(-((float)p->asm_loss[sex] * os_age_factor(ac[OS_MU_ASM], a) * rr +
                           (float)p->meno_asm_excess * w + bl));
-        grip[i] *= expf(-((float)p->grip_loss[sex] * rr +
+        grip[i] *= expf(-((float)p->grip_loss[sex] * os_age_factor(ac[OS_MU_GRIP], a) * rr +
                           (float)p->meno_grip_excess * w + bs));
-        gait[i] *= expf(-((float)p->gait_loss[sex] * rr + bs));
-        chair[i] *= expf((float)p->chair_gain[sex] * rr + bs);
+        gait[i] *= expf(-((float)p->gait_loss[sex] *
+                          os_age_factor(ac[OS_MU_GAIT], a) * rr + bs));
+        chair[i] *= expf((float)p->chair_gain[sex] *
+                         os_age_factor(ac[OS_MU_CHAIR], a) * rr + bs);
         h[i] -= c->age[i] >= (float)OS_AGE_MIN ? (float)p->height_loss[sex] : 0.0f;
         bed[i] = 0;   /* used: hospital adds this year's weeks next */
     }

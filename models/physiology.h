@@ -69,7 +69,7 @@ typedef struct os_bone_par {
     /* Baseline BMD ~ normal(mean50 + slope (age-50), sd). */
     double base_mean50[2], base_slope[2], base_sd[2];
     /* Ageing loss and its modifiers. */
-    double loss[2], loss_accel, slope_cv;
+    double loss[2], loss_accel[2], slope_cv;   /* accel per sex */
     double meno_trans_excess, meno_post_excess;
     double meno_trans_start, meno_trans_end, meno_post_end;   /* yr vs FMP */
     double sed_mult, infl_k, smoke_extra, vitd_extra;
@@ -83,11 +83,12 @@ typedef struct os_bone_par {
 typedef struct os_bone {
     os_bone_par p;
     int col_bmd, col_t, col_fmp, col_flags, col_smoke, col_infl, col_bed,
-        col_grip;
+        col_grip, col_slope;
     uint32_t pu_latent, pu_slope;
 } os_bone;
 
 /* ---- muscle ---- */
+enum { OS_MU_ASM = 0, OS_MU_GRIP, OS_MU_GAIT, OS_MU_CHAIR };
 typedef struct os_muscle_par {
     /* Baseline (lognormal around age-linear means), [sex]. */
     double asmi_mean50[2], asmi_slope[2], asmi_cv;
@@ -98,7 +99,8 @@ typedef struct os_muscle_par {
     double load_grip, load_gait, load_chair;   /* on the muscle factor */
     /* Ageing rates (fraction/yr at 50; height m/yr). */
     double asm_loss[2], grip_loss[2], gait_loss[2], chair_gain[2];
-    double height_loss[2], loss_accel, slope_cv;
+    double height_loss[2], slope_cv;
+    double loss_accel[4];   /* per measure, OS_MU_ASM..OS_MU_CHAIR */
     double meno_asm_excess, meno_grip_excess;
     double sed_k, infl_k, smoke_k, vitd_k, prot_k, sleep_k;
     double bed_week_loss, bed_strength_ratio, bed_recovery;
@@ -110,7 +112,7 @@ typedef struct os_muscle {
     os_muscle_par p;
     const os_bone *bone;  /* T-score reference, baseline rho, menopause */
     int col_asm, col_h, col_grip, col_gait, col_chair, col_t, col_fmp,
-        col_flags, col_smoke, col_infl, col_bed;
+        col_flags, col_smoke, col_infl, col_bed, col_slope;
     uint32_t pu_latent, pu_slope;
 } os_muscle;
 
@@ -158,6 +160,28 @@ static inline float os_bone_tscore(const os_bone_par *p, int sex, float bmd)
     double mu = p->use_nhanes ? p->ref_nhanes_mean : p->ref_china_mean[sex];
     double sd = p->use_nhanes ? p->ref_nhanes_sd : p->ref_china_sd[sex];
     return (float)(((double)bmd - mu) / sd);
+}
+
+/* Individual slope deviations z ~ N(0,1) are drawn once at entry and
+ * stored quantised in a u8 column (steps of 1/OS_SLOPE_Q, |z| < 4), so the
+ * yearly step needs no random draw for them. */
+#define OS_SLOPE_Q 32.0
+static inline uint8_t os_slope_encode(double z)
+{
+    double q = 128.0 + z * OS_SLOPE_Q;
+    q = q < 0.0 ? 0.0 : (q > 255.0 ? 255.0 : q);
+    return (uint8_t)(q + 0.5);   /* truncation: 255.5 -> 255 */
+}
+static inline float os_slope_decode(uint8_t q)
+{
+    return (float)(((double)q - 128.0) * (1.0 / OS_SLOPE_Q));
+}
+
+/* Age factor of an ageing rate, floored at zero (accel may be negative). */
+static inline float os_age_factor(double accel, float a)
+{
+    float f = 1.0f + (float)accel * a;
+    return f > 0.0f ? f : 0.0f;
 }
 
 /* Years-since-FMP window indicator (menopause transition / after). */

@@ -34,7 +34,7 @@ static const char *const usage =
     "  --threads T             OpenMP threads (results do not depend on it)\n"
     "  --max-iter K            simplex iterations (default 200; 0 evaluates the start only)\n"
     "  --set key.path=value    override any configuration key (repeatable)\n"
-    "  --help\n";
+    "  --help, --version\n";
 
 typedef struct cal {
     os_cfg *cfg;
@@ -223,6 +223,11 @@ int os_cmd_calibrate(int argc, char **argv)
         const char *a = argv[i];
         int more = i + 1 < argc;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { fputs(usage, stdout); free(sets); return 0; }
+        else if (!strcmp(a, "--version")) {
+            printf("osteosim %s (commit %s)\n", OS_VERSION, OS_GIT_COMMIT);
+            free(sets);
+            return 0;
+        }
         else if (!strcmp(a, "--targets") && more) targets = argv[++i];
         else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) output = argv[++i];
         else if (!strcmp(a, "--agents") && more) {

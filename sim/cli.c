@@ -21,6 +21,7 @@
 #include "calibrate.h"
 #include "checkpoint.h"
 #include "engine.h"
+#include "export.h"
 #include "floor.h"
 #include "info.h"
 #include "report.h"
@@ -331,5 +332,6 @@ int os_cli_main(int argc, char **argv)
     if (strcmp(cmd, "info") == 0) return cmd_info(argc - 2, argv + 2);
     if (strcmp(cmd, "calibrate") == 0) return os_cmd_calibrate(argc - 1, argv + 1);
     if (strcmp(cmd, "floor") == 0) return os_cmd_floor(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0) return os_cmd_export(argc - 1, argv + 1);
     return usage_error(NULL, "unknown command '%s'", cmd);
 }

@@ -4,7 +4,7 @@
 # a scenario can include.
 . "$(dirname "$0")/../integration_lib.sh"
 cfg="$SRC/configs/china.yaml"
-quick=(--agents 20000 --set run.end_year=2026)
+quick=(--agents 20000 --set run.end_year=2026 --set "output.cohort_years=[2025]")
 true_f=0.15
 true_m=0.10
 

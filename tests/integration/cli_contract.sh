@@ -2,7 +2,7 @@
 # Command-line contract: --help/--version everywhere, exit codes, one-line
 # configuration errors naming file, line and key.
 . "$(dirname "$0")/../integration_lib.sh"
-for sub in "" run check info calibrate; do
+for sub in "" run check info calibrate floor; do
   "$OSTEOSIM" $sub --help | grep -qi usage || fail "'$sub --help' prints no usage"
   "$OSTEOSIM" $sub --version | grep -q '^osteosim ' || fail "'$sub --version'"
 done

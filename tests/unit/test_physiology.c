@@ -162,7 +162,7 @@ static void test_ageing_bone(void **state)
     (void)state;
     harness *h = calloc(1, sizeof *h);
     params_off(h);
-    h->bone.loss[1] = 0.004; h->bone.loss_accel = 0.03; h->bone.slope_cv = 0.5;
+    h->bone.loss[1] = 0.004; h->bone.loss_accel[1] = 0.03; h->bone.slope_cv = 0.5;
     setup(h, 20000, 1, 70.0f);
     double m, se;
     one_year_loss(h, "bmd", NULL, &m, &se);
@@ -178,7 +178,7 @@ static void test_ageing_muscle(void **state)
     (void)state;
     harness *h = calloc(1, sizeof *h);
     params_off(h);
-    h->mu.asm_loss[0] = 0.004; h->mu.loss_accel = 0.025; h->mu.slope_cv = 0.5;
+    h->mu.asm_loss[0] = 0.004; h->mu.loss_accel[OS_MU_ASM] = 0.025; h->mu.slope_cv = 0.5;
     setup(h, 20000, 0, 60.0f);
     double m, se;
     one_year_loss(h, "asm", NULL, &m, &se);

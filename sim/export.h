@@ -1,0 +1,7 @@
+#ifndef OS_EXPORT_H
+#define OS_EXPORT_H
+/* `osteosim export OUT.h5 --table NAME [--csv FILE]`: one output group as a
+ * tidy CSV table.  argv[0] is "export"; returns the exit code (0 ok, 1 I/O
+ * or missing group, 2 usage). */
+int os_cmd_export(int argc, char **argv);
+#endif
