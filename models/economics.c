@@ -170,6 +170,10 @@ static void economics_destroy(void *state)
 
 const os_module os_mod_economics = {
     .name = "economics",
+    /* The labels of every module's events (falls, fractures, hospital,
+     * deaths) share one code table, models/events.h. */
+    .event_types = OS_EVENT_TYPE_LABELS,
+    .event_sites = OS_EVENT_SITE_LABELS,
     .params = economics_params,
     .nparams = sizeof economics_params / sizeof economics_params[0],
     .init = economics_init,

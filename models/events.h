@@ -22,12 +22,11 @@ enum {
 };
 #define OS_NFX_SITES 4
 
-static const char *const os_event_type_labels[OS_EV_NTYPES] = {
-    "fall", "fracture", "hospital_stay", "death"
-};
-static const char *const os_event_site_labels[OS_SITE_NCODES] = {
-    "hip", "vertebral", "wrist", "other_major", "none", "other_cause"
-};
+/* Labels of the codes above, written as the `labels` attributes of
+ * /events/type and /events/site; keep them in step with the enums. */
+#define OS_EVENT_TYPE_LABELS "0=fall,1=fracture,2=hospital_stay,3=death"
+#define OS_EVENT_SITE_LABELS \
+    "0=hip,1=vertebral,2=wrist,3=other_major,4=none,5=other_cause"
 
 /* u8 column "fx_flags": bit s = fractured at site s during this year's
  * step; bit 4+s = ever fractured at site s (before this year or in it). */

@@ -298,7 +298,11 @@ def target_value(run, t):
         raise KeyError(f"no column {col}")
     sex = {"female": 0, "male": 1, "both": None}[str(t.get("sex", "both"))]
     lo, hi = t.get("age", [50, 200])
-    sel = run.rows(year=int(t["year"]), sex=sex, age_lo=lo, age_hi=hi)
+    s = run.s
+    # A band counts when it lies inside [lo, hi); the open band (age_hi < 0)
+    # when hi lies above its first age (as sim/targets.c).
+    inside = np.where(s["age_hi"] < 0, hi > s["age_lo"], s["age_hi"] + 1 <= hi)
+    sel = run.rows(year=int(t["year"]), sex=sex, age_lo=lo) & inside
     if not sel.any():
         raise KeyError(f"no summary rows for year {t['year']}")
     num = run.s[col][sel].sum()

@@ -137,6 +137,34 @@ static void write_dist(FILE *f, os_dist d)
     fputs("}", f);
 }
 
+/* The prior's spread, moved so that its centre is the fitted value V: the
+ * uncertainty of a fitted parameter is centred on the fit (PSA draws). */
+static os_dist recentre(os_dist d, double v)
+{
+    switch (d.type) {
+    case OS_DIST_NORMAL: d.p[0] = v; break;
+    case OS_DIST_LOGNORMAL: if (v > 0) d.p[0] = log(v); break;
+    case OS_DIST_GAMMA: if (d.p[0] > 0) d.p[1] = v / d.p[0]; break;
+    case OS_DIST_BETA: {
+        double n = d.p[0] + d.p[1];
+        if (v > 0 && v < 1) { d.p[0] = v * n; d.p[1] = (1 - v) * n; }
+        break;
+    }
+    case OS_DIST_UNIFORM: {
+        double shift = v - 0.5 * (d.p[0] + d.p[1]);
+        d.p[0] += shift; d.p[1] += shift;
+        break;
+    }
+    case OS_DIST_TRIANGULAR: {
+        double shift = v - d.p[1];
+        d.p[0] += shift; d.p[1] = v; d.p[2] += shift;
+        break;
+    }
+    default: break;
+    }
+    return d;
+}
+
 static int write_fitted(const cal *c, const char *out, const char *targets_path, double obj, os_err *err)
 {
     size_t n = c->tg.nfit;
@@ -178,13 +206,13 @@ static int write_fitted(const cal *c, const char *out, const char *targets_path,
         const char *unit = os_cfg_unit(c->cfg, k);
         fprintf(f, "%*svalue: %.9g\n", 2 * depth, "", os_cfg_real(c->cfg, k));
         if (unit && *unit) fprintf(f, "%*sunit: \"%s\"\n", 2 * depth, "", unit);
-        os_dist d = os_cfg_dist(c->cfg, k);
+        os_dist d = recentre(os_cfg_dist(c->cfg, k), os_cfg_real(c->cfg, k));
         if (d.type != OS_DIST_NONE) {
             fprintf(f, "%*sdist: ", 2 * depth, "");
             write_dist(f, d);
             fputc('\n', f);
         }
-        fprintf(f, "%*ssource: \"fitted by osteosim calibrate to %s on %s\"\n", 2 * depth, "",
+        fprintf(f, "%*ssource: \"fitted by osteosim calibrate to %s on %s; dist: the prior's spread centred on the fit\"\n", 2 * depth, "",
                 targets_path, date);
         prev = k;
     }

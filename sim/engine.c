@@ -436,6 +436,8 @@ static int run_arm(os_run *r, int arm, const char *arm_name, os_err *err)
     if (arm == 0 && r->out)
         for (int i = 0; i < m.nmodules; i++) {
             const os_module *mod = m.modules[i];
+            if (mod->event_types || mod->event_sites)
+                os_h5out_event_labels(r->out, mod->event_types, mod->event_sites);
             if (mod->write_output &&
                 (rc = mod->write_output(&m, states[i], os_h5out_file(r->out), err)))
                 goto done;

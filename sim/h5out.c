@@ -259,6 +259,20 @@ int os_h5out_events(os_h5out *o, int arm, const os_event *ev, size_t n,
     return rc;
 }
 
+void os_h5out_event_labels(os_h5out *o, const char *types, const char *sites)
+{
+    if (o->ev_group < 0) return;
+    const char *names[] = {"type", "site"}, *labels[] = {types, sites};
+    for (int i = 0; i < 2; i++) {
+        if (!labels[i]) continue;
+        hid_t d = H5Dopen2(o->ev_group, names[i], H5P_DEFAULT);
+        if (d < 0) continue;
+        if (H5Aexists(d, "labels") > 0) H5Adelete(d, "labels");
+        os_h5_attr_str(d, "labels", labels[i]);
+        H5Dclose(d);
+    }
+}
+
 void os_h5out_reattach(os_h5out *o)
 {
     if (o->ev_group >= 0 || H5Lexists(o->file, "events", H5P_DEFAULT) <= 0) return;

@@ -32,6 +32,9 @@ int os_h5out_cohort(os_h5out *out, const os_pop *pop, int year, os_err *err);
 int os_h5out_events(os_h5out *out, int arm, const os_event *ev, size_t n,
                     os_err *err);
 
+/* Labels attributes of /events/type and /events/site (once /events exists). */
+void os_h5out_event_labels(os_h5out *out, const char *types, const char *sites);
+
 /* After /events was copied in from a checkpoint: append after it. */
 void os_h5out_reattach(os_h5out *out);
 

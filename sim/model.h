@@ -109,6 +109,10 @@ typedef struct os_chunk {
 
 typedef struct os_module {
     const char *name;
+    /* Labels of the event type and site codes this module logs, as
+     * "0=fall,1=fracture,..." (written as /events/type and /events/site
+     * `labels` attributes); NULL if it logs none. */
+    const char *event_types, *event_sites;
     const os_param_spec *params;
     size_t nparams;
     int (*init)(struct os_model *m, void **state, os_err *err);

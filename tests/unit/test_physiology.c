@@ -284,6 +284,91 @@ static void test_coupling(void **state)
     assert_true(l1 > 4 * se1);                /* coupling raises the OR */
 }
 
+/* The slope deviation is drawn once, stored quantised, and used as is:
+ * each agent's loss is loss (1 + cv z_i) with z_i from its column. */
+static void test_stored_slope(void **state)
+{
+    (void)state;
+    harness *h = calloc(1, sizeof *h);
+    params_off(h);
+    h->bone.loss[1] = 0.004; h->bone.slope_cv = 0.5;
+    h->mu.asm_loss[1] = 0.005; h->mu.slope_cv = 0.5;
+    setup(h, 20000, 1, 70.0f);
+    size_t n = h->pop.n;
+    const uint8_t *bq = (const uint8_t *)col(h, "bone_slope");
+    const uint8_t *mq = (const uint8_t *)col(h, "muscle_slope");
+    double s = 0, s2 = 0, cross = 0;
+    for (size_t i = 0; i < n; i++) {
+        double z = os_slope_decode(bq[i]), zm = os_slope_decode(mq[i]);
+        s += z; s2 += z * z; cross += z * zm;
+    }
+    double mean = s / n, sd = sqrt(s2 / n - mean * mean);
+    assert_true(fabs(mean) < 5 / sqrt((double)n));
+    assert_true(fabs(sd - 1) < 5 * sqrt(0.5 / n) + 0.01);   /* + quantisation */
+    assert_true(fabs(cross / n) < 5 / sqrt((double)n));     /* own streams */
+    float *b0 = malloc(n * sizeof *b0), *m0 = malloc(n * sizeof *m0);
+    memcpy(b0, col(h, "bmd"), n * sizeof *b0);
+    memcpy(m0, col(h, "asm"), n * sizeof *m0);
+    run_year(h);
+    const float *b1 = col(h, "bmd"), *m1 = col(h, "asm");
+    for (size_t i = 0; i < n; i++) {
+        double eb = 0.004 * (1 + 0.5 * os_slope_decode(bq[i]));
+        double em = 0.005 * (1 + 0.5 * os_slope_decode(mq[i]));
+        assert_true(fabs(-log((double)b1[i] / b0[i]) - eb) < 1e-5);
+        assert_true(fabs(-log((double)m1[i] / m0[i]) - em) < 1e-5);
+    }
+    free(b0); free(m0);
+    teardown_h(h);
+    free(h);
+}
+
+/* A negative age acceleration floors the ageing rate at zero. */
+static void test_accel_floor(void **state)
+{
+    (void)state;
+    harness *h = calloc(1, sizeof *h);
+    params_off(h);
+    h->bone.loss[0] = 0.01; h->bone.loss_accel[0] = -0.05;
+    h->mu.grip_loss[0] = 0.01; h->mu.loss_accel[OS_MU_GRIP] = -0.02;
+    setup(h, 2000, 0, 80.0f);   /* 1 - 0.05*30 < 0; 1 - 0.02*30 = 0.4 */
+    size_t n = h->pop.n;
+    float *g0 = malloc(n * sizeof *g0);
+    memcpy(g0, col(h, "grip"), n * sizeof *g0);
+    double m, se;
+    one_year_loss(h, "bmd", NULL, &m, &se);
+    assert_true(fabs(m) < 1e-7);
+    const float *g1 = col(h, "grip");
+    for (size_t i = 0; i < n; i++)
+        assert_true(fabs(-log((double)g1[i] / g0[i]) - 0.004) < 1e-5);
+    free(g0);
+    teardown_h(h);
+    free(h);
+}
+
+/* Baseline copula: corr(BMD, log ASMI) equals bone.baseline.rho_muscle
+ * (BMD normal, ASMI lognormal on the muscle factor; at one age). */
+static void test_baseline_rho(void **state)
+{
+    (void)state;
+    harness *h = calloc(1, sizeof *h);
+    params_off(h);
+    h->bone.base_rho = 0.3;
+    setup(h, 20000, 0, 65.0f);
+    size_t n = h->pop.n;
+    const float *b = col(h, "bmd"), *a = col(h, "asm"), *ht = col(h, "height");
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = b[i], y = log((double)a[i] / ((double)ht[i] * ht[i]));
+        sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y;
+    }
+    double cxy = sxy / n - sx / n * sy / n;
+    double r = cxy / sqrt((sxx / n - sx / n * sx / n) * (syy / n - sy / n * sy / n));
+    double se = (1 - 0.09) / sqrt((double)n);
+    assert_true(fabs(r - 0.3) < 5 * se);
+    teardown_h(h);
+    free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +378,9 @@ int main(void)
         cmocka_unit_test(test_smoking_bone),
         cmocka_unit_test(test_bedrest_muscle),
         cmocka_unit_test(test_coupling),
+        cmocka_unit_test(test_stored_slope),
+        cmocka_unit_test(test_accel_floor),
+        cmocka_unit_test(test_baseline_rho),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
