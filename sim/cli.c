@@ -24,6 +24,7 @@
 #include "export.h"
 #include "floor.h"
 #include "info.h"
+#include "replicates.h"
 #include "report.h"
 #include "targets.h"
 #include "version.h"
@@ -47,6 +48,8 @@ static const char *const usage_run =
     "  -o, --output OUT.h5     output file (default: output.path, else results/<scenario>.h5)\n"
     "  --agents N              agents representing the start-year population (run.agents)\n"
     "  --seed S                random seed (run.seed)\n"
+    "  --replicates R          R Monte Carlo replicates (run.replicates): /summary_quantiles\n"
+    "  --from OUT.h5           re-run the scenario stored in an output file\n"
     "  --threads T             OpenMP threads (results do not depend on it)\n"
     "  --set key.path=value    override any configuration key (repeatable)\n"
     "  --quiet                 no progress line and no summary\n"
@@ -94,7 +97,8 @@ typedef struct os_cli {
     const char *resume;
     const char **sets;   /* "key=value" overrides, --agents/--seed included */
     int nsets;
-    char owned[2][64];   /* storage for --agents / --seed overrides */
+    char owned[3][64];   /* storage for --agents / --seed / --replicates */
+    const char *from;    /* --from OUT.h5 */
 } os_cli;
 
 static int is_opt(const char *a, const char *s, const char *l)
@@ -132,12 +136,14 @@ static int parse_common(os_cli *c, const char *cmd, int argc, char **argv,
             if (!next) return usage_error(cmd, "%s needs a file name", a);
             c->output = next;
             i++;
-        } else if (allow_run_opts && (is_opt(a, NULL, "--agents") || is_opt(a, NULL, "--seed"))) {
+        } else if (allow_run_opts && (is_opt(a, NULL, "--agents") || is_opt(a, NULL, "--seed") ||
+                                      is_opt(a, NULL, "--replicates"))) {
+            static const char *const keys[] = {"run.agents", "run.seed", "run.replicates"};
             long v;
             if (!next || parse_long(next, &v) || v < 0)
                 return usage_error(cmd, "%s needs a non-negative integer", a);
-            int k = a[2] == 'a' ? 0 : 1;
-            snprintf(c->owned[k], sizeof c->owned[k], "%s=%ld", k ? "run.seed" : "run.agents", v);
+            int k = a[2] == 'a' ? 0 : a[2] == 's' ? 1 : 2;
+            snprintf(c->owned[k], sizeof c->owned[k], "%s=%ld", keys[k], v);
             c->sets[c->nsets++] = c->owned[k];
             i++;
         } else if (allow_run_opts && is_opt(a, NULL, "--threads")) {
@@ -154,10 +160,12 @@ static int parse_common(os_cli *c, const char *cmd, int argc, char **argv,
                 return usage_error(cmd, "--checkpoint-every needs a number of years from 1 to 1000, got '%s'", next ? next : "");
             c->checkpoint_every = (int)v;
             i++;
-        } else if (allow_run_opts && (is_opt(a, NULL, "--checkpoint") || is_opt(a, NULL, "--resume"))) {
+        } else if (allow_run_opts && (is_opt(a, NULL, "--checkpoint") || is_opt(a, NULL, "--resume") ||
+                                      is_opt(a, NULL, "--from"))) {
             if (!next) return usage_error(cmd, "%s needs a file name", a);
             if (a[2] == 'c') c->checkpoint = next;
-            else c->resume = next;
+            else if (a[2] == 'r') c->resume = next;
+            else c->from = next;
             i++;
         } else if (a[0] == '-' && a[1]) {
             return usage_error(cmd, "unknown option '%s'", a);
@@ -166,6 +174,11 @@ static int parse_common(os_cli *c, const char *cmd, int argc, char **argv,
         } else {
             return usage_error(cmd, "unexpected argument '%s'", a);
         }
+    }
+    if (c->from) {
+        if (c->config || c->resume) return usage_error(cmd, "%s", "--from takes the configuration from the output file: give no CONFIG.yaml or --resume");
+        if (!c->output) return usage_error(cmd, "%s", "--from needs -o OUT.h5 (a new file, not the one it reads)");
+        return 0;
     }
     if (c->resume) {
         if (c->config) return usage_error(cmd, "%s", "--resume takes its configuration from the checkpoint: give no CONFIG.yaml");
@@ -232,6 +245,14 @@ static const char *output_path(const os_cli *c, const os_cfg *cfg, char *buf, si
 static int load_for_run(os_cli *c, os_cfg **cfg, char **saved_output, os_err *err)
 {
     *saved_output = NULL;
+    if (c->from) {
+        char *text = os_info_config(c->from, err);
+        if (!text) return OS_ECONFIG;
+        int rc = os_cfg_load_string(cfg, text, c->from, NULL, c->sets, c->nsets, err);
+        free(text);
+        if (!rc && (rc = os_engine_validate(*cfg, err))) os_cfg_free(*cfg);
+        return rc ? OS_ECONFIG : OS_OK;
+    }
     if (!c->resume) return load_validated(c, cfg, err);
     char *text;
     if (os_ckpt_peek(c->resume, &text, saved_output, err)) return OS_ECONFIG;
@@ -294,8 +315,12 @@ static int cmd_run(int argc, char **argv)
     remove(opts.checkpoint);
     if (!c.quiet) {
         os_report_run(stdout, cfg, &summary, &stats, opts.output, c.nthreads);
+        if (stats.nreps > 1)
+            os_replicates_report(stdout, &summary, stats.reps, stats.nreps,
+                                 (double)os_cfg_int(cfg, "run.agents"));
         if (os_targets_report(cfg, &summary, stdout, &err)) rc = fail(&err);
     }
+    os_run_stats_free(&stats);
     os_summary_free(&summary);
     os_cfg_free(cfg);
     free(saved_output);

@@ -27,6 +27,7 @@
 #include "h5out.h"
 #include "progress.h"
 #include "provenance.h"
+#include "replicates.h"
 
 volatile sig_atomic_t os_stop_requested = 0;
 
@@ -262,6 +263,8 @@ typedef struct os_run {
     double agent_years;
     size_t peak_agents, row_bytes;
     uint64_t rng_blocks;
+    uint64_t seed;         /* this replicate's seed                    */
+    int replicate;         /* 0: the run itself (checkpoints, output)  */
 } os_run;
 
 static int is_cohort_year(const os_run *r, int year)
@@ -318,7 +321,7 @@ static int run_arm(os_run *r, int arm, const char *arm_name, os_err *err)
     os_model m = {0};
     m.cfg = cfg;
     m.pop = &pop;
-    m.seed = (uint64_t)os_cfg_int(cfg, "run.seed");
+    m.seed = r->seed;
     m.start_year = (int)os_cfg_int(cfg, "run.start_year");
     m.end_year = (int)os_cfg_int(cfg, "run.end_year");
     m.year = m.start_year;
@@ -358,7 +361,7 @@ static int run_arm(os_run *r, int arm, const char *arm_name, os_err *err)
     os_pass pass = {&m, acc, NULL, 0, 0};
     uint32_t next_id = 0;
     int first_year = m.start_year;
-    if (r->opts->resume) {
+    if (r->opts->resume && r->replicate == 0) {
         os_ckpt_state ck;
         if ((rc = os_ckpt_read(r->opts->resume, &ck, &pop, r->summary, r->out, err))) goto done;
         next_id = ck.next_id;
@@ -375,7 +378,7 @@ static int run_arm(os_run *r, int arm, const char *arm_name, os_err *err)
          * checkpoint here, every N years and when asked to stop. */
         int due = r->opts->checkpoint_every > 0 && year > first_year &&
                   (year - m.start_year) % r->opts->checkpoint_every == 0;
-        if (r->opts->checkpoint && (due || os_stop_requested)) {
+        if (r->opts->checkpoint && r->replicate == 0 && (due || os_stop_requested)) {
             os_ckpt_state ck = {year, next_id, arm};
             if ((rc = os_ckpt_write(r->opts->checkpoint, r->cfg, r->opts->output, &ck, &pop,
                                     r->summary, r->out, err)))
@@ -462,6 +465,7 @@ int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
 {
     os_summary local = {0};
     os_summary *s = summary ? summary : &local;
+    if (stats) memset(stats, 0, sizeof *stats);
     memset(s, 0, sizeof *s);
     os_run r = {0};
     r.cfg = cfg;
@@ -481,7 +485,48 @@ int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
     if (opts->output && (rc = os_h5out_open(&r.out, opts->output, cfg, err)))
         goto done;
     static const char *const arm_names[] = {"status_quo"};
+    r.seed = (uint64_t)os_cfg_int(cfg, "run.seed");
     if ((rc = run_arm(&r, 0, arm_names[0], err))) goto done;
+
+    /* Replicates 1..R-1: the same scenario with derived seeds, summary only. */
+    int nreps = (int)os_cfg_int(cfg, "run.replicates");
+    double **reps = calloc((size_t)nreps, sizeof *reps);
+    uint64_t *seeds = calloc((size_t)nreps, sizeof *seeds);
+    if (!reps || !seeds) {
+        free(reps);
+        free(seeds);
+        rc = os_fail(err, OS_ERUN, "out of memory (replicates)");
+        goto done;
+    }
+    reps[0] = s->values;
+    seeds[0] = r.seed;
+    for (int k = 1; k < nreps && !rc; k++) {
+        os_run rk = r;
+        os_summary sk = {0};
+        rk.out = NULL;
+        rk.summary = &sk;
+        rk.replicate = k;
+        rk.seed = seeds[k] = os_replicate_seed(r.seed, k);
+        rk.progress.on = 0;
+        rc = run_arm(&rk, 0, arm_names[0], err);
+        r.agent_years = rk.agent_years;  /* rk started from r's totals */
+        r.rng_blocks = rk.rng_blocks;
+        if (!rc && (sk.nrows != s->nrows || sk.ncols != s->ncols))
+            rc = os_fail(err, OS_ERUN, "replicate %d produced a summary of another shape", k);
+        reps[k] = sk.values;
+        sk.values = NULL;
+        os_summary_free(&sk);
+        os_progress_update(&r.progress, end, r.agent_years);
+    }
+    if (!rc && r.out && nreps > 1)
+        rc = os_replicates_write(os_h5out_file(r.out), s, reps, nreps, seeds, err);
+    free(seeds);
+    if (rc || !stats) {
+        for (int k = 1; k < nreps; k++) free(reps[k]);
+        free(reps);
+        reps = NULL;
+        if (rc) goto done;
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double wall = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     os_progress_done(&r.progress);
@@ -491,6 +536,8 @@ int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
         stats->bytes_per_agent = r.row_bytes;
         stats->peak_agents = r.peak_agents;
         stats->rng_blocks = r.rng_blocks;
+        stats->nreps = nreps;
+        stats->reps = reps;
     }
     if (r.out) {
         os_h5out_arms(r.out, arm_names, 1);
@@ -503,7 +550,17 @@ int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
 done:
     if (r.out) os_h5out_close(r.out, 0, NULL); /* discards the temporary file */
     os_progress_done(&r.progress);
+    if (rc && stats) os_run_stats_free(stats);
     if (!summary) os_summary_free(&local);
     else if (rc) os_summary_free(s);
     return rc;
+}
+
+void os_run_stats_free(os_run_stats *st)
+{
+    /* reps[0] is the summary's own values array, freed with the summary. */
+    for (int k = 1; st->reps && k < st->nreps; k++) free(st->reps[k]);
+    free(st->reps);
+    st->reps = NULL;
+    st->nreps = 0;
 }

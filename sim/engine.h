@@ -39,7 +39,12 @@ typedef struct os_run_stats {
     size_t bytes_per_agent; /* population store row size */
     size_t peak_agents;
     uint64_t rng_blocks;    /* Philox blocks (4 x 32 bits) drawn */
+    int nreps;              /* replicates run (run.replicates)           */
+    double **reps;          /* their summary values (reps[0] = the run's);
+                               free with os_run_stats_free               */
 } os_run_stats;
+
+void os_run_stats_free(os_run_stats *st);
 
 /* Engine settings every scenario may carry (run.*, output.*, demography
  * scale etc. are declared by their owners). */

@@ -17,6 +17,8 @@ const os_param_spec os_engine_params[] = {
      "agents representing the start-year population (ignored when demography.scale is 1)"},
     {"run.seed", OS_P_INT, "1", 0, 1.8e19, 0, "1", NULL,
      "base random seed"},
+    {"run.replicates", OS_P_INT, "1", 1, 10000, 0, "1", NULL,
+     "independent Monte Carlo replicates (seeds derived from run.seed); R > 1 adds /summary_quantiles"},
     {"run.threads", OS_P_INT, "threads", 0, 4096, 0, "0", NULL,
      "OpenMP threads; 0 uses OMP_NUM_THREADS or all cores"},
     {"run.chunk_size", OS_P_INT, "agents", 64, 16777216, 0, "8192", NULL,

@@ -127,3 +127,23 @@ int os_info_print(const char *path, FILE *out, os_err *err)
     H5Fclose(f);
     return 0;
 }
+
+char *os_info_config(const char *path, os_err *err)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (H5Fis_hdf5(path) <= 0) {
+        os_fail(err, OS_ECONFIG, "%s: not an HDF5 file (or missing)", path);
+        return NULL;
+    }
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    char *text = f < 0 ? NULL : attr_str(f, "config");
+    char *version = f < 0 ? NULL : attr_str(f, "osteosim_version");
+    if (f >= 0) H5Fclose(f);
+    if (!text || !version) {
+        free(text);
+        text = NULL;
+        os_fail(err, OS_ECONFIG, "%s: not an osteosim output (no config attribute)", path);
+    }
+    free(version);
+    return text;
+}
