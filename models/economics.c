@@ -107,10 +107,18 @@ static int economics_init(os_model *m, void **state, os_err *err)
         return OS_ERUN;
     static const char *const names[S_N] = {
         "cost", "cost_discounted", "life_years", "qaly", "qaly_discounted", "hip_fracture_deaths"};
-    static const char *const units[S_N] = {"CNY", "CNY", "years", "QALY", "QALY", "persons"};
-    static const char *const desc[S_N] = {
-        "costs of fractures, falls, hospital days and long-term care (economics.price_year prices)",
-        "cost discounted to run.start_year at economics.discount_rate",
+    /* Costs are in the configured currency at the configured price year. */
+    char money[48], cost_desc[160], costd_desc[160];
+    snprintf(money, sizeof money, "%s", os_cfg_str(c, "economics.currency"));
+    long price_year = os_cfg_int(c, "economics.price_year");
+    snprintf(cost_desc, sizeof cost_desc,
+             "costs of fractures, falls, hospital days and long-term care, %s at %ld prices", money, price_year);
+    snprintf(costd_desc, sizeof costd_desc,
+             "cost (%s at %ld prices) discounted to run.start_year at economics.discount_rate", money, price_year);
+    const char *const units[S_N] = {money, money, "years", "QALY", "QALY", "persons"};
+    const char *const desc[S_N] = {
+        cost_desc,
+        costd_desc,
         "life-years lived during the year",
         "quality-adjusted life-years during the year",
         "QALYs discounted to run.start_year at economics.discount_rate",

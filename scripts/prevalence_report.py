@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Prevalence of osteoporosis, sarcopenia and osteosarcopenia by sex and age
-group, and the odds ratio between sarcopenia and osteoporosis.
+group, the odds ratio between sarcopenia and osteoporosis, and the yearly
+events (falls, fractures by site, deaths, costs, QALYs) with hip fracture
+incidence per 100,000 by sex and age band.
 
 usage: /usr/bin/python3 scripts/prevalence_report.py OUT.h5 [--years 2025 2050]
 
@@ -50,6 +52,36 @@ def odds_ratio(dx, w, sarc_bit, sel):
     return orr, orr * np.exp(-1.96 * se), orr * np.exp(1.96 * se)
 
 
+EVENTS = ["falls", "fallers", "fractures_hip", "fractures_vertebral", "fractures_wrist",
+          "fractures_other", "hospital_days", "deaths", "cost", "cost_discounted",
+          "life_years", "qaly", "qaly_discounted"]
+HIP_BANDS = [("50-54", 50, 55), ("55-64", 55, 65), ("65-74", 65, 75), ("75-84", 75, 85),
+             ("85+", 85, 1000), ("55+", 55, 1000)]
+
+
+def total(s, col, year, sex, lo=50, hi=1000):
+    sel = (s["arm"] == 0) & (s["year"] == year) & (s["age_lo"] >= lo) & (s["age_lo"] < hi)
+    if sex is not None:
+        sel &= s["sex"] == sex
+    return s[col][sel].sum()
+
+
+def print_events(s, year):
+    cols = [c for c in EVENTS if c in s]
+    print(f"\nEvents during {year} (1 July {year} to 1 July {year + 1}), reference arm, ages 50+")
+    print(f"{'outcome':18} {'women':>18} {'men':>18} {'both':>18}")
+    for c in cols:
+        print(f"{c:18} " + " ".join(f"{total(s, c, year, x):18.6g}" for x in (0, 1, None)))
+    if "fractures_hip" in s:
+        print(f"Hip fracture incidence per 100,000 person-years, {year} "
+              "(targets: women 55+ 177.1, men 55+ 99.2; Zhang C 2020, urban China 2016)")
+        print(f"{'age':8} {'women':>10} {'men':>10}")
+        for name, lo, hi in HIP_BANDS:
+            vals = [1e5 * total(s, "fractures_hip", year, x, lo, hi) /
+                    max(total(s, "population", year, x, lo, hi), 1) for x in (0, 1)]
+            print(f"{name:8} {vals[0]:10.1f} {vals[1]:10.1f}")
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("h5")
@@ -78,6 +110,7 @@ def main(argv):
                     print(f"  {label:10} {dname:10} OR {orr:6.2f}  ({lo:.2f}-{hi:.2f})")
         else:
             print(f"(no /cohort/{year}/dx: odds ratio needs a cohort snapshot that year)")
+        print_events(s, year)
     return 0
 
 

@@ -320,6 +320,7 @@ static int cmd_run(int argc, char **argv)
                                  (double)os_cfg_int(cfg, "run.agents"));
         if (os_targets_report(cfg, &summary, stdout, &err)) rc = fail(&err);
     }
+    if (!c.quiet && stats.unused) fputs(stats.unused, stderr);
     os_run_stats_free(&stats);
     os_summary_free(&summary);
     os_cfg_free(cfg);

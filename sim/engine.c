@@ -28,6 +28,7 @@
 #include "progress.h"
 #include "provenance.h"
 #include "replicates.h"
+#include "targets.h"
 
 volatile sig_atomic_t os_stop_requested = 0;
 
@@ -48,8 +49,8 @@ int os_summary_column(os_model *m, const char *name, const char *units,
     }
     os_summary_col *c = &m->summary[m->nsummary];
     strcpy(c->name, name);
-    c->units = units;
-    c->description = description;
+    snprintf(c->units, sizeof c->units, "%s", units ? units : "");
+    snprintf(c->description, sizeof c->description, "%s", description ? description : "");
     return m->nsummary++;
 }
 
@@ -222,8 +223,6 @@ int os_summary_find(const os_summary *s, const char *name)
 
 /* ---- validation ---- */
 
-extern const os_param_spec os_targets_params[];
-extern const size_t os_targets_nparams;
 
 int os_engine_validate(os_cfg *cfg, os_err *err)
 {
@@ -235,6 +234,15 @@ int os_engine_validate(os_cfg *cfg, os_err *err)
             return OS_ECONFIG;
     }
     if (os_cfg_validate(cfg, err)) return OS_ECONFIG;
+    /* Calibration target files are read now, so a broken one is a
+     * configuration error before the run rather than after it. */
+    static const char *const tkeys[] = {"calibration.targets", "calibration.targets_extra"};
+    for (size_t k = 0; k < sizeof tkeys / sizeof tkeys[0]; k++) {
+        if (!os_cfg_has(cfg, tkeys[k])) continue;
+        os_targets t;
+        if (os_targets_load(&t, os_cfg_path(cfg, tkeys[k]), err)) return OS_ECONFIG;
+        os_targets_free(&t);
+    }
     long y0 = os_cfg_int(cfg, "run.start_year"), y1 = os_cfg_int(cfg, "run.end_year");
     if (y1 < y0)
         return os_fail(err, OS_ECONFIG, "%s: run.end_year: %ld is before run.start_year %ld",
@@ -460,6 +468,31 @@ done:
     return rc;
 }
 
+/* Keys set in the configuration that nothing read: a likely mistake (a key
+ * of a switched-off model, an engine setting overridden on the command
+ * line).  Collected before the provenance writer reads every value. */
+typedef struct unused_buf {
+    const os_cfg *cfg;
+    char *text;
+    size_t len;
+} unused_buf;
+
+static void collect_unused(void *ctx, const os_param_spec *spec, int present, int used)
+{
+    unused_buf *b = ctx;
+    const char *origin = os_cfg_origin(b->cfg, spec->key);
+    if (!present || used || !origin || strcmp(origin, "(default)") == 0) return;
+    char line[512];
+    int n = snprintf(line, sizeof line, "osteosim: warning: %s: %s: set but not used by this run\n",
+                     origin, spec->key);
+    if (n <= 0) return;
+    char *t = realloc(b->text, b->len + (size_t)n + 1);
+    if (!t) return;
+    memcpy(t + b->len, line, (size_t)n + 1);
+    b->text = t;
+    b->len += (size_t)n;
+}
+
 int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
                   os_run_stats *stats, os_err *err)
 {
@@ -539,6 +572,11 @@ int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
         stats->nreps = nreps;
         stats->reps = reps;
     }
+    if (stats) {
+        unused_buf ub = {cfg, NULL, 0};
+        os_cfg_visit(cfg, collect_unused, &ub);
+        stats->unused = ub.text;
+    }
     if (r.out) {
         os_h5out_arms(r.out, arm_names, 1);
         if ((rc = os_h5out_summary(r.out, s, err))) goto done;
@@ -558,6 +596,8 @@ done:
 
 void os_run_stats_free(os_run_stats *st)
 {
+    free(st->unused);
+    st->unused = NULL;
     /* reps[0] is the summary's own values array, freed with the summary. */
     for (int k = 1; st->reps && k < st->nreps; k++) free(st->reps[k]);
     free(st->reps);

@@ -42,6 +42,8 @@ typedef struct os_run_stats {
     int nreps;              /* replicates run (run.replicates)           */
     double **reps;          /* their summary values (reps[0] = the run's);
                                free with os_run_stats_free               */
+    char *unused;           /* warning lines for keys set but never read,
+                               or NULL (same list as /parameters/unused) */
 } os_run_stats;
 
 void os_run_stats_free(os_run_stats *st);

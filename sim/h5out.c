@@ -117,6 +117,7 @@ int os_h5out_open(os_h5out **out, const char *path, const os_cfg *cfg,
             | os_h5_attr_str(o->file, "created", created)
             | os_h5_attr_str(o->file, "config", yaml ? yaml : "")
             | os_h5_attr_str(o->file, "scenario", os_cfg_str(cfg, "scenario.name"))
+            | os_h5_attr_str(o->file, "description", os_cfg_str(cfg, "scenario.description"))
             | os_h5_attr_i64(o->file, "start_year", os_cfg_int(cfg, "run.start_year"))
             | os_h5_attr_i64(o->file, "end_year", os_cfg_int(cfg, "run.end_year"));
     free(yaml);

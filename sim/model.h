@@ -130,8 +130,8 @@ typedef struct os_module {
 
 typedef struct os_summary_col {
     char name[48];
-    const char *units;
-    const char *description;
+    char units[48];        /* copied: callers may pass temporary text */
+    char description[256];
 } os_summary_col;
 
 typedef struct os_model {

@@ -81,7 +81,7 @@ int os_replicates_write(hid_t file, const os_summary *s, double *const *reps,
             char name[96], desc[256];
             snprintf(name, sizeof name, "%s_%s", s->cols[c].name, suffix[q]);
             snprintf(desc, sizeof desc, "%s over %d replicates of: %s",
-                     q == 0 ? "mean" : suffix[q], nreps, s->cols[c].description ? s->cols[c].description : "");
+                     q == 0 ? "mean" : suffix[q], nreps, s->cols[c].description);
             rc = os_h5_write_1d(g, name, H5T_NATIVE_DOUBLE, out[q], s->nrows, s->cols[c].units, desc, 0, err);
         }
     }

@@ -32,6 +32,8 @@ void os_report_run(FILE *out, const os_cfg *cfg, const os_summary *s,
     double rate = st->wall_seconds > 0 ? st->agent_years / st->wall_seconds : 0;
     fprintf(out, "osteosim: scenario %s, seed %ld, %d-%d\n", os_cfg_str(cfg, "scenario.name"),
             os_cfg_int(cfg, "run.seed"), y0, y1);
+    const char *desc = os_cfg_str(cfg, "scenario.description");
+    if (desc && *desc) fprintf(out, "  %s\n", desc);
     fprintf(out, "  agent-years      %.4g in %.3f s: %.4g agent-years/s (%d threads, %.4g per thread)\n",
             st->agent_years, st->wall_seconds, rate, nt, rate / nt);
     struct rusage ru;
