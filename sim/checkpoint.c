@@ -7,35 +7,6 @@
 
 #define OS_CKPT_FORMAT "osteosim-checkpoint-1"
 
-static hid_t h5type(os_coltype t)
-{
-    switch (t) {
-    case OS_COL_F32: return H5T_NATIVE_FLOAT;
-    case OS_COL_U8: return H5T_NATIVE_UINT8;
-    case OS_COL_U16: return H5T_NATIVE_UINT16;
-    case OS_COL_U32: return H5T_NATIVE_UINT32;
-    case OS_COL_I16: return H5T_NATIVE_INT16;
-    }
-    return H5T_NATIVE_UINT8;
-}
-
-static char *read_attr_str(hid_t obj, const char *name)
-{
-    if (H5Aexists(obj, name) <= 0) return NULL;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    hid_t mt = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mt, H5T_VARIABLE);
-    H5Tset_cset(mt, H5T_CSET_UTF8);
-    char *v = NULL, *s = NULL;
-    if (H5Aread(a, mt, &v) >= 0 && v) {
-        s = strdup(v);
-        H5free_memory(v);
-    }
-    H5Tclose(mt);
-    H5Aclose(a);
-    return s;
-}
-
 static int read_attr_ll(hid_t obj, const char *name, long long *v)
 {
     if (H5Aexists(obj, name) <= 0) return -1;
@@ -81,7 +52,7 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
 
     hid_t g = rc ? -1 : H5Gcreate2(f, "pop", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     for (int c = 0; c < pop->ncols && !rc; c++)
-        rc = os_h5_write_1d(g, pop->cols[c].name, h5type(pop->cols[c].type), pop->cols[c].data,
+        rc = os_h5_write_1d(g, pop->cols[c].name, os_h5_coltype(pop->cols[c].type), pop->cols[c].data,
                             pop->n, pop->cols[c].units, NULL, 1, err);
     if (g >= 0) H5Gclose(g);
 
@@ -123,7 +94,7 @@ static hid_t open_ckpt(const char *path, os_err *err)
         return -1;
     }
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    char *fmt = f < 0 ? NULL : read_attr_str(f, "format");
+    char *fmt = f < 0 ? NULL : os_h5_attr_read_str(f, "format");
     if (!fmt || strcmp(fmt, OS_CKPT_FORMAT) != 0) {
         free(fmt);
         if (f >= 0) H5Fclose(f);
@@ -138,8 +109,8 @@ int os_ckpt_peek(const char *path, char **config, char **output, os_err *err)
 {
     hid_t f = open_ckpt(path, err);
     if (f < 0) return OS_ECONFIG;
-    *config = read_attr_str(f, "config");
-    *output = read_attr_str(f, "output");
+    *config = os_h5_attr_read_str(f, "config");
+    *output = os_h5_attr_read_str(f, "output");
     H5Fclose(f);
     if (!*config || !*output) {
         free(*config);
@@ -189,7 +160,7 @@ int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
                          path, (int)nobj, pop->ncols);
     }
     for (int c = 0; c < pop->ncols && !rc; c++)
-        rc = read_1d(g, pop->cols[c].name, h5type(pop->cols[c].type), pop->cols[c].data,
+        rc = read_1d(g, pop->cols[c].name, os_h5_coltype(pop->cols[c].type), pop->cols[c].data,
                      (size_t)n, path, err);
     if (g >= 0) H5Gclose(g);
 

@@ -35,6 +35,28 @@ int os_h5_attr_str(hid_t obj, const char *name, const char *value)
     return st < 0 ? -1 : 0;
 }
 
+char *os_h5_attr_read_str(hid_t obj, const char *name)
+{
+    if (H5Aexists(obj, name) <= 0) return NULL;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = H5Aget_type(a);
+    char *s = NULL;
+    if (H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
+        char *v = NULL;
+        hid_t mt = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5T_CSET_UTF8);
+        if (H5Aread(a, mt, &v) >= 0 && v) {
+            s = strdup(v);
+            H5free_memory(v);
+        }
+        H5Tclose(mt);
+    }
+    H5Tclose(t);
+    H5Aclose(a);
+    return s;
+}
+
 static int attr_scalar(hid_t obj, const char *name, hid_t type, const void *v)
 {
     hid_t sp = H5Screate(H5S_SCALAR);
@@ -150,7 +172,7 @@ int os_h5out_close(os_h5out *o, int keep, os_err *err)
 
 /* ---- groups ---- */
 
-static hid_t type_of(os_coltype t)
+hid_t os_h5_coltype(os_coltype t)
 {
     switch (t) {
     case OS_COL_F32: return H5T_NATIVE_FLOAT;
@@ -190,7 +212,7 @@ int os_h5out_cohort(os_h5out *o, const os_pop *pop, int year, os_err *err)
         size_t k = 0, es = col->elem_size;
         for (size_t i = 0; i < pop->n; i++)
             if (alive[i]) memcpy((char *)buf + es * k++, (const char *)col->data + es * i, es);
-        rc = os_h5_write_1d(g, col->name, type_of(col->type), buf, nlive, col->units,
+        rc = os_h5_write_1d(g, col->name, os_h5_coltype(col->type), buf, nlive, col->units,
                             col->description, o->level, err);
     }
     free(buf);

@@ -49,6 +49,10 @@ int os_h5out_close(os_h5out *out, int keep, os_err *err);
 
 /* Small writers shared by modules' write_output hooks. */
 int os_h5_attr_str(hid_t obj, const char *name, const char *value);
+/* A string attribute's value (caller frees), or NULL if absent. */
+char *os_h5_attr_read_str(hid_t obj, const char *name);
+/* The HDF5 memory type of a population column type. */
+hid_t os_h5_coltype(os_coltype t);
 int os_h5_attr_i64(hid_t obj, const char *name, long long value);
 int os_h5_attr_f64(hid_t obj, const char *name, double value);
 /* 1-D dataset of N values of TYPE (an H5T_NATIVE_* id) with units and

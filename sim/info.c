@@ -6,27 +6,7 @@
 
 #include <hdf5.h>
 
-static char *attr_str(hid_t obj, const char *name)
-{
-    if (H5Aexists(obj, name) <= 0) return NULL;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    hid_t t = H5Aget_type(a);
-    char *s = NULL;
-    if (H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
-        char *v = NULL;
-        hid_t mt = H5Tcopy(H5T_C_S1);
-        H5Tset_size(mt, H5T_VARIABLE);
-        H5Tset_cset(mt, H5T_CSET_UTF8);
-        if (H5Aread(a, mt, &v) >= 0 && v) {
-            s = strdup(v);
-            H5free_memory(v);
-        }
-        H5Tclose(mt);
-    }
-    H5Tclose(t);
-    H5Aclose(a);
-    return s;
-}
+#include "h5out.h"
 
 static int attr_num(hid_t obj, const char *name, double *v)
 {
@@ -78,13 +58,13 @@ int os_info_print(const char *path, FILE *out, os_err *err)
     if (H5Fis_hdf5(path) <= 0) return os_fail(err, OS_ERUN, "%s: not an HDF5 file (or missing)", path);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) return os_fail(err, OS_ERUN, "%s: cannot open", path);
-    char *version = attr_str(f, "osteosim_version");
+    char *version = os_h5_attr_read_str(f, "osteosim_version");
     if (!version) {
         H5Fclose(f);
         return os_fail(err, OS_ERUN, "%s: not an osteosim output (no osteosim_version attribute)", path);
     }
-    char *commit = attr_str(f, "git_commit"), *created = attr_str(f, "created");
-    char *scenario = attr_str(f, "scenario");
+    char *commit = os_h5_attr_read_str(f, "git_commit"), *created = os_h5_attr_read_str(f, "created");
+    char *scenario = os_h5_attr_read_str(f, "scenario");
     double seed = 0, y0 = 0, y1 = 0, bpa = 0, ay = 0, wall = 0;
     attr_num(f, "seed", &seed);
     attr_num(f, "start_year", &y0);
@@ -114,7 +94,7 @@ int os_info_print(const char *path, FILE *out, os_err *err)
     char *labels = NULL;
     if (H5Lexists(f, "summary", H5P_DEFAULT) > 0 && H5Lexists(f, "summary/arm", H5P_DEFAULT) > 0) {
         hid_t d = H5Dopen2(f, "summary/arm", H5P_DEFAULT);
-        labels = attr_str(d, "labels");
+        labels = os_h5_attr_read_str(d, "labels");
         H5Dclose(d);
     }
     fprintf(out, "arms:            %d (%s)\n", narms, labels ? labels : "?");
@@ -136,8 +116,8 @@ char *os_info_config(const char *path, os_err *err)
         return NULL;
     }
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    char *text = f < 0 ? NULL : attr_str(f, "config");
-    char *version = f < 0 ? NULL : attr_str(f, "osteosim_version");
+    char *text = f < 0 ? NULL : os_h5_attr_read_str(f, "config");
+    char *version = f < 0 ? NULL : os_h5_attr_read_str(f, "osteosim_version");
     if (f >= 0) H5Fclose(f);
     if (!text || !version) {
         free(text);
