@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   gcc make cmake pkg-config
-  libgsl-dev libhdf5-dev hdf5-tools libcmocka-dev librandom123-dev libyaml-dev
+  libgsl-dev libhdf5-dev hdf5-tools zlib1g-dev libcmocka-dev librandom123-dev libyaml-dev
   python3 python3-h5py python3-numpy python3-matplotlib
 )
 
