@@ -78,7 +78,7 @@ int os_replicates_write(hid_t file, const os_summary *s, double *const *reps,
             for (int q = 1; q < 4; q++) out[q][r] = quantile(v, nreps, prob[q]);
         }
         for (int q = 0; q < 4 && !rc; q++) {
-            char name[96], desc[256];
+            char name[96], desc[sizeof s->cols[c].description + 64];
             snprintf(name, sizeof name, "%s_%s", s->cols[c].name, suffix[q]);
             snprintf(desc, sizeof desc, "%s over %d replicates of: %s",
                      q == 0 ? "mean" : suffix[q], nreps, s->cols[c].description);

@@ -369,6 +369,387 @@ static void test_baseline_rho(void **state)
     free(h);
 }
 
+/* ---- isolated drivers: helpers ---- */
+
+static double phi_cdf(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
+
+/* Asserts |x - e| < 5 se (a sampling-error tolerance), se > 0. */
+static void near5(double x, double e, double se)
+{
+    if (!(se > 0 && fabs(x - e) < 5 * se))
+        fail_msg("%g vs expected %g: %.1f SE (SE %g)", x, e, (x - e) / se, se);
+}
+
+/* Copy of f32 column NAME (the start-of-year state). */
+static float *snap(harness *h, const char *name)
+{
+    float *b = malloc(h->pop.n * sizeof *b);
+    memcpy(b, col(h, name), h->pop.n * sizeof *b);
+    return b;
+}
+
+/* Mean and SE of the one-year loss -log(after/before) over the agents
+ * whose rf_flags satisfy ((fl & mask) != 0) == want (fl NULL: all). */
+static void group_loss(const float *b, const float *a, size_t n,
+                       const uint8_t *fl, unsigned mask, int want,
+                       double *m, double *se)
+{
+    double s = 0, s2 = 0, k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (fl && ((fl[i] & mask) != 0) != want) continue;
+        double d = -log((double)a[i] / b[i]);
+        s += d; s2 += d * d; k++;
+    }
+    assert_true(k > 100);
+    *m = s / k;
+    *se = sqrt((s2 / k - *m * *m) / k);
+}
+
+/* Flagged minus unflagged mean loss of column NAME over one year (flags
+ * as used in that year's step), and its SE. */
+static void flag_diff(const float *b, const float *a, size_t n,
+                      const uint8_t *fl, unsigned mask, double *d, double *se)
+{
+    double m1, s1, m0, s0;
+    group_loss(b, a, n, fl, mask, 1, &m1, &s1);
+    group_loss(b, a, n, fl, mask, 0, &m0, &s0);
+    *d = m1 - m0;
+    *se = sqrt(s1 * s1 + s0 * s0);
+}
+
+/* Share of agents with MASK set, checked against P within 5 SE. */
+static void check_share(harness *h, unsigned mask, double p)
+{
+    const uint8_t *fl = (const uint8_t *)col(h, "rf_flags");
+    double k = 0;
+    for (size_t i = 0; i < h->pop.n; i++) k += (fl[i] & mask) != 0;
+    double se = sqrt(p * (1 - p) / h->pop.n);
+    near5(k / h->pop.n, p, se);
+}
+
+/* u8 columns round half up (rf_u8), so "value < cut" holds exactly when
+ * the continuous draw is below ceil(cut) - 0.5. */
+static double u8_cut(double cut) { return ceil(cut) - 0.5; }
+
+/* P(the u8 age at FMP == k): f = clamp(N(mean, sd), min, max), rounded. */
+static double fmp_below(const os_rf_par *p, double x)
+{
+    if (x <= p->fmp_min) return 0;
+    if (x > p->fmp_max) return 1;
+    return phi_cdf((x - p->fmp_mean) / p->fmp_sd);
+}
+static double fmp_pmf(const os_rf_par *p, int k)
+{
+    return fmp_below(p, k + 0.5) - fmp_below(p, k - 0.5);
+}
+
+/* Calibrated vitamin D mechanism (configs/params/physiology.yaml). */
+static void vitd_params(harness *h)
+{
+    h->rf.vitd_logmean[0] = 4.1013; h->rf.vitd_logmean[1] = 4.2282;
+    h->rf.vitd_logsd = 0.45; h->rf.vitd_rho = 0.6;
+    h->rf.vitd_lowsun_shift = -0.4; h->rf.vitd_lowsun_prev = 0.3;
+    h->rf.vitd_cut = 50;
+}
+
+/* Share with 25(OH)D below the cut: lognormal mixture over sunlight. */
+static double vitd_low_share(const os_rf_par *p, int sex)
+{
+    double x = log(u8_cut(p->vitd_cut)), mu = p->vitd_logmean[sex];
+    return (1 - p->vitd_lowsun_prev) * phi_cdf((x - mu) / p->vitd_logsd) +
+           p->vitd_lowsun_prev *
+               phi_cdf((x - mu - p->vitd_lowsun_shift) / p->vitd_logsd);
+}
+
+/* Low 25(OH)D prevalence by sex at entry and after a year of the AR(1)
+ * (stationary), plus the low-sunlight share. */
+static void test_vitd_prevalence(void **state)
+{
+    (void)state;
+    for (int sex = 0; sex < 2; sex++) {
+        harness *h = calloc(1, sizeof *h);
+        params_off(h);
+        vitd_params(h);
+        /* enough agents to resolve the rounding at the cut (1 nmol/L) */
+        setup(h, 50000, sex, 60.0f);
+        double p = vitd_low_share(&h->rf, sex);
+        check_share(h, OS_RF_LOWSUN, h->rf.vitd_lowsun_prev);
+        check_share(h, OS_RF_LOWVITD, p);
+        run_year(h);
+        check_share(h, OS_RF_LOWVITD, p);
+        teardown_h(h);
+        free(h);
+    }
+}
+
+/* Low 25(OH)D: bone loss + vitamin_d.extra_loss, muscle loss x (1 + k). */
+static void test_vitd_losses(void **state)
+{
+    (void)state;
+    harness *h = calloc(1, sizeof *h);
+    params_off(h);
+    vitd_params(h);
+    h->bone.loss[0] = 0.005; h->bone.slope_cv = 0.5;
+    h->bone.vitd_extra = 0.002;
+    h->mu.asm_loss[0] = 0.004; h->mu.slope_cv = 0.5; h->mu.vitd_k = 0.2;
+    setup(h, 20000, 0, 60.0f);
+    size_t n = h->pop.n;
+    float *b0 = snap(h, "bmd"), *m0 = snap(h, "asm");
+    run_year(h);
+    const uint8_t *fl = (const uint8_t *)col(h, "rf_flags");
+    double d, se;
+    flag_diff(b0, col(h, "bmd"), n, fl, OS_RF_LOWVITD, &d, &se);
+    near5(d, 0.002, se);
+    flag_diff(m0, col(h, "asm"), n, fl, OS_RF_LOWVITD, &d, &se);
+    near5(d, 0.004 * 0.2, se);
+    free(b0); free(m0);
+    teardown_h(h);
+    free(h);
+}
+
+/* Protein below the requirement: prevalence and muscle loss x (1 + k). */
+static void test_protein(void **state)
+{
+    (void)state;
+    harness *h = calloc(1, sizeof *h);
+    params_off(h);
+    h->rf.prot_mean = 1.0; h->rf.prot_sd = 0.3; h->rf.prot_req = 1.0;
+    h->mu.asm_loss[1] = 0.004; h->mu.grip_loss[1] = 0.006;
+    h->mu.slope_cv = 0.5; h->mu.prot_k = 0.25;
+    setup(h, 50000, 1, 65.0f);
+    /* intake stored in hundredths of g/kg/d */
+    double x = u8_cut(100 * h->rf.prot_req) / 100;
+    check_share(h, OS_RF_LOWPROT, phi_cdf((x - 1.0) / 0.3));
+    size_t n = h->pop.n;
+    float *m0 = snap(h, "asm"), *g0 = snap(h, "grip");
+    run_year(h);
+    const uint8_t *fl = (const uint8_t *)col(h, "rf_flags");
+    double d, se;
+    flag_diff(m0, col(h, "asm"), n, fl, OS_RF_LOWPROT, &d, &se);
+    near5(d, 0.004 * 0.25, se);
+    flag_diff(g0, col(h, "grip"), n, fl, OS_RF_LOWPROT, &d, &se);
+    near5(d, 0.006 * 0.25, se);
+    free(m0); free(g0);
+    teardown_h(h);
+    free(h);
+}
+
+/* Sleep / circadian disruption: prevalence and muscle loss x (1 + k). */
+static void test_sleep(void **state)
+{
+    (void)state;
+    harness *h = calloc(1, sizeof *h);
+    params_off(h);
+    h->rf.sleep_prev = 0.3;
+    h->mu.asm_loss[0] = 0.004; h->mu.slope_cv = 0.5; h->mu.sleep_k = 0.25;
+    setup(h, 20000, 0, 65.0f);
+    check_share(h, OS_RF_SLEEP, 0.3);
+    size_t n = h->pop.n;
+    float *m0 = snap(h, "asm");
+    run_year(h);
+    const uint8_t *fl = (const uint8_t *)col(h, "rf_flags");
+    double d, se;
+    flag_diff(m0, col(h, "asm"), n, fl, OS_RF_SLEEP, &d, &se);
+    near5(d, 0.004 * 0.25, se);
+    free(m0);
+    teardown_h(h);
+    free(h);
+}
+
+/* Latent inflammation I ~ N(per_year (age - 50), sd), +per_year each year
+ * (before bone and muscle use it); both losses are x exp(k I), so the
+ * population mean loss is rate exp(k mu + k^2 sd^2 / 2). */
+static void test_inflammation(void **state)
+{
+    (void)state;
+    harness *h = calloc(1, sizeof *h);
+    params_off(h);
+    const double sd = 1.0, up = 0.05, kb = 0.2, km = 0.3;
+    h->rf.infl_sd = sd; h->rf.infl_age = up;
+    h->bone.loss[0] = 0.005; h->bone.infl_k = kb;
+    h->mu.asm_loss[0] = 0.004; h->mu.infl_k = km;
+    setup(h, 20000, 0, 70.0f);
+    size_t n = h->pop.n;
+    float *b0 = snap(h, "bmd"), *m0 = snap(h, "asm");
+    run_year(h);
+    const float *inf = col(h, "inflammation");
+    double s = 0, s2 = 0;
+    for (size_t i = 0; i < n; i++) { s += inf[i]; s2 += (double)inf[i] * inf[i]; }
+    double mu = s / n, var = s2 / n - mu * mu;
+    near5(mu, up * 21, sd / sqrt((double)n));
+    near5(sqrt(var), sd, sd / sqrt(2.0 * n));
+    double m, se;
+    group_loss(b0, col(h, "bmd"), n, NULL, 0, 0, &m, &se);
+    double eb = 0.005 * exp(kb * up * 21 + kb * kb * sd * sd / 2);
+    near5(m, eb, se);
+    group_loss(m0, col(h, "asm"), n, NULL, 0, 0, &m, &se);
+    double em = 0.004 * exp(km * up * 21 + km * km * sd * sd / 2);
+    near5(m, em, se);
+    free(b0); free(m0);
+    teardown_h(h);
+    free(h);
+}
+
+/* Physical activity: baseline sedentary share is logistic in age, the
+ * yearly transitions are the Markov onset / recovery probabilities, and
+ * sedentary agents lose bone x (1 + multiplier) and muscle x (1 + k). */
+static void test_sedentary(void **state)
+{
+    (void)state;
+    harness *h = calloc(1, sizeof *h);
+    params_off(h);
+    h->rf.sed_logit50 = -1.5; h->rf.sed_logit_age = 0.04;
+    h->rf.sed_onset = 0.05; h->rf.sed_recover = 0.15;
+    h->bone.loss[1] = 0.004; h->bone.slope_cv = 0.5; h->bone.sed_mult = 0.3;
+    h->mu.asm_loss[1] = 0.004; h->mu.slope_cv = 0.5; h->mu.sed_k = 0.5;
+    setup(h, 30000, 1, 70.0f);
+    check_share(h, OS_RF_SEDENTARY, 1 / (1 + exp(1.5 - 0.04 * 20)));
+    size_t n = h->pop.n;
+    uint8_t *was = malloc(n);
+    const uint8_t *fl = (const uint8_t *)col(h, "rf_flags");
+    for (size_t i = 0; i < n; i++) was[i] = fl[i] & OS_RF_SEDENTARY;
+    float *b0 = snap(h, "bmd"), *m0 = snap(h, "asm");
+    run_year(h);
+    fl = (const uint8_t *)col(h, "rf_flags");
+    double k[2] = {0, 0}, moved[2] = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        int s = was[i] != 0;
+        k[s]++;
+        moved[s] += (fl[i] & OS_RF_SEDENTARY) ? !s : s;
+    }
+    double pr[2] = {0.05, 0.15};
+    for (int s = 0; s < 2; s++) {
+        double se = sqrt(pr[s] * (1 - pr[s]) / k[s]);
+        near5(moved[s] / k[s], pr[s], se);
+    }
+    double d, se;
+    flag_diff(b0, col(h, "bmd"), n, fl, OS_RF_SEDENTARY, &d, &se);
+    near5(d, 0.004 * 0.3, se);
+    flag_diff(m0, col(h, "asm"), n, fl, OS_RF_SEDENTARY, &d, &se);
+    near5(d, 0.004 * 0.5, se);
+    free(was); free(b0); free(m0);
+    teardown_h(h);
+    free(h);
+}
+
+/* Bed rest and bone: a week of bed rest loses disuse_multiplier weeks of
+ * ageing loss, of which the share 'recovery' comes back:
+ * mean loss = rate (1 + E[weeks]/52 (mult - 1)(1 - recovery)). */
+static void bedrest_bone_case(double recovery)
+{
+    harness *h = calloc(1, sizeof *h);
+    params_off(h);
+    h->rf.bed_rate50 = 0.3; h->rf.bed_max_weeks = 4;
+    /* no slope spread: the SE then comes from the weeks alone */
+    h->bone.loss[0] = 0.005;
+    h->bone.bed_disuse_mult = 4; h->bone.bed_recovery = recovery;
+    setup(h, 20000, 0, 50.0f);
+    double m, se;
+    one_year_loss(h, "bmd", NULL, &m, &se);
+    double weeks = (1 - exp(-0.3)) * 2.5;
+    double expect = 0.005 * (1 + weeks / 52 * 3 * (1 - recovery));
+    near5(m, expect, se);
+    teardown_h(h);
+    free(h);
+}
+
+static void test_bedrest_bone(void **state)
+{
+    (void)state;
+    bedrest_bone_case(0.0);
+    bedrest_bone_case(0.5);
+}
+
+/* Age at FMP: clamp(N(mean, sd), min, max) rounded to whole years; its
+ * sample mean and SD match that distribution (wide and narrow clamps). */
+static void fmp_case(double lo, double hi)
+{
+    harness *h = calloc(1, sizeof *h);
+    params_off(h);
+    h->rf.fmp_mean = 48.7; h->rf.fmp_sd = 4.3;
+    h->rf.fmp_min = lo; h->rf.fmp_max = hi;
+    setup(h, 50000, 0, 50.0f);
+    double e1 = 0, e2 = 0;
+    for (int k = 0; k < 256; k++) {
+        double p = fmp_pmf(&h->rf, k);
+        e1 += p * k; e2 += p * k * k;
+    }
+    double esd = sqrt(e2 - e1 * e1);
+    const uint8_t *f = (const uint8_t *)col(h, "fmp_age");
+    size_t n = h->pop.n;
+    double s = 0, s2 = 0;
+    for (size_t i = 0; i < n; i++) { s += f[i]; s2 += (double)f[i] * f[i]; }
+    double m = s / n, sd = sqrt(s2 / n - m * m);
+    near5(m, e1, esd / sqrt((double)n));
+    near5(sd, esd, esd / sqrt(2.0 * n));
+    check_share(h, OS_RF_POSTMENO, fmp_below(&h->rf, 50.5));
+    teardown_h(h);
+    free(h);
+}
+
+static void test_fmp_age(void **state)
+{
+    (void)state;
+    fmp_case(35, 60);
+    fmp_case(45, 52);
+    /* men carry no FMP */
+    harness *h = calloc(1, sizeof *h);
+    params_off(h);
+    h->rf.fmp_mean = 48.7; h->rf.fmp_sd = 4.3;
+    h->rf.fmp_min = 35; h->rf.fmp_max = 60;
+    setup(h, 1000, 1, 60.0f);
+    const uint8_t *f = (const uint8_t *)col(h, "fmp_age");
+    const uint8_t *fl = (const uint8_t *)col(h, "rf_flags");
+    for (size_t i = 0; i < h->pop.n; i++) {
+        assert_int_equal(f[i], 0);
+        assert_int_equal(fl[i] & OS_RF_POSTMENO, 0);
+    }
+    teardown_h(h);
+    free(h);
+}
+
+/* Menopause and muscle: women in the transition window (drawn FMP) lose
+ * muscle.menopause.asm_excess of ASM and grip_excess of grip; men none.
+ * At age 50 the window [-1, 2) years from FMP means FMP in 49..51. */
+static void test_menopause_muscle(void **state)
+{
+    (void)state;
+    for (int sex = 0; sex < 2; sex++) {
+        harness *h = calloc(1, sizeof *h);
+        params_off(h);
+        h->rf.fmp_mean = 48.7; h->rf.fmp_sd = 4.3;
+        h->rf.fmp_min = 35; h->rf.fmp_max = 60;
+        h->mu.meno_asm_excess = 0.0067; h->mu.meno_grip_excess = 0.005;
+        setup(h, 20000, sex, 50.0f);
+        double p = 0;
+        for (int k = 0; k < 256; k++)
+            p += fmp_pmf(&h->rf, k) *
+                 os_phys_window(50.0f - (float)k, h->bone.meno_trans_start,
+                                h->bone.meno_trans_end);
+        size_t n = h->pop.n;
+        float *m0 = snap(h, "asm"), *g0 = snap(h, "grip");
+        run_year(h);
+        double m, se;
+        group_loss(m0, col(h, "asm"), n, NULL, 0, 0, &m, &se);
+        if (sex == 1) {
+            assert_true(fabs(m) < 1e-9);
+        } else {
+            double sp = 0.0067 * sqrt(p * (1 - p) / n);
+            near5(m, 0.0067 * p, sp);
+        }
+        group_loss(g0, col(h, "grip"), n, NULL, 0, 0, &m, &se);
+        if (sex == 1) {
+            assert_true(fabs(m) < 1e-9);
+        } else {
+            double sp = 0.005 * sqrt(p * (1 - p) / n);
+            near5(m, 0.005 * p, sp);
+        }
+        free(m0); free(g0);
+        teardown_h(h);
+        free(h);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +762,15 @@ int main(void)
         cmocka_unit_test(test_stored_slope),
         cmocka_unit_test(test_accel_floor),
         cmocka_unit_test(test_baseline_rho),
+        cmocka_unit_test(test_vitd_prevalence),
+        cmocka_unit_test(test_vitd_losses),
+        cmocka_unit_test(test_protein),
+        cmocka_unit_test(test_sleep),
+        cmocka_unit_test(test_inflammation),
+        cmocka_unit_test(test_sedentary),
+        cmocka_unit_test(test_bedrest_bone),
+        cmocka_unit_test(test_fmp_age),
+        cmocka_unit_test(test_menopause_muscle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
