@@ -83,6 +83,7 @@ static int evaluate(cal *c, const gsl_vector *x, FILE *out, double *obj)
     os_run_stats st;
     int rc = os_engine_run(c->cfg, &opts, &s, &st, &c->err);
     if (!rc) rc = os_targets_print(&c->tg, &s, out, obj, &c->err);
+    os_run_stats_free(&st);
     os_summary_free(&s);
     c->evals++;
     return rc;
@@ -94,18 +95,8 @@ static double objective(const gsl_vector *x, void *params)
     if (c->rc) return GSL_NAN;
     double obj = GSL_NAN;
     FILE *sink = fopen("/dev/null", "w");
-    if (apply(c, x) == OS_OK) {
-        os_run_opts opts = {.nthreads = c->nthreads, .quiet = 1};
-        os_summary s = {0};
-        os_run_stats st;
-        c->rc = os_engine_run(c->cfg, &opts, &s, &st, &c->err);
-        if (!c->rc) c->rc = os_targets_print(&c->tg, &s, sink, &obj, &c->err);
-        os_summary_free(&s);
-    } else {
-        c->rc = OS_ECONFIG;
-    }
+    c->rc = sink ? evaluate(c, x, sink, &obj) : os_fail(&c->err, OS_ERUN, "cannot open /dev/null");
     if (sink) fclose(sink);
-    c->evals++;
     return c->rc ? GSL_NAN : obj;
 }
 
