@@ -66,11 +66,11 @@ int os_rf_setup(os_model *m, const os_rf_par *p, void **state, os_err *err)
     s->col_vitd = os_pop_add_column(pop, "vitd", OS_COL_U8, "nmol/L",
         "serum 25(OH)D", OS_COL_SNAPSHOT, err);
     s->col_prot = os_pop_add_column(pop, "protein", OS_COL_U8, "0.01 g/kg/d",
-        "protein intake (hundredths of g per kg per day)", 0, err);
+        "protein intake (hundredths of g per kg per day)", OS_COL_SNAPSHOT, err);
     s->col_infl = os_pop_add_column(pop, "inflammation", OS_COL_F32, "z",
-        "latent inflammation level (NF-kB/IL-6), shared by bone and muscle", 0, err);
+        "latent inflammation level (NF-kB/IL-6), shared by bone and muscle", OS_COL_SNAPSHOT, err);
     s->col_bed = os_pop_add_column(pop, "bedrest_weeks", OS_COL_U8, "wk",
-        "bed-rest weeks this year (risk_factors background + hospital)", 0, err);
+        "bed-rest weeks this year (risk_factors background + hospital)", OS_COL_SNAPSHOT, err);
     if (s->col_fmp < 0 || s->col_flags < 0 || s->col_smoke < 0 ||
         s->col_vitd < 0 || s->col_prot < 0 || s->col_infl < 0 || s->col_bed < 0) {
         free(s);
