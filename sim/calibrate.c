@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multimin.h>
@@ -163,7 +164,11 @@ static int write_fitted(const cal *c, const char *out, const char *targets_path,
     if (!keys) return os_fail(err, OS_ERUN, "out of memory");
     memcpy(keys, c->tg.fit, n * sizeof *keys);
     qsort(keys, n, sizeof *keys, seg_cmp);
-    FILE *f = fopen(out, "w");
+    /* Written under a temporary name and renamed when complete, so a failed
+     * write never leaves a half-finished parameter file at OUT. */
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid());
+    FILE *f = fopen(tmp, "w");
     if (!f) {
         free(keys);
         return os_fail(err, OS_ERUN, "%s: cannot write fitted parameters", out);
@@ -208,7 +213,14 @@ static int write_fitted(const cal *c, const char *out, const char *targets_path,
         prev = k;
     }
     free(keys);
-    if (fclose(f)) return os_fail(err, OS_ERUN, "%s: write failed", out);
+    if (ferror(f) | fclose(f)) {
+        remove(tmp);
+        return os_fail(err, OS_ERUN, "%s: write failed", out);
+    }
+    if (rename(tmp, out) != 0) {
+        remove(tmp);
+        return os_fail(err, OS_ERUN, "%s: cannot rename the finished file into place", out);
+    }
     return OS_OK;
 }
 
