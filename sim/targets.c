@@ -287,7 +287,18 @@ int os_targets_print(const os_targets *t, const os_summary *s, FILE *out, double
     for (size_t i = 0; i < t->n; i++) {
         const os_target *g = &t->t[i];
         double v;
-        if (os_target_model_value(g, s, &v, err)) return err->code;
+        if (g->weight == 0.0) {
+            /* Validation targets do not enter the objective; one outside the
+             * simulated years (a calibration runs few) is simply skipped. */
+            os_err e = {0};
+            if (os_target_model_value(g, s, &v, &e)) {
+                fprintf(out, "%-36s %12s %12.6g %12s  (validation only: %s)\n", g->name, "-", g->value, "-",
+                        "not computable in this run");
+                continue;
+            }
+        } else if (os_target_model_value(g, s, &v, err)) {
+            return err->code;
+        }
         double res = v - g->value;
         obj += g->weight * (res / g->tolerance) * (res / g->tolerance);
         fprintf(out, "%-36s %12.6g %12.6g %12.4g  %s\n", g->name, v, g->value, res,
