@@ -45,6 +45,12 @@ double os_prior_fracture_rr(int t, double rr1, double rr10);
  * (costs and QALYs of year START_YEAR + t are divided by (1 + RATE)^t). */
 double os_discount_factor(double rate, int start_year, int year);
 
+/* Steady-state probability that an agent of SEX, AGE, GRIP and GAIT fell in
+ * a year, under the falls model's two-state chain (FALLS is the falls
+ * module's state, os_model_state(m, "falls")). */
+double os_falls_steady_prob(const void *falls, int sex, double age,
+                            float grip, float gait);
+
 /* Index of column NAME of type TYPE registered by another module, or -1
  * with err naming MODULE and what is missing. */
 int os_events_need_column(const os_model *m, const char *module,

@@ -123,14 +123,25 @@ static unsigned n_falls(os_rng *r, double mean)
     return 1 + k;
 }
 
+double os_falls_steady_prob(const void *state, int sex, double age,
+                            float grip, float gait)
+{
+    const falls_state *s = state;
+    double lp = s->logit_base[sex] + s->ln_or_decade * (age - s->ref_age) / 10.0;
+    if (grip < s->low_grip[sex]) lp += s->ln_or_grip;
+    if (gait < s->slow_gait) lp += s->ln_or_gait;
+    double p0 = 1.0 / (1.0 + exp(-lp)), p1 = 1.0 / (1.0 + exp(-(lp + s->ln_or_prior)));
+    return p0 / (1.0 - p1 + p0);
+}
+
 /* New agents have no recorded history.  Falls follow a two-state chain
  * (fell last year or not) with P(fall) = p0 without and p1 with a prior
  * fall, so an agent entering at the chain's steady state fell last year
- * with probability p0 / (1 - p1 + p0).  Drawing from the steady state, not
- * from p0 alone, keeps fall rates from jumping in the first simulated
- * years.  Grip and gait are set by the muscle module before this hook;
- * sarcopenia is diagnosed only at the first census, so its term is left
- * out here. */
+ * with probability p0 / (1 - p1 + p0) (os_falls_steady_prob).  Drawing from
+ * the steady state, not from p0 alone, keeps fall rates from jumping in the
+ * first simulated years.  Grip and gait are set by the muscle module before
+ * this hook; sarcopenia is diagnosed only at the first census, so its term
+ * is left out here. */
 static void falls_init_agents(os_model *m, void *state, os_chunk *c)
 {
     falls_state *s = state;
@@ -138,13 +149,7 @@ static void falls_init_agents(os_model *m, void *state, os_chunk *c)
     const float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
     const float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
     for (size_t r = 0; r < c->n; r++) {
-        int sex = c->sex[r];
-        double lp = s->logit_base[sex] +
-                    s->ln_or_decade * ((double)c->age[r] - 1.0 - s->ref_age) / 10.0;
-        if (grip[r] < s->low_grip[sex]) lp += s->ln_or_grip;
-        if (gait[r] < s->slow_gait) lp += s->ln_or_gait;
-        double p0 = 1.0 / (1.0 + exp(-lp)), p1 = 1.0 / (1.0 + exp(-(lp + s->ln_or_prior)));
-        double steady = p0 / (1.0 - p1 + p0);
+        double steady = os_falls_steady_prob(s, c->sex[r], (double)c->age[r] - 1.0, grip[r], gait[r]);
         os_rng g;
         os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose_init);
         falls[r] = os_rng_uniform(&g) < steady ? (uint8_t)n_falls(&g, s->extra_mean) : 0;

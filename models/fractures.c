@@ -47,12 +47,8 @@ static const os_param_spec fractures_params[] = {
      "relative risk of any fracture 1 year after a fracture (imminent risk)"},
     {"fractures.prior.rr_year10", OS_P_REAL, "1", 1, 20, 1, NULL, NULL,
      "relative risk of any fracture 10 or more years after a fracture"},
-    {"fractures.history.prob_female", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
-     "share of new agents (women) with a clinical fracture in the past 5 years"},
-    {"fractures.history.prob_male", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
-     "share of new agents (men) with a clinical fracture in the past 5 years"},
-    {"fractures.history.years", OS_P_REAL, "year", 1, 50, 1, NULL, NULL,
-     "look-back window of fractures.history.prob_*"},
+    {"fractures.history.start_age", OS_P_REAL, "year", 30, 100, 1, NULL, NULL,
+     "age from which a new agent's past fractures are simulated with the model's own rates"},
 };
 
 typedef struct fractures_state {
@@ -60,8 +56,9 @@ typedef struct fractures_state {
     double ln_base[OS_NFX_SITES][2], ln_hr_year[OS_NFX_SITES], ln_rr_sd[OS_NFX_SITES];
     double ln_fall_rr[OS_NFX_SITES];
     double ln_prior[256];           /* by fx_years */
-    double hist_prob[2], hist_years;
-    int col_flags, col_years, col_tscore, col_falls;
+    double hist_start;
+    const void *falls;              /* falls module state (steady fall probability) */
+    int col_flags, col_years, col_tscore, col_falls, col_grip, col_gait;
     int sum[OS_NFX_SITES];
     uint32_t purpose, purpose_hist;
 } fractures_state;
@@ -96,12 +93,14 @@ static int fractures_init(os_model *m, void **state, os_err *err)
     double rr1 = os_cfg_real(c, "fractures.prior.rr_year1");
     double rr10 = os_cfg_real(c, "fractures.prior.rr_year10");
     for (int t = 0; t < 256; t++) s->ln_prior[t] = log(os_prior_fracture_rr(t, rr1, rr10));
-    s->hist_prob[0] = os_cfg_real(c, "fractures.history.prob_female");
-    s->hist_prob[1] = os_cfg_real(c, "fractures.history.prob_male");
-    s->hist_years = os_cfg_real(c, "fractures.history.years");
+    s->hist_start = os_cfg_real(c, "fractures.history.start_age");
     if ((s->col_tscore = os_events_need_column(m, "fractures", "tscore", OS_COL_F32, err)) < 0 ||
-        (s->col_falls = os_events_need_column(m, "fractures", "falls_n", OS_COL_U8, err)) < 0)
+        (s->col_falls = os_events_need_column(m, "fractures", "falls_n", OS_COL_U8, err)) < 0 ||
+        (s->col_grip = os_events_need_column(m, "fractures", "grip", OS_COL_F32, err)) < 0 ||
+        (s->col_gait = os_events_need_column(m, "fractures", "gait", OS_COL_F32, err)) < 0)
         return OS_ERUN;
+    if (!(s->falls = os_model_state(m, "falls")))
+        return os_fail(err, OS_ERUN, "fractures: needs the falls module before it in the phase table");
     s->col_flags = os_pop_add_column(m->pop, "fx_flags", OS_COL_U8, "bits",
                                      "fractures: bit s this year, bit 4+s ever (s: hip, vertebral, wrist, other)",
                                      OS_COL_SNAPSHOT, err);
@@ -115,24 +114,76 @@ static int fractures_init(os_model *m, void **state, os_err *err)
     return OS_OK;
 }
 
-/* Agents enter with the survey's recent-fracture prevalence (site not
- * recorded in the survey: counted as "other"), spread over the window. */
+/* fx_years value marking a new agent whose history is still to be drawn
+ * (with no fracture ever, fx_years is otherwise never above 0). */
+#define HISTORY_PENDING 255
+
 static void fractures_init_agents(os_model *m, void *state, os_chunk *c)
 {
     fractures_state *s = state;
     uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
     uint8_t *years = OS_CHUNK_COL(m, c, uint8_t, s->col_years);
     for (size_t r = 0; r < c->n; r++) {
-        os_rng g;
-        os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose_hist);
         flags[r] = 0;
-        years[r] = 0;
-        if (os_rng_uniform(&g) < s->hist_prob[c->sex[r]]) {
-            flags[r] = OS_FX_EVER(OS_SITE_OTHER);
-            /* The step adds one before use: store 0..years-1. */
-            years[r] = (uint8_t)(os_rng_uniform(&g) * s->hist_years);
-        }
+        years[r] = HISTORY_PENDING;
     }
+}
+
+/* Probability of a fracture at each site in a year with log-hazard LH
+ * without a fall, when the agent falls with probability Q. */
+static double site_prob(const fractures_state *s, int k, double lh, double q)
+{
+    return (1.0 - q) * -expm1(-exp(lh)) + q * -expm1(-exp(lh + s->ln_fall_rr[k]));
+}
+
+/* A new agent's past fractures, from hist_start to its present age, drawn
+ * with the model's own site hazards, prior-fracture risk and steady-state
+ * fall probability, so that the entering population carries the history
+ * the model would have given it (a flat survey prevalence made incidence
+ * climb for decades).  Runs at the agent's first census, when bone has set
+ * its T-score.  Approximation: the current T-score, grip and gait stand
+ * for the past ones (which were better), so the history is an upper bound. */
+static void draw_history(const os_model *m, const fractures_state *s, os_chunk *c, size_t r,
+                         uint8_t *flags, uint8_t *years, const float *tscore, const float *grip,
+                         const float *gait)
+{
+    int sex = c->sex[r];
+    int n = (int)((double)c->age[r] - s->hist_start);
+    double dt = s->tscore_ref - (double)tscore[r];
+    os_rng g;
+    os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose_hist);
+    uint8_t ever = 0;
+    int t = 0;
+    for (int j = n; j >= 1; j--) {
+        double x = (double)c->age[r] - j;
+        if (ever && t < 254) t++;
+        double q = os_falls_steady_prob(s->falls, sex, x, grip[r], gait[r]);
+        double common = ever ? s->ln_prior[t] : 0.0;
+        int any = 0;
+        for (int k = 0; k < OS_NFX_SITES; k++) {
+            double lh = s->ln_base[k][sex] + s->ln_hr_year[k] * (x - s->ref_age) + s->ln_rr_sd[k] * dt + common;
+            if (os_rng_uniform(&g) < site_prob(s, k, lh, q)) {
+                ever |= OS_FX_EVER(k);
+                any = 1;
+            }
+        }
+        if (any) t = 0;
+    }
+    flags[r] = ever;
+    years[r] = (uint8_t)(ever ? t : 0);
+}
+
+static void fractures_census(os_model *m, void *state, os_chunk *c)
+{
+    fractures_state *s = state;
+    uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
+    uint8_t *years = OS_CHUNK_COL(m, c, uint8_t, s->col_years);
+    const float *tscore = OS_CHUNK_COL(m, c, float, s->col_tscore);
+    const float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
+    const float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
+    for (size_t r = 0; r < c->n; r++)
+        if (flags[r] == 0 && years[r] == HISTORY_PENDING)
+            draw_history(m, s, c, r, flags, years, tscore, grip, gait);
 }
 
 static void fractures_step(os_model *m, void *state, os_chunk *c)
@@ -179,6 +230,7 @@ const os_module os_mod_fractures = {
     .nparams = sizeof fractures_params / sizeof fractures_params[0],
     .init = fractures_init,
     .init_agents = fractures_init_agents,
+    .census = fractures_census,
     .step = fractures_step,
     .destroy = fractures_destroy,
 };

@@ -149,6 +149,42 @@ static void test_fracture_prior_rr(void **state)
     teardown(&f);
 }
 
+/* New agents get their past fractures from the model's own rates: with a
+ * constant hip hazard h, no other site, no prior-fracture or fall effect,
+ * an agent aged a has fractured with probability 1 - exp(-h (a - start)). */
+static void test_fracture_history(void **state)
+{
+    (void)state;
+    const char *sets[] = {
+        "fractures.hip.base_rate_female=0.02", "fractures.hip.hr_per_decade=1",
+        "fractures.hip.fall_rr=1", "fractures.prior.rr_year1=1", "fractures.prior.rr_year10=1",
+        "fractures.vertebral.base_rate_female=0", "fractures.wrist.base_rate_female=0",
+        "fractures.other.base_rate_female=0", "fractures.history.start_age=50"};
+    fixture f;
+    const size_t n = 40000;
+    setup(&f, sets, 9, n);
+    os_chunk c = chunk(&f);
+    os_mod_fractures.init_agents(&f.m, f.st[1], &c);
+    uint8_t *flags = col(&f, "fx_flags"), *years = col(&f, "fx_years");
+    for (size_t r = 0; r < n; r++) assert_int_equal(flags[r], 0);
+    os_mod_fractures.census(&f.m, f.st[1], &c);
+    double k = 0;
+    for (size_t r = 0; r < n; r++) {
+        int ever = (flags[r] & OS_FX_EVER(OS_SITE_HIP)) != 0;
+        k += ever;
+        assert_int_equal(flags[r] & ~OS_FX_EVER(OS_SITE_HIP), 0);
+        assert_true(ever ? years[r] < 20 : years[r] == 0);
+    }
+    check_p(k, n, -expm1(-0.02 * 20), "hip fracture history of agents aged 70");
+    /* The history is drawn once: a second census changes nothing. */
+    uint8_t *copy = malloc(n);
+    memcpy(copy, flags, n);
+    os_mod_fractures.census(&f.m, f.st[1], &c);
+    assert_memory_equal(copy, flags, n);
+    free(copy);
+    teardown(&f);
+}
+
 /* A fall multiplies the hazard by fall_rr (wrist: mostly after falls). */
 static void test_fracture_after_fall(void **state)
 {
@@ -270,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_falls_risk_factors),
         cmocka_unit_test(test_fracture_prior_rr),
         cmocka_unit_test(test_fracture_after_fall),
+        cmocka_unit_test(test_fracture_history),
         cmocka_unit_test(test_hospital_background),
         cmocka_unit_test(test_hospital_bedrest),
         cmocka_unit_test(test_excess_mortality),
