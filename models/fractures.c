@@ -129,6 +129,16 @@ static void fractures_init_agents(os_model *m, void *state, os_chunk *c)
     }
 }
 
+/* Log-hazard at site K without a fall: the one formula of the header
+ * comment, shared by the yearly step and the entry history.  AGE is years
+ * from ref_age, DT the T-score deficit from tscore_ref, COMMON the log of
+ * the prior-fracture relative risk. */
+static inline double site_log_hazard(const fractures_state *s, int k, int sex, double age,
+                                     double dt, double common)
+{
+    return s->ln_base[k][sex] + s->ln_hr_year[k] * age + s->ln_rr_sd[k] * dt + common;
+}
+
 /* Probability of a fracture at each site in a year with log-hazard LH
  * without a fall, when the agent falls with probability Q. */
 static double site_prob(const fractures_state *s, int k, double lh, double q)
@@ -161,7 +171,7 @@ static void draw_history(const os_model *m, const fractures_state *s, os_chunk *
         double common = ever ? s->ln_prior[t] : 0.0;
         int any = 0;
         for (int k = 0; k < OS_NFX_SITES; k++) {
-            double lh = s->ln_base[k][sex] + s->ln_hr_year[k] * (x - s->ref_age) + s->ln_rr_sd[k] * dt + common;
+            double lh = site_log_hazard(s, k, sex, x - s->ref_age, dt, common);
             if (os_rng_uniform(&g) < site_prob(s, k, lh, q)) {
                 ever |= OS_FX_EVER(k);
                 any = 1;
@@ -205,7 +215,7 @@ static void fractures_step(os_model *m, void *state, os_chunk *c)
         os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose);
         int any = 0;
         for (int k = 0; k < OS_NFX_SITES; k++) {
-            double lh = s->ln_base[k][sex] + s->ln_hr_year[k] * age + s->ln_rr_sd[k] * dt + common;
+            double lh = site_log_hazard(s, k, sex, age, dt, common);
             if (falls[r]) lh += s->ln_fall_rr[k];
             double p = -expm1(-exp(lh));
             if (os_rng_uniform(&g) >= p) continue;
