@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "interventions.h"
 #include "physiology.h"
 
 #define BONE_PARAMS(X) \
@@ -167,6 +168,8 @@ static void bone_step(os_model *m, void *state, os_chunk *c)
     int gc = os_pop_find_column(m->pop, "grip");
     const float *grip = gc >= 0 ? OS_CHUNK_COL(m, c, float, gc) : NULL;
     const float cmb = grip ? (float)p->c_mb : 0.0f;
+    int ivc = os_iv_column(m, OS_IV_BMD);
+    const float *iv = ivc >= 0 ? OS_CHUNK_COL(m, c, float, ivc) : NULL;
     float inv_gsd[2] = {(float)(1.0 / p->grip_ref_sd[0]),
                         (float)(1.0 / p->grip_ref_sd[1])};
     for (size_t i = 0; i < c->n; i++) {
@@ -196,6 +199,7 @@ static void bone_step(os_model *m, void *state, os_chunk *c)
                      (float)p->smoke_extra * (float)(sm[i] == OS_SMOKE_CURRENT) +
                      (float)p->vitd_extra * (float)((f & OS_RF_LOWVITD) != 0) +
                      bedl;
+        if (iv) loss -= iv[i];
         bmd[i] *= expf(-loss);
     }
 }

@@ -22,6 +22,7 @@
 
 #include "diagnosis.h"
 #include "events.h"
+#include "interventions.h"
 
 static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
 
@@ -58,7 +59,7 @@ static const os_param_spec economics_params[] = {
     UFX("hip"), UFX("vertebral"), UFX("wrist"), UFX("other"),
 };
 
-enum { S_COST, S_COST_D, S_LY, S_QALY, S_QALY_D, S_HIPDEATHS, S_N };
+enum { S_COST, S_COST_D, S_LY, S_LY_D, S_QALY, S_QALY_D, S_HIPDEATHS, S_N };
 
 typedef struct economics_state {
     int start_year;
@@ -106,20 +107,23 @@ static int economics_init(os_model *m, void **state, os_err *err)
         (s->col_dx = os_events_need_column(m, "economics", "dx", OS_COL_U16, err)) < 0)
         return OS_ERUN;
     static const char *const names[S_N] = {
-        "cost", "cost_discounted", "life_years", "qaly", "qaly_discounted", "hip_fracture_deaths"};
+        "cost", "cost_discounted", "life_years", "life_years_discounted", "qaly", "qaly_discounted",
+        "hip_fracture_deaths"};
     /* Costs are in the configured currency at the configured price year. */
     char money[48], cost_desc[160], costd_desc[160];
     snprintf(money, sizeof money, "%s", os_cfg_str(c, "economics.currency"));
     long price_year = os_cfg_int(c, "economics.price_year");
     snprintf(cost_desc, sizeof cost_desc,
-             "costs of fractures, falls, hospital days and long-term care, %s at %ld prices", money, price_year);
+             "costs of fractures, falls, hospital days, long-term care and programmes, %s at %ld prices",
+             money, price_year);
     snprintf(costd_desc, sizeof costd_desc,
              "cost (%s at %ld prices) discounted to run.start_year at economics.discount_rate", money, price_year);
-    const char *const units[S_N] = {money, money, "years", "QALY", "QALY", "persons"};
+    const char *const units[S_N] = {money, money, "years", "years", "QALY", "QALY", "persons"};
     const char *const desc[S_N] = {
         cost_desc,
         costd_desc,
         "life-years lived during the year",
+        "life-years discounted to run.start_year at economics.discount_rate",
         "quality-adjusted life-years during the year",
         "QALYs discounted to run.start_year at economics.discount_rate",
         "deaths in the year of a hip fracture"};
@@ -136,6 +140,9 @@ static void economics_step(os_model *m, void *state, os_chunk *c)
     const uint8_t *days = OS_CHUNK_COL(m, c, uint8_t, s->col_days);
     const uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
     double disc = os_discount_factor(s->rate, s->start_year, m->year);
+    int cc = os_iv_column(m, OS_IV_COST), cq = os_iv_column(m, OS_IV_QALY_LOSS);
+    const float *iv_cost = cc >= 0 ? OS_CHUNK_COL(m, c, float, cc) : NULL;
+    const float *iv_qloss = cq >= 0 ? OS_CHUNK_COL(m, c, float, cq) : NULL;
     for (size_t r = 0; r < c->n; r++) {
         int sex = c->sex[r], band = os_age_band(c->age[r]);
         double w = c->weight[r];
@@ -155,10 +162,15 @@ static void economics_step(os_model *m, void *state, os_chunk *c)
         if ((f & OS_FX_EVER(OS_SITE_HIP)) && !(f & OS_FX_THIS_YEAR(OS_SITE_HIP)))
             cost += s->c_ltc * ly;
         double q = ly * u;
+        if (iv_cost) {   /* the arm's programmes (interventions.h) */
+            cost += iv_cost[r];
+            q -= iv_qloss[r];
+        }
         os_acc *a = c->acc;
         os_acc_add(a, sex, band, s->sum[S_COST], w * cost);
         os_acc_add(a, sex, band, s->sum[S_COST_D], w * cost * disc);
         os_acc_add(a, sex, band, s->sum[S_LY], w * ly);
+        os_acc_add(a, sex, band, s->sum[S_LY_D], w * ly * disc);
         os_acc_add(a, sex, band, s->sum[S_QALY], w * q);
         os_acc_add(a, sex, band, s->sum[S_QALY_D], w * q * disc);
         if (!c->alive[r]) {

@@ -15,6 +15,7 @@
 
 #include "diagnosis.h"
 #include "events.h"
+#include "interventions.h"
 
 
 
@@ -163,6 +164,8 @@ static void falls_step(os_model *m, void *state, os_chunk *c)
     const uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
     const float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
     const float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
+    int ivc = os_iv_column(m, OS_IV_FALL_RR);
+    const float *iv = ivc >= 0 ? OS_CHUNK_COL(m, c, float, ivc) : NULL;
     for (size_t r = 0; r < c->n; r++) {
         if (!c->alive[r]) continue;
         int sex = c->sex[r];
@@ -173,7 +176,9 @@ static void falls_step(os_model *m, void *state, os_chunk *c)
         if (falls[r]) lp += s->ln_or_prior;
         os_rng g;
         os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose);
-        unsigned n = os_rng_uniform(&g) < 1.0 / (1.0 + exp(-lp)) ? n_falls(&g, s->extra_mean) : 0;
+        double p = 1.0 / (1.0 + exp(-lp));
+        if (iv) p *= iv[r];   /* a programme's rate ratio of falls */
+        unsigned n = os_rng_uniform(&g) < p ? n_falls(&g, s->extra_mean) : 0;
         falls[r] = (uint8_t)n;
         if (!n) continue;
         int band = os_age_band(c->age[r]);

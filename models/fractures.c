@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "events.h"
+#include "interventions.h"
 
 static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
 static const char *const site_sum[OS_NFX_SITES] = {
@@ -61,6 +62,7 @@ typedef struct fractures_state {
     int col_flags, col_years, col_tscore, col_falls, col_grip, col_gait;
     int sum[OS_NFX_SITES];
     uint32_t purpose, purpose_hist;
+    char iv_name[OS_NFX_SITES][32];  /* programme rate-ratio columns */
 } fractures_state;
 
 double os_prior_fracture_rr(int t, double rr1, double rr10)
@@ -78,6 +80,8 @@ static int fractures_init(os_model *m, void **state, os_err *err)
     char key[96];
     s->ref_age = os_cfg_real(c, "fractures.ref_age");
     s->tscore_ref = os_cfg_real(c, "fractures.tscore_ref");
+    for (int k = 0; k < OS_NFX_SITES; k++)
+        snprintf(s->iv_name[k], sizeof s->iv_name[k], OS_IV_FX_RR_PREFIX "%s", site_key[k]);
     for (int k = 0; k < OS_NFX_SITES; k++) {
 #define R(field) (snprintf(key, sizeof key, "fractures.%s.%s", site_key[k], field), os_cfg_real(c, key))
         s->ln_base[k][0] = log(R("base_rate_female"));
@@ -203,6 +207,11 @@ static void fractures_step(os_model *m, void *state, os_chunk *c)
     uint8_t *years = OS_CHUNK_COL(m, c, uint8_t, s->col_years);
     const float *tscore = OS_CHUNK_COL(m, c, float, s->col_tscore);
     const uint8_t *falls = OS_CHUNK_COL(m, c, uint8_t, s->col_falls);
+    const float *iv[OS_NFX_SITES] = {NULL};
+    for (int k = 0; k < OS_NFX_SITES; k++) {
+        int col = os_iv_column(m, s->iv_name[k]);
+        if (col >= 0) iv[k] = OS_CHUNK_COL(m, c, float, col);
+    }
     for (size_t r = 0; r < c->n; r++) {
         uint8_t f = flags[r] & OS_FX_EVER_ANY;
         if (f && years[r] < 255) years[r]++;
@@ -217,6 +226,7 @@ static void fractures_step(os_model *m, void *state, os_chunk *c)
         for (int k = 0; k < OS_NFX_SITES; k++) {
             double lh = site_log_hazard(s, k, sex, age, dt, common);
             if (falls[r]) lh += s->ln_fall_rr[k];
+            if (iv[k]) lh += log((double)iv[k][r]);   /* a programme's rate ratio */
             double p = -expm1(-exp(lh));
             if (os_rng_uniform(&g) >= p) continue;
             f |= OS_FX_THIS_YEAR(k) | OS_FX_EVER(k);

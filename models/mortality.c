@@ -9,10 +9,12 @@
  * earlier modules set this year; ignored when model.disease_effects is
  * false) and adj = 1 / (mean hr by sex and 5-year band last year), so that
  * adding excess hazards keeps all-cause mortality on the life table
- * (mortality.adjust_background).  See docs/demography.md.
+ * (mortality.adjust_background).  In arms other than the reference, adj is
+ * the reference arm's of the same year.  See docs/demography.md.
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "demography.h"
 #include "model.h"
@@ -85,7 +87,6 @@ static void hr_sums(os_model *m, void *ctx, os_chunk *c)
 
 static int mort_year_begin(os_model *m, void *state, os_err *err)
 {
-    (void)err;
     mort_state *s = state;
     double t = m->year + 1.0;
     for (int sex = 0; sex < OS_NSEX; sex++)
@@ -100,6 +101,18 @@ static int mort_year_begin(os_model *m, void *state, os_err *err)
     for (int sex = 0; sex < OS_NSEX; sex++)
         for (int b = 0; b < OS_NBANDS; b++) s->adj[sex][b] = 1.0f;
     if (!s->effects || !s->adjust) return OS_OK;
+    /* The adjustment is the reference arm's: in other arms a programme's
+     * effect on hazards must change mortality, not be divided out again. */
+    size_t nyears = (size_t)(m->end_year - m->start_year + 1);
+    /* (Unit tests drive the hooks without an engine: no carried block.) */
+    float (*ref)[OS_NSEX][OS_NBANDS] =
+        m->engine ? os_model_carry(m, "mortality.adj", nyears * sizeof *ref) : NULL;
+    if (m->engine && !ref) return os_fail(err, OS_ERUN, "mortality: out of memory");
+    size_t y = (size_t)(m->year - m->start_year);
+    if (ref && !m->is_reference) {
+        memcpy(s->adj, ref[y], sizeof s->adj);
+        return OS_OK;
+    }
     /* The hr column still holds last year's ratios: demography resets it in
      * the census pass, after this hook.  At the start year it is all 1. */
     os_acc acc;
@@ -109,6 +122,7 @@ static int mort_year_begin(os_model *m, void *state, os_err *err)
             const int64_t *cell = &acc.v[(sex * OS_NBANDS + b) * OS_MAX_SUMMARY_COLS];
             if (cell[0] > 0 && cell[1] > 0) s->adj[sex][b] = (float)((double)cell[1] / (double)cell[0]);
         }
+    if (ref) memcpy(ref[y], s->adj, sizeof s->adj);
     return OS_OK;
 }
 

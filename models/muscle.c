@@ -22,6 +22,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "interventions.h"
 #include "physiology.h"
 
 #define MUSCLE_PARAMS(X) \
@@ -213,6 +214,9 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
     const float bedk = (float)(p->bed_week_loss * (1.0 - p->bed_recovery));
     const float inv_bsd[2] = {(float)(1.0 / p->bmd_ref_sd[0]),
                               (float)(1.0 / p->bmd_ref_sd[1])};
+    int cm = os_iv_column(m, OS_IV_MASS), cs = os_iv_column(m, OS_IV_STRENGTH);
+    const float *iv_mass = cm >= 0 ? OS_CHUNK_COL(m, c, float, cm) : NULL;
+    const float *iv_str = cs >= 0 ? OS_CHUNK_COL(m, c, float, cs) : NULL;
     for (size_t i = 0; i < c->n; i++) {
         if (!c->alive[i]) continue;
         int sex = c->sex[i];
@@ -220,6 +224,8 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
         a = a > 0.0f ? a : 0.0f;
         float slope = 1.0f + cv * os_slope_decode(sl[i]);
         unsigned f = fl[i];
+        /* Programme effects (interventions.h): gains in mass and strength. */
+        float gm = iv_mass ? iv_mass[i] : 0.0f, gs = iv_str ? iv_str[i] : 0.0f;
         float bmd0 = os_bone_bmd_from_t(bp, sex, t[i]);  /* start of year */
         float zb = (bmd0 - (float)p->bmd_ref[sex]) * inv_bsd[sex];
         float mult =
@@ -238,13 +244,13 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
         float bs = bl * (float)p->bed_strength_ratio;
         const double *ac = p->loss_accel;
         asmv[i] *= expf(-((float)p->asm_loss[sex] * os_age_factor(ac[OS_MU_ASM], a) * rr +
-                          (float)p->meno_asm_excess * w + bl));
+                          (float)p->meno_asm_excess * w + bl) + gm);
         grip[i] *= expf(-((float)p->grip_loss[sex] * os_age_factor(ac[OS_MU_GRIP], a) * rr +
-                          (float)p->meno_grip_excess * w + bs));
+                          (float)p->meno_grip_excess * w + bs) + gs);
         gait[i] *= expf(-((float)p->gait_loss[sex] *
-                          os_age_factor(ac[OS_MU_GAIT], a) * rr + bs));
+                          os_age_factor(ac[OS_MU_GAIT], a) * rr + bs) + gs);
         chair[i] *= expf((float)p->chair_gain[sex] *
-                         os_age_factor(ac[OS_MU_CHAIR], a) * rr + bs);
+                         os_age_factor(ac[OS_MU_CHAIR], a) * rr + bs - gs);
         h[i] -= c->age[i] >= (float)OS_AGE_MIN ? (float)p->height_loss[sex] : 0.0f;
         bed[i] = 0;   /* used: hospital adds this year's weeks next */
     }

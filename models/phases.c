@@ -8,6 +8,7 @@
 
 extern const os_module os_mod_demography;
 extern const os_module os_mod_risk_factors;
+extern const os_module os_mod_interventions;
 extern const os_module os_mod_bone;
 extern const os_module os_mod_muscle;
 extern const os_module os_mod_diagnosis;
@@ -21,6 +22,7 @@ extern const os_module os_mod_economics;
 const os_module *const os_phase_table[] = {
     &os_mod_demography,   /* base population, entrants, life tables      */
     &os_mod_risk_factors, /* menopause, activity, smoking, vit D, ...    */
+    &os_mod_interventions, /* the arm's programmes -> effect columns     */
     &os_mod_bone,         /* BMD trajectory                              */
     &os_mod_muscle,       /* muscle mass, strength, performance          */
     &os_mod_diagnosis,    /* WHO, EWGSOP2, AWGS 2019 (census)            */

@@ -1,8 +1,9 @@
 /* cfg_suggest.c - "did you mean" for unknown configuration keys. */
+#include "config.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-const char *os_cfg_suggest(const char *key, const char *const *cands, size_t n);
 
 /* Optimal string alignment distance (Levenshtein plus adjacent swaps, so
  * "agnets" is one edit from "agents"). */

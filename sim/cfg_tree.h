@@ -30,10 +30,13 @@ typedef struct cfg_node {
     char *resolved;        /* OS_P_PATH: absolute path                */
     double *reals;         /* list caches                             */
     long *ints;
+    const char **strs;     /* string-list cache (points at kids' text) */
 } cfg_node;
 
 cfg_node *cfg_node_new(cfg_kind kind, const cfg_src *src, int line);
 void cfg_node_free(cfg_node *n);
+/* Deep copy of N (caches not copied); NULL when out of memory. */
+cfg_node *cfg_node_copy(const cfg_node *n);
 /* Adds (KEY, KID) to map M; takes ownership of both (KEY is copied). */
 int cfg_map_add(cfg_node *m, const char *key, cfg_node *kid);
 int cfg_seq_add(cfg_node *s, cfg_node *kid);

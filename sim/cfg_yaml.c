@@ -40,7 +40,26 @@ void cfg_node_free(cfg_node *n)
     free(n->resolved);
     free(n->reals);
     free(n->ints);
+    free(n->strs);
     free(n);
+}
+
+cfg_node *cfg_node_copy(const cfg_node *n)
+{
+    cfg_node *c = cfg_node_new(n->kind, n->src, n->line);
+    if (!c) return NULL;
+    c->quoted = n->quoted;
+    c->flow = n->flow;
+    if (n->text && !(c->text = strdup(n->text))) goto oom;
+    for (size_t i = 0; i < n->n; i++) {
+        cfg_node *k = cfg_node_copy(n->kids[i]);
+        if (!k) goto oom;
+        if (n->kind == CFG_MAP ? cfg_map_add(c, n->keys[i], k) : cfg_seq_add(c, k)) goto oom;
+    }
+    return c;
+oom:
+    cfg_node_free(c);
+    return NULL;
 }
 
 static int grow(cfg_node *n)

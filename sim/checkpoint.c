@@ -28,7 +28,8 @@ static int copy_groups(hid_t from, hid_t to, os_err *err)
 
 int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
                   const os_ckpt_state *st, const os_pop *pop,
-                  const os_summary *s, os_h5out *out, os_err *err)
+                  const os_summary *s, os_h5out *out, const os_carry *carry,
+                  os_err *err)
 {
     size_t len = strlen(path) + 32;
     char *tmp = malloc(len);
@@ -67,6 +68,14 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
                                 s->nrows * (size_t)s->ncols, NULL, NULL, 0, err);
         if (!rc && os_h5_attr_i64(g, "ncols", s->ncols))
             rc = os_fail(err, OS_ERUN, "%s: cannot write checkpoint summary", path);
+        H5Gclose(g);
+    }
+
+    if (!rc) {
+        g = H5Gcreate2(f, "carry", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        for (int i = 0; carry && i < carry->n && !rc; i++)
+            rc = os_h5_write_1d(g, carry->name[i], H5T_NATIVE_UINT8, carry->data[i], carry->size[i],
+                                NULL, NULL, 0, err);
         H5Gclose(g);
     }
 
@@ -135,8 +144,53 @@ static int read_1d(hid_t loc, const char *name, hid_t type, void *buf, size_t n,
     return OS_OK;
 }
 
+int os_ckpt_peek_arm(const char *path, int *arm, os_err *err)
+{
+    hid_t f = open_ckpt(path, err);
+    if (f < 0) return OS_ECONFIG;
+    long long a = 0;
+    int rc = read_attr_ll(f, "arm", &a) ? os_fail(err, OS_ECONFIG, "%s: checkpoint lacks its arm", path)
+                                        : OS_OK;
+    *arm = (int)a;
+    H5Fclose(f);
+    return rc;
+}
+
+/* Restores the carried blocks (names and sizes as saved). */
+static int read_carry(hid_t f, os_carry *carry, const char *path, os_err *err)
+{
+    if (H5Lexists(f, "carry", H5P_DEFAULT) <= 0) return OS_OK;
+    hid_t g = H5Gopen2(f, "carry", H5P_DEFAULT);
+    hsize_t nobj = 0;
+    H5Gget_num_objs(g, &nobj);
+    int rc = OS_OK;
+    for (hsize_t i = 0; i < nobj && !rc; i++) {
+        char name[32];
+        if (H5Gget_objname_by_idx(g, i, name, sizeof name) <= 0 || carry->n == OS_MAX_CARRY) {
+            rc = os_fail(err, OS_ERUN, "%s: bad /carry in checkpoint", path);
+            break;
+        }
+        hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+        hid_t sp = H5Dget_space(d);
+        size_t n = (size_t)H5Sget_simple_extent_npoints(sp);
+        H5Sclose(sp);
+        H5Dclose(d);
+        void *data = calloc(1, n ? n : 1);
+        if (!data) {
+            rc = os_fail(err, OS_ERUN, "out of memory");
+            break;
+        }
+        rc = read_1d(g, name, H5T_NATIVE_UINT8, data, n, path, err);
+        strcpy(carry->name[carry->n], name);
+        carry->size[carry->n] = n;
+        carry->data[carry->n++] = data;
+    }
+    H5Gclose(g);
+    return rc;
+}
+
 int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
-                 os_summary *s, os_h5out *out, os_err *err)
+                 os_summary *s, os_h5out *out, os_carry *carry, os_err *err)
 {
     hid_t f = open_ckpt(path, err);
     if (f < 0) return OS_ECONFIG;
@@ -191,6 +245,10 @@ int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
     }
     if (g >= 0) H5Gclose(g);
 
+    if (!rc) {
+        os_carry_free(carry);
+        rc = read_carry(f, carry, path, err);
+    }
     if (!rc && out && H5Lexists(f, "output", H5P_DEFAULT) > 0) {
         hid_t src = H5Gopen2(f, "output", H5P_DEFAULT);
         rc = copy_groups(src, os_h5out_file(out), err);

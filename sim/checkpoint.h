@@ -5,7 +5,8 @@
  *
  * A checkpoint holds: the resolved configuration, the output path, the next
  * year and agent id, every population column, the summary rows so far, and
- * a copy of the per-agent output written so far (/cohort, /events).  Models
+ * a copy of the per-agent output written so far (/cohort, /events), and the
+ * blocks modules carry across arms (os_model_carry).  Models
  * keep no state across years outside population columns (docs/developing.md),
  * so nothing else is needed.
  */
@@ -26,7 +27,11 @@ typedef struct os_ckpt_state {
 
 int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
                   const os_ckpt_state *st, const os_pop *pop,
-                  const os_summary *s, os_h5out *out, os_err *err);
+                  const os_summary *s, os_h5out *out, const os_carry *carry,
+                  os_err *err);
+
+/* The arm a checkpoint was taken in. */
+int os_ckpt_peek_arm(const char *path, int *arm, os_err *err);
 
 /* Reads the configuration text and output path of a checkpoint (caller
  * frees both). */
@@ -36,6 +41,6 @@ int os_ckpt_peek(const char *path, char **config, char **output, os_err *err);
  * registered, in any order) and summary rows; copies the saved per-agent
  * output into OUT (may be NULL). */
 int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
-                 os_summary *s, os_h5out *out, os_err *err);
+                 os_summary *s, os_h5out *out, os_carry *carry, os_err *err);
 
 #endif

@@ -24,6 +24,7 @@
 #include "export.h"
 #include "floor.h"
 #include "info.h"
+#include "psa.h"
 #include "replicates.h"
 #include "report.h"
 #include "targets.h"
@@ -56,6 +57,8 @@ static const char *const usage_run =
     "  --checkpoint-every Y    write a checkpoint every Y simulated years\n"
     "  --checkpoint PATH       checkpoint file (default: the output path with .ckpt.h5)\n"
     "  --resume CKPT.h5        continue a run from its checkpoint (no CONFIG.yaml)\n"
+    "  --psa N                 also run N probabilistic sensitivity draws: /psa\n"
+    "  --psa-draw K            run PSA draw K alone (its parameters; /psa of one row)\n"
     "  --help, --version\n"
     "\n"
     "SIGINT/SIGTERM write a checkpoint at the start of the next simulated year\n"
@@ -99,6 +102,7 @@ typedef struct os_cli {
     int nsets;
     char owned[3][64];   /* storage for --agents / --seed / --replicates */
     const char *from;    /* --from OUT.h5 */
+    int psa, psa_draw;   /* --psa N, --psa-draw K */
 } os_cli;
 
 static int is_opt(const char *a, const char *s, const char *l)
@@ -152,6 +156,13 @@ static int parse_common(os_cli *c, const char *cmd, int argc, char **argv,
                 return usage_error(cmd, "--threads needs an integer from 1 to 4096, got '%s'", next ? next : "");
             c->nthreads = (int)v;
             i++;
+        } else if (allow_run_opts && (is_opt(a, NULL, "--psa") || is_opt(a, NULL, "--psa-draw"))) {
+            long v;
+            if (!next || parse_long(next, &v) || v < 1 || v > 1000000)
+                return usage_error(cmd, "%s needs an integer from 1 to 1000000", a);
+            if (a[5]) c->psa_draw = (int)v;
+            else c->psa = (int)v;
+            i++;
         } else if (allow_run_opts && is_opt(a, "-q", "--quiet")) {
             c->quiet = 1;
         } else if (allow_run_opts && is_opt(a, NULL, "--checkpoint-every")) {
@@ -175,6 +186,9 @@ static int parse_common(os_cli *c, const char *cmd, int argc, char **argv,
             return usage_error(cmd, "unexpected argument '%s'", a);
         }
     }
+    if (c->psa && c->psa_draw) return usage_error(cmd, "%s", "give --psa N or --psa-draw K, not both");
+    if ((c->psa || c->psa_draw) && c->resume)
+        return usage_error(cmd, "%s", "--resume continues a run as it was started: no --psa or --psa-draw");
     if (c->from) {
         if (c->config || c->resume) return usage_error(cmd, "%s", "--from takes the configuration from the output file: give no CONFIG.yaml or --resume");
         if (!c->output) return usage_error(cmd, "%s", "--from needs -o OUT.h5 (a new file, not the one it reads)");
@@ -303,10 +317,26 @@ static int cmd_run(int argc, char **argv)
     opts.checkpoint = c.checkpoint ? c.checkpoint : default_checkpoint(opts.output, ckbuf, sizeof ckbuf);
     opts.checkpoint_every = c.checkpoint_every;
     opts.resume = c.resume;
+    os_psa psa = {0};
+    if (c.psa_draw) {
+        if (os_psa_apply(cfg, c.psa_draw, NULL, 0, &err)) rc = fail(&err);
+        opts.psa_draw = c.psa_draw;
+    } else if (c.psa) {
+        /* The draws first (summaries only), then the base case writes the
+         * file with /psa: the output appears only when all of it is done. */
+        if (os_psa_run(cfg, 1, c.psa, c.nthreads, &psa, &err)) rc = fail(&err);
+        opts.psa = &psa;
+    }
     os_summary summary;
     os_run_stats stats;
+    if (rc) {
+        os_cfg_free(cfg);
+        free(saved_output);
+        return rc;
+    }
     rc = os_engine_run(cfg, &opts, &summary, &stats, &err);
     if (rc) {
+        os_psa_free(&psa);
         os_cfg_free(cfg);
         free(saved_output);
         return fail(&err);
@@ -315,6 +345,8 @@ static int cmd_run(int argc, char **argv)
     remove(opts.checkpoint);
     if (!c.quiet) {
         os_report_run(stdout, cfg, &summary, &stats, opts.output, c.nthreads);
+        os_report_arms(stdout, cfg, &summary);
+        if (c.psa) os_psa_report(stdout, cfg, &psa);
         if (stats.nreps > 1)
             os_replicates_report(stdout, &summary, stats.reps, stats.nreps,
                                  (double)os_cfg_int(cfg, "run.agents"));
@@ -323,6 +355,7 @@ static int cmd_run(int argc, char **argv)
     if (!c.quiet && stats.unused) fputs(stats.unused, stderr);
     os_run_stats_free(&stats);
     os_summary_free(&summary);
+    os_psa_free(&psa);
     os_cfg_free(cfg);
     free(saved_output);
     return rc;

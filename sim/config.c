@@ -29,10 +29,11 @@ struct os_cfg {
     char *top;          /* name of the scenario file */
     cfg_entry *ents;
     size_t nents, capents;
+    /* specs declared with os_cfg_declare_under: owned copies and keys */
+    os_param_spec **owned;
+    size_t nowned;
 };
 
-/* cfg_suggest.c */
-const char *os_cfg_suggest(const char *key, const char *const *cands, size_t n);
 
 /* ---- sources ---- */
 
@@ -95,6 +96,11 @@ void os_cfg_free(os_cfg *cfg)
     free(cfg->srcs);
     free(cfg->top);
     free(cfg->ents);
+    for (size_t i = 0; i < cfg->nowned; i++) {
+        free((char *)cfg->owned[i]->key);
+        free(cfg->owned[i]);
+    }
+    free(cfg->owned);
     free(cfg);
 }
 
@@ -751,6 +757,15 @@ static int check_value(cfg_node *n, const char *path, const os_param_spec *s, os
             return os_fail(err, OS_ECONFIG, "%s: %s: expected a list like [1, 2], got %s", o, path,
                            n->kind == CFG_SCALAR ? "a single value" : "a map");
         return fill_list(n, path, s, s->type == OS_P_INT_LIST, err);
+    case OS_P_STR_LIST:
+        if (n->kind != CFG_SEQ)
+            return os_fail(err, OS_ECONFIG, "%s: %s: expected a list like [a, b], got %s", o, path,
+                           n->kind == CFG_SCALAR ? "a single value" : "a map");
+        for (size_t i = 0; i < n->n; i++)
+            if (n->kids[i]->kind != CFG_SCALAR || is_null(n->kids[i]))
+                return os_fail(err, OS_ECONFIG, "%s: %s[%zu]: expected a name", cfg_origin(n->kids[i]),
+                               path, i);
+        return 0;
     case OS_P_ANY:
         return 0;
     }
@@ -943,6 +958,20 @@ size_t os_cfg_int_list(const os_cfg *cfg, const char *key, const long **vals)
     return n;
 }
 
+size_t os_cfg_str_list(const os_cfg *cfg, const char *key, const char *const **vals)
+{
+    cfg_node *n = value_of(cfg, key, NULL);
+    *vals = NULL;
+    if (!n || n->kind != CFG_SEQ) return 0;
+    if (!n->strs) {
+        n->strs = calloc(n->n + 1, sizeof *n->strs);
+        if (!n->strs) return 0;
+        for (size_t i = 0; i < n->n; i++) n->strs[i] = n->kids[i]->text ? n->kids[i]->text : "";
+    }
+    *vals = n->strs;
+    return n->n;
+}
+
 int os_cfg_has(const os_cfg *cfg, const char *key)
 {
     return tree_get(cfg->root, key) != NULL;
@@ -1031,4 +1060,87 @@ void os_cfg_visit(const os_cfg *cfg, os_cfg_visit_fn fn, void *ctx)
 char *os_cfg_dump(const os_cfg *cfg)
 {
     return cfg_emit(cfg->root);
+}
+
+/* ---- user-named entries ---- */
+
+size_t os_cfg_keys(const os_cfg *cfg, const char *key, const char *const **names)
+{
+    const cfg_node *n = key && *key ? tree_get(cfg->root, key) : cfg->root;
+    *names = NULL;
+    if (!n || n->kind != CFG_MAP) return 0;
+    *names = (const char *const *)n->keys;
+    return n->n;
+}
+
+int os_cfg_declare_under(os_cfg *cfg, const char *prefix, const os_param_spec *specs, size_t n,
+                         os_err *err)
+{
+    os_param_spec **owned = realloc(cfg->owned, (cfg->nowned + n) * sizeof *owned);
+    if (!owned && n) return os_fail(err, OS_ECONFIG, "out of memory");
+    cfg->owned = owned;
+    size_t first = cfg->nowned;
+    for (size_t i = 0; i < n; i++) {
+        os_param_spec *s = malloc(sizeof *s);
+        size_t len = strlen(prefix) + strlen(specs[i].key) + 2;
+        char *key = malloc(len);
+        if (!s || !key) {
+            free(s);
+            free(key);
+            return os_fail(err, OS_ECONFIG, "out of memory");
+        }
+        snprintf(key, len, "%s.%s", prefix, specs[i].key);
+        *s = specs[i];
+        s->key = key;
+        cfg->owned[cfg->nowned++] = s;
+    }
+    for (size_t i = first; i < cfg->nowned; i++) {
+        int rc = os_cfg_declare(cfg, cfg->owned[i], 1, err);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* Resolves entry I of map G (see os_cfg_inherit); DEPTH guards cycles. */
+static int inherit_one(cfg_node *g, size_t i, const char *group, const char *field, size_t depth,
+                       os_err *err)
+{
+    cfg_node *x = g->kids[i];
+    cfg_node *like = x->kind == CFG_MAP ? cfg_map_get(x, field) : NULL;
+    if (!like) return 0;
+    if (like->kind != CFG_SCALAR || is_null(like))
+        return os_fail(err, OS_ECONFIG, "%s: %s.%s.%s: expected the name of another entry of %s",
+                       cfg_origin(like), group, g->keys[i], field, group);
+    if (depth > g->n)
+        return os_fail(err, OS_ECONFIG, "%s: %s.%s.%s: '%s' leads back to '%s' (a cycle)",
+                       cfg_origin(like), group, g->keys[i], field, like->text, g->keys[i]);
+    long j = cfg_map_find(g, like->text);
+    if (j < 0) {
+        const char *best = os_cfg_suggest(like->text, (const char *const *)g->keys, g->n);
+        return os_fail(err, OS_ECONFIG, "%s: %s.%s.%s: no entry '%s' in %s%s%s%s", cfg_origin(like),
+                       group, g->keys[i], field, like->text, group, best ? " (did you mean '" : "",
+                       best ? best : "", best ? "'?)" : "");
+    }
+    if ((size_t)j == i)
+        return os_fail(err, OS_ECONFIG, "%s: %s.%s.%s: an entry cannot be like itself",
+                       cfg_origin(like), group, g->keys[i], field);
+    int rc = inherit_one(g, (size_t)j, group, field, depth + 1, err);
+    if (rc) return rc;
+    cfg_node *copy = cfg_node_copy(g->kids[j]);
+    if (!copy) return os_fail(err, OS_ECONFIG, "out of memory");
+    cfg_node_free(cfg_map_take(x, field));
+    cfg_merge(copy, x);   /* consumes x: its own keys override the copy's */
+    g->kids[i] = copy;
+    return 0;
+}
+
+int os_cfg_inherit(os_cfg *cfg, const char *group, const char *field, os_err *err)
+{
+    cfg_node *g = tree_get(cfg->root, group);
+    if (!g || g->kind != CFG_MAP) return 0;
+    for (size_t i = 0; i < g->n; i++) {
+        int rc = inherit_one(g, i, group, field, 0, err);
+        if (rc) return rc;
+    }
+    return 0;
 }

@@ -46,7 +46,8 @@ typedef enum os_ptype {
     OS_P_INT_LIST,  /* sequence of integers                      */
     OS_P_PATH,      /* string naming a file, resolved relative to
                        the YAML file that set it                 */
-    OS_P_ANY        /* subtree validated by its owner (e.g. arms) */
+    OS_P_STR_LIST,  /* sequence of strings (e.g. an arm's programmes) */
+    OS_P_ANY        /* subtree validated by its owner                */
 } os_ptype;
 
 typedef struct os_param_spec {
@@ -109,7 +110,36 @@ size_t os_cfg_real_list(const os_cfg *cfg, const char *key,
                         const double **vals);
 size_t os_cfg_int_list(const os_cfg *cfg, const char *key,
                        const long **vals);
+size_t os_cfg_str_list(const os_cfg *cfg, const char *key,
+                       const char *const **vals);
 int os_cfg_has(const os_cfg *cfg, const char *key);
+
+/* ---- user-named entries (programmes, arms, adverse events) ----
+ *
+ * Some maps have keys the user chooses (programmes.<name>.*).  Their owner
+ * lists the names with os_cfg_keys() before validation and declares the
+ * entry's keys under each name with os_cfg_declare_under(), so the usual
+ * validation (types, units, distributions, unknown keys) applies. */
+
+/* Names of the children of map KEY in the merged tree, in file order
+ * (declared or not); 0 if KEY is absent or not a map.  *NAMES points into
+ * cfg-owned storage valid until the tree changes. */
+size_t os_cfg_keys(const os_cfg *cfg, const char *key, const char *const **names);
+
+/* Declares SPECS with their keys prefixed by "PREFIX."; the copies are owned
+ * by CFG. */
+int os_cfg_declare_under(os_cfg *cfg, const char *prefix,
+                         const os_param_spec *specs, size_t n, os_err *err);
+
+/* The candidate nearest to KEY (for "did you mean"), or NULL. */
+const char *os_cfg_suggest(const char *key, const char *const *cands, size_t n);
+
+/* Inheritance between entries of map GROUP: an entry with FIELD: other
+ * starts as a copy of entry `other` (itself resolved first), and its own
+ * keys override the copy's.  FIELD is removed.  Errors name file and line
+ * (unknown entry, with the nearest name; cycles). */
+int os_cfg_inherit(os_cfg *cfg, const char *group, const char *field,
+                   os_err *err);
 
 /* Provenance of a numeric parameter. */
 const char *os_cfg_unit(const os_cfg *cfg, const char *key);

@@ -23,7 +23,9 @@
 
 #include <omp.h>
 
+#include "cea.h"
 #include "checkpoint.h"
+#include "psa.h"
 #include "h5out.h"
 #include "progress.h"
 #include "provenance.h"
@@ -59,6 +61,49 @@ void *os_model_state(const os_model *m, const char *module_name)
     for (int i = 0; i < m->nmodules; i++)
         if (strcmp(m->modules[i]->name, module_name) == 0) return m->states[i];
     return NULL;
+}
+
+/* ---- arms and carried blocks ---- */
+
+static int carry_slot(os_carry *c, const char *name, size_t size)
+{
+    for (int i = 0; i < c->n; i++)
+        if (!strcmp(c->name[i], name)) return c->size[i] == size ? i : -1;
+    if (c->n == OS_MAX_CARRY || strlen(name) >= sizeof c->name[0]) return -1;
+    void *d = calloc(1, size ? size : 1);
+    if (!d) return -1;
+    strcpy(c->name[c->n], name);
+    c->size[c->n] = size;
+    c->data[c->n] = d;
+    return c->n++;
+}
+
+void os_carry_free(os_carry *c)
+{
+    for (int i = 0; i < c->n; i++) free(c->data[i]);
+    memset(c, 0, sizeof *c);
+}
+
+void os_engine_arms(const os_cfg *cfg, os_arms *a)
+{
+    memset(a, 0, sizeof *a);
+    const char *const *names;
+    size_t n = os_cfg_keys(cfg, "arms", &names);
+    if (n == 0) {
+        a->n = 1;
+        a->names[0] = "status_quo";
+        return;
+    }
+    char key[160];
+    for (size_t i = 0; i < n && i < OS_MAX_ARMS; i++) {
+        a->names[i] = names[i];
+        snprintf(key, sizeof key, "arms.%s", names[i]);
+        a->nprogrammes[i] = (int)os_cfg_str_list(cfg, key, &a->programmes[i]);
+    }
+    a->n = n < OS_MAX_ARMS ? (int)n : OS_MAX_ARMS;
+    const char *ref = os_cfg_has(cfg, "economics.reference_arm") ? os_cfg_str(cfg, "economics.reference_arm") : NULL;
+    for (int i = 0; ref && i < a->n; i++)
+        if (!strcmp(a->names[i], ref)) a->ref = i;
 }
 
 void os_event_log(os_chunk *c, uint32_t id, int year, int type, int site)
@@ -224,16 +269,83 @@ int os_summary_find(const os_summary *s, const char *name)
 /* ---- validation ---- */
 
 
+/* arms.<name>: a list of programme names, one key per user-named arm. */
+static int declare_arms(os_cfg *cfg, os_err *err)
+{
+    const char *const *names;
+    size_t n = os_cfg_keys(cfg, "arms", &names);
+    char key[160];
+    if (n > OS_MAX_ARMS)
+        return os_fail(err, OS_ECONFIG, "%s: arms: %zu arms, at most %d", os_cfg_origin(cfg, "arms"), n,
+                       OS_MAX_ARMS);
+    for (size_t i = 0; i < n; i++) {
+        const char *c = names[i];
+        int ok = *c && strlen(c) < 64;
+        for (; *c && ok; c++) ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                                   (*c >= '0' && *c <= '9') || *c == '_' || *c == '-';
+        snprintf(key, sizeof key, "arms.%s", names[i]);
+        if (!ok)
+            return os_fail(err, OS_ECONFIG, "%s: %s: arm names use letters, digits, _ and - (at most 63)",
+                           os_cfg_origin(cfg, key), key);
+        os_param_spec arm = {names[i], OS_P_STR_LIST, NULL, 1.0, 0.0, 1, NULL, NULL,
+                             "programmes of this arm (names under programmes)"};
+        if (os_cfg_declare_under(cfg, "arms", &arm, 1, err)) return OS_ECONFIG;
+    }
+    return OS_OK;
+}
+
+/* Every programme an arm lists exists; the reference arm exists. */
+static int check_arms(const os_cfg *cfg, os_err *err)
+{
+    os_arms a;
+    os_engine_arms(cfg, &a);
+    const char *const *progs;
+    size_t np = os_cfg_keys(cfg, "programmes", &progs);
+    char key[160];
+    for (int i = 0; i < a.n; i++) {
+        snprintf(key, sizeof key, "arms.%s", a.names[i]);
+        if (a.nprogrammes[i] > OS_MAX_ARM_PROGRAMMES)
+            return os_fail(err, OS_ECONFIG, "%s: %s: %d programmes, at most %d", os_cfg_origin(cfg, key),
+                           key, a.nprogrammes[i], OS_MAX_ARM_PROGRAMMES);
+        for (int k = 0; k < a.nprogrammes[i]; k++) {
+            const char *p = a.programmes[i][k];
+            size_t j = 0;
+            while (j < np && strcmp(progs[j], p)) j++;
+            if (j < np) continue;
+            const char *best = os_cfg_suggest(p, progs, np);
+            return os_fail(err, OS_ECONFIG, "%s: %s[%d]: no programme '%s' under programmes%s%s%s",
+                           os_cfg_origin(cfg, key), key, k, p, best ? " (did you mean '" : "",
+                           best ? best : "", best ? "'?)" : "");
+        }
+        for (int k = 0; k < i; k++)
+            if (!strcmp(a.names[k], a.names[i]))
+                return os_fail(err, OS_ECONFIG, "%s: %s: arm named twice", os_cfg_origin(cfg, key), key);
+    }
+    if (os_cfg_has(cfg, "economics.reference_arm")) {
+        const char *ref = os_cfg_str(cfg, "economics.reference_arm");
+        int found = 0;
+        for (int i = 0; i < a.n; i++) found |= !strcmp(a.names[i], ref);
+        if (!found)
+            return os_fail(err, OS_ECONFIG, "%s: economics.reference_arm: no arm '%s'",
+                           os_cfg_origin(cfg, "economics.reference_arm"), ref);
+    }
+    return OS_OK;
+}
+
 int os_engine_validate(os_cfg *cfg, os_err *err)
 {
     if (os_cfg_declare(cfg, os_engine_params, os_engine_nparams, err)) return OS_ECONFIG;
     if (os_cfg_declare(cfg, os_targets_params, os_targets_nparams, err)) return OS_ECONFIG;
+    if (os_cfg_declare(cfg, os_arms_params, os_arms_nparams, err)) return OS_ECONFIG;
     for (int i = 0; i < os_phase_count; i++) {
         const os_module *mod = os_phase_table[i];
         if (mod->nparams && os_cfg_declare(cfg, mod->params, mod->nparams, err))
             return OS_ECONFIG;
+        if (mod->declare && mod->declare(cfg, err)) return OS_ECONFIG;
     }
+    if (declare_arms(cfg, err)) return OS_ECONFIG;
     if (os_cfg_validate(cfg, err)) return OS_ECONFIG;
+    if (check_arms(cfg, err)) return OS_ECONFIG;
     /* Calibration target files are read now, so a broken one is a
      * configuration error before the run rather than after it. */
     static const char *const tkeys[] = {"calibration.targets", "calibration.targets_extra"};
@@ -273,7 +385,16 @@ typedef struct os_run {
     uint64_t rng_blocks;
     uint64_t seed;         /* this replicate's seed                    */
     int replicate;         /* 0: the run itself (checkpoints, output)  */
+    os_arms arms;
+    os_carry carry;        /* blocks kept across the arms (per replicate) */
 } os_run;
+
+void *os_model_carry(os_model *m, const char *name, size_t size)
+{
+    os_run *r = m->engine;
+    int i = carry_slot(&r->carry, name, size);
+    return i < 0 ? NULL : r->carry.data[i];
+}
 
 static int is_cohort_year(const os_run *r, int year)
 {
@@ -321,8 +442,10 @@ static int call_serial(os_model *m, int end, os_err *err)
     return OS_OK;
 }
 
-static int run_arm(os_run *r, int arm, const char *arm_name, os_err *err)
+/* Runs arm ARM; RESUME: continue it from the run's checkpoint. */
+static int run_arm(os_run *r, int arm, int resume, os_err *err)
 {
+    const char *arm_name = r->arms.names[arm];
     const os_cfg *cfg = r->cfg;
     os_pop pop;
     os_pop_init(&pop);
@@ -335,6 +458,10 @@ static int run_arm(os_run *r, int arm, const char *arm_name, os_err *err)
     m.year = m.start_year;
     m.arm = arm;
     m.arm_name = arm_name;
+    m.is_reference = arm == r->arms.ref;
+    m.programmes = r->arms.programmes[arm];
+    m.nprogrammes = r->arms.nprogrammes[arm];
+    m.engine = r;
     m.nthreads = r->nthreads;
     m.chunk_size = (size_t)os_cfg_int(cfg, "run.chunk_size");
     m.event_log = os_cfg_bool(cfg, "output.event_log");
@@ -357,21 +484,22 @@ static int run_arm(os_run *r, int arm, const char *arm_name, os_err *err)
         const os_module *mod = m.modules[i];
         if (mod->init && (rc = mod->init(&m, &states[i], err))) goto done;
     }
-    if (arm == 0) {
+    if (r->summary->ncols == 0) {
         r->summary->ncols = m.nsummary;
         memcpy(r->summary->cols, m.summary, sizeof m.summary);
     } else if (m.nsummary != r->summary->ncols) {
         rc = os_fail(err, OS_ERUN, "arm %s registered a different set of summary columns", arm_name);
         goto done;
     }
-    r->row_bytes = os_pop_row_bytes(&pop);
+    if (m.is_reference) r->row_bytes = os_pop_row_bytes(&pop);
 
     os_pass pass = {&m, acc, NULL, 0, 0};
     uint32_t next_id = 0;
     int first_year = m.start_year;
-    if (r->opts->resume && r->replicate == 0) {
+    if (resume) {
         os_ckpt_state ck;
-        if ((rc = os_ckpt_read(r->opts->resume, &ck, &pop, r->summary, r->out, err))) goto done;
+        if ((rc = os_ckpt_read(r->opts->resume, &ck, &pop, r->summary, r->out, &r->carry, err)))
+            goto done;
         next_id = ck.next_id;
         first_year = ck.next_year;
     } else {
@@ -389,7 +517,7 @@ static int run_arm(os_run *r, int arm, const char *arm_name, os_err *err)
         if (r->opts->checkpoint && r->replicate == 0 && (due || os_stop_requested)) {
             os_ckpt_state ck = {year, next_id, arm};
             if ((rc = os_ckpt_write(r->opts->checkpoint, r->cfg, r->opts->output, &ck, &pop,
-                                    r->summary, r->out, err)))
+                                    r->summary, r->out, &r->carry, err)))
                 goto done;
         }
         if (os_stop_requested) {
@@ -404,7 +532,8 @@ static int run_arm(os_run *r, int arm, const char *arm_name, os_err *err)
         pass.begin = 0;
         pass.end = pop.n;
         run_pass(&pass, PASS_CENSUS);
-        if (arm == 0 && r->out && is_cohort_year(r, year) &&
+        /* Per-agent snapshots are of the reference arm only. */
+        if (m.is_reference && r->out && is_cohort_year(r, year) &&
             (rc = os_h5out_cohort(r->out, &pop, year, err)))
             goto done;
 
@@ -444,7 +573,7 @@ static int run_arm(os_run *r, int arm, const char *arm_name, os_err *err)
         os_progress_update(&r->progress, year, r->agent_years);
     }
 
-    if (arm == 0 && r->out)
+    if (m.is_reference && r->out)
         for (int i = 0; i < m.nmodules; i++) {
             const os_module *mod = m.modules[i];
             if (mod->event_types || mod->event_sites)
@@ -465,6 +594,28 @@ done:
     free(acc);
     free(total);
     os_pop_free(&pop);
+    return rc;
+}
+
+/* Runs every arm, the reference arm first, each from the same seed: every
+ * arm sees the same people and the same draws for the same purpose. */
+static int run_arms(os_run *r, os_err *err)
+{
+    int order[OS_MAX_ARMS], n = 0, first = 0, rc = OS_OK;
+    order[n++] = r->arms.ref;
+    for (int a = 0; a < r->arms.n; a++)
+        if (a != r->arms.ref) order[n++] = a;
+    int resume = r->opts->resume && r->replicate == 0;
+    if (resume) {
+        int arm = 0;
+        if ((rc = os_ckpt_peek_arm(r->opts->resume, &arm, err))) return rc;
+        while (first < n && order[first] != arm) first++;
+        if (first == n)
+            return os_fail(err, OS_ECONFIG, "%s: checkpoint of arm %d, which this scenario lacks",
+                           r->opts->resume, arm);
+    }
+    for (int k = first; k < n && !rc; k++) rc = run_arm(r, order[k], resume && k == first, err);
+    os_carry_free(&r->carry);
     return rc;
 }
 
@@ -517,9 +668,9 @@ int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
     int rc = OS_OK;
     if (opts->output && (rc = os_h5out_open(&r.out, opts->output, cfg, err)))
         goto done;
-    static const char *const arm_names[] = {"status_quo"};
+    os_engine_arms(cfg, &r.arms);
     r.seed = (uint64_t)os_cfg_int(cfg, "run.seed");
-    if ((rc = run_arm(&r, 0, arm_names[0], err))) goto done;
+    if ((rc = run_arms(&r, err))) goto done;
 
     /* Replicates 1..R-1: the same scenario with derived seeds, summary only. */
     int nreps = (int)os_cfg_int(cfg, "run.replicates");
@@ -541,7 +692,7 @@ int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
         rk.replicate = k;
         rk.seed = seeds[k] = os_replicate_seed(r.seed, k);
         rk.progress.on = 0;
-        rc = run_arm(&rk, 0, arm_names[0], err);
+        rc = run_arms(&rk, err);
         r.agent_years = rk.agent_years;  /* rk started from r's totals */
         r.rng_blocks = rk.rng_blocks;
         if (!rc && (sk.nrows != s->nrows || sk.ncols != s->ncols))
@@ -572,14 +723,28 @@ int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
         stats->nreps = nreps;
         stats->reps = reps;
     }
+    if (r.out) {
+        os_h5out_arms(r.out, r.arms.names, r.arms.n);
+        if ((rc = os_h5out_summary(r.out, s, err))) goto done;
+        if ((rc = os_cea_write(os_h5out_file(r.out), cfg, s, &r.arms, NULL, err))) goto done;
+        if (opts->psa && (rc = os_psa_write(os_h5out_file(r.out), cfg, opts->psa, err))) goto done;
+        if (opts->psa_draw > 0) {
+            os_psa one;
+            if ((rc = os_psa_single(cfg, opts->psa_draw, s, &one, err))) goto done;
+            rc = os_psa_write(os_h5out_file(r.out), cfg, &one, err);
+            os_psa_free(&one);
+            if (rc) goto done;
+        }
+    } else {
+        double wtp[OS_CEA_MAX_WTP];   /* read by the arms report */
+        os_cea_wtp(cfg, wtp, OS_CEA_MAX_WTP);
+    }
     if (stats) {
         unused_buf ub = {cfg, NULL, 0};
         os_cfg_visit(cfg, collect_unused, &ub);
         stats->unused = ub.text;
     }
     if (r.out) {
-        os_h5out_arms(r.out, arm_names, 1);
-        if ((rc = os_h5out_summary(r.out, s, err))) goto done;
         if ((rc = os_h5out_run_info(r.out, r.row_bytes, r.agent_years, wall, err))) goto done;
         if ((rc = os_provenance_write(os_h5out_file(r.out), cfg, err))) goto done;
         rc = os_h5out_close(r.out, 1, err);

@@ -21,6 +21,8 @@ typedef struct os_run_opts {
     int checkpoint_every;   /* years between checkpoints (0: only on a
                                stop signal, when checkpoint is set)      */
     const char *resume;     /* checkpoint to continue from, or NULL      */
+    const struct os_psa *psa; /* PSA draws to write as /psa, or NULL     */
+    int psa_draw;           /* > 0: this run is PSA draw k; /psa of it   */
 } os_run_opts;
 
 /* In-memory /summary: one row per (year, arm, sex, band), columns in
@@ -48,10 +50,36 @@ typedef struct os_run_stats {
 
 void os_run_stats_free(os_run_stats *st);
 
+/* Arms of a scenario: the keys of `arms` in file order (each a list of
+ * programme names), or one arm "status_quo" without programmes when the
+ * scenario has no `arms`.  The reference arm (economics.reference_arm, by
+ * default the first) runs first. */
+#define OS_MAX_ARMS 16
+#define OS_MAX_ARM_PROGRAMMES 8
+typedef struct os_arms {
+    int n, ref;
+    const char *names[OS_MAX_ARMS];
+    const char *const *programmes[OS_MAX_ARMS];
+    int nprogrammes[OS_MAX_ARMS];
+} os_arms;
+void os_engine_arms(const os_cfg *cfg, os_arms *a);
+
+/* Blocks modules keep across the arms of one run (os_model_carry). */
+#define OS_MAX_CARRY 8
+typedef struct os_carry {
+    int n;
+    char name[OS_MAX_CARRY][32];
+    size_t size[OS_MAX_CARRY];
+    void *data[OS_MAX_CARRY];
+} os_carry;
+void os_carry_free(os_carry *c);
+
 /* Engine settings every scenario may carry (run.*, output.*, demography
  * scale etc. are declared by their owners). */
 extern const os_param_spec os_engine_params[];
 extern const size_t os_engine_nparams;
+extern const os_param_spec os_arms_params[];
+extern const size_t os_arms_nparams;
 
 /* Declares the engine's and every module's parameters on CFG and
  * validates it. */

@@ -35,3 +35,15 @@ const os_param_spec os_engine_params[] = {
      "deflate level of /cohort and /events datasets"},
 };
 const size_t os_engine_nparams = sizeof os_engine_params / sizeof os_engine_params[0];
+
+/* Arms and their comparison (sim/cea.c).  The arms themselves are user-named
+ * keys declared at validation (arms.<name>: [programme, ...]). */
+const os_param_spec os_arms_params[] = {
+    {"economics.reference_arm", OS_P_STRING, NULL, UNBOUNDED, 0, NULL, NULL,
+     "arm the others are compared with (default: the first arm)"},
+    {"economics.gdp_per_person", OS_P_REAL, "CNY", 0, 1e9, 0, NULL, NULL,
+     "GDP per person in the price year, for willingness-to-pay thresholds"},
+    {"economics.wtp_multiples", OS_P_REAL_LIST, "1", 0, 1000, 0, "[1, 2, 3]", NULL,
+     "willingness-to-pay thresholds per QALY as multiples of economics.gdp_per_person"},
+};
+const size_t os_arms_nparams = sizeof os_arms_params / sizeof os_arms_params[0];

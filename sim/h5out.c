@@ -431,3 +431,23 @@ int os_h5out_run_info(os_h5out *o, size_t bytes_per_agent, double agent_years,
     if (bad) return os_fail(err, OS_ERUN, "HDF5: cannot write run attributes");
     return OS_OK;
 }
+
+int os_h5_write_strings(hid_t loc, const char *name, const char *const *v, size_t n,
+                        const char *description, os_err *err)
+{
+    hid_t st = H5Tcopy(H5T_C_S1);
+    H5Tset_size(st, H5T_VARIABLE);
+    H5Tset_cset(st, H5T_CSET_UTF8);
+    hsize_t dim = n;
+    hid_t sp = H5Screate_simple(1, &dim, NULL);
+    hid_t d = H5Dcreate2(loc, name, st, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = d < 0 || (n && H5Dwrite(d, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
+                 ? os_fail(err, OS_ERUN, "HDF5: cannot write dataset %s", name) : OS_OK;
+    if (d >= 0) {
+        if (description) os_h5_attr_str(d, "description", description);
+        H5Dclose(d);
+    }
+    H5Sclose(sp);
+    H5Tclose(st);
+    return rc;
+}

@@ -61,4 +61,8 @@ int os_h5_write_1d(hid_t loc, const char *name, hid_t type, const void *data,
                    size_t n, const char *units, const char *description,
                    int level, os_err *err);
 
+/* 1-D dataset of N UTF-8 strings (variable length) with a description. */
+int os_h5_write_strings(hid_t loc, const char *name, const char *const *v,
+                        size_t n, const char *description, os_err *err);
+
 #endif

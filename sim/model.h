@@ -4,6 +4,9 @@
  * is listed once in the phase table (models/phases.c).  The engine calls its
  * hooks in table order:
  *
+ *   declare       (optional) before validation: declare parameters whose
+ *                 keys depend on user-chosen names (os_cfg_keys,
+ *                 os_cfg_declare_under), e.g. programmes.<name>.*.
  *   init          once per arm: read parameters (os_cfg_*), add population
  *                 columns (os_pop_add_column) and summary columns
  *                 (os_summary_column), allocate private state.
@@ -115,6 +118,7 @@ typedef struct os_module {
     const char *event_types, *event_sites;
     const os_param_spec *params;
     size_t nparams;
+    int (*declare)(os_cfg *cfg, os_err *err);
     int (*init)(struct os_model *m, void **state, os_err *err);
     void (*init_agents)(struct os_model *m, void *state, os_chunk *c);
     int (*year_begin)(struct os_model *m, void *state, os_err *err);
@@ -142,6 +146,10 @@ typedef struct os_model {
     int year;              /* the simulated year now running */
     int arm;               /* index of the arm being simulated */
     const char *arm_name;
+    int is_reference;      /* 1 in the reference arm (run first)      */
+    const char *const *programmes; /* the arm's programme names        */
+    int nprogrammes;
+    void *engine;          /* engine-private (os_model_carry)          */
     int nthreads;
     size_t chunk_size;
     int event_log;         /* output.event_log */
@@ -169,6 +177,14 @@ void *os_model_state(const os_model *m, const char *module_name);
 typedef void (*os_chunk_fn)(os_model *m, void *ctx, os_chunk *c);
 void os_model_for_chunks(os_model *m, os_chunk_fn fn, void *ctx,
                          os_acc *acc_out);
+
+/* A zero-filled block of SIZE bytes that module NAME keeps for the whole
+ * run (all arms of one replicate or PSA draw), for values the reference arm
+ * computes and the other arms reuse (e.g. the background mortality
+ * adjustment, so a programme's benefit is not calibrated away).  Saved in
+ * checkpoints.  NULL when out of memory or SIZE differs from a previous
+ * call. */
+void *os_model_carry(os_model *m, const char *name, size_t size);
 
 /* Appends an event to the chunk's log when the event log is on. */
 void os_event_log(os_chunk *c, uint32_t id, int year, int type, int site);

@@ -50,6 +50,15 @@ static char *format_value(const os_cfg *cfg, const os_param_spec *sp)
         if (len < sizeof buf) snprintf(buf + len, sizeof buf - len, "]");
         break;
     }
+    case OS_P_STR_LIST: {
+        const char *const *sv = NULL;
+        size_t n = os_cfg_str_list(cfg, sp->key, &sv);
+        len += (size_t)snprintf(buf, sizeof buf, "[");
+        for (size_t i = 0; i < n && len < sizeof buf; i++)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", i ? ", " : "", sv[i]);
+        if (len < sizeof buf) snprintf(buf + len, sizeof buf - len, "]");
+        break;
+    }
     case OS_P_ANY: snprintf(buf, sizeof buf, "(subtree: see the config attribute)"); break;
     }
     return strdup(buf);
@@ -85,26 +94,13 @@ static int write_table(hid_t parent, const char *name, table *t, os_err *err)
         "source of the value as given in the configuration", "file:line where the value was set"};
     hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return os_fail(err, OS_ERUN, "HDF5: cannot create /parameters/%s", name);
-    hid_t st = H5Tcopy(H5T_C_S1);
-    H5Tset_size(st, H5T_VARIABLE);
-    H5Tset_cset(st, H5T_CSET_UTF8);
     const char **col = malloc((t->n ? t->n : 1) * sizeof *col);
     int rc = col ? OS_OK : os_fail(err, OS_ERUN, "out of memory");
     for (int f = 0; f < NFIELDS && !rc; f++) {
         for (size_t r = 0; r < t->n; r++) col[r] = t->cells[r * NFIELDS + f];
-        hsize_t dim = t->n;
-        hid_t sp = H5Screate_simple(1, &dim, NULL);
-        hid_t d = H5Dcreate2(g, fields[f], st, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        if (d < 0 || (t->n && H5Dwrite(d, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, col) < 0))
-            rc = os_fail(err, OS_ERUN, "HDF5: cannot write /parameters/%s/%s", name, fields[f]);
-        if (d >= 0) {
-            os_h5_attr_str(d, "description", desc[f]);
-            H5Dclose(d);
-        }
-        H5Sclose(sp);
+        rc = os_h5_write_strings(g, fields[f], col, t->n, desc[f], err);
     }
     free(col);
-    H5Tclose(st);
     H5Gclose(g);
     return rc;
 }

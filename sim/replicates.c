@@ -111,7 +111,7 @@ static double last_year_total(const os_summary *s, const double *vals, const cha
         int c = os_summary_find(s, fx ? fracture_cols[k] : name);
         if (c < 0) return NAN;
         for (size_t r = 0; r < s->nrows; r++)
-            if (s->year[r] == last && s->arm[r] == 0) t += vals[r * (size_t)s->ncols + c];
+            if (s->year[r] == last && s->arm[r] == s->arm[0]) t += vals[r * (size_t)s->ncols + c];
     }
     return t;
 }

@@ -5,4 +5,6 @@
 /* The run summary printed after `osteosim run` (not with --quiet). */
 void os_report_run(FILE *out, const os_cfg *cfg, const os_summary *s,
                    const os_run_stats *st, const char *output, int nthreads);
+/* The arms against the reference arm (only when the scenario has arms). */
+void os_report_arms(FILE *out, const os_cfg *cfg, const os_summary *s);
 #endif

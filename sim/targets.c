@@ -243,7 +243,8 @@ void os_targets_free(os_targets *t)
 
 static int row_in(const os_target *t, const os_summary *s, size_t r)
 {
-    if (s->arm[r] != 0 || s->year[r] != t->year) return 0;
+    /* the reference arm: it runs first, so its rows come first */
+    if (s->arm[r] != s->arm[0] || s->year[r] != t->year) return 0;
     if (t->sex != 2 && s->sex[r] != t->sex) return 0;
     int hi = s->age_hi[r] < 0 ? 1 << 20 : s->age_hi[r] + 1;   /* exclusive */
     if (s->age_lo[r] < t->age_lo) return 0;

@@ -110,8 +110,8 @@ expect_rc() { # expected-code description command...
 }
 expect_rc 2 "unknown table" "$OSTEOSIM" export "$out" --table nonsense
 grep -q "unknown table 'nonsense'" "$TMP/rc.err" || fail "unknown table message"
-expect_rc 1 "absent group" "$OSTEOSIM" export "$out" --table economics
-grep -qx "osteosim export: no /economics in $out" "$TMP/rc.err" || fail "absent group message: $(cat "$TMP/rc.err")"
+expect_rc 1 "absent group" "$OSTEOSIM" export "$out" --table psa
+grep -qx "osteosim export: no /psa in $out" "$TMP/rc.err" || fail "absent group message: $(cat "$TMP/rc.err")"
 expect_rc 1 "missing file" "$OSTEOSIM" export "$TMP/does-not-exist.h5" --table summary
 expect_rc 1 "not HDF5" "$OSTEOSIM" export "$TMP/summary.csv"
 expect_rc 1 "unwritable csv" "$OSTEOSIM" export "$out" --csv "$TMP/no/such/dir.csv"

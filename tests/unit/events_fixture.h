@@ -34,6 +34,7 @@ static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
     os_err err = {0};
     if (os_cfg_load_string(&f->cfg, text, "test", NULL, sets, nsets, &err)) fail_msg("%s", err.msg);
     assert_int_equal(os_cfg_declare(f->cfg, os_engine_params, os_engine_nparams, &err), 0);
+    assert_int_equal(os_cfg_declare(f->cfg, os_arms_params, os_arms_nparams, &err), 0);
     for (int i = 0; i < NMODS; i++)
         assert_int_equal(os_cfg_declare(f->cfg, mods[i]->params, mods[i]->nparams, &err), 0);
     if (os_cfg_validate(f->cfg, &err)) fail_msg("%s", err.msg);

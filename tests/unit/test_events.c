@@ -15,6 +15,7 @@
 #include "diagnosis.h"
 #include "engine.h"
 #include "events.h"
+#include "interventions.h"
 
 #include "events_fixture.h"
 }
@@ -214,6 +215,48 @@ static void test_fracture_after_fall(void **state)
     teardown(&f);
 }
 
+/* A programme's rate ratios (interventions.h) act on the treated only:
+ * half the agents carry a fall rate ratio of 0.6 and a wrist fracture rate
+ * ratio of 0.5, the others none. */
+static void test_programme_rate_ratios(void **state)
+{
+    (void)state;
+    const char *sets[] = {"fractures.wrist.base_rate_female=0.002"};
+    fixture f;
+    const size_t n = 40000;
+    setup(&f, sets, 1, n);
+    os_err err = {0};
+    int cf = os_pop_add_column(&f.pop, OS_IV_FALL_RR, OS_COL_F32, "1", "", 0, &err);
+    int cw = os_pop_add_column(&f.pop, OS_IV_FX_RR_PREFIX "wrist", OS_COL_F32, "1", "", 0, &err);
+    assert_true(cf > 0 && cw > 0);
+    float *fall_rr = os_pop_data(&f.pop, cf), *wrist_rr = os_pop_data(&f.pop, cw);
+    float *age = (float *)os_pop_data(&f.pop, OS_COL_AGE);
+    for (size_t r = 0; r < n; r++) {
+        fall_rr[r] = r % 2 ? 0.6f : 1.0f;
+        wrist_rr[r] = r % 2 ? 0.5f : 1.0f;
+        age[r] = (float)os_cfg_real(f.cfg, "falls.ref_age");
+    }
+    os_chunk c = chunk(&f);
+    os_mod_falls.step(&f.m, f.st[0], &c);
+    uint8_t *falls = col(&f, "falls_n");
+    double k0 = 0, k1 = 0, base = os_cfg_real(f.cfg, "falls.base_prob.female");
+    for (size_t r = 0; r < n; r++) *(r % 2 ? &k1 : &k0) += falls[r] > 0;
+    check_p(k0, n / 2, base, "fallers, untreated");
+    check_p(k1, n / 2, 0.6 * base, "fallers, fall rate ratio 0.6");
+    /* Wrist fractures at the fracture model's reference age, no falls. */
+    for (size_t r = 0; r < n; r++) {
+        falls[r] = 0;
+        age[r] = (float)os_cfg_real(f.cfg, "fractures.ref_age");
+    }
+    os_mod_fractures.step(&f.m, f.st[1], &c);
+    const uint8_t *flags = col(&f, "fx_flags");
+    k0 = k1 = 0;
+    for (size_t r = 0; r < n; r++) *(r % 2 ? &k1 : &k0) += (flags[r] & OS_FX_THIS_YEAR(OS_SITE_WRIST)) != 0;
+    check_p(k0, n / 2, -expm1(-0.002), "wrist, untreated");
+    check_p(k1, n / 2, -expm1(-0.002 * 0.5), "wrist, rate ratio 0.5");
+    teardown(&f);
+}
+
 /* Non-fracture admissions at the reference age, without and with
  * sarcopenia. */
 static void test_hospital_background(void **state)
@@ -306,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_falls_risk_factors),
         cmocka_unit_test(test_fracture_prior_rr),
         cmocka_unit_test(test_fracture_after_fall),
+        cmocka_unit_test(test_programme_rate_ratios),
         cmocka_unit_test(test_fracture_history),
         cmocka_unit_test(test_hospital_background),
         cmocka_unit_test(test_hospital_bedrest),

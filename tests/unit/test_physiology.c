@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "diagnosis.h"
+#include "interventions.h"
 #include "physiology.h"
 
 extern const os_module os_mod_risk_factors, os_mod_bone, os_mod_muscle,
@@ -169,6 +170,48 @@ static void test_ageing_bone(void **state)
     double expect = 0.004 * (1 + 0.03 * 20);
     assert_true(se > 0 && fabs(m - expect) < 5 * se);
     assert_true(fabs(m - expect) < 0.1 * expect);
+    teardown_h(h);
+    free(h);
+}
+
+/* A programme's yearly changes (interventions.h) shift the treated
+ * agents' log-changes by exactly their value: BMD and ASM gain, grip and
+ * gait gain strength, chair-stand time falls.  Everything else is off, so
+ * the untreated do not change at all. */
+static void test_programme_changes(void **state)
+{
+    (void)state;
+    harness *h = calloc(1, sizeof *h);
+    params_off(h);
+    setup(h, 1000, 1, 60.0f);
+    os_err err = {0};
+    int cb = os_pop_add_column(&h->pop, OS_IV_BMD, OS_COL_F32, "1/yr", "", 0, &err);
+    int cm = os_pop_add_column(&h->pop, OS_IV_MASS, OS_COL_F32, "1/yr", "", 0, &err);
+    int cs = os_pop_add_column(&h->pop, OS_IV_STRENGTH, OS_COL_F32, "1/yr", "", 0, &err);
+    assert_true(cb > 0 && cm > 0 && cs > 0);
+    float *ib = os_pop_data(&h->pop, cb), *im = os_pop_data(&h->pop, cm), *is = os_pop_data(&h->pop, cs);
+    for (size_t i = 0; i < h->pop.n; i += 2) {
+        ib[i] = 0.02f;
+        im[i] = 0.03f;
+        is[i] = 0.01f;
+    }
+    static const char *const names[] = {"bmd", "asm", "grip", "gait", "chair"};
+    static const double treated[] = {0.02, 0.03, 0.01, 0.01, -0.01};
+    float *before[5];
+    for (int k = 0; k < 5; k++) {
+        before[k] = malloc(h->pop.n * sizeof *before[k]);
+        memcpy(before[k], col(h, names[k]), h->pop.n * sizeof *before[k]);
+    }
+    run_year(h);
+    for (int k = 0; k < 5; k++) {
+        const float *after = col(h, names[k]);
+        for (size_t i = 0; i < h->pop.n; i++) {
+            double gain = log((double)after[i] / before[k][i]);
+            double want = i % 2 ? 0.0 : treated[k];
+            if (fabs(gain - want) > 2e-6) fail_msg("%s, agent %zu: log-change %.7f, expected %.7f", names[k], i, gain, want);
+        }
+        free(before[k]);
+    }
     teardown_h(h);
     free(h);
 }
@@ -757,6 +800,7 @@ int main(void)
         cmocka_unit_test(test_ageing_muscle),
         cmocka_unit_test(test_menopause_bone),
         cmocka_unit_test(test_smoking_bone),
+        cmocka_unit_test(test_programme_changes),
         cmocka_unit_test(test_bedrest_muscle),
         cmocka_unit_test(test_coupling),
         cmocka_unit_test(test_stored_slope),

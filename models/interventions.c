@@ -1,0 +1,544 @@
+/* interventions.c - programmes of an arm: who is reached, found, started,
+ * kept on and stopped, and what that does this year (interventions.h).
+ *
+ * A programme (programmes.<name> in the configuration; docs/programmes.md)
+ * reaches a fixed share `coverage` of the people it is meant for: each
+ * person draws once, for life, whether the programme reaches them and
+ * whether they would start when offered (`uptake`).  The same person draws
+ * the same way in every arm, so a larger coverage treats a superset.
+ *
+ * Each year of the programme (start_year..end_year), a reached person who
+ * is not on it and meets the demographic criteria (age, sex) is offered it
+ * when the clinical criteria (diagnosis, T-score, prior fracture) are met:
+ * as known (finding.method none), or after a positive screen (dxa, ct_ai:
+ * screening rounds every finding.interval years, attended with probability
+ * finding.attendance, positive with the test's sensitivity / 1 -
+ * specificity).  People on a programme get its effects scaled by
+ * `adherence`; they stop with probability `discontinuation` each year, after
+ * max_years, or when the programme ends.  Changes of BMD, muscle mass and
+ * strength apply while on the programme (in its first effects.change_years
+ * years); after stopping they end at once (gains are kept and then lost at
+ * the person's own rate), the rate ratios fade linearly to none over
+ * after_stop.offset_years, and a rebound BMD change (denosumab) applies for
+ * after_stop.rebound_years.  A person does not
+ * restart a programme they stopped.
+ *
+ * Effects of several programmes combine: rate changes add, ratios multiply.
+ * Costs: per_start once, per_year each year on the programme, finding.cost
+ * per screen, adverse-event costs; adverse events also cost QALYs.
+ */
+#include "interventions.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diagnosis.h"
+#include "events.h"
+
+#define MAX_PROG 8      /* bits of iv_found; OS_MAX_ARM_PROGRAMMES */
+#define MAX_AE 8
+
+static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
+
+#define UNB 1.0, 0.0
+#define RATE(k, d) {k, OS_P_REAL, "1/yr", -0.5, 0.5, 0, NULL, NULL, d}
+#define RR(k, d) {k, OS_P_REAL, "1", 0.0, 20.0, 0, NULL, NULL, d}
+#define FRAC(k, req, d) {k, OS_P_REAL, "1", 0.0, 1.0, req, NULL, NULL, d}
+
+/* Keys of one programme, declared under programmes.<name>. */
+static const os_param_spec prog_params[] = {
+    {"label", OS_P_STRING, NULL, UNB, 1, NULL, NULL, "name with dose and frequency"},
+    {"type", OS_P_STRING, NULL, UNB, 1, NULL, "exercise|nutrition|drug|hormone|tcm|exploratory",
+     "kind of programme"},
+    {"evidence", OS_P_STRING, NULL, UNB, 1, NULL, "A|B|C|D|preclinical",
+     "evidence grade: A RCT meta-analyses with clinical outcomes, B RCTs with surrogate outcomes, "
+     "C observational or small trials, D expert opinion, preclinical animal or cell studies only"},
+    {"source", OS_P_STRING, NULL, UNB, 1, NULL, NULL, "main references"},
+    {"notes", OS_P_STRING, NULL, UNB, 0, "", NULL, "assumptions; effects without evidence"},
+    {"start_year", OS_P_INT, "year", 1950, 2200, 1, NULL, NULL, "first year people can start"},
+    {"end_year", OS_P_INT, "year", 1950, 2200, 0, NULL, NULL,
+     "last year of the programme (default: the run's end); people on it stop then"},
+    {"eligibility.age_min", OS_P_REAL, "year", 0, 150, 0, "50", NULL, "youngest age offered"},
+    {"eligibility.age_max", OS_P_REAL, "year", 0, 200, 0, "200", NULL, "oldest age offered"},
+    {"eligibility.sex", OS_P_STRING, NULL, UNB, 0, "any", "any|female|male", "sex offered"},
+    {"eligibility.diagnosis", OS_P_STRING, NULL, UNB, 0, "any",
+     "any|osteoporosis|osteopenia_or_worse|not_osteoporosis|sarcopenia|osteosarcopenia",
+     "diagnosis required (WHO at the femoral neck; sarcopenia by eligibility.definition)"},
+    {"eligibility.definition", OS_P_STRING, NULL, UNB, 0, "awgs2019", "awgs2019|ewgsop2",
+     "sarcopenia definition used by eligibility.diagnosis"},
+    {"eligibility.tscore_max", OS_P_REAL, "1", -10, 5, 0, NULL, NULL,
+     "offered only at a femoral-neck T-score at or below this"},
+    {"eligibility.prior_fracture", OS_P_STRING, NULL, UNB, 0, "any", "any|yes|no",
+     "prior fragility fracture required (yes) or excluded (no)"},
+    {"finding.method", OS_P_STRING, NULL, UNB, 0, "none", "none|dxa|ct_ai",
+     "how people meeting the clinical criteria are found"},
+    {"finding.interval", OS_P_INT, "year", 1, 100, 0, NULL, NULL, "years between screening rounds"},
+    FRAC("finding.attendance", 0, "probability that a reached person is screened in a round"),
+    FRAC("finding.sensitivity", 0, "probability that a screen finds a person meeting the criteria"),
+    FRAC("finding.specificity", 0, "probability that a screen clears a person not meeting them"),
+    {"finding.cost", OS_P_REAL, "CNY", 0, 1e7, 0, NULL, NULL, "cost per screen"},
+    FRAC("coverage", 1, "share of the people meant for the programme that it reaches"),
+    FRAC("uptake", 1, "share of the reached who start when offered"),
+    FRAC("adherence", 1, "share of the full effect achieved while on the programme"),
+    {"discontinuation", OS_P_REAL, "1/yr", 0, 1, 1, NULL, NULL, "yearly probability of stopping"},
+    {"max_years", OS_P_INT, "year", 1, 100, 0, NULL, NULL, "longest time on the programme"},
+    RATE("effects.bmd_change", "added to the yearly log-change of femoral-neck BMD"),
+    RATE("effects.muscle_mass_change", "added to the yearly log-change of appendicular muscle mass"),
+    RATE("effects.strength_change", "added to the yearly log-change of grip strength and gait speed"),
+    {"effects.change_years", OS_P_REAL, "year", 0, 100, 0, NULL, NULL,
+     "years on the programme during which the three changes above apply (gains plateau); default all"},
+    RR("effects.fall_rr", "rate ratio of falls"),
+    RR("effects.fracture_rr.hip", "hip fracture rate ratio beyond the BMD pathway"),
+    RR("effects.fracture_rr.vertebral", "vertebral fracture rate ratio beyond the BMD pathway"),
+    RR("effects.fracture_rr.wrist", "wrist fracture rate ratio beyond the BMD pathway"),
+    RR("effects.fracture_rr.other", "other fracture rate ratio beyond the BMD pathway"),
+    RR("effects.mortality_rr", "all-cause mortality rate ratio"),
+    {"after_stop.offset_years", OS_P_REAL, "year", 0, 50, 0, NULL, NULL,
+     "rate ratios fade linearly to none over this time after stopping"},
+    RATE("after_stop.rebound_bmd_change", "extra yearly BMD log-change after stopping"),
+    {"after_stop.rebound_years", OS_P_REAL, "year", 0, 50, 0, NULL, NULL, "duration of the rebound"},
+    {"costs.per_year", OS_P_REAL, "CNY/yr", 0, 1e8, 1, NULL, NULL, "cost per person-year on it"},
+    {"costs.per_start", OS_P_REAL, "CNY", 0, 1e8, 0, NULL, NULL, "one-off cost at the start"},
+};
+#define NPROG_PARAMS (sizeof prog_params / sizeof prog_params[0])
+
+/* Keys of one adverse event, under programmes.<name>.adverse.<event>. */
+static const os_param_spec ae_params[] = {
+    {"rate", OS_P_REAL, "1/yr", 0, 1, 1, NULL, NULL,
+     "yearly probability while on the programme, in excess of placebo"},
+    {"cost", OS_P_REAL, "CNY", 0, 1e8, 1, NULL, NULL, "cost per event"},
+    {"disutility", OS_P_REAL, "QALY", 0, 1, 1, NULL, NULL, "QALYs lost per event"},
+};
+#undef FRAC
+#undef RR
+#undef RATE
+
+enum { DX_ANY, DX_OP, DX_OPENIA_PLUS, DX_NOT_OP, DX_SARC, DX_OSTEOSARC };
+enum { FIND_NONE, FIND_DXA, FIND_CT };
+enum { ST_NEW = 0, ST_ON, ST_STOPPED, ST_DONE };
+enum { S_ON, S_STARTS, S_SCREENS, S_AE, S_COST, S_COST_D, S_N };
+
+typedef struct iv_ae {
+    double rate, cost, disutility;
+} iv_ae;
+
+typedef struct iv_prog {
+    int start, end, max_years;
+    double age_min, age_max;
+    int sex;              /* -1 any */
+    int dx, sarc_ew, prior_fx;  /* prior_fx: -1 any, 0 no, 1 yes */
+    double tmax;          /* NAN: no T-score criterion */
+    int find, interval;
+    double attend, sens, spec, c_screen;
+    double reach, uptake, adherence, discont;
+    double bmd, mass, strength, change_years, fall_rr, fx_rr[OS_NFX_SITES], mort_rr;
+    double offset, rebound, rebound_years;
+    double c_year, c_start;
+    int nae;
+    iv_ae ae[MAX_AE];
+    uint32_t purpose_person, purpose_year;
+    int col_state, col_years;
+} iv_prog;
+
+typedef struct iv_state {
+    int np;
+    iv_prog p[MAX_PROG];
+    int start_year;
+    double rate;          /* economics.discount_rate */
+    int col_found, col_bmd, col_mass, col_str, col_fall, col_fx[OS_NFX_SITES], col_cost, col_q;
+    int col_dx, col_t, col_flags, col_hr;
+    int sum[S_N];
+} iv_state;
+
+/* ---- declaring programmes ---- */
+
+static int iv_declare(os_cfg *cfg, os_err *err)
+{
+    if (os_cfg_inherit(cfg, "programmes", "like", err)) return OS_ECONFIG;
+    const char *const *names;
+    size_t n = os_cfg_keys(cfg, "programmes", &names);
+    char prefix[256];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(prefix, sizeof prefix, "programmes.%s", names[i]);
+        if (os_cfg_declare_under(cfg, prefix, prog_params, NPROG_PARAMS, err)) return OS_ECONFIG;
+        /* A screening programme needs its test described. */
+        char key[320];
+        snprintf(key, sizeof key, "%s.finding.method", prefix);
+        const char *method = os_cfg_has(cfg, key) ? os_cfg_str(cfg, key) : NULL;
+        static const char *const need[] = {"interval", "attendance", "sensitivity", "specificity", "cost"};
+        for (size_t k = 0; method && strcmp(method, "none") && k < sizeof need / sizeof need[0]; k++) {
+            char nk[400];
+            snprintf(nk, sizeof nk, "%s.finding.%s", prefix, need[k]);
+            if (!os_cfg_has(cfg, nk))
+                return os_fail(err, OS_ECONFIG, "%s: %s: finding.method %s needs finding.%s",
+                               os_cfg_origin(cfg, key), nk, method, need[k]);
+        }
+        const char *const *aes;
+        snprintf(key, sizeof key, "%s.adverse", prefix);
+        size_t na = os_cfg_keys(cfg, key, &aes);
+        if (na > MAX_AE)
+            return os_fail(err, OS_ECONFIG, "%s: %s: %zu adverse events, at most %d",
+                           os_cfg_origin(cfg, key), key, na, MAX_AE);
+        for (size_t k = 0; k < na; k++) {
+            char ap[400];
+            snprintf(ap, sizeof ap, "%s.adverse.%s", prefix, aes[k]);
+            if (os_cfg_declare_under(cfg, ap, ae_params, sizeof ae_params / sizeof ae_params[0], err))
+                return OS_ECONFIG;
+        }
+    }
+    return OS_OK;
+}
+
+/* ---- reading one programme ---- */
+
+static double opt_real(const os_cfg *c, const char *pre, const char *k, double def)
+{
+    char key[700];
+    snprintf(key, sizeof key, "%s.%s", pre, k);
+    return os_cfg_has(c, key) ? os_cfg_real(c, key) : def;
+}
+
+static const char *str_of(const os_cfg *c, const char *pre, const char *k)
+{
+    char key[700];
+    snprintf(key, sizeof key, "%s.%s", pre, k);
+    return os_cfg_str(c, key);
+}
+
+static int choice(const char *v, const char *const *opts, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (v && !strcmp(v, opts[i])) return i;
+    return 0;
+}
+
+static int read_prog(const os_model *m, const char *name, iv_prog *p, os_err *err)
+{
+    const os_cfg *c = m->cfg;
+    char pre[256], key[400];
+    snprintf(pre, sizeof pre, "programmes.%s", name);
+    memset(p, 0, sizeof *p);
+    snprintf(key, sizeof key, "%s.start_year", pre);
+    p->start = (int)os_cfg_int(c, key);
+    snprintf(key, sizeof key, "%s.end_year", pre);
+    p->end = os_cfg_has(c, key) ? (int)os_cfg_int(c, key) : m->end_year;
+    snprintf(key, sizeof key, "%s.max_years", pre);
+    p->max_years = os_cfg_has(c, key) ? (int)os_cfg_int(c, key) : 255;
+    p->age_min = opt_real(c, pre, "eligibility.age_min", 0);
+    p->age_max = opt_real(c, pre, "eligibility.age_max", 1e9);
+    static const char *const sexes[] = {"any", "female", "male"};
+    p->sex = choice(str_of(c, pre, "eligibility.sex"), sexes, 3) - 1;
+    static const char *const dxs[] = {"any", "osteoporosis", "osteopenia_or_worse", "not_osteoporosis",
+                                      "sarcopenia", "osteosarcopenia"};
+    p->dx = choice(str_of(c, pre, "eligibility.diagnosis"), dxs, 6);
+    static const char *const defs[] = {"awgs2019", "ewgsop2"};
+    p->sarc_ew = choice(str_of(c, pre, "eligibility.definition"), defs, 2);
+    p->tmax = opt_real(c, pre, "eligibility.tscore_max", NAN);
+    static const char *const pf[] = {"any", "no", "yes"};
+    p->prior_fx = choice(str_of(c, pre, "eligibility.prior_fracture"), pf, 3) - 1;
+    static const char *const finds[] = {"none", "dxa", "ct_ai"};
+    p->find = choice(str_of(c, pre, "finding.method"), finds, 3);
+    if (p->find != FIND_NONE) {
+        snprintf(key, sizeof key, "%s.finding.interval", pre);
+        p->interval = (int)os_cfg_int(c, key);
+        p->attend = opt_real(c, pre, "finding.attendance", 0);
+        p->sens = opt_real(c, pre, "finding.sensitivity", 0);
+        p->spec = opt_real(c, pre, "finding.specificity", 0);
+        p->c_screen = opt_real(c, pre, "finding.cost", 0);
+        if (p->interval < 1)
+            return os_fail(err, OS_ECONFIG, "%s: %s.finding: a screening programme needs finding.interval",
+                           os_cfg_origin(c, key), pre);
+    }
+    p->reach = opt_real(c, pre, "coverage", 0);
+    p->uptake = opt_real(c, pre, "uptake", 0);
+    p->adherence = opt_real(c, pre, "adherence", 0);
+    p->discont = opt_real(c, pre, "discontinuation", 0);
+    p->bmd = opt_real(c, pre, "effects.bmd_change", 0);
+    p->mass = opt_real(c, pre, "effects.muscle_mass_change", 0);
+    p->strength = opt_real(c, pre, "effects.strength_change", 0);
+    p->change_years = opt_real(c, pre, "effects.change_years", 1e9);
+    p->fall_rr = opt_real(c, pre, "effects.fall_rr", 1);
+    for (int k = 0; k < OS_NFX_SITES; k++) {
+        char fk[64];
+        snprintf(fk, sizeof fk, "effects.fracture_rr.%s", site_key[k]);
+        p->fx_rr[k] = opt_real(c, pre, fk, 1);
+    }
+    p->mort_rr = opt_real(c, pre, "effects.mortality_rr", 1);
+    p->offset = opt_real(c, pre, "after_stop.offset_years", 0);
+    p->rebound = opt_real(c, pre, "after_stop.rebound_bmd_change", 0);
+    p->rebound_years = opt_real(c, pre, "after_stop.rebound_years", 0);
+    p->c_year = opt_real(c, pre, "costs.per_year", 0);
+    p->c_start = opt_real(c, pre, "costs.per_start", 0);
+    /* Documentation-only keys are part of the definition: mark them read. */
+    (void)str_of(c, pre, "label");
+    (void)str_of(c, pre, "type");
+    (void)str_of(c, pre, "evidence");
+    (void)str_of(c, pre, "source");
+    (void)str_of(c, pre, "notes");
+    const char *const *aes;
+    snprintf(key, sizeof key, "%s.adverse", pre);
+    p->nae = (int)os_cfg_keys(c, key, &aes);
+    for (int k = 0; k < p->nae; k++) {
+        char ap[400];
+        snprintf(ap, sizeof ap, "adverse.%s.rate", aes[k]);
+        p->ae[k].rate = opt_real(c, pre, ap, 0);
+        snprintf(ap, sizeof ap, "adverse.%s.cost", aes[k]);
+        p->ae[k].cost = opt_real(c, pre, ap, 0);
+        snprintf(ap, sizeof ap, "adverse.%s.disutility", aes[k]);
+        p->ae[k].disutility = opt_real(c, pre, ap, 0);
+    }
+    /* Draws are named after the programme, so the same programme in two
+     * arms draws the same numbers for the same person. */
+    snprintf(key, sizeof key, "interventions.%s.person", name);
+    p->purpose_person = os_rng_purpose(key);
+    snprintf(key, sizeof key, "interventions.%s.year", name);
+    p->purpose_year = os_rng_purpose(key);
+    return OS_OK;
+}
+
+/* ---- init ---- */
+
+static int add_f32(os_model *m, const char *name, const char *units, const char *desc, os_err *err)
+{
+    return os_pop_add_column(m->pop, name, OS_COL_F32, units, desc, 0, err);
+}
+
+static int iv_init(os_model *m, void **state, os_err *err)
+{
+    iv_state *s = calloc(1, sizeof *s);
+    if (!s) return os_fail(err, OS_ERUN, "interventions: out of memory");
+    *state = s;
+    s->start_year = m->start_year;
+    s->rate = os_cfg_real(m->cfg, "economics.discount_rate");
+    /* Every arm registers the same summary columns (zero without programmes). */
+    static const char *const names[S_N] = {"programme_persons", "programme_starts", "programme_screens",
+                                           "adverse_events", "programme_cost",
+                                           "programme_cost_discounted"};
+    static const char *const units[S_N] = {"persons", "persons", "screens", "events", "CNY", "CNY"};
+    static const char *const desc[S_N] = {
+        "persons on at least one programme of the arm during the year",
+        "persons starting a programme",
+        "screens done (DXA or CT) to find people for programmes",
+        "adverse events of programmes",
+        "programme costs (start, yearly, screening, adverse events); part of cost",
+        "programme_cost discounted to run.start_year"};
+    for (int i = 0; i < S_N; i++)
+        if ((s->sum[i] = os_summary_column(m, names[i], units[i], desc[i], err)) < 0) return OS_ERUN;
+    if (m->is_reference) {
+        /* Check every defined programme once, used by an arm or not: a
+         * library entry is part of the configuration. */
+        const char *const *all;
+        size_t n = os_cfg_keys(m->cfg, "programmes", &all);
+        for (size_t k = 0; k < n; k++)
+            if (read_prog(m, all[k], &s->p[0], err)) return OS_ECONFIG;
+    }
+    s->np = m->nprogrammes;
+    if (s->np == 0) return OS_OK;
+    if (s->np > MAX_PROG) return os_fail(err, OS_ECONFIG, "arm %s: more than %d programmes", m->arm_name, MAX_PROG);
+    for (int k = 0; k < s->np; k++) {
+        iv_prog *p = &s->p[k];
+        if (read_prog(m, m->programmes[k], p, err)) return OS_ECONFIG;
+        /* Column descriptions are static text: the store keeps pointers. */
+        char name[64];
+        snprintf(name, sizeof name, "iv%d_state", k);
+        p->col_state = os_pop_add_column(m->pop, name, OS_COL_U8, "code",
+                                         "programme k of the arm (/arms attribute programmes): 0 not started, "
+                                         "1 on, 2 stopped (effects fading), 3 done",
+                                         0, err);
+        snprintf(name, sizeof name, "iv%d_years", k);
+        p->col_years = os_pop_add_column(m->pop, name, OS_COL_U8, "year",
+                                         "programme k: years on it (state 1) or since stopping (state 2)", 0, err);
+        if (p->col_state < 0 || p->col_years < 0) return OS_ERUN;
+    }
+    s->col_found = os_pop_add_column(m->pop, "iv_found", OS_COL_U8, "bits",
+                                     "bit k: found by programme k's screening", 0, err);
+    s->col_bmd = add_f32(m, OS_IV_BMD, "1/yr", "programme effect on the yearly BMD log-change", err);
+    s->col_mass = add_f32(m, OS_IV_MASS, "1/yr", "programme effect on the yearly ASM log-change", err);
+    s->col_str = add_f32(m, OS_IV_STRENGTH, "1/yr", "programme effect on the yearly strength log-change", err);
+    s->col_fall = add_f32(m, OS_IV_FALL_RR, "1", "programme rate ratio of falls", err);
+    for (int k = 0; k < OS_NFX_SITES; k++) {
+        char name[48];
+        snprintf(name, sizeof name, OS_IV_FX_RR_PREFIX "%s", site_key[k]);
+        if ((s->col_fx[k] = add_f32(m, name, "1", "programme fracture rate ratio", err)) < 0) return OS_ERUN;
+    }
+    s->col_cost = add_f32(m, OS_IV_COST, "CNY", "programme costs this year", err);
+    s->col_q = add_f32(m, OS_IV_QALY_LOSS, "QALY", "QALYs lost to adverse events this year", err);
+    if (s->col_found < 0 || s->col_bmd < 0 || s->col_mass < 0 || s->col_str < 0 || s->col_fall < 0 ||
+        s->col_cost < 0 || s->col_q < 0)
+        return OS_ERUN;
+    return OS_OK;
+}
+
+/* Columns of later modules exist once every module's init has run. */
+static int iv_year_begin(os_model *m, void *state, os_err *err)
+{
+    iv_state *s = state;
+    if (s->np == 0) return OS_OK;
+    if ((s->col_dx = os_events_need_column(m, "interventions", "dx", OS_COL_U16, err)) < 0 ||
+        (s->col_t = os_events_need_column(m, "interventions", "tscore", OS_COL_F32, err)) < 0 ||
+        (s->col_flags = os_events_need_column(m, "interventions", "fx_flags", OS_COL_U8, err)) < 0 ||
+        (s->col_hr = os_events_need_column(m, "interventions", "mortality_hr", OS_COL_F32, err)) < 0)
+        return OS_ERUN;
+    return OS_OK;
+}
+
+/* ---- the yearly step ---- */
+
+static int meets_criteria(const iv_prog *p, unsigned dx, float t, unsigned flags)
+{
+    unsigned sarc = p->sarc_ew ? OS_DX_SARC_EW : OS_DX_SARC_AWGS;
+    int ok;
+    switch (p->dx) {
+    case DX_OP: ok = (dx & OS_DX_OSTEOPOROSIS) != 0; break;
+    case DX_OPENIA_PLUS: ok = (dx & (OS_DX_OSTEOPOROSIS | OS_DX_OSTEOPENIA)) != 0; break;
+    case DX_NOT_OP: ok = !(dx & OS_DX_OSTEOPOROSIS); break;
+    case DX_SARC: ok = (dx & sarc) != 0; break;
+    case DX_OSTEOSARC: ok = (dx & sarc) && (dx & OS_DX_OSTEOPOROSIS); break;
+    default: ok = 1;
+    }
+    if (!isnan(p->tmax) && !(t <= p->tmax)) ok = 0;
+    int prior = (flags & OS_FX_EVER_ANY) != 0;
+    if (p->prior_fx >= 0 && prior != p->prior_fx) ok = 0;
+    return ok;
+}
+
+typedef struct iv_eff {
+    double bmd, mass, str, fall, fx[OS_NFX_SITES], mort, cost, qloss;
+} iv_eff;
+
+/* Adds programme P's changes of BMD, muscle mass and strength at strength
+ * F (0..1): while on it, in its first change_years years. */
+static void add_changes(iv_eff *e, const iv_prog *p, double f)
+{
+    e->bmd += f * p->bmd;
+    e->mass += f * p->mass;
+    e->str += f * p->strength;
+}
+
+/* Multiplies in programme P's rate ratios at strength F (0..1): while on
+ * it, and fading after stopping. */
+static void add_ratios(iv_eff *e, const iv_prog *p, double f)
+{
+    e->fall *= 1.0 - f * (1.0 - p->fall_rr);
+    for (int k = 0; k < OS_NFX_SITES; k++) e->fx[k] *= 1.0 - f * (1.0 - p->fx_rr[k]);
+    e->mort *= 1.0 - f * (1.0 - p->mort_rr);
+}
+
+static void iv_step(os_model *m, void *state, os_chunk *c)
+{
+    iv_state *s = state;
+    if (s->np == 0) return;
+    const uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
+    const float *t = OS_CHUNK_COL(m, c, float, s->col_t);
+    const uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
+    float *hr = OS_CHUNK_COL(m, c, float, s->col_hr);
+    uint8_t *found = OS_CHUNK_COL(m, c, uint8_t, s->col_found);
+    float *o_bmd = OS_CHUNK_COL(m, c, float, s->col_bmd), *o_mass = OS_CHUNK_COL(m, c, float, s->col_mass);
+    float *o_str = OS_CHUNK_COL(m, c, float, s->col_str), *o_fall = OS_CHUNK_COL(m, c, float, s->col_fall);
+    float *o_cost = OS_CHUNK_COL(m, c, float, s->col_cost), *o_q = OS_CHUNK_COL(m, c, float, s->col_q);
+    float *o_fx[OS_NFX_SITES];
+    for (int k = 0; k < OS_NFX_SITES; k++) o_fx[k] = OS_CHUNK_COL(m, c, float, s->col_fx[k]);
+    double disc = pow(1.0 + s->rate, -(double)(m->year - s->start_year));
+    for (size_t i = 0; i < c->n; i++) {
+        iv_eff e = {0, 0, 0, 1, {1, 1, 1, 1}, 1, 0, 0};
+        int on_any = 0, starts = 0, screens = 0, aes = 0;
+        if (c->alive[i])
+            for (int k = 0; k < s->np; k++) {
+                const iv_prog *p = &s->p[k];
+                uint8_t *st = OS_CHUNK_COL(m, c, uint8_t, p->col_state) + i;
+                uint8_t *yrs = OS_CHUNK_COL(m, c, uint8_t, p->col_years) + i;
+                if (*st == ST_DONE) continue;
+                os_rng g;
+                os_rng_init(&g, m->seed, c->id[i], (uint32_t)m->year, p->purpose_year);
+                int running = m->year >= p->start && m->year <= p->end;
+                if (*st == ST_NEW && running && c->age[i] >= p->age_min && c->age[i] <= p->age_max &&
+                    (p->sex < 0 || c->sex[i] == p->sex)) {
+                    /* Life-long per-person draws: reached, and would start. */
+                    os_rng pr;
+                    os_rng_init(&pr, m->seed, c->id[i], 0, p->purpose_person);
+                    double u_reach = os_rng_uniform(&pr), u_start = os_rng_uniform(&pr);
+                    if (u_reach < p->reach) {
+                        int crit = meets_criteria(p, dx[i], t[i], flags[i]);
+                        int offer = crit;
+                        unsigned bit = 1u << k;
+                        if (p->find != FIND_NONE && !(found[i] & bit)) {
+                            offer = 0;
+                            if ((m->year - p->start) % p->interval == 0 && os_rng_uniform(&g) < p->attend) {
+                                screens++;
+                                e.cost += p->c_screen;
+                                double u = os_rng_uniform(&g);
+                                offer = crit ? u < p->sens : u >= p->spec;
+                                if (offer) found[i] |= (uint8_t)bit;
+                            }
+                        }
+                        if (offer && u_start < p->uptake) {
+                            *st = ST_ON;
+                            *yrs = 0;
+                            starts++;
+                            e.cost += p->c_start;
+                        }
+                    }
+                }
+                if (*st == ST_ON) {
+                    on_any = 1;
+                    if (*yrs < p->change_years) add_changes(&e, p, p->adherence);
+                    add_ratios(&e, p, p->adherence);
+                    e.cost += p->c_year;
+                    for (int a = 0; a < p->nae; a++)
+                        if (os_rng_uniform(&g) < p->ae[a].rate) {
+                            aes++;
+                            e.cost += p->ae[a].cost;
+                            e.qloss += p->ae[a].disutility;
+                        }
+                    if (*yrs < 255) (*yrs)++;
+                    /* Stopping takes effect from next year. */
+                    if (*yrs >= p->max_years || m->year >= p->end || os_rng_uniform(&g) < p->discont) {
+                        *st = ST_STOPPED;
+                        *yrs = 0;
+                    }
+                } else if (*st == ST_STOPPED) {
+                    if (*yrs < 255) (*yrs)++;
+                    double f = p->offset > 0 ? 1.0 - (double)*yrs / p->offset : 0.0;
+                    if (f > 0) add_ratios(&e, p, p->adherence * f);
+                    if (*yrs <= p->rebound_years) e.bmd += p->rebound;
+                    if (f <= 0 && *yrs >= p->rebound_years) *st = ST_DONE;
+                }
+            }
+        o_bmd[i] = (float)e.bmd;
+        o_mass[i] = (float)e.mass;
+        o_str[i] = (float)e.str;
+        o_fall[i] = (float)e.fall;
+        for (int k = 0; k < OS_NFX_SITES; k++) o_fx[k][i] = (float)e.fx[k];
+        o_cost[i] = (float)e.cost;
+        o_q[i] = (float)e.qloss;
+        if (!c->alive[i]) continue;
+        hr[i] *= (float)e.mort;
+        int sex = c->sex[i], band = os_age_band(c->age[i]);
+        double w = c->weight[i];
+        os_acc *a = c->acc;
+        if (on_any) os_acc_add(a, sex, band, s->sum[S_ON], w);
+        if (starts) os_acc_add(a, sex, band, s->sum[S_STARTS], w * starts);
+        if (screens) os_acc_add(a, sex, band, s->sum[S_SCREENS], w * screens);
+        if (aes) os_acc_add(a, sex, band, s->sum[S_AE], w * aes);
+        if (e.cost > 0) {
+            os_acc_add(a, sex, band, s->sum[S_COST], w * e.cost);
+            os_acc_add(a, sex, band, s->sum[S_COST_D], w * e.cost * disc);
+        }
+    }
+}
+
+static void iv_destroy(void *state)
+{
+    free(state);
+}
+
+const os_module os_mod_interventions = {
+    .name = "interventions",
+    .declare = iv_declare,
+    .init = iv_init,
+    .year_begin = iv_year_begin,
+    .step = iv_step,
+    .destroy = iv_destroy,
+};

@@ -1,0 +1,331 @@
+/* psa.c - probabilistic sensitivity analysis (psa.h). */
+#include "psa.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "h5out.h"
+#include "rng.h"
+
+#define NT OS_CEA_NTOTALS
+#define GRID 61
+
+/* ---- drawing parameters ---- */
+
+typedef struct uncertain {
+    const os_cfg *cfg;
+    const os_param_spec **specs;
+    int n, cap;
+} uncertain;
+
+static void collect(void *ctx, const os_param_spec *spec, int present, int used)
+{
+    (void)used;
+    uncertain *u = ctx;
+    if (!present || spec->type != OS_P_REAL) return;
+    os_dist d = os_cfg_dist(u->cfg, spec->key);
+    if (d.type == OS_DIST_NONE || d.type == OS_DIST_FIXED) return;
+    if (u->n == u->cap) {
+        int cap = u->cap ? 2 * u->cap : 64;
+        const os_param_spec **s = realloc(u->specs, (size_t)cap * sizeof *s);
+        if (!s) return;
+        u->specs = s;
+        u->cap = cap;
+    }
+    u->specs[u->n++] = spec;
+}
+
+static double draw(gsl_rng *g, os_dist d)
+{
+    const double *p = d.p;
+    switch (d.type) {
+    case OS_DIST_NORMAL: return p[0] + gsl_ran_gaussian(g, p[1]);
+    case OS_DIST_LOGNORMAL: return gsl_ran_lognormal(g, p[0], p[1]);
+    case OS_DIST_GAMMA: return gsl_ran_gamma(g, p[0], p[1]);
+    case OS_DIST_BETA: return gsl_ran_beta(g, p[0], p[1]);
+    case OS_DIST_UNIFORM: return gsl_ran_flat(g, p[0], p[1]);
+    case OS_DIST_TRIANGULAR: {
+        double u = gsl_rng_uniform(g), a = p[0], c = p[1], b = p[2];
+        double fc = (c - a) / (b - a);
+        return u < fc ? a + sqrt(u * (b - a) * (c - a)) : b - sqrt((1 - u) * (b - a) * (b - c));
+    }
+    default: return p[0];
+    }
+}
+
+int os_psa_apply(os_cfg *cfg, int k, os_psa *psa, int row, os_err *err)
+{
+    uncertain u = {cfg, NULL, 0, 0};
+    os_cfg_visit(cfg, collect, &u);
+    if (psa && row == 0) {
+        psa->nparams = u.n;
+        psa->names = calloc((size_t)u.n + 1, sizeof *psa->names);
+        for (int i = 0; psa->names && i < u.n; i++) psa->names[i] = strdup(u.specs[i]->key);
+    }
+    if (psa && (psa->nparams != u.n || !psa->names)) {
+        free(u.specs);
+        return os_fail(err, OS_ERUN, "psa: draws of different parameter sets");
+    }
+    gsl_rng *g = os_rng_gsl_alloc();
+    if (!g) {
+        free(u.specs);
+        return os_fail(err, OS_ERUN, "out of memory");
+    }
+    uint64_t seed = (uint64_t)os_cfg_int(cfg, "run.seed");
+    uint32_t purpose = os_rng_purpose("psa.draw");
+    int rc = OS_OK;
+    for (int i = 0; i < u.n && !rc; i++) {
+        const os_param_spec *s = u.specs[i];
+        os_rng_gsl_reset(g, seed, os_rng_purpose(s->key), (uint32_t)k, purpose);
+        double v = draw(g, os_cfg_dist(cfg, s->key));
+        if (s->min <= s->max) v = v < s->min ? s->min : (v > s->max ? s->max : v);
+        if (psa) psa->values[(size_t)row * (size_t)u.n + (size_t)i] = v;
+        rc = os_cfg_set_real(cfg, s->key, v, err);
+    }
+    gsl_rng_free(g);
+    free(u.specs);
+    return rc;
+}
+
+/* ---- running draws ---- */
+
+static int alloc_rows(os_psa *p, const os_cfg *cfg, int rows, os_err *err)
+{
+    os_arms arms;
+    os_engine_arms(cfg, &arms);
+    memset(p, 0, sizeof *p);
+    p->ndraws = rows;
+    p->narms = arms.n;
+    uncertain u = {cfg, NULL, 0, 0};
+    os_cfg_visit(cfg, collect, &u);
+    free(u.specs);
+    p->draw = calloc((size_t)rows, sizeof *p->draw);
+    p->values = calloc((size_t)rows * (size_t)(u.n + 1), sizeof *p->values);
+    p->tot = calloc((size_t)rows * (size_t)arms.n * NT, sizeof *p->tot);
+    p->population0 = calloc((size_t)rows, sizeof *p->population0);
+    if (!p->draw || !p->values || !p->tot || !p->population0) {
+        os_psa_free(p);
+        return os_fail(err, OS_ERUN, "out of memory (psa)");
+    }
+    return OS_OK;
+}
+
+static void record(os_psa *p, int row, int k, const os_summary *s)
+{
+    p->draw[row] = k;
+    os_cea_totals(s, p->narms, (double (*)[NT])(p->tot + (size_t)row * (size_t)p->narms * NT),
+                  &p->population0[row]);
+}
+
+int os_psa_run(const os_cfg *cfg, int first, int count, int nthreads, os_psa *psa, os_err *err)
+{
+    if (alloc_rows(psa, cfg, count, err)) return OS_ERUN;
+    char *text = os_cfg_dump(cfg);
+    if (!text) return os_fail(err, OS_ERUN, "out of memory");
+    int rc = OS_OK;
+    for (int row = 0; row < count && !rc; row++) {
+        os_cfg *ck = NULL;
+        os_summary s = {0};
+        os_run_opts opts = {0};
+        opts.nthreads = nthreads;
+        opts.quiet = 1;
+        rc = os_cfg_load_string(&ck, text, "(psa draw)", NULL, NULL, 0, err);
+        if (!rc) rc = os_engine_validate(ck, err);
+        if (!rc) rc = os_psa_apply(ck, first + row, psa, row, err);
+        if (!rc) rc = os_engine_run(ck, &opts, &s, NULL, err);
+        if (!rc) record(psa, row, first + row, &s);
+        os_summary_free(&s);
+        os_cfg_free(ck);
+    }
+    free(text);
+    if (rc) os_psa_free(psa);
+    return rc;
+}
+
+int os_psa_single(const os_cfg *cfg, int k, const os_summary *s, os_psa *psa, os_err *err)
+{
+    if (alloc_rows(psa, cfg, 1, err)) return OS_ERUN;
+    /* The values drawn are those now in CFG (os_psa_apply ran before the
+     * run): read them back in the same order. */
+    uncertain u = {cfg, NULL, 0, 0};
+    os_cfg_visit(cfg, collect, &u);
+    psa->nparams = u.n;
+    psa->names = calloc((size_t)u.n + 1, sizeof *psa->names);
+    for (int i = 0; psa->names && i < u.n; i++) {
+        psa->names[i] = strdup(u.specs[i]->key);
+        psa->values[i] = os_cfg_real(cfg, u.specs[i]->key);
+    }
+    free(u.specs);
+    if (!psa->names) {
+        os_psa_free(psa);
+        return os_fail(err, OS_ERUN, "out of memory (psa)");
+    }
+    record(psa, 0, k, s);
+    return OS_OK;
+}
+
+void os_psa_free(os_psa *p)
+{
+    for (int i = 0; p->names && i < p->nparams; i++) free(p->names[i]);
+    free(p->names);
+    free(p->draw);
+    free(p->values);
+    free(p->tot);
+    free(p->population0);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- acceptability and value of information ---- */
+
+static double nmb(const os_psa *p, int row, int arm, double wtp)
+{
+    const double *t = p->tot + ((size_t)row * (size_t)p->narms + (size_t)arm) * NT;
+    return wtp * t[OS_CEA_QALY_D] - t[OS_CEA_COST_D];
+}
+
+double os_psa_ceac(const os_psa *p, double wtp, double *prob)
+{
+    double mean[OS_MAX_ARMS] = {0}, best_sum = 0;
+    for (int a = 0; a < p->narms; a++) prob[a] = 0;
+    for (int r = 0; r < p->ndraws; r++) {
+        int best = 0;
+        for (int a = 0; a < p->narms; a++) {
+            double v = nmb(p, r, a, wtp);
+            mean[a] += v;
+            if (v > nmb(p, r, best, wtp)) best = a;
+        }
+        prob[best] += 1.0;
+        best_sum += nmb(p, r, best, wtp);
+    }
+    if (p->ndraws == 0) return 0;
+    double best_mean = mean[0];
+    for (int a = 0; a < p->narms; a++) {
+        prob[a] /= p->ndraws;
+        if (mean[a] > best_mean) best_mean = mean[a];
+    }
+    return best_sum / p->ndraws - best_mean / p->ndraws;
+}
+
+static void grid_of(const os_cfg *cfg, double *grid)
+{
+    double wtp[OS_CEA_MAX_WTP], top = 0;
+    int n = os_cea_wtp(cfg, wtp, OS_CEA_MAX_WTP);
+    for (int i = 0; i < n; i++) top = wtp[i] > top ? wtp[i] : top;
+    if (top <= 0) top = 300000;   /* no GDP given: a grid in currency units */
+    for (int i = 0; i < GRID; i++) grid[i] = 2.0 * top * i / (GRID - 1);
+}
+
+static int put(hid_t g, const char *name, const double *v, size_t n, const char *units, const char *desc,
+               os_err *err)
+{
+    return os_h5_write_1d(g, name, H5T_NATIVE_DOUBLE, v, n, units, desc, 0, err);
+}
+
+/* Every group holds 1-D columns of one length (a table, as `osteosim
+ * export` reads them): /psa one row per (draw, arm); /psa/parameters one
+ * per draw; /psa/ceac one per (threshold, arm); /psa/evpi one per threshold. */
+int os_psa_write(hid_t file, const os_cfg *cfg, const os_psa *p, os_err *err)
+{
+    os_arms arms;
+    os_engine_arms(cfg, &arms);
+    hid_t g = H5Gcreate2(file, "psa", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) return os_fail(err, OS_ERUN, "HDF5: cannot create /psa");
+    const char *money = os_cfg_has(cfg, "economics.currency") ? os_cfg_str(cfg, "economics.currency") : "";
+    char labels[2048] = "", per_qaly[64];
+    snprintf(per_qaly, sizeof per_qaly, "%s/QALY", money);
+    for (int a = 0; a < arms.n; a++)
+        snprintf(labels + strlen(labels), sizeof labels - strlen(labels), "%s%d=%s", a ? "," : "", a,
+                 arms.names[a]);
+    os_h5_attr_str(g, "description",
+                   "probabilistic sensitivity analysis: one row per (draw, arm) with the arm's totals over all "
+                   "years; the draws' parameter values in /psa/parameters");
+    os_h5_attr_str(g, "arms", labels);
+    os_h5_attr_i64(g, "reference", arms.ref);
+    size_t n = (size_t)p->ndraws, na = (size_t)p->narms, rows = n * na;
+    int32_t *ri = malloc((rows ? rows : 1) * 2 * sizeof *ri);
+    double *col = malloc((rows + n + 1) * sizeof *col);
+    int rc = ri && col ? OS_OK : os_fail(err, OS_ERUN, "out of memory");
+    for (size_t r = 0; !rc && r < rows; r++) {
+        ri[r] = p->draw[r / na];
+        ri[rows + r] = (int32_t)(r % na);
+    }
+    if (!rc) rc = os_h5_write_1d(g, "draw", H5T_NATIVE_INT32, ri, rows, "1", "draw number k", 0, err);
+    if (!rc) rc = os_h5_write_1d(g, "arm", H5T_NATIVE_INT32, ri + rows, rows, "1", "arm index (arms attribute)",
+                                 0, err);
+    for (int k = 0; k < NT && !rc; k++) {
+        for (size_t r = 0; r < rows; r++) col[r] = p->tot[r * NT + (size_t)k];
+        char desc[160];
+        snprintf(desc, sizeof desc, "total of /summary/%s over all years, this draw and arm",
+                 os_cea_total_names[k]);
+        rc = put(g, os_cea_total_names[k], col, rows, "", desc, err);
+    }
+    static const int inc[2] = {OS_CEA_COST_D, OS_CEA_QALY_D};
+    static const char *const inc_name[2] = {"incremental_cost", "incremental_qaly"};
+    for (int k = 0; k < 2 && !rc; k++) {
+        for (size_t r = 0; r < rows; r++)
+            col[r] = p->tot[r * NT + (size_t)inc[k]] -
+                     p->tot[((r / na) * na + (size_t)arms.ref) * NT + (size_t)inc[k]];
+        rc = put(g, inc_name[k], col, rows, k ? "QALY" : money,
+                 "discounted, against the reference arm of the same draw", err);
+    }
+    hid_t sub = rc ? -1 : H5Gcreate2(g, "parameters", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (!rc && sub < 0) rc = os_fail(err, OS_ERUN, "HDF5: cannot create /psa/parameters");
+    if (!rc) rc = os_h5_write_1d(sub, "draw", H5T_NATIVE_INT32, p->draw, n, "1", "draw number k", 0, err);
+    for (int i = 0; i < p->nparams && !rc; i++) {
+        for (size_t r = 0; r < n; r++) col[r] = p->values[r * (size_t)p->nparams + (size_t)i];
+        rc = put(sub, p->names[i], col, n, os_cfg_unit(cfg, p->names[i]), "drawn value", err);
+    }
+    if (sub >= 0) H5Gclose(sub);
+    free(col);
+    free(ri);
+
+    double grid[GRID], ceac[GRID * OS_MAX_ARMS], gw[GRID * OS_MAX_ARMS], evpi[GRID], evpi_pp[GRID], pop = 0;
+    int32_t ga[GRID * OS_MAX_ARMS];
+    for (size_t r = 0; r < n; r++) pop += p->population0[r] / (double)n;
+    grid_of(cfg, grid);
+    for (int i = 0; i < GRID; i++) {
+        evpi[i] = os_psa_ceac(p, grid[i], &ceac[i * (int)na]);
+        evpi_pp[i] = pop > 0 ? evpi[i] / pop : 0;
+        for (size_t a = 0; a < na; a++) {
+            gw[(size_t)i * na + a] = grid[i];
+            ga[(size_t)i * na + a] = (int32_t)a;
+        }
+    }
+    sub = rc ? -1 : H5Gcreate2(g, "ceac", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (!rc && sub < 0) rc = os_fail(err, OS_ERUN, "HDF5: cannot create /psa/ceac");
+    if (!rc) rc = put(sub, "wtp", gw, GRID * na, per_qaly, "willingness-to-pay threshold", err);
+    if (!rc) rc = os_h5_write_1d(sub, "arm", H5T_NATIVE_INT32, ga, GRID * na, "1", "arm index", 0, err);
+    if (!rc) rc = put(sub, "probability", ceac, GRID * na, "1",
+                      "share of draws in which the arm has the highest net monetary benefit", err);
+    if (sub >= 0) H5Gclose(sub);
+    sub = rc ? -1 : H5Gcreate2(g, "evpi", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (!rc && sub < 0) rc = os_fail(err, OS_ERUN, "HDF5: cannot create /psa/evpi");
+    if (!rc) rc = put(sub, "wtp", grid, GRID, per_qaly, "willingness-to-pay threshold", err);
+    if (!rc) rc = put(sub, "evpi_population", evpi, GRID, money,
+                      "expected value of perfect information, whole population over the run", err);
+    if (!rc) rc = put(sub, "evpi_per_person", evpi_pp, GRID, money,
+                      "evpi_population per person aged 50+ at the start year", err);
+    if (sub >= 0) H5Gclose(sub);
+    H5Gclose(g);
+    return rc;
+}
+
+void os_psa_report(FILE *out, const os_cfg *cfg, const os_psa *p)
+{
+    os_arms arms;
+    os_engine_arms(cfg, &arms);
+    double wtp[OS_CEA_MAX_WTP], prob[OS_MAX_ARMS], pop = 0;
+    int nw = os_cea_wtp(cfg, wtp, OS_CEA_MAX_WTP);
+    for (int r = 0; r < p->ndraws; r++) pop += p->population0[r] / p->ndraws;
+    const char *money = os_cfg_has(cfg, "economics.currency") ? os_cfg_str(cfg, "economics.currency") : "";
+    fprintf(out, "\nprobabilistic sensitivity analysis: %d draws of %d parameters\n", p->ndraws, p->nparams);
+    for (int w = 0; w < nw; w++) {
+        double evpi = os_psa_ceac(p, wtp[w], prob);
+        fprintf(out, "  at %.0f %s/QALY: P(cost-effective)", wtp[w], money);
+        for (int a = 0; a < p->narms; a++) fprintf(out, " %s %.2f;", arms.names[a], prob[a]);
+        fprintf(out, " EVPI %.4g %s (%.4g per person)\n", evpi, money, pop > 0 ? evpi / pop : 0.0);
+    }
+}

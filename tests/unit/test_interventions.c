@@ -1,0 +1,342 @@
+/* test_interventions.c - the programme state machine of
+ * models/interventions.c on hand-set agents: who is reached and starts,
+ * the effect columns on the treated, discontinuation, maximum duration,
+ * fading and rebound after stopping, screening and costs. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "diagnosis.h"
+#include "engine.h"
+#include "events.h"
+#include "interventions.h"
+
+extern const os_module os_mod_interventions, os_mod_economics;
+
+typedef struct fixture {
+    os_cfg *cfg;
+    os_pop pop;
+    os_model m;
+    void *st;
+    os_acc acc;
+    int dx, t, flags, hr;
+    const char *names[1];
+} fixture;
+
+/* A woman aged 70 with osteoporosis, no fracture; programme `p` defined by
+ * BASE with SETS applied. */
+static const char *const base =
+    "programmes:\n"
+    "  p:\n"
+    "    label: test\n"
+    "    type: drug\n"
+    "    evidence: A\n"
+    "    source: test input\n"
+    "    start_year: 2025\n"
+    "    eligibility: {age_min: 65, sex: female, diagnosis: osteoporosis}\n"
+    "    coverage: 1\n"
+    "    uptake: 1\n"
+    "    adherence: 1\n"
+    "    discontinuation: 0\n"
+    "    effects: {bmd_change: 0.02, fall_rr: 0.6, fracture_rr: {hip: 0.5}, mortality_rr: 0.8}\n"
+    "    costs: {per_year: 1000, per_start: 300}\n";
+
+static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
+{
+    memset(f, 0, sizeof *f);
+    char text[4096];
+    snprintf(text, sizeof text,
+             "include:\n  - %s/configs/params/economics.yaml\n"
+             "scenario: {name: t}\nrun: {start_year: 2025, end_year: 2040, agents: 1000, seed: 11}\n%s",
+             OS_SOURCE_DIR, base);
+    os_err err = {0};
+    if (os_cfg_load_string(&f->cfg, text, "test", NULL, sets, nsets, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(os_cfg_declare(f->cfg, os_engine_params, os_engine_nparams, &err), 0);
+    assert_int_equal(os_cfg_declare(f->cfg, os_arms_params, os_arms_nparams, &err), 0);
+    assert_int_equal(os_cfg_declare(f->cfg, os_mod_economics.params, os_mod_economics.nparams, &err), 0);
+    if (os_mod_interventions.declare(f->cfg, &err) || os_cfg_validate(f->cfg, &err)) fail_msg("%s", err.msg);
+    os_pop_init(&f->pop);
+    f->dx = os_pop_add_column(&f->pop, "dx", OS_COL_U16, "bits", "", 0, &err);
+    f->t = os_pop_add_column(&f->pop, "tscore", OS_COL_F32, "SD", "", 0, &err);
+    f->flags = os_pop_add_column(&f->pop, "fx_flags", OS_COL_U8, "bits", "", 0, &err);
+    f->hr = os_pop_add_column(&f->pop, "mortality_hr", OS_COL_F32, "1", "", 0, &err);
+    assert_true(f->hr > 0);
+    f->names[0] = "p";
+    f->m.cfg = f->cfg;
+    f->m.pop = &f->pop;
+    f->m.seed = 11;
+    f->m.start_year = 2025;
+    f->m.end_year = 2040;
+    f->m.year = 2025;
+    f->m.nthreads = 1;
+    f->m.chunk_size = n;
+    f->m.programmes = f->names;
+    f->m.nprogrammes = 1;
+    f->m.arm_name = "test";
+    if (os_mod_interventions.init(&f->m, &f->st, &err)) fail_msg("%s", err.msg);
+    size_t first;
+    assert_int_equal(os_pop_append(&f->pop, n, &first, &err), 0);
+    for (size_t r = 0; r < n; r++) {
+        ((uint32_t *)os_pop_data(&f->pop, OS_COL_ID))[r] = (uint32_t)(r + 1);
+        ((float *)os_pop_data(&f->pop, OS_COL_AGE))[r] = 70.0f;
+        ((uint32_t *)os_pop_data(&f->pop, OS_COL_WEIGHT))[r] = 1;
+        ((uint8_t *)os_pop_data(&f->pop, OS_COL_ALIVE))[r] = 1;
+        ((uint16_t *)os_pop_data(&f->pop, f->dx))[r] = OS_DX_OSTEOPOROSIS;
+        ((float *)os_pop_data(&f->pop, f->t))[r] = -3.0f;
+    }
+    if (os_mod_interventions.year_begin(&f->m, f->st, &err)) fail_msg("%s", err.msg);
+}
+
+static void teardown(fixture *f)
+{
+    os_mod_interventions.destroy(f->st);
+    os_pop_free(&f->pop);
+    os_cfg_free(f->cfg);
+}
+
+/* One step of YEAR over all agents (mortality_hr reset to 1 as demography
+ * does at the census). */
+static void step(fixture *f, int year)
+{
+    f->m.year = year;
+    for (size_t r = 0; r < f->pop.n; r++) ((float *)os_pop_data(&f->pop, f->hr))[r] = 1.0f;
+    os_chunk c = {0};
+    c.begin = 0;
+    c.n = f->pop.n;
+    c.id = os_pop_data(&f->pop, OS_COL_ID);
+    c.sex = os_pop_data(&f->pop, OS_COL_SEX);
+    c.age = os_pop_data(&f->pop, OS_COL_AGE);
+    c.weight = os_pop_data(&f->pop, OS_COL_WEIGHT);
+    c.alive = os_pop_data(&f->pop, OS_COL_ALIVE);
+    c.acc = &f->acc;
+    os_mod_interventions.step(&f->m, f->st, &c);
+}
+
+static const void *col(fixture *f, const char *name)
+{
+    int i = os_pop_find_column(&f->pop, name);
+    assert_true(i >= 0);
+    return os_pop_data(&f->pop, i);
+}
+
+static size_t count_state(fixture *f, int state)
+{
+    const uint8_t *s = col(f, "iv0_state");
+    size_t n = 0;
+    for (size_t r = 0; r < f->pop.n; r++) n += s[r] == state;
+    return n;
+}
+
+/* |x - p| within 4 binomial standard errors of a share p of n. */
+static void assert_share(double x, double p, size_t n)
+{
+    double se = sqrt(p * (1 - p) / (double)n);
+    if (fabs(x - p) > 4 * se + 1e-12) fail_msg("share %.5f, expected %.5f +- %.5f", x, p, 4 * se);
+}
+
+static void test_reach_and_eligibility(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.coverage=0.6", "programmes.p.uptake=0.5"};
+    fixture f;
+    const size_t n = 20000;
+    setup(&f, sets, 2, n);
+    /* A quarter are men, a quarter too young, a quarter without osteoporosis. */
+    for (size_t r = 0; r < n; r++) {
+        if (r % 4 == 1) ((uint8_t *)os_pop_data(&f.pop, OS_COL_SEX))[r] = 1;
+        if (r % 4 == 2) ((float *)os_pop_data(&f.pop, OS_COL_AGE))[r] = 60.0f;
+        if (r % 4 == 3) ((uint16_t *)os_pop_data(&f.pop, f.dx))[r] = OS_DX_OSTEOPENIA;
+    }
+    step(&f, 2025);
+    const uint8_t *s = col(&f, "iv0_state");
+    size_t started = 0;
+    for (size_t r = 0; r < n; r++) {
+        if (r % 4) assert_int_equal(s[r], 0);   /* ineligible: never started */
+        else started += s[r] == 1;
+    }
+    assert_share((double)started / (n / 4), 0.6 * 0.5, n / 4);
+    /* The same people stay unreached: a second year starts nobody new. */
+    step(&f, 2026);
+    assert_int_equal(count_state(&f, 1), started);
+    teardown(&f);
+}
+
+static void test_effects_on_the_treated(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.adherence=0.5", "programmes.p.coverage=0.5"};
+    fixture f;
+    setup(&f, sets, 2, 4000);
+    step(&f, 2025);
+    const uint8_t *s = col(&f, "iv0_state");
+    const float *bmd = col(&f, OS_IV_BMD), *fall = col(&f, OS_IV_FALL_RR);
+    const float *hip = col(&f, OS_IV_FX_RR_PREFIX "hip"), *vert = col(&f, OS_IV_FX_RR_PREFIX "vertebral");
+    const float *hr = col(&f, "mortality_hr"), *cost = col(&f, OS_IV_COST);
+    size_t on = 0;
+    for (size_t r = 0; r < f.pop.n; r++) {
+        if (s[r] == 1) {
+            on++;
+            /* Adherence 0.5 gives half of each effect. */
+            assert_float_equal(bmd[r], 0.5 * 0.02, 1e-7);
+            assert_float_equal(fall[r], 1 - 0.5 * 0.4, 1e-7);
+            assert_float_equal(hip[r], 1 - 0.5 * 0.5, 1e-7);
+            assert_float_equal(vert[r], 1.0, 0);
+            assert_float_equal(hr[r], 1 - 0.5 * 0.2, 1e-7);
+            assert_float_equal(cost[r], 300 + 1000, 1e-3);
+        } else {
+            assert_float_equal(bmd[r], 0, 0);
+            assert_float_equal(fall[r], 1, 0);
+            assert_float_equal(hr[r], 1, 0);
+            assert_float_equal(cost[r], 0, 0);
+        }
+    }
+    assert_share((double)on / f.pop.n, 0.5, f.pop.n);
+    /* Second year: no start cost. */
+    step(&f, 2026);
+    for (size_t r = 0; r < f.pop.n; r++)
+        if (s[r] == 1) assert_float_equal(cost[r], 1000, 1e-3);
+    teardown(&f);
+}
+
+static void test_discontinuation_and_max_years(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.discontinuation=0.3"};
+    fixture f;
+    setup(&f, sets, 1, 20000);
+    step(&f, 2025);
+    assert_share((double)count_state(&f, 1) / f.pop.n, 0.7, f.pop.n);
+    teardown(&f);
+
+    const char *sets2[] = {"programmes.p.max_years=3"};
+    setup(&f, sets2, 1, 100);
+    for (int y = 2025; y < 2028; y++) {
+        assert_int_equal(count_state(&f, 2), 0);
+        step(&f, y);
+    }
+    /* On for exactly three steps, stopped after the third. */
+    assert_int_equal(count_state(&f, 2), 100);
+    step(&f, 2028);
+    const float *bmd = col(&f, OS_IV_BMD), *fall = col(&f, OS_IV_FALL_RR);
+    for (size_t r = 0; r < f.pop.n; r++) {
+        assert_float_equal(bmd[r], 0, 0);
+        assert_float_equal(fall[r], 1, 0);   /* no offset: effects end at once */
+    }
+    teardown(&f);
+}
+
+/* Stopping after one year: ratios fade over offset_years, BMD change ends
+ * at once and the rebound applies for rebound_years (denosumab). */
+static void test_fade_and_rebound(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.discontinuation=1", "programmes.p.after_stop.offset_years=4",
+                          "programmes.p.after_stop.rebound_bmd_change=-0.05",
+                          "programmes.p.after_stop.rebound_years=2"};
+    fixture f;
+    setup(&f, sets, 4, 10);
+    step(&f, 2025);
+    const float *bmd = col(&f, OS_IV_BMD), *fall = col(&f, OS_IV_FALL_RR);
+    assert_float_equal(bmd[0], 0.02, 1e-7);
+    const double want_fall[] = {1 - 0.75 * 0.4, 1 - 0.5 * 0.4, 1 - 0.25 * 0.4, 1, 1};
+    const double want_bmd[] = {-0.05, -0.05, 0, 0, 0};
+    for (int k = 0; k < 5; k++) {
+        step(&f, 2026 + k);
+        for (size_t r = 0; r < f.pop.n; r++) {
+            assert_float_equal(fall[r], want_fall[k], 1e-6);
+            assert_float_equal(bmd[r], want_bmd[k], 1e-7);
+        }
+    }
+    assert_int_equal(count_state(&f, 3), f.pop.n);   /* done: never restarts */
+    teardown(&f);
+}
+
+static void test_change_years(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.effects.change_years=2"};
+    fixture f;
+    setup(&f, sets, 1, 10);
+    const float *bmd = col(&f, OS_IV_BMD), *fall = col(&f, OS_IV_FALL_RR);
+    const double want[] = {0.02, 0.02, 0, 0};
+    for (int k = 0; k < 4; k++) {
+        step(&f, 2025 + k);
+        assert_float_equal(bmd[0], want[k], 1e-7);
+        assert_float_equal(fall[0], 0.6, 1e-7);   /* ratios last while on it */
+    }
+    teardown(&f);
+}
+
+/* Screening every 2 years, attended by half: a perfect test (DXA) finds
+ * only people with osteoporosis; an imperfect one (CT with a deep-learning
+ * reader) finds sensitivity of them and 1 - specificity of the others. */
+static void test_screening(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.finding.method=ct_ai", "programmes.p.finding.interval=2",
+                          "programmes.p.finding.attendance=0.5", "programmes.p.finding.sensitivity=0.8",
+                          "programmes.p.finding.specificity=0.9", "programmes.p.finding.cost=100",
+                          "programmes.p.eligibility.diagnosis=osteoporosis"};
+    fixture f;
+    const size_t n = 40000;
+    setup(&f, sets, 7, n);
+    for (size_t r = 1; r < n; r += 2) ((uint16_t *)os_pop_data(&f.pop, f.dx))[r] = 0;
+    step(&f, 2025);
+    const uint8_t *s = col(&f, "iv0_state");
+    size_t tp = 0, fp = 0;
+    for (size_t r = 0; r < n; r++) *(r % 2 ? &fp : &tp) += s[r] == 1;
+    assert_share((double)tp / (n / 2), 0.5 * 0.8, n / 2);
+    assert_share((double)fp / (n / 2), 0.5 * 0.1, n / 2);
+    double screens = 0;
+    for (int i = 0; i < f.m.nsummary; i++)
+        if (!strcmp(f.m.summary[i].name, "programme_screens"))
+            for (int cell = 0; cell < OS_NCELLS; cell++)
+                screens += (double)f.acc.v[cell * OS_MAX_SUMMARY_COLS + i] / OS_ACC_SCALE;
+    assert_share(screens / n, 0.5, n);
+    /* 2026 is not a screening year: nobody new starts. */
+    size_t on = count_state(&f, 1);
+    step(&f, 2026);
+    assert_int_equal(count_state(&f, 1), on);
+    teardown(&f);
+}
+
+static void test_adverse_events(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.adverse.flu.rate=0.25", "programmes.p.adverse.flu.cost=400",
+                          "programmes.p.adverse.flu.disutility=0.02"};
+    fixture f;
+    setup(&f, sets, 3, 20000);
+    step(&f, 2025);
+    const float *cost = col(&f, OS_IV_COST), *q = col(&f, OS_IV_QALY_LOSS);
+    size_t ae = 0;
+    for (size_t r = 0; r < f.pop.n; r++) {
+        int had = q[r] > 0;
+        ae += had;
+        assert_float_equal(cost[r], 1300 + (had ? 400 : 0), 1e-3);
+        assert_float_equal(q[r], had ? 0.02 : 0, 1e-7);
+    }
+    assert_share((double)ae / f.pop.n, 0.25, f.pop.n);
+    teardown(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reach_and_eligibility),
+        cmocka_unit_test(test_effects_on_the_treated),
+        cmocka_unit_test(test_discontinuation_and_max_years),
+        cmocka_unit_test(test_fade_and_rebound),
+        cmocka_unit_test(test_change_years),
+        cmocka_unit_test(test_screening),
+        cmocka_unit_test(test_adverse_events),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
