@@ -625,14 +625,12 @@ static int demog_entrants(os_model *m, void *state, int year, size_t *n, os_err 
     return OS_OK;
 }
 
-/* New agents are the last rows of the store (the engine appends a cohort,
- * then initialises it): rank within the cohort = id - first id. */
+/* Rank within the cohort = id - the cohort's first id, whichever part of
+ * the cohort this process holds. */
 static void demog_init_agents(os_model *m, void *state, os_chunk *c)
 {
     os_demog *d = state;
-    uint64_t total = d->pending_base ? d->nagents : d->pending_n[0] + d->pending_n[1];
-    const uint32_t *ids = os_pop_data(m->pop, OS_COL_ID);
-    uint32_t first_id = ids[m->pop->n - (size_t)total];
+    uint32_t first_id = m->first_new_id;
     float *hr = OS_CHUNK_COL(m, c, float, d->hr_col);
     for (size_t i = 0; i < c->n; i++) {
         uint64_t rank = (uint32_t)(c->id[i] - first_id);

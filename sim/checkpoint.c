@@ -5,7 +5,39 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "par.h"
+
 #define OS_CKPT_FORMAT "osteosim-checkpoint-1"
+
+/* Under MPI with K > 1 ranks a checkpoint is K files: PATH, written by
+ * rank 0 (with the configuration, the summary and the per-agent output so
+ * far), and PATH.rankR holding rank R's population.  Resuming needs the
+ * same K, since each rank reloads its own part (docs/hpc.md). */
+static void part_path(const char *path, char *buf, size_t n)
+{
+    if (os_par_rank() == 0) snprintf(buf, n, "%s", path);
+    else snprintf(buf, n, "%s.rank%d", path, os_par_rank());
+}
+
+void os_ckpt_remove(const char *path)
+{
+    char part[4200];
+    part_path(path, part, sizeof part);
+    remove(part);
+}
+
+/* Id blocks of the population (pop.h): needed to place rows under MPI. */
+static int write_blocks(hid_t f, const os_pop *pop, os_err *err)
+{
+    hid_t g = H5Gcreate2(f, "blocks", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) return os_fail(err, OS_ERUN, "checkpoint: cannot create /blocks");
+    int rc = os_h5_write_1d(g, "lo", H5T_NATIVE_UINT32, pop->blk_lo, pop->nblk, "1",
+                            "first id of this process's part of each id block", 0, err);
+    if (!rc) rc = os_h5_write_1d(g, "hi", H5T_NATIVE_UINT32, pop->blk_hi, pop->nblk, "1",
+                                 "end (exclusive) of this process's part of each id block", 0, err);
+    H5Gclose(g);
+    return rc;
+}
 
 static int read_attr_ll(hid_t obj, const char *name, long long *v)
 {
@@ -31,6 +63,10 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
                   const os_summary *s, os_h5out *out, const os_carry *carry,
                   os_err *err)
 {
+    char part[4200];
+    part_path(path, part, sizeof part);
+    const char *final = path;
+    path = part;
     size_t len = strlen(path) + 32;
     char *tmp = malloc(len);
     if (!tmp) return os_fail(err, OS_ERUN, "out of memory");
@@ -47,7 +83,8 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
               | os_h5_attr_i64(f, "next_year", st->next_year)
               | os_h5_attr_i64(f, "next_id", st->next_id)
               | os_h5_attr_i64(f, "arm", st->arm)
-              | os_h5_attr_i64(f, "agents", (long long)pop->n))
+              | os_h5_attr_i64(f, "agents", (long long)pop->n)
+              | os_h5_attr_i64(f, "ranks", os_par_size()))
                  ? os_fail(err, OS_ERUN, "%s: cannot write checkpoint attributes", path) : OS_OK;
     free(yaml);
 
@@ -56,6 +93,7 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
         rc = os_h5_write_1d(g, pop->cols[c].name, os_h5_coltype(pop->cols[c].type), pop->cols[c].data,
                             pop->n, pop->cols[c].units, NULL, 1, err);
     if (g >= 0) H5Gclose(g);
+    if (!rc) rc = write_blocks(f, pop, err);
 
     if (!rc) {
         g = H5Gcreate2(f, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -79,16 +117,25 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
         H5Gclose(g);
     }
 
+    /* MPI: collective; only rank 0's handle holds /cohort and /events. */
+    hid_t of = out ? os_h5out_file(out) : H5I_INVALID_HID;
+    if (!rc && out && of < 0) rc = os_fail(err, OS_ERUN, "checkpoint: cannot reopen the output");
     if (!rc && out) {
-        hid_t of = os_h5out_file(out);
         H5Fflush(of, H5F_SCOPE_LOCAL);
         hid_t dst = H5Gcreate2(f, "output", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         rc = copy_groups(of, dst, err);
         H5Gclose(dst);
     }
     if (H5Fclose(f) < 0 && !rc) rc = os_fail(err, OS_ERUN, "%s: cannot close checkpoint", path);
-    /* Only a complete checkpoint replaces the previous one. */
-    if (!rc && rename(tmp, path) != 0)
+    /* MPI: all parts complete, or none replaces the previous checkpoint;
+     * rank 0's part goes last, so a complete PATH means complete parts. */
+    if (os_par_max_int(rc != 0) && !rc)
+        rc = os_fail(err, OS_ERUN, "%s: another rank could not write its checkpoint part", final);
+    if (!rc && os_par_rank() != 0 && rename(tmp, path) != 0)
+        rc = os_fail(err, OS_ERUN, "%s: cannot rename checkpoint into place", path);
+    if (os_par_max_int(rc != 0) && !rc)
+        rc = os_fail(err, OS_ERUN, "%s: another rank could not write its checkpoint part", final);
+    if (!rc && os_par_rank() == 0 && rename(tmp, path) != 0)
         rc = os_fail(err, OS_ERUN, "%s: cannot rename checkpoint into place", path);
     if (rc) remove(tmp);
     free(tmp);
@@ -192,8 +239,21 @@ static int read_carry(hid_t f, os_carry *carry, const char *path, os_err *err)
 int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
                  os_summary *s, os_h5out *out, os_carry *carry, os_err *err)
 {
+    /* The number of processes that wrote it, from rank 0's part: every rank
+     * reads the same value, so a mismatch is one agreed error. */
     hid_t f = open_ckpt(path, err);
     if (f < 0) return OS_ECONFIG;
+    long long ranks = 1;
+    read_attr_ll(f, "ranks", &ranks);
+    H5Fclose(f);
+    if (ranks != os_par_size())
+        return os_fail(err, OS_ECONFIG, "%s: checkpoint written by %lld process%s; resume it with "
+                       "the same number (mpirun -np %lld)", path, ranks, ranks == 1 ? "" : "es", ranks);
+    char part[4200];
+    part_path(path, part, sizeof part);
+    path = part;
+    f = open_ckpt(path, err);
+    if (f < 0) return OS_ERUN;  /* only this rank may lack its part */
     long long ny = 0, nid = 0, arm = 0, n = 0, ncols = 0;
     int rc = (read_attr_ll(f, "next_year", &ny) | read_attr_ll(f, "next_id", &nid)
               | read_attr_ll(f, "arm", &arm) | read_attr_ll(f, "agents", &n))
@@ -217,6 +277,27 @@ int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
         rc = read_1d(g, pop->cols[c].name, os_h5_coltype(pop->cols[c].type), pop->cols[c].data,
                      (size_t)n, path, err);
     if (g >= 0) H5Gclose(g);
+
+    /* Id blocks; a checkpoint without them is from one process, which
+     * held every id below next_id. */
+    if (!rc && H5Lexists(f, "blocks", H5P_DEFAULT) > 0) {
+        g = H5Gopen2(f, "blocks", H5P_DEFAULT);
+        hid_t d = H5Dopen2(g, "lo", H5P_DEFAULT);
+        hid_t sp = H5Dget_space(d);
+        size_t nb = (size_t)H5Sget_simple_extent_npoints(sp);
+        H5Sclose(sp);
+        H5Dclose(d);
+        for (size_t b = 0; b < nb && !rc; b++) rc = os_pop_add_block(pop, 0, 0, err);
+        if (!rc) rc = read_1d(g, "lo", H5T_NATIVE_UINT32, pop->blk_lo, nb, path, err);
+        if (!rc) rc = read_1d(g, "hi", H5T_NATIVE_UINT32, pop->blk_hi, nb, path, err);
+        H5Gclose(g);
+    } else if (!rc) {
+        rc = os_pop_add_block(pop, 0, st->next_id, err);
+    }
+    /* Parts of one checkpoint agree on the year (a crash between two
+     * parts' renames would leave them from different years). */
+    if (!rc && os_par_max_int(st->next_year) != -os_par_max_int(-st->next_year))
+        rc = os_fail(err, OS_ERUN, "%s: checkpoint parts are from different years", path);
 
     g = rc ? -1 : H5Gopen2(f, "summary", H5P_DEFAULT);
     if (!rc && (g < 0 || read_attr_ll(g, "ncols", &ncols) || ncols != s->ncols))
@@ -249,12 +330,15 @@ int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
         os_carry_free(carry);
         rc = read_carry(f, carry, path, err);
     }
+    /* MPI: collective; rank 0's part holds the output so far, and the
+     * other ranks' copies go to their discarded files. */
+    hid_t of = out ? os_h5out_file(out) : H5I_INVALID_HID;
     if (!rc && out && H5Lexists(f, "output", H5P_DEFAULT) > 0) {
         hid_t src = H5Gopen2(f, "output", H5P_DEFAULT);
-        rc = copy_groups(src, os_h5out_file(out), err);
+        rc = of < 0 ? os_fail(err, OS_ERUN, "cannot reopen the output") : copy_groups(src, of, err);
         H5Gclose(src);
-        if (!rc) os_h5out_reattach(out);
     }
+    if (out) os_h5out_reattach(out);
     H5Fclose(f);
     return rc;
 }

@@ -43,4 +43,8 @@ int os_ckpt_peek(const char *path, char **config, char **output, os_err *err);
 int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
                  os_summary *s, os_h5out *out, os_carry *carry, os_err *err);
 
+/* Removes this process's part of the checkpoint at PATH (after a finished
+ * run). */
+void os_ckpt_remove(const char *path);
+
 #endif

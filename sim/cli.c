@@ -24,6 +24,7 @@
 #include "export.h"
 #include "floor.h"
 #include "info.h"
+#include "par.h"
 #include "psa.h"
 #include "replicates.h"
 #include "report.h"
@@ -83,6 +84,7 @@ static int print_version(void)
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
+    if (os_par_rank() != 0) return OS_ECONFIG;  /* MPI: every rank saw it */
     fprintf(stderr, "osteosim%s%s: ", cmd ? " " : "", cmd ? cmd : "");
     fprintf(stderr, fmt, arg);
     fprintf(stderr, " (see 'osteosim %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
@@ -205,8 +207,17 @@ static int parse_common(os_cli *c, const char *cmd, int argc, char **argv,
 
 static int fail(const os_err *err)
 {
-    fprintf(stderr, "osteosim: %s\n", err->msg);
-    return err->code ? err->code : OS_ERUN;
+    int code = err->code ? err->code : OS_ERUN;
+    /* MPI: configuration errors and stops are agreed by every rank and
+     * reported once; any other failure may be this rank's alone, and the
+     * others would wait for it forever, so it ends them all. */
+    if (os_par_size() > 1 && code != OS_ECONFIG && code != OS_EINTR) {
+        fprintf(stderr, "osteosim: rank %d: %s\n", os_par_rank(), err->msg);
+        fflush(stderr);
+        os_par_abort(code);
+    }
+    if (os_par_rank() == 0) fprintf(stderr, "osteosim: %s\n", err->msg);
+    return code;
 }
 
 static int load_validated(const os_cli *c, os_cfg **cfg, os_err *err)
@@ -312,7 +323,7 @@ static int cmd_run(int argc, char **argv)
     os_run_opts opts = {0};
     opts.output = output_path(&c, cfg, buf, sizeof buf);
     opts.nthreads = c.nthreads;
-    opts.progress = !c.quiet;
+    opts.progress = !c.quiet && os_par_rank() == 0;
     opts.quiet = c.quiet;
     opts.checkpoint = c.checkpoint ? c.checkpoint : default_checkpoint(opts.output, ckbuf, sizeof ckbuf);
     opts.checkpoint_every = c.checkpoint_every;
@@ -342,7 +353,8 @@ static int cmd_run(int argc, char **argv)
         return fail(&err);
     }
     /* A finished run needs no checkpoint. */
-    remove(opts.checkpoint);
+    os_ckpt_remove(opts.checkpoint);
+    if (os_par_rank() != 0) c.quiet = 1;  /* MPI: rank 0 reports */
     if (!c.quiet) {
         os_report_run(stdout, cfg, &summary, &stats, opts.output, c.nthreads);
         os_report_arms(stdout, cfg, &summary);

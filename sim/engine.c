@@ -27,6 +27,7 @@
 #include "checkpoint.h"
 #include "psa.h"
 #include "h5out.h"
+#include "par.h"
 #include "progress.h"
 #include "provenance.h"
 #include "replicates.h"
@@ -172,6 +173,8 @@ void os_model_for_chunks(os_model *m, os_chunk_fn fn, void *ctx,
     if (acc_out) {
         memset(acc_out, 0, sizeof *acc_out);
         for (int t = 0; t < nt; t++) acc_sum(acc_out, &acc[t]);
+        /* MPI: every rank gets the exact sum over all agents (par.h). */
+        os_par_sum_i64(acc_out->v, sizeof acc_out->v / sizeof acc_out->v[0]);
     }
     free(acc);
 }
@@ -405,18 +408,27 @@ static int is_cohort_year(const os_run *r, int year)
     return 0;
 }
 
-/* Appends N agents with ids from *next_id and runs every init_agents hook. */
+/* Creates the block of N agents with ids from *next_id and runs every
+ * init_agents hook.  MPI: this process creates only its contiguous part of
+ * the block (par.h); with one process, all of it. */
 static int add_agents(os_model *m, os_pass *p, size_t n, uint32_t *next_id,
                       os_err *err)
 {
-    size_t first;
-    if (os_pop_append(m->pop, n, &first, err)) return OS_ERUN;
+    uint64_t lo, hi;
+    os_par_split(n, os_par_rank(), os_par_size(), &lo, &hi);
+    size_t first, mine = (size_t)(hi - lo);
+    if (os_pop_append(m->pop, mine, &first, err)) return OS_ERUN;
+    if (os_pop_add_block(m->pop, *next_id + (uint32_t)lo, *next_id + (uint32_t)hi, err))
+        return OS_ERUN;
     uint32_t *id = os_pop_data(m->pop, OS_COL_ID);
     uint8_t *alive = os_pop_data(m->pop, OS_COL_ALIVE);
-    for (size_t i = 0; i < n; i++) {
-        id[first + i] = (*next_id)++;
+    for (size_t i = 0; i < mine; i++) {
+        id[first + i] = *next_id + (uint32_t)lo + (uint32_t)i;
         alive[first + i] = 1;
     }
+    m->first_new_id = *next_id;
+    *next_id += (uint32_t)n;
+    n = mine;
     p->begin = first;
     p->end = first + n;
     run_pass(p, PASS_INIT);
@@ -512,6 +524,8 @@ static int run_arm(os_run *r, int arm, int resume, os_err *err)
         m.year = year;
         /* The state at the start of a year is the whole state of the run:
          * checkpoint here, every N years and when asked to stop. */
+        /* MPI: a signal seen by any rank stops all of them here. */
+        os_stop_requested = os_par_max_int(os_stop_requested);
         int due = r->opts->checkpoint_every > 0 && year > first_year &&
                   (year - m.start_year) % r->opts->checkpoint_every == 0;
         if (r->opts->checkpoint && r->replicate == 0 && (due || os_stop_requested)) {
@@ -545,17 +559,20 @@ static int run_arm(os_run *r, int arm, int resume, os_err *err)
         }
         run_pass(&pass, PASS_STEP);
         pass.events = NULL;
-        r->agent_years += (double)pop.n;
-        if (pop.n > r->peak_agents) r->peak_agents = pop.n;
+        /* MPI: counts and totals over all ranks (exact integer sums). */
+        size_t nall = (size_t)os_par_sum_u64(pop.n);
+        r->agent_years += (double)nall;
+        if (nall > r->peak_agents) r->peak_agents = nall;
 
         memset(total, 0, sizeof *total);
         for (int t = 0; t < r->nthreads; t++) acc_sum(total, &acc[t]);
+        os_par_sum_i64(total->v, sizeof total->v / sizeof total->v[0]);
         if ((rc = summary_add_year(r->summary, &m, total, err))) goto done;
         if (evb) {
-            /* Chunks in store order: the log order is independent of threads. */
+            /* The year's log, chunks in store order; the writer orders it
+             * by agent id, which no thread or process count changes. */
+            if (r->out && (rc = os_h5out_events(r->out, arm, evb, nevb, &pop, err))) goto done;
             for (size_t k = 0; k < nevb; k++) {
-                if (r->out && (rc = os_h5out_events(r->out, arm, evb[k].ev, evb[k].n, err)))
-                    goto done;
                 free(evb[k].ev);
                 evb[k].ev = NULL;
             }
@@ -713,6 +730,8 @@ int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double wall = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    wall = os_par_max_double(wall);                  /* MPI: the slowest rank */
+    r.rng_blocks = os_par_sum_u64(r.rng_blocks);     /* MPI: all ranks' draws */
     os_progress_done(&r.progress);
     if (stats) {
         stats->agent_years = r.agent_years;

@@ -9,16 +9,28 @@
 #include <zlib.h>
 
 #include "engine.h"
+#include "h5par.h"
+#include "par.h"
 #include "version.h"
 
+/* Under MPI (os_par_active) the file has two modes.  Per-agent data
+ * (/cohort, /events) is written in parallel mode: every rank has the file
+ * open with MPI-IO and writes its rows collectively (h5par.h).  Everything
+ * else is written in serial mode: rank 0 has the file open alone, and the
+ * other ranks run the same writers into an in-memory file that is thrown
+ * away, so writers need not know about ranks (and variable-length strings,
+ * which parallel HDF5 cannot write, stay possible).  Switching is
+ * collective; all ranks follow the same sequence of calls. */
 struct os_h5out {
-    hid_t file;
+    hid_t file;             /* the handle writers use now            */
     char *path, *tmp;
-    int level;              /* deflate level for per-agent data */
-    hid_t ev_group;         /* /events, created on first use    */
-    size_t ev_n;
+    int level;              /* deflate level for per-agent data      */
+    size_t ev_n;            /* rows in /events so far                */
     const char *const *arm_names;
     int narms;
+    int par;                /* under MPI                              */
+    int parallel;           /* now open with MPI-IO on every rank    */
+    hid_t discard;          /* ranks > 0: the in-memory file         */
 };
 
 /* ---- small writers ---- */
@@ -180,18 +192,36 @@ int os_h5out_open(os_h5out **out, const char *path, const os_cfg *cfg,
         free(o->path); free(o->tmp); free(o);
         return os_fail(err, OS_ERUN, "out of memory");
     }
-    snprintf(o->tmp, len, "%s.tmp.%ld", path, (long)getpid());
+    /* MPI: rank 0's process id names the file for every rank. */
+    long pid = (long)getpid();
+    os_par_bcast(&pid, sizeof pid, 0);
+    snprintf(o->tmp, len, "%s.tmp.%ld", path, pid);
     o->level = (int)os_cfg_int(cfg, "output.compression");
-    o->ev_group = H5I_INVALID_HID;
+    o->par = os_par_active();
+    o->discard = H5I_INVALID_HID;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);  /* errors come back as one line */
-    o->file = H5Fcreate(o->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (o->file < 0) {
+    if (o->par && os_par_rank() != 0) {
+        hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+        H5Pset_fapl_core(fapl, 1 << 20, 0);  /* no backing file */
+        char name[64];
+        snprintf(name, sizeof name, "osteosim-discard-%d", os_par_rank());
+        o->file = o->discard = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+        H5Pclose(fapl);
+    } else {
+        o->file = H5Fcreate(o->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    }
+    if (os_par_max_int(o->file < 0)) {
         int rc = os_fail(err, OS_ERUN, "%s: cannot create output file (does its directory exist?)", path);
+        if (o->file >= 0) {
+            H5Fclose(o->file);
+            if (o->file != o->discard) remove(o->tmp);
+        }
         free(o->path); free(o->tmp); free(o);
         return rc;
     }
     char created[32];
     time_t now = time(NULL);
+    os_par_bcast(&now, sizeof now, 0);
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     char *yaml = os_cfg_dump(cfg);
     int bad = os_h5_attr_str(o->file, "osteosim_version", OS_VERSION)
@@ -209,22 +239,64 @@ int os_h5out_open(os_h5out **out, const char *path, const os_cfg *cfg,
     return OS_OK;
 }
 
-hid_t os_h5out_file(const os_h5out *out)
+/* Collective (MPI): rank 0 alone holds the file (see struct os_h5out). */
+static int to_serial(os_h5out *o)
 {
+    if (!o->par || !o->parallel) return 0;
+    int bad = H5Fclose(o->file) < 0;
+    o->parallel = 0;
+    os_par_barrier();  /* closed everywhere before rank 0 opens it */
+    o->file = os_par_rank() == 0 ? H5Fopen(o->tmp, H5F_ACC_RDWR, H5P_DEFAULT) : o->discard;
+    return os_par_max_int(bad || o->file < 0);
+}
+
+/* Collective (MPI): every rank opens the file with MPI-IO. */
+static int to_parallel(os_h5out *o)
+{
+    if (!o->par || o->parallel) return 0;
+    int bad = os_par_rank() == 0 && H5Fclose(o->file) < 0;
+    os_par_barrier();
+    hid_t fapl = os_h5par_fapl();
+    o->file = H5Fopen(o->tmp, H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
+    o->parallel = 1;
+    return os_par_max_int(bad || o->file < 0);
+}
+
+hid_t os_h5out_file(os_h5out *out)
+{
+    if (to_serial(out)) return H5I_INVALID_HID;
     return out->file;
 }
 
 int os_h5out_close(os_h5out *o, int keep, os_err *err)
 {
-    int rc = OS_OK;
-    if (o->ev_group >= 0) H5Gclose(o->ev_group);
-    if (H5Fclose(o->file) < 0 && keep)
-        rc = os_fail(err, OS_ERUN, "%s: error closing output file", o->path);
-    if (keep && rc == OS_OK) {
-        if (rename(o->tmp, o->path) != 0)
-            rc = os_fail(err, OS_ERUN, "%s: cannot rename finished output into place", o->path);
+    int rc = OS_OK, root = !o->par || os_par_rank() == 0;
+    if (o->par && !keep) {
+        /* After a failure the other ranks may never get here: nothing
+         * collective.  A parallel handle is closed by HDF5 at MPI_Finalize
+         * (or dies with MPI_Abort). */
+        if (!o->parallel && o->file >= 0 && o->file != o->discard) H5Fclose(o->file);
+        if (o->discard >= 0) H5Fclose(o->discard);
+        if (root) remove(o->tmp);
+    } else {
+        if ((o->parallel || root) && o->file >= 0 && H5Fclose(o->file) < 0 && keep)
+            rc = os_fail(err, OS_ERUN, "%s: error closing output file", o->path);
+        if (o->discard >= 0) H5Fclose(o->discard);
+        if (o->par) os_par_barrier();  /* closed everywhere before the rename */
+        if (root) {
+            if (keep && rc == OS_OK && rename(o->tmp, o->path) != 0)
+                rc = os_fail(err, OS_ERUN, "%s: cannot rename finished output into place", o->path);
+            if (!keep || rc) remove(o->tmp);
+        }
+        if (o->par) {
+            /* Rank 0's outcome is the run's. */
+            int code = rc;
+            os_par_bcast(&code, sizeof code, 0);
+            if (code && !rc)
+                rc = os_fail(err, code, "%s: rank 0 could not finish the output file", o->path);
+        }
     }
-    if (!keep || rc) remove(o->tmp);
     free(o->path);
     free(o->tmp);
     free(o);
@@ -251,8 +323,42 @@ static hid_t group_open(hid_t loc, const char *name)
     return H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
 }
 
+/* One column of a cohort snapshot under MPI: each rank's living rows go to
+ * their places in the single-process order (h5par.h).  Same dataset
+ * layout as os_h5_write_1d; every rank calls this with the same TOTAL. */
+static int write_rows_par(hid_t g, const os_column *col, const void *buf, uint64_t total,
+                          const uint64_t *off, const uint64_t *cnt, size_t nblk, int level,
+                          os_err *err)
+{
+    hsize_t dim = total;
+    hid_t sp = H5Screate_simple(1, &dim, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (level > 0 && total > 0) {
+        hsize_t ch = total < OS_H5_CHUNK_ROWS ? total : OS_H5_CHUNK_ROWS;
+        H5Pset_chunk(dcpl, 1, &ch);
+        H5Pset_shuffle(dcpl);
+        H5Pset_deflate(dcpl, (unsigned)level);
+    }
+    /* Every element is written: no fill pass (parallel HDF5 cannot fill
+     * filtered datasets). */
+    H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
+    hid_t type = os_h5_coltype(col->type);
+    hid_t d = H5Dcreate2(g, col->name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    herr_t st = d < 0 ? -1 : total ? os_h5par_write(d, type, buf, 0, off, cnt, nblk) : 0;
+    if (d >= 0) {
+        os_h5_attr_str(d, "units", col->units);
+        os_h5_attr_str(d, "description", col->description);
+        H5Dclose(d);
+    }
+    H5Pclose(dcpl);
+    H5Sclose(sp);
+    if (os_par_max_int(st < 0)) return os_fail(err, OS_ERUN, "HDF5: cannot write dataset '%s'", col->name);
+    return OS_OK;
+}
+
 int os_h5out_cohort(os_h5out *o, const os_pop *pop, int year, os_err *err)
 {
+    if (to_parallel(o)) return os_fail(err, OS_ERUN, "%s: cannot open the output on every rank", o->path);
     hid_t cohort = group_open(o->file, "cohort");
     char name[16];
     snprintf(name, sizeof name, "%d", year);
@@ -267,6 +373,23 @@ int os_h5out_cohort(os_h5out *o, const os_pop *pop, int year, os_err *err)
     for (size_t i = 0; i < pop->n; i++) nlive += alive[i] != 0;
     void *buf = malloc(nlive ? nlive * 4 : 1);
     int rc = buf ? OS_OK : os_fail(err, OS_ERUN, "out of memory (cohort)");
+    /* MPI: where this rank's rows go, and the rows of all ranks. */
+    uint64_t total = nlive, *cnt = NULL, *off = NULL;
+    if (o->par && rc == OS_OK) {
+        cnt = calloc(pop->nblk + 1, sizeof *cnt);
+        off = calloc(pop->nblk + 1, sizeof *off);
+        uint32_t *ids = buf;
+        const uint32_t *id = os_pop_data(pop, OS_COL_ID);
+        size_t k = 0;
+        for (size_t i = 0; i < pop->n; i++)
+            if (alive[i]) ids[k++] = id[i];
+        if (!cnt || !off) rc = os_fail(err, OS_ERUN, "out of memory (cohort)");
+        else {
+            os_h5par_count(pop, ids, nlive, cnt);
+            if (os_h5par_place(cnt, pop->nblk, off, &total))
+                rc = os_fail(err, OS_ERUN, "out of memory (cohort)");
+        }
+    }
     for (int c = 0; c < pop->ncols && rc == OS_OK; c++) {
         const os_column *col = &pop->cols[c];
         if (!(col->flags & OS_COL_SNAPSHOT)) continue;
@@ -278,52 +401,112 @@ int os_h5out_cohort(os_h5out *o, const os_pop *pop, int year, os_err *err)
         else if (es == 2) { GATHER(uint16_t) }
         else { GATHER(uint8_t) }
 #undef GATHER
-        rc = os_h5_write_1d(g, col->name, os_h5_coltype(col->type), buf, nlive, col->units,
-                            col->description, o->level, err);
+        rc = o->par ? write_rows_par(g, col, buf, total, off, cnt, pop->nblk, o->level, err)
+                    : os_h5_write_1d(g, col->name, os_h5_coltype(col->type), buf, nlive, col->units,
+                                     col->description, o->level, err);
     }
     free(buf);
-    if (rc == OS_OK) os_h5_attr_i64(g, "agents", (long long)nlive);
+    free(cnt);
+    free(off);
+    if (rc == OS_OK) os_h5_attr_i64(g, "agents", (long long)total);
     H5Gclose(g);
     H5Gclose(cohort);
     return rc;
 }
 
-int os_h5out_events(os_h5out *o, int arm, const os_event *ev, size_t n,
-                    os_err *err)
+/* Stable sort of the year's log by agent id: an agent's events keep the
+ * order in which they were logged (modules in phase order), and the
+ * result depends neither on chunking nor on threads or processes. */
+static int sort_events(os_event *ev, size_t n)
 {
-    static const char *const names[] = {"agent", "year", "type", "site", "arm"};
+    os_event *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!tmp) return -1;
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) tmp[k++] = ev[j].id < ev[i].id ? ev[j++] : ev[i++];
+            while (i < mid) tmp[k++] = ev[i++];
+            while (j < hi) tmp[k++] = ev[j++];
+        }
+        memcpy(ev, tmp, n * sizeof *ev);
+    }
+    free(tmp);
+    return 0;
+}
+
+static const char *const ev_names[] = {"agent", "year", "type", "site", "arm"};
+
+/* /events with its five empty extensible datasets (collective under MPI:
+ * every rank calls it with the same arguments). */
+static int events_create(hid_t file, int level, os_err *err)
+{
     static const char *const units[] = {"1", "year", "1", "1", "1"};
     static const char *const desc[] = {
         "agent id", "simulated year of the event", "event type code (labels attribute)",
         "site code (labels attribute)", "arm index"};
     hid_t types[] = {H5T_NATIVE_UINT32, H5T_NATIVE_INT16, H5T_NATIVE_UINT8, H5T_NATIVE_UINT8,
                      H5T_NATIVE_UINT8};
-    if (o->ev_group < 0) {
-        o->ev_group = H5Gcreate2(o->file, "events", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        if (o->ev_group < 0) return os_fail(err, OS_ERUN, "HDF5: cannot create /events");
-        for (int i = 0; i < 5; i++) {
-            hsize_t dim = 0, maxdim = H5S_UNLIMITED, ch = 65536;
-            hid_t sp = H5Screate_simple(1, &dim, &maxdim);
-            hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-            H5Pset_chunk(dcpl, 1, &ch);
-            H5Pset_shuffle(dcpl);
-            if (o->level > 0) H5Pset_deflate(dcpl, (unsigned)o->level);
-            hid_t d = H5Dcreate2(o->ev_group, names[i], types[i], sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-            if (d >= 0) {
-                os_h5_attr_str(d, "units", units[i]);
-                os_h5_attr_str(d, "description", desc[i]);
-                H5Dclose(d);
-            }
-            H5Pclose(dcpl);
-            H5Sclose(sp);
-            if (d < 0) return os_fail(err, OS_ERUN, "HDF5: cannot create /events/%s", names[i]);
-        }
-    }
-    if (n == 0) return OS_OK;
-    void *col = malloc(n * 4);
-    if (!col) return os_fail(err, OS_ERUN, "out of memory (events)");
+    hid_t g = H5Gcreate2(file, "events", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) return os_fail(err, OS_ERUN, "HDF5: cannot create /events");
     int rc = OS_OK;
-    for (int i = 0; i < 5 && rc == OS_OK; i++) {
+    for (int i = 0; i < 5 && !rc; i++) {
+        hsize_t dim = 0, maxdim = H5S_UNLIMITED, ch = 65536;
+        hid_t sp = H5Screate_simple(1, &dim, &maxdim);
+        hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+        H5Pset_chunk(dcpl, 1, &ch);
+        H5Pset_shuffle(dcpl);
+        if (level > 0) H5Pset_deflate(dcpl, (unsigned)level);
+        hid_t d = H5Dcreate2(g, ev_names[i], types[i], sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        if (d >= 0) {
+            os_h5_attr_str(d, "units", units[i]);
+            os_h5_attr_str(d, "description", desc[i]);
+            H5Dclose(d);
+        }
+        H5Pclose(dcpl);
+        H5Sclose(sp);
+        if (d < 0) rc = os_fail(err, OS_ERUN, "HDF5: cannot create /events/%s", ev_names[i]);
+    }
+    H5Gclose(g);
+    return rc;
+}
+
+int os_h5out_events(os_h5out *o, int arm, const os_event_buf *evb, size_t nbuf,
+                    const os_pop *pop, os_err *err)
+{
+    hid_t types[] = {H5T_NATIVE_UINT32, H5T_NATIVE_INT16, H5T_NATIVE_UINT8, H5T_NATIVE_UINT8,
+                     H5T_NATIVE_UINT8};
+    if (to_parallel(o)) return os_fail(err, OS_ERUN, "%s: cannot open the output on every rank", o->path);
+    int rc = OS_OK;
+    if (H5Lexists(o->file, "events", H5P_DEFAULT) <= 0 && (rc = events_create(o->file, o->level, err)))
+        return rc;
+    size_t n = 0;
+    for (size_t k = 0; k < nbuf; k++) n += evb[k].n;
+    os_event *ev = malloc((n ? n : 1) * sizeof *ev);
+    void *col = malloc(n ? n * 4 : 4);
+    /* MPI: where this rank's events go, and the events of all ranks. */
+    uint64_t total = n, *cnt = NULL, *off = NULL;
+    size_t nblk = o->par ? pop->nblk : 1;
+    if (o->par) {
+        cnt = calloc(nblk + 1, sizeof *cnt);
+        off = calloc(nblk + 1, sizeof *off);
+    }
+    if (!ev || !col || (o->par && (!cnt || !off))) rc = os_fail(err, OS_ERUN, "out of memory (events)");
+    for (size_t k = 0, at = 0; k < nbuf && !rc; at += evb[k].n, k++)
+        if (evb[k].n) memcpy(ev + at, evb[k].ev, evb[k].n * sizeof *ev);
+    if (!rc && sort_events(ev, n)) rc = os_fail(err, OS_ERUN, "out of memory (events)");
+    if (!rc && o->par) {
+        uint32_t *ids = col;
+        for (size_t k = 0; k < n; k++) ids[k] = ev[k].id;
+        os_h5par_count(pop, ids, n, cnt);
+        if (os_h5par_place(cnt, nblk, off, &total)) rc = os_fail(err, OS_ERUN, "out of memory (events)");
+    } else if (!rc) {
+        cnt = &total;  /* one process: one block */
+        off = calloc(1, sizeof *off);
+        if (!off) rc = os_fail(err, OS_ERUN, "out of memory (events)");
+    }
+    hid_t g = rc || total == 0 ? -1 : H5Gopen2(o->file, "events", H5P_DEFAULT);
+    for (int i = 0; i < 5 && g >= 0 && !rc; i++) {
         for (size_t k = 0; k < n; k++) switch (i) {
             case 0: ((uint32_t *)col)[k] = ev[k].id; break;
             case 1: ((int16_t *)col)[k] = ev[k].year; break;
@@ -331,46 +514,63 @@ int os_h5out_events(os_h5out *o, int arm, const os_event *ev, size_t n,
             case 3: ((uint8_t *)col)[k] = ev[k].site; break;
             default: ((uint8_t *)col)[k] = (uint8_t)arm; break;
             }
-        hid_t d = H5Dopen2(o->ev_group, names[i], H5P_DEFAULT);
-        hsize_t newdim = o->ev_n + n, start = o->ev_n, count = n;
+        hid_t d = H5Dopen2(g, ev_names[i], H5P_DEFAULT);
+        hsize_t newdim = o->ev_n + total;
         herr_t st = d < 0 ? -1 : H5Dset_extent(d, &newdim);
-        hid_t fs = st < 0 ? -1 : H5Dget_space(d);
-        if (fs >= 0) st = H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL);
-        hid_t ms = H5Screate_simple(1, &count, NULL);
-        if (fs >= 0 && st >= 0) st = H5Dwrite(d, types[i], ms, fs, H5P_DEFAULT, col);
-        H5Sclose(ms);
-        if (fs >= 0) H5Sclose(fs);
+        if (st >= 0 && o->par) {
+            st = os_h5par_write(d, types[i], col, o->ev_n, off, cnt, nblk);
+        } else if (st >= 0) {
+            hsize_t start = o->ev_n, count = n;
+            hid_t fs = H5Dget_space(d);
+            st = fs < 0 ? -1 : H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL);
+            hid_t ms = H5Screate_simple(1, &count, NULL);
+            if (st >= 0) st = H5Dwrite(d, types[i], ms, fs, H5P_DEFAULT, col);
+            H5Sclose(ms);
+            if (fs >= 0) H5Sclose(fs);
+        }
         if (d >= 0) H5Dclose(d);
-        if (st < 0 || fs < 0) rc = os_fail(err, OS_ERUN, "HDF5: cannot append to /events/%s", names[i]);
+        if (os_par_max_int(st < 0))
+            rc = os_fail(err, OS_ERUN, "HDF5: cannot append to /events/%s", ev_names[i]);
     }
+    if (g >= 0) H5Gclose(g);
+    if (!rc) o->ev_n += total;
+    free(ev);
     free(col);
-    o->ev_n += n;
+    if (cnt != &total) free(cnt);
+    free(off);
     return rc;
 }
 
 void os_h5out_event_labels(os_h5out *o, const char *types, const char *sites)
 {
-    if (o->ev_group < 0) return;
+    hid_t f = os_h5out_file(o);
+    if (f < 0 || H5Lexists(f, "events", H5P_DEFAULT) <= 0) return;
+    hid_t g = H5Gopen2(f, "events", H5P_DEFAULT);
     const char *names[] = {"type", "site"}, *labels[] = {types, sites};
     for (int i = 0; i < 2; i++) {
         if (!labels[i]) continue;
-        hid_t d = H5Dopen2(o->ev_group, names[i], H5P_DEFAULT);
+        hid_t d = H5Dopen2(g, names[i], H5P_DEFAULT);
         if (d < 0) continue;
         if (H5Aexists(d, "labels") > 0) H5Adelete(d, "labels");
         os_h5_attr_str(d, "labels", labels[i]);
         H5Dclose(d);
     }
+    H5Gclose(g);
 }
 
 void os_h5out_reattach(os_h5out *o)
 {
-    if (o->ev_group >= 0 || H5Lexists(o->file, "events", H5P_DEFAULT) <= 0) return;
-    o->ev_group = H5Gopen2(o->file, "events", H5P_DEFAULT);
-    hid_t d = H5Dopen2(o->ev_group, "agent", H5P_DEFAULT);
-    hid_t sp = H5Dget_space(d);
-    o->ev_n = (size_t)H5Sget_simple_extent_npoints(sp);
-    H5Sclose(sp);
-    H5Dclose(d);
+    hid_t f = os_h5out_file(o);
+    unsigned long long n = 0;
+    if (f >= 0 && H5Lexists(f, "events", H5P_DEFAULT) > 0) {
+        hid_t d = H5Dopen2(f, "events/agent", H5P_DEFAULT);
+        hid_t sp = H5Dget_space(d);
+        n = (unsigned long long)H5Sget_simple_extent_npoints(sp);
+        H5Sclose(sp);
+        H5Dclose(d);
+    }
+    os_par_bcast(&n, sizeof n, 0);  /* MPI: only rank 0 holds the file now */
+    o->ev_n = (size_t)n;
 }
 
 void os_h5out_arms(os_h5out *o, const char *const *names, int n)
@@ -381,6 +581,7 @@ void os_h5out_arms(os_h5out *o, const char *const *names, int n)
 
 int os_h5out_summary(os_h5out *o, const os_summary *s, os_err *err)
 {
+    if (to_serial(o)) return os_fail(err, OS_ERUN, "%s: cannot reopen the output", o->path);
     hid_t g = H5Gcreate2(o->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return os_fail(err, OS_ERUN, "HDF5: cannot create /summary");
     os_h5_attr_str(g, "description",
@@ -425,6 +626,7 @@ int os_h5out_summary(os_h5out *o, const os_summary *s, os_err *err)
 int os_h5out_run_info(os_h5out *o, size_t bytes_per_agent, double agent_years,
                       double wall_seconds, os_err *err)
 {
+    if (to_serial(o)) return os_fail(err, OS_ERUN, "%s: cannot reopen the output", o->path);
     int bad = os_h5_attr_i64(o->file, "bytes_per_agent", (long long)bytes_per_agent)
             | os_h5_attr_f64(o->file, "agent_years", agent_years)
             | os_h5_attr_f64(o->file, "wall_seconds", wall_seconds);

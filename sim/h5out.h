@@ -23,14 +23,19 @@ struct os_summary;
 /* Creates the temporary file and writes the root attributes. */
 int os_h5out_open(os_h5out **out, const char *path, const os_cfg *cfg,
                   os_err *err);
-hid_t os_h5out_file(const os_h5out *out);
+/* The file for writers of everything but per-agent data.  Under MPI this
+ * is collective: rank 0 gets the output file, the other ranks an in-memory
+ * file that is discarded (h5out.c). */
+hid_t os_h5out_file(os_h5out *out);
 
 /* /cohort/<year>/: one dataset per snapshot column of the living agents. */
 int os_h5out_cohort(os_h5out *out, const os_pop *pop, int year, os_err *err);
 
-/* Appends events of ARM to /events/ (extensible datasets). */
-int os_h5out_events(os_h5out *out, int arm, const os_event *ev, size_t n,
-                    os_err *err);
+/* Appends one year's events of ARM to /events/ (extensible datasets),
+ * ordered by agent id, then as logged.  EVB: NBUF per-chunk logs in store
+ * order.  Under MPI every rank calls it with its own logs (collective). */
+int os_h5out_events(os_h5out *out, int arm, const os_event_buf *evb, size_t nbuf,
+                    const os_pop *pop, os_err *err);
 
 /* Labels attributes of /events/type and /events/site (once /events exists). */
 void os_h5out_event_labels(os_h5out *out, const char *types, const char *sites);

@@ -154,6 +154,8 @@ typedef struct os_model {
     size_t chunk_size;
     int event_log;         /* output.event_log */
     uint64_t rng_blocks;   /* Philox blocks drawn by the engine's passes */
+    uint32_t first_new_id; /* init_agents: first id of the block being created
+                              (under MPI a rank holds only part of it)   */
     /* Summary columns registered so far (engine's first). */
     int nsummary;
     os_summary_col summary[OS_MAX_SUMMARY_COLS];

@@ -27,7 +27,26 @@ void os_pop_init(os_pop *p)
 void os_pop_free(os_pop *p)
 {
     for (int i = 0; i < p->ncols; i++) free(p->cols[i].data);
+    free(p->blk_lo);
+    free(p->blk_hi);
     memset(p, 0, sizeof *p);
+}
+
+int os_pop_add_block(os_pop *p, uint32_t lo, uint32_t hi, os_err *err)
+{
+    if (p->nblk == p->blk_cap) {
+        size_t cap = p->blk_cap ? 2 * p->blk_cap : 64;
+        uint32_t *l = realloc(p->blk_lo, cap * sizeof *l);
+        if (l) p->blk_lo = l;
+        uint32_t *h = l ? realloc(p->blk_hi, cap * sizeof *h) : NULL;
+        if (!h) return os_fail(err, OS_ERUN, "out of memory (id blocks)");
+        p->blk_hi = h;
+        p->blk_cap = cap;
+    }
+    p->blk_lo[p->nblk] = lo;
+    p->blk_hi[p->nblk] = hi;
+    p->nblk++;
+    return OS_OK;
 }
 
 int os_pop_find_column(const os_pop *p, const char *name)

@@ -40,6 +40,13 @@ typedef struct os_pop {
     size_t cap;        /* allocated rows */
     int ncols;
     os_column cols[OS_POP_MAX_COLS];
+    /* Id ranges [blk_lo[i], blk_hi[i]) this process holds, one per block
+     * of ids created together (the base population, then each year's
+     * entrants), in id order.  One process holds whole blocks; under MPI
+     * each rank holds one contiguous part of every block (par.h), so the
+     * single-process row order is: by block, then by rank (h5par.c). */
+    size_t nblk, blk_cap;
+    uint32_t *blk_lo, *blk_hi;
 } os_pop;
 
 /* Core columns, always present at these indices. */
@@ -64,6 +71,10 @@ int os_pop_find_column(const os_pop *p, const char *name);
 
 /* Appends N zero-filled rows; returns the index of the first. */
 int os_pop_append(os_pop *p, size_t n, size_t *first, os_err *err);
+
+/* Records that ids [lo, hi) (possibly empty) are this process's part of
+ * the next block of ids. */
+int os_pop_add_block(os_pop *p, uint32_t lo, uint32_t hi, os_err *err);
 
 /* Removes rows whose alive flag is 0, keeping order. */
 void os_pop_compact(os_pop *p);
