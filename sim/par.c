@@ -5,6 +5,24 @@
 #include <string.h>
 
 static int par_rank = 0, par_size = 1, par_on = 0;
+static int saved_rank, saved_size, saved_on;
+
+void os_par_local_begin(void)
+{
+    saved_rank = par_rank;
+    saved_size = par_size;
+    saved_on = par_on;
+    par_rank = 0;
+    par_size = 1;
+    par_on = 0;
+}
+
+void os_par_local_end(void)
+{
+    par_rank = saved_rank;
+    par_size = saved_size;
+    par_on = saved_on;
+}
 
 int os_par_rank(void) { return par_rank; }
 int os_par_size(void) { return par_size; }
@@ -65,6 +83,15 @@ void os_par_sum_i64(int64_t *v, size_t n)
     }
 }
 
+void os_par_sum_f64(double *v, size_t n)
+{
+    if (!par_on) return;
+    for (size_t off = 0; off < n; off += 1u << 28) {
+        size_t k = n - off < (1u << 28) ? n - off : (1u << 28);
+        MPI_Allreduce(MPI_IN_PLACE, v + off, (int)k, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    }
+}
+
 uint64_t os_par_sum_u64(uint64_t v)
 {
     if (par_on) MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
@@ -109,6 +136,7 @@ void os_par_finalize(void) {}
 void os_par_abort(int code) { (void)code; }
 void os_par_sum_i64(int64_t *v, size_t n) { (void)v; (void)n; }
 uint64_t os_par_sum_u64(uint64_t v) { return v; }
+void os_par_sum_f64(double *v, size_t n) { (void)v; (void)n; }
 int os_par_max_int(int v) { return v; }
 double os_par_max_double(double v) { return v; }
 void os_par_allgather_u64(const uint64_t *mine, size_t n, uint64_t *all)

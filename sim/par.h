@@ -48,9 +48,18 @@ MPI_Comm os_par_comm(void);
  * differing by at most one. */
 void os_par_split(uint64_t n, int rank, int size, uint64_t *lo, uint64_t *hi);
 
+/* Between these two calls every rank works alone, as a single process
+ * (rank 0 of 1, no communication): for work spread over ranks whole, such
+ * as probabilistic sensitivity draws.  Not nested. */
+void os_par_local_begin(void);
+void os_par_local_end(void);
+
 /* In-place exact sums over ranks. */
 void os_par_sum_i64(int64_t *v, size_t n);
 uint64_t os_par_sum_u64(uint64_t v);
+/* In-place sums of doubles; exact (order-free) only when every element is
+ * non-zero on at most one rank, e.g. to gather rows each rank filled. */
+void os_par_sum_f64(double *v, size_t n);
 int os_par_max_int(int v);
 double os_par_max_double(double v);
 /* ALL (size * n values) receives every rank's MINE (n values), by rank. */

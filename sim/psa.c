@@ -8,6 +8,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "h5out.h"
+#include "par.h"
 #include "rng.h"
 
 #define NT OS_CEA_NTOTALS
@@ -60,12 +61,7 @@ int os_psa_apply(os_cfg *cfg, int k, os_psa *psa, int row, os_err *err)
 {
     uncertain u = {cfg, NULL, 0, 0};
     os_cfg_visit(cfg, collect, &u);
-    if (psa && row == 0) {
-        psa->nparams = u.n;
-        psa->names = calloc((size_t)u.n + 1, sizeof *psa->names);
-        for (int i = 0; psa->names && i < u.n; i++) psa->names[i] = strdup(u.specs[i]->key);
-    }
-    if (psa && (psa->nparams != u.n || !psa->names)) {
+    if (psa && psa->nparams != u.n) {
         free(u.specs);
         return os_fail(err, OS_ERUN, "psa: draws of different parameter sets");
     }
@@ -113,6 +109,18 @@ static int alloc_rows(os_psa *p, const os_cfg *cfg, int rows, os_err *err)
     return OS_OK;
 }
 
+/* The names of the parameters drawn (those of CFG). */
+static int alloc_names(os_psa *p, const os_cfg *cfg, os_err *err)
+{
+    uncertain u = {cfg, NULL, 0, 0};
+    os_cfg_visit(cfg, collect, &u);
+    p->nparams = u.n;
+    p->names = calloc((size_t)u.n + 1, sizeof *p->names);
+    for (int i = 0; p->names && i < u.n; i++) p->names[i] = strdup(u.specs[i]->key);
+    free(u.specs);
+    return p->names ? OS_OK : os_fail(err, OS_ERUN, "out of memory (psa)");
+}
+
 static void record(os_psa *p, int row, int k, const os_summary *s)
 {
     p->draw[row] = k;
@@ -125,8 +133,12 @@ int os_psa_run(const os_cfg *cfg, int first, int count, int nthreads, os_psa *ps
     if (alloc_rows(psa, cfg, count, err)) return OS_ERUN;
     char *text = os_cfg_dump(cfg);
     if (!text) return os_fail(err, OS_ERUN, "out of memory");
-    int rc = OS_OK;
+    /* Under MPI each rank runs whole draws (row r on rank r mod K), alone;
+     * the rows are then gathered, so every rank holds the same table. */
+    int rc = OS_OK, rank = os_par_rank(), size = os_par_size();
+    if (alloc_names(psa, cfg, err)) rc = OS_ERUN;
     for (int row = 0; row < count && !rc; row++) {
+        if (row % size != rank) continue;
         os_cfg *ck = NULL;
         os_summary s = {0};
         os_run_opts opts = {0};
@@ -135,12 +147,21 @@ int os_psa_run(const os_cfg *cfg, int first, int count, int nthreads, os_psa *ps
         rc = os_cfg_load_string(&ck, text, "(psa draw)", NULL, NULL, 0, err);
         if (!rc) rc = os_engine_validate(ck, err);
         if (!rc) rc = os_psa_apply(ck, first + row, psa, row, err);
+        os_par_local_begin();
         if (!rc) rc = os_engine_run(ck, &opts, &s, NULL, err);
+        os_par_local_end();
         if (!rc) record(psa, row, first + row, &s);
         os_summary_free(&s);
         os_cfg_free(ck);
     }
     free(text);
+    if (os_par_max_int(rc != OS_OK) && !rc) rc = os_fail(err, OS_ERUN, "psa: a draw failed on another process");
+    if (!rc) {
+        for (int row = 0; row < count; row++) psa->draw[row] = first + row;
+        os_par_sum_f64(psa->values, (size_t)count * (size_t)psa->nparams);
+        os_par_sum_f64(psa->tot, (size_t)count * (size_t)psa->narms * NT);
+        os_par_sum_f64(psa->population0, (size_t)count);
+    }
     if (rc) os_psa_free(psa);
     return rc;
 }
@@ -150,19 +171,11 @@ int os_psa_single(const os_cfg *cfg, int k, const os_summary *s, os_psa *psa, os
     if (alloc_rows(psa, cfg, 1, err)) return OS_ERUN;
     /* The values drawn are those now in CFG (os_psa_apply ran before the
      * run): read them back in the same order. */
-    uncertain u = {cfg, NULL, 0, 0};
-    os_cfg_visit(cfg, collect, &u);
-    psa->nparams = u.n;
-    psa->names = calloc((size_t)u.n + 1, sizeof *psa->names);
-    for (int i = 0; psa->names && i < u.n; i++) {
-        psa->names[i] = strdup(u.specs[i]->key);
-        psa->values[i] = os_cfg_real(cfg, u.specs[i]->key);
-    }
-    free(u.specs);
-    if (!psa->names) {
+    if (alloc_names(psa, cfg, err)) {
         os_psa_free(psa);
-        return os_fail(err, OS_ERUN, "out of memory (psa)");
+        return OS_ERUN;
     }
+    for (int i = 0; i < psa->nparams; i++) psa->values[i] = os_cfg_real(cfg, psa->names[i]);
     record(psa, 0, k, s);
     return OS_OK;
 }

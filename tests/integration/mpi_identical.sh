@@ -2,7 +2,8 @@
 # MPI: runs under mpirun with 1, 2 and 3 ranks give output identical to a
 # single-process run of the same scenario and seed (every data group), and a
 # 2-rank run stopped with SIGTERM exits 3 with a checkpoint whose resumption
-# (same rank count) gives the same output.  Skipped (77) without MPI.
+# (same rank count) gives the same output; so do a scenario's arms and PSA
+# draws spread over the ranks.  Skipped (77) without MPI.
 . "$(dirname "$0")/../integration_lib.sh"
 if [ "${OS_MPI:-OFF}" != "ON" ]; then
   echo "mpi_identical: skipped, osteosim built without MPI"
@@ -87,4 +88,11 @@ else
 fi
 # /parameters names the checkpoint as the origin of every value after a resume.
 same_as "$TMP/ref.h5" "$out" "SIGTERM + resume under mpirun -np 2" /summary /cohort /events /demography
+
+# Arms and a PSA: under 2 ranks the agents of each arm are split, and the
+# PSA draws are spread over the ranks whole; every group is as in one process.
+arms=("$SRC/tests/configs/arms_small.yaml" --agents 3000 --set run.end_year=2027 --psa 3 --quiet --threads 1)
+"$OSTEOSIM" run "${arms[@]}" -o "$TMP/arms1.h5"
+"${MPIRUN[@]}" -np 2 "$OSTEOSIM" run "${arms[@]}" -o "$TMP/arms2.h5"
+same_as "$TMP/arms1.h5" "$TMP/arms2.h5" "arms with --psa 3 under mpirun -np 2"
 echo "mpi_identical: ok"
