@@ -20,8 +20,10 @@
  * years); after stopping they end at once (gains are kept and then lost at
  * the person's own rate), the rate ratios fade linearly to none over
  * after_stop.offset_years, and a rebound BMD change (denosumab) applies for
- * after_stop.rebound_years.  A person does not
- * restart a programme they stopped.
+ * after_stop.rebound_years.  A person who stopped is offered the programme
+ * again after after_stop.reoffer_years (once fading and rebound are over;
+ * default never), and starts again if still eligible: the per-person
+ * draws are for life, so someone who declined once declines again.
  *
  * Effects of several programmes combine: rate changes add, ratios multiply.
  * Costs: per_start once, per_year each year on the programme, finding.cost
@@ -99,6 +101,9 @@ static const os_param_spec prog_params[] = {
      "rate ratios fade linearly to none over this time after stopping"},
     RATE("after_stop.rebound_bmd_change", "extra yearly BMD log-change after stopping"),
     {"after_stop.rebound_years", OS_P_REAL, "year", 0, 50, 0, NULL, NULL, "duration of the rebound"},
+    {"after_stop.reoffer_years", OS_P_REAL, "year", 0, 100, 0, NULL, NULL,
+     "years after stopping (and after any fading and rebound) when the programme is offered again; "
+     "default never"},
     {"costs.per_year", OS_P_REAL, "CNY/yr", 0, 1e8, 1, NULL, NULL, "cost per person-year on it"},
     {"costs.per_start", OS_P_REAL, "CNY", 0, 1e8, 0, NULL, NULL, "one-off cost at the start"},
 };
@@ -134,7 +139,7 @@ typedef struct iv_prog {
     double attend, sens, spec, c_screen;
     double reach, uptake, adherence, discont;
     double bmd, mass, strength, change_years, fall_rr, fx_rr[OS_NFX_SITES], mort_rr;
-    double offset, rebound, rebound_years;
+    double offset, rebound, rebound_years, reoffer_years;
     double c_year, c_start;
     int nae;
     iv_ae ae[MAX_AE];
@@ -269,6 +274,7 @@ static int read_prog(const os_model *m, const char *name, iv_prog *p, os_err *er
     p->offset = opt_real(c, pre, "after_stop.offset_years", 0);
     p->rebound = opt_real(c, pre, "after_stop.rebound_bmd_change", 0);
     p->rebound_years = opt_real(c, pre, "after_stop.rebound_years", 0);
+    p->reoffer_years = opt_real(c, pre, "after_stop.reoffer_years", 1e9);
     p->c_year = opt_real(c, pre, "costs.per_year", 0);
     p->c_start = opt_real(c, pre, "costs.per_start", 0);
     /* Documentation-only keys are part of the definition: mark them read. */
@@ -449,7 +455,12 @@ static void iv_step(os_model *m, void *state, os_chunk *c)
                 const iv_prog *p = &s->p[k];
                 uint8_t *st = OS_CHUNK_COL(m, c, uint8_t, p->col_state) + i;
                 uint8_t *yrs = OS_CHUNK_COL(m, c, uint8_t, p->col_years) + i;
-                if (*st == ST_DONE) continue;
+                if (*st == ST_DONE) {
+                    /* Offered again after reoffer_years off the programme. */
+                    if (*yrs < 255) (*yrs)++;
+                    if (*yrs < p->reoffer_years) continue;
+                    *st = ST_NEW;
+                }
                 os_rng g;
                 os_rng_init(&g, m->seed, c->id[i], (uint32_t)m->year, p->purpose_year);
                 int running = m->year >= p->start && m->year <= p->end;

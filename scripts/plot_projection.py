@@ -3,7 +3,7 @@
 
 usage: /usr/bin/python3 scripts/plot_projection.py OUT.h5 [--outdir DIR]
 
-Writes, for the reference arm (arm 0), by sex and year:
+Writes, for the reference arm (the first in /summary), by sex and year:
   <name>-population.png   persons aged 50+, 65+ and 80+
   <name>-prevalence.png   osteoporosis, sarcopenia (EWGSOP2, AWGS 2019),
                           osteosarcopenia, as % of the population 50+
@@ -34,8 +34,9 @@ def load_summary(path):
 
 
 def by_year(s, col, sex, age_min=50):
-    """Total of COL per year for arm 0, one sex, ages >= AGE_MIN."""
-    sel = (s["arm"] == 0) & (s["sex"] == sex) & (s["age_lo"] >= age_min)
+    """Total of COL per year for the reference arm (its rows come first),
+    one sex, ages >= AGE_MIN."""
+    sel = (s["arm"] == s["arm"][0]) & (s["sex"] == sex) & (s["age_lo"] >= age_min)
     years = np.unique(s["year"][sel])
     tot = np.array([s[col][sel & (s["year"] == y)].sum() for y in years])
     return years, tot

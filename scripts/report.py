@@ -112,6 +112,8 @@ class Run:
                 self.config = {}
         self.years = np.unique(self.s["year"])
         self.arms = np.unique(self.s["arm"]) if "arm" in self.s else np.array([0])
+        # The reference arm runs first: its rows come first.
+        self.ref = int(self.s["arm"][0]) if "arm" in self.s and len(self.s["arm"]) else 0
 
     def cfg(self, dotted, default=None):
         node = self.config
@@ -123,10 +125,11 @@ class Run:
             node = node["value"]
         return node
 
-    def rows(self, arm=0, year=None, sex=None, age_lo=None, age_hi=None, table=None):
-        """Boolean selection of summary rows; age range [age_lo, age_hi) on
-        the band's first age."""
+    def rows(self, arm=None, year=None, sex=None, age_lo=None, age_hi=None, table=None):
+        """Boolean selection of summary rows (default: the reference arm);
+        age range [age_lo, age_hi) on the band's first age."""
         s = self.s if table is None else table
+        arm = self.ref if arm is None else arm
         sel = s["arm"] == arm if "arm" in s else np.ones(len(s["year"]), bool)
         if year is not None:
             sel &= s["year"] == year
@@ -184,7 +187,7 @@ class Figures:
         return f'<img alt="{esc(tag)}" src="data:image/png;base64,{b64}">'
 
 
-def series(run, col, sex, arm=0):
+def series(run, col, sex, arm=None):
     return np.array([run.total(col, arm=arm, year=y, sex=sex) for y in run.years])
 
 
@@ -197,7 +200,7 @@ def quantile_band(run, col, sex):
     keys = q if "year" in q else (run.s if len(run.s["year"]) == len(q[lo]) else None)
     if keys is None or "sex" not in keys:
         return None
-    sel0 = (keys["arm"] == 0) if "arm" in keys else np.ones(len(q[lo]), bool)
+    sel0 = (keys["arm"] == run.ref) if "arm" in keys else np.ones(len(q[lo]), bool)
     sel0 &= keys["sex"] == sex
     return (np.array([q[lo][sel0 & (keys["year"] == y)].sum() for y in run.years]),
             np.array([q[hi][sel0 & (keys["year"] == y)].sum() for y in run.years]))
@@ -211,7 +214,7 @@ def projection_section(run, figs):
     has_q = any(quantile_band(run, c, 0) is not None for c, _ in cols)
     out.append("<p>Persons aged 50+ in the reference arm (%s), by sex. Stocks (osteoporosis, "
                "sarcopenia, osteosarcopenia) are counted at 1 July of the year; falls, fractures "
-               "and deaths are those of the year from 1 July.</p>" % esc(run.arm_labels.get(0, "arm 0")))
+               "and deaths are those of the year from 1 July.</p>" % esc(run.arm_labels.get(run.ref, "arm %d" % run.ref)))
     if has_q:
         out.append("<p>Shaded: 95% uncertainty bands from <code>/summary_quantiles</code> "
                    "(2.5% and 97.5% quantiles across replicates, summed over age bands, "

@@ -258,6 +258,33 @@ static void test_fade_and_rebound(void **state)
     teardown(&f);
 }
 
+/* Stopping every year (discontinuation 1), offered again 2 years after
+ * stopping: on in 2025, off in 2026, on again in 2027 (with a new start). */
+static void test_reoffer(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.discontinuation=1", "programmes.p.after_stop.reoffer_years=2"};
+    fixture f;
+    setup(&f, sets, 2, 10);
+    const float *cost = col(&f, OS_IV_COST);
+    const float want[] = {1300, 0, 1300, 0, 1300};
+    const int state_after[] = {2, 3, 2, 3, 2};
+    for (int k = 0; k < 5; k++) {
+        step(&f, 2025 + k);
+        assert_float_equal(cost[0], want[k], 1e-3);
+        assert_int_equal(count_state(&f, state_after[k]), 10);
+    }
+    teardown(&f);
+
+    /* Without reoffer_years a stopped person never starts again. */
+    const char *once[] = {"programmes.p.discontinuation=1"};
+    setup(&f, once, 1, 10);
+    for (int k = 0; k < 5; k++) step(&f, 2025 + k);
+    assert_int_equal(count_state(&f, 3), 10);
+    assert_float_equal(((const float *)col(&f, OS_IV_COST))[0], 0, 0);
+    teardown(&f);
+}
+
 static void test_change_years(void **state)
 {
     (void)state;
@@ -334,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_effects_on_the_treated),
         cmocka_unit_test(test_discontinuation_and_max_years),
         cmocka_unit_test(test_fade_and_rebound),
+        cmocka_unit_test(test_reoffer),
         cmocka_unit_test(test_change_years),
         cmocka_unit_test(test_screening),
         cmocka_unit_test(test_adverse_events),
