@@ -25,9 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-
-def text(v):
-    return v.decode() if isinstance(v, bytes) else str(v)
+from plotlib import save, text  # noqa: E402
 
 
 def labels(attr):
@@ -148,13 +146,6 @@ def plot_ceac(arms, wtp, money, psa, name, outdir):
     return save(fig, outdir, name, "ceac")
 
 
-def save(fig, outdir, name, what):
-    os.makedirs(outdir, exist_ok=True)
-    path = os.path.join(outdir, f"{name}-{what}.png")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
 
 
 def main(argv):

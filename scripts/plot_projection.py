@@ -21,6 +21,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from plotlib import save, text  # noqa: E402
+
 SEXES = {0: "women", 1: "men"}
 
 
@@ -28,9 +30,7 @@ def load_summary(path):
     with h5py.File(path, "r") as f:
         s = {k: f["summary"][k][:] for k in f["summary"].keys()}
         name = f.attrs.get("scenario", os.path.splitext(os.path.basename(path))[0])
-    if isinstance(name, bytes):
-        name = name.decode()
-    return s, str(name)
+    return s, text(name)
 
 
 def by_year(s, col, sex, age_min=50):
@@ -96,13 +96,6 @@ def plot_events(s, name, outdir):
     return save(fig, outdir, name, "events")
 
 
-def save(fig, outdir, name, what):
-    os.makedirs(outdir, exist_ok=True)
-    path = os.path.join(outdir, f"{name}-{what}.png")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
 
 
 def main(argv):
