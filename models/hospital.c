@@ -17,6 +17,7 @@
 
 #include "diagnosis.h"
 #include "events.h"
+#include "fastmath.h"
 
 static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
 
@@ -114,7 +115,11 @@ static void hospital_step(os_model *m, void *state, os_chunk *c)
             weeks += s->hip_extra_weeks;
         double lp = s->logit_bg + s->ln_or_decade * ((double)c->age[r] - s->ref_age) / 10.0;
         if (dx[r] & OS_DX_SARC_AWGS) lp += s->ln_or_sarc;
-        if (os_rng_uniform(&g) < 1.0 / (1.0 + exp(-lp))) {
+        double u = os_rng_uniform(&g);
+        /* Exact decision filter (fastmath.h): libm only near the threshold. */
+        double p = 1.0 / (1.0 + os_fast_exp(-lp));
+        if (fabs(u - p) <= OS_FAST_MARGIN) p = 1.0 / (1.0 + exp(-lp));
+        if (u < p) {
             days += s->bg_los;
             other_days[r] = (uint8_t)fmin(255.0, s->bg_los);
             os_event_log(c, c->id[r], m->year, OS_EV_HOSPITAL, OS_SITE_OTHER_CAUSE);

@@ -63,6 +63,14 @@ double os_rng_normal(os_rng *r)
     return rad * cos(ang);
 }
 
+double os_rng_box_muller(double u1, double u2)
+{
+    /* The same expressions as os_rng_normal's first normal. */
+    double rad = sqrt(-2.0 * log(u1));
+    double ang = 2.0 * M_PI * u2;
+    return rad * cos(ang);
+}
+
 /* GSL adaptor shipped with Random123: gsl_rng_os_philox draws from a
  * Philox counter/key pair set by os_philox_reset. */
 GSL_MICRORNG(os_philox, philox4x32);

@@ -42,6 +42,11 @@ static inline double os_rng_uniform(os_rng *r);
 /* Standard normal (Box-Muller on two uniforms). */
 double os_rng_normal(os_rng *r);
 
+/* The first normal os_rng_normal makes of uniforms U1, U2 (for callers
+ * that draw the uniforms themselves, e.g. to filter with an approximation
+ * first; fastmath.h). */
+double os_rng_box_muller(double u1, double u2);
+
 /* Bernoulli(p) as 0/1. */
 static inline int os_rng_bernoulli(os_rng *r, double p)
 {
