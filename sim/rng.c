@@ -38,16 +38,6 @@ uint64_t os_rng_take_blocks(void)
     return n;
 }
 
-void os_rng_refill(os_rng *r)
-{
-    os_rng_blocks++;
-    philox4x32_ctr_t c = {{r->ctr[0], r->ctr[1], r->ctr[2], r->ctr[3]}};
-    philox4x32_key_t k = {{r->key[0], r->key[1]}};
-    philox4x32_ctr_t out = philox4x32(c, k);
-    for (int i = 0; i < 4; i++) r->buf[i] = out.v[i];
-    r->ctr[2]++;
-    r->pos = 0;
-}
 
 double os_rng_normal(os_rng *r)
 {

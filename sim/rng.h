@@ -65,7 +65,20 @@ extern _Thread_local uint64_t os_rng_blocks;
 uint64_t os_rng_take_blocks(void);
 
 /* ---- inline implementation ---- */
-void os_rng_refill(os_rng *r);
+#include <Random123/philox.h>
+
+/* Inline: a block is drawn several times per agent-year in every hot loop,
+ * and the call cost was a visible share of the generator's time. */
+static inline void os_rng_refill(os_rng *r)
+{
+    os_rng_blocks++;
+    philox4x32_ctr_t c = {{r->ctr[0], r->ctr[1], r->ctr[2], r->ctr[3]}};
+    philox4x32_key_t k = {{r->key[0], r->key[1]}};
+    philox4x32_ctr_t out = philox4x32(c, k);
+    for (int i = 0; i < 4; i++) r->buf[i] = out.v[i];
+    r->ctr[2]++;
+    r->pos = 0;
+}
 
 static inline uint32_t os_rng_u32(os_rng *r)
 {
