@@ -405,8 +405,12 @@ int os_h5out_cohort(os_h5out *o, const os_pop *pop, int year, os_err *err)
     const uint8_t *alive = os_pop_data(pop, OS_COL_ALIVE);
     size_t nlive = 0;
     for (size_t i = 0; i < pop->n; i++) nlive += alive[i] != 0;
-    void *buf = malloc(nlive ? nlive * 4 : 1);
-    int rc = buf ? OS_OK : os_fail(err, OS_ERUN, "out of memory (cohort)");
+    /* After the yearly compaction every stored agent is alive: a single
+     * process then writes the columns as they are, without a gathered copy
+     * (a serial pass and 4 bytes per agent at the peak). */
+    int direct = !o->par && nlive == pop->n;
+    void *buf = direct ? NULL : malloc(nlive ? nlive * 4 : 1);
+    int rc = direct || buf ? OS_OK : os_fail(err, OS_ERUN, "out of memory (cohort)");
     /* MPI: where this rank's rows go, and the rows of all ranks. */
     uint64_t total = nlive, *cnt = NULL, *off = NULL;
     if (o->par && rc == OS_OK) {
@@ -431,12 +435,14 @@ int os_h5out_cohort(os_h5out *o, const os_pop *pop, int year, os_err *err)
 #define GATHER(T)                                                                 \
     for (size_t i = 0; i < pop->n; i++)                                           \
         if (alive[i]) ((T *)buf)[k++] = ((const T *)col->data)[i];
-        if (es == 4) { GATHER(uint32_t) }
+        if (direct) { /* written from the column itself */ }
+        else if (es == 4) { GATHER(uint32_t) }
         else if (es == 2) { GATHER(uint16_t) }
         else { GATHER(uint8_t) }
 #undef GATHER
-        rc = o->par ? write_rows_par(g, col, buf, total, off, cnt, pop->nblk, o->level, err)
-                    : os_h5_write_1d(g, col->name, os_h5_coltype(col->type), buf, nlive, col->units,
+        const void *rows = direct ? col->data : buf;
+        rc = o->par ? write_rows_par(g, col, rows, total, off, cnt, pop->nblk, o->level, err)
+                    : os_h5_write_1d(g, col->name, os_h5_coltype(col->type), rows, nlive, col->units,
                                      col->description, o->level, err);
     }
     free(buf);
