@@ -135,10 +135,12 @@ static size_t filter_chunk(os_deflater *d, const unsigned char *src, size_t nval
                            size_t es, int level, unsigned char *shuf, unsigned char *out,
                            size_t outcap)
 {
-    /* HDF5's shuffle: byte j of element i goes to j * elems + i. */
-    memset(shuf, 0, elems * es);
-    for (size_t j = 0; j < es; j++)
+    /* HDF5's shuffle: byte j of element i goes to j * elems + i; only the
+     * rows past NVALID (last chunk) need zeroing. */
+    for (size_t j = 0; j < es; j++) {
         for (size_t i = 0; i < nvalid; i++) shuf[j * elems + i] = src[i * es + j];
+        memset(shuf + j * elems + nvalid, 0, elems - nvalid);
+    }
     return deflate_buf(d, shuf, elems * es, level, out, outcap);
 }
 
