@@ -36,6 +36,15 @@ void os_rng_init(os_rng *r, uint64_t seed, uint32_t agent, uint32_t year,
 /* Next 32 random bits. */
 static inline uint32_t os_rng_u32(os_rng *r);
 
+/* Skips to the start of block BLOCK of the stream (4 words per block): the
+ * next draw is word 4 * BLOCK.  Counter-based, so draws a caller would
+ * throw away need not be generated at all; later draws are unchanged. */
+static inline void os_rng_seek_block(os_rng *r, uint32_t block)
+{
+    r->ctr[2] = block;
+    r->pos = 4;
+}
+
 /* Uniform on the open interval (0, 1), 32-bit resolution. */
 static inline double os_rng_uniform(os_rng *r);
 
