@@ -159,11 +159,15 @@ static inline uint8_t vitd_next(double l0, double sd, double u1, double u2)
 }
 
 /* Background bed-rest episode this year: U < 1 - exp(-rate(a)), with the
- * same exact decision filter (libm only near the threshold). */
+ * same exact decision filter (libm only near the threshold).  First the
+ * bound 1 - exp(-rate) <= rate (plus the rounding of 1 - exp(-rate) near
+ * 1, below 1e-15), which decides most agents with one approximation. */
 static inline int bed_episode(const os_rf_par *p, double a, double u)
 {
     double x = p->bed_age * (a > 0 ? a : 0);
-    double q = 1.0 - os_fast_exp(-(p->bed_rate50 * os_fast_exp(x)));
+    double ra = p->bed_rate50 * os_fast_exp(x);
+    if (u >= ra * (1.0 + OS_FAST_MARGIN) + 1e-15) return 0;
+    double q = 1.0 - os_fast_exp(-ra);
     if (fabs(u - q) > OS_FAST_MARGIN) return u < q;
     double rate = p->bed_rate50 * exp(x);
     return u < 1.0 - exp(-rate);
