@@ -15,6 +15,7 @@
 
 #include "diagnosis.h"
 #include "events.h"
+#include "fastmath.h"
 #include "interventions.h"
 
 
@@ -49,6 +50,7 @@ static const os_param_spec falls_params[] = {
 typedef struct falls_state {
     double ref_age, logit_base[2], ln_or_decade, ln_or_grip, ln_or_gait;
     double ln_or_sarc, ln_or_prior, extra_mean;
+    double p_zero_extra;   /* exp(-extra_mean), computed once */
     float low_grip[2], slow_gait;
     int col_falls, col_dx, col_grip, col_gait;
     int sum_falls, sum_fallers;
@@ -94,6 +96,7 @@ static int falls_init(os_model *m, void **state, os_err *err)
     s->low_grip[1] = (float)os_cfg_real(c, "falls.low_grip.male");
     s->slow_gait = (float)os_cfg_real(c, "falls.slow_gait");
     s->extra_mean = os_cfg_real(c, "falls.extra_falls_mean");
+    s->p_zero_extra = exp(-s->extra_mean);
     if ((s->col_dx = os_events_need_column(m, "falls", "dx", OS_COL_U16, err)) < 0 ||
         (s->col_grip = os_events_need_column(m, "falls", "grip", OS_COL_F32, err)) < 0 ||
         (s->col_gait = os_events_need_column(m, "falls", "gait", OS_COL_F32, err)) < 0)
@@ -111,10 +114,11 @@ static int falls_init(os_model *m, void **state, os_err *err)
     return OS_OK;
 }
 
-/* Falls of a faller: 1 + Poisson(mean) by inversion, capped at 255. */
-static unsigned n_falls(os_rng *r, double mean)
+/* Falls of a faller: 1 + Poisson(mean) by inversion, capped at 255;
+ * P0 = exp(-mean). */
+static unsigned n_falls(os_rng *r, double mean, double p0)
 {
-    double u = os_rng_uniform(r), p = exp(-mean), cdf = p;
+    double u = os_rng_uniform(r), p = p0, cdf = p;
     unsigned k = 0;
     while (u > cdf && k < 254) {
         k++;
@@ -153,7 +157,7 @@ static void falls_init_agents(os_model *m, void *state, os_chunk *c)
         double steady = os_falls_steady_prob(s, c->sex[r], (double)c->age[r] - 1.0, grip[r], gait[r]);
         os_rng g;
         os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose_init);
-        falls[r] = os_rng_uniform(&g) < steady ? (uint8_t)n_falls(&g, s->extra_mean) : 0;
+        falls[r] = os_rng_uniform(&g) < steady ? (uint8_t)n_falls(&g, s->extra_mean, s->p_zero_extra) : 0;
     }
 }
 
@@ -176,9 +180,16 @@ static void falls_step(os_model *m, void *state, os_chunk *c)
         if (falls[r]) lp += s->ln_or_prior;
         os_rng g;
         os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose);
-        double p = 1.0 / (1.0 + exp(-lp));
+        double u = os_rng_uniform(&g);
+        /* Exact decision filter (fastmath.h): the libm value of p is needed
+         * only when U lies within the margin of the approximate p. */
+        double p = 1.0 / (1.0 + os_fast_exp(-lp));
         if (iv) p *= iv[r];   /* a programme's rate ratio of falls */
-        unsigned n = os_rng_uniform(&g) < p ? n_falls(&g, s->extra_mean) : 0;
+        if (fabs(u - p) <= OS_FAST_MARGIN) {
+            p = 1.0 / (1.0 + exp(-lp));
+            if (iv) p *= iv[r];
+        }
+        unsigned n = u < p ? n_falls(&g, s->extra_mean, s->p_zero_extra) : 0;
         falls[r] = (uint8_t)n;
         if (!n) continue;
         int band = os_age_band(c->age[r]);

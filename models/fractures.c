@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "events.h"
+#include "fastmath.h"
 #include "interventions.h"
 
 static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
@@ -150,6 +151,15 @@ static double site_prob(const fractures_state *s, int k, double lh, double q)
     return (1.0 - q) * -expm1(-exp(lh)) + q * -expm1(-exp(lh + s->ln_fall_rr[k]));
 }
 
+/* Exact decision filter (fastmath.h): 1 - exp(-exp(lh)) <= exp(lh), so a
+ * uniform U above an approximate exp(lh) by the margin draws no fracture
+ * whatever libm's rounding; only the rest (about the fracture probability)
+ * needs the libm value.  Keeps results bitwise identical. */
+static inline int surely_above(double u, double lh)
+{
+    return u >= os_fast_exp(lh) * (1.0 + OS_FAST_MARGIN);
+}
+
 /* A new agent's past fractures, from hist_start to its present age, drawn
  * with the model's own site hazards, prior-fracture risk and steady-state
  * fall probability, so that the entering population carries the history
@@ -171,12 +181,17 @@ static void draw_history(const os_model *m, const fractures_state *s, os_chunk *
     for (int j = n; j >= 1; j--) {
         double x = (double)c->age[r] - j;
         if (ever && t < 254) t++;
-        double q = os_falls_steady_prob(s->falls, sex, x, grip[r], gait[r]);
+        double q = -1.0;   /* steady fall probability, computed when needed */
         double common = ever ? s->ln_prior[t] : 0.0;
         int any = 0;
         for (int k = 0; k < OS_NFX_SITES; k++) {
             double lh = site_log_hazard(s, k, sex, x - s->ref_age, dt, common);
-            if (os_rng_uniform(&g) < site_prob(s, k, lh, q)) {
+            double u = os_rng_uniform(&g);
+            /* site_prob <= max(exp(lh), exp(lh + ln_fall_rr)) (fastmath.h). */
+            double top = s->ln_fall_rr[k] > 0.0 ? lh + s->ln_fall_rr[k] : lh;
+            if (surely_above(u, top)) continue;
+            if (q < 0.0) q = os_falls_steady_prob(s->falls, sex, x, grip[r], gait[r]);
+            if (u < site_prob(s, k, lh, q)) {
                 ever |= OS_FX_EVER(k);
                 any = 1;
             }
@@ -227,8 +242,8 @@ static void fractures_step(os_model *m, void *state, os_chunk *c)
             double lh = site_log_hazard(s, k, sex, age, dt, common);
             if (falls[r]) lh += s->ln_fall_rr[k];
             if (iv[k]) lh += log((double)iv[k][r]);   /* a programme's rate ratio */
-            double p = -expm1(-exp(lh));
-            if (os_rng_uniform(&g) >= p) continue;
+            double u = os_rng_uniform(&g);
+            if (surely_above(u, lh) || u >= -expm1(-exp(lh))) continue;
             f |= OS_FX_THIS_YEAR(k) | OS_FX_EVER(k);
             any = 1;
             os_acc_add(c->acc, sex, os_age_band(c->age[r]), s->sum[k], (double)c->weight[r]);

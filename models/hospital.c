@@ -17,6 +17,7 @@
 
 #include "diagnosis.h"
 #include "events.h"
+#include "fastmath.h"
 
 static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
 
@@ -91,6 +92,9 @@ static int hospital_init(os_model *m, void **state, os_err *err)
     return OS_OK;
 }
 
+/* The site uniforms fill whole Philox blocks (skipped together below). */
+_Static_assert(OS_NFX_SITES % 4 == 0, "site uniforms must fill whole blocks");
+
 static void hospital_step(os_model *m, void *state, os_chunk *c)
 {
     hospital_state *s = state;
@@ -104,17 +108,26 @@ static void hospital_step(os_model *m, void *state, os_chunk *c)
         os_rng g;
         os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose);
         double days = 0.0, weeks = 0.0;
-        for (int k = 0; k < OS_NFX_SITES; k++) {
-            double u = os_rng_uniform(&g); /* drawn always: common random numbers */
-            if (!(flags[r] & OS_FX_THIS_YEAR(k)) || u >= s->admit[k]) continue;
-            days += s->los[k];
-            os_event_log(c, c->id[r], m->year, OS_EV_HOSPITAL, k);
-        }
+        /* The stream's first block holds one uniform per site (common
+         * random numbers: the same position whatever fractured).  Without
+         * a fracture this year none is used: skip the block. */
+        if (!(flags[r] & OS_FX_THIS_YEAR_ANY)) os_rng_seek_block(&g, OS_NFX_SITES / 4);
+        else
+            for (int k = 0; k < OS_NFX_SITES; k++) {
+                double u = os_rng_uniform(&g);
+                if (!(flags[r] & OS_FX_THIS_YEAR(k)) || u >= s->admit[k]) continue;
+                days += s->los[k];
+                os_event_log(c, c->id[r], m->year, OS_EV_HOSPITAL, k);
+            }
         if ((flags[r] & OS_FX_THIS_YEAR(OS_SITE_HIP)) && c->age[r] >= s->hip_older_age)
             weeks += s->hip_extra_weeks;
         double lp = s->logit_bg + s->ln_or_decade * ((double)c->age[r] - s->ref_age) / 10.0;
         if (dx[r] & OS_DX_SARC_AWGS) lp += s->ln_or_sarc;
-        if (os_rng_uniform(&g) < 1.0 / (1.0 + exp(-lp))) {
+        double u = os_rng_uniform(&g);
+        /* Exact decision filter (fastmath.h): libm only near the threshold. */
+        double p = 1.0 / (1.0 + os_fast_exp(-lp));
+        if (fabs(u - p) <= OS_FAST_MARGIN) p = 1.0 / (1.0 + exp(-lp));
+        if (u < p) {
             days += s->bg_los;
             other_days[r] = (uint8_t)fmin(255.0, s->bg_los);
             os_event_log(c, c->id[r], m->year, OS_EV_HOSPITAL, OS_SITE_OTHER_CAUSE);

@@ -133,14 +133,21 @@ static void mort_step(os_model *m, void *state, os_chunk *c)
     for (size_t i = 0; i < c->n; i++) {
         if (!c->alive[i]) continue;
         int sex = c->sex[i], a = age_index(c->age[i]), b = os_age_band(c->age[i]);
-        float q = s->q[sex][a];
-        if (s->effects) {
-            float h = hr[i] * s->adj[sex][b];
-            if (h != 1.0f) q = (float)-expm1(-(double)s->mx[sex][a] * h);
-        }
         os_rng r;
         os_rng_init(&r, m->seed, c->id[i], (uint32_t)m->year, s->purpose);
-        if (os_rng_uniform(&r) < q) {
+        double u = os_rng_uniform(&r);
+        float h = s->effects ? hr[i] * s->adj[sex][b] : 1.0f;
+        int dies;
+        if (h == 1.0f) {
+            dies = u < s->q[sex][a];
+        } else {
+            /* q = 1 - exp(-x) <= x: a uniform above x by a margin wider than
+             * the rounding of q to float survives without the expm1 call
+             * (results unchanged; see sim/fastmath.h). */
+            double x = (double)s->mx[sex][a] * h;
+            dies = u < x * (1.0 + 1e-6) && u < (float)-expm1(-x);
+        }
+        if (dies) {
             c->alive[i] = 0;
             os_acc_add(c->acc, sex, b, s->deaths_col, (double)c->weight[i]);
         }

@@ -58,6 +58,7 @@ typedef struct os_rf {
     int col_fmp, col_flags, col_smoke, col_vitd, col_prot, col_infl,
         col_bed;
     uint32_t pu_init, pu_step;
+    double log_vitd[256];   /* log(max(v, 1)) of each stored 25(OH)D value */
 } os_rf;
 
 /* ---- bone ---- */

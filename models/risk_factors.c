@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "fastmath.h"
 #include "physiology.h"
 
 #define RF_PARAMS(X) \
@@ -76,6 +77,7 @@ int os_rf_setup(os_model *m, const os_rf_par *p, void **state, os_err *err)
         free(s);
         return err->code ? err->code : OS_ERUN;
     }
+    for (int v = 0; v < 256; v++) s->log_vitd[v] = log((double)(v ? v : 1));
     s->pu_init = os_rng_purpose("risk.init");
     s->pu_step = os_rng_purpose("risk.step");
     *state = s;
@@ -138,6 +140,39 @@ static void rf_init_agents(os_model *m, void *state, os_chunk *c)
     }
 }
 
+/* rf_u8(exp(L0 + SD z)), z the Box-Muller normal of U1, U2 (the stream's
+ * os_rng_normal).  Exact decision filter (fastmath.h): with approximate
+ * log, cos and exp the value is rounded to the same integer as libm's
+ * unless it lies within the margin of a rounding boundary; only then are
+ * the libm functions called.  Results are unchanged. */
+static inline uint8_t vitd_next(double l0, double sd, double u1, double u2)
+{
+    double z = sqrt(-2.0 * os_fast_log(u1)) * os_fast_cos2pi(u2);
+    double v = os_fast_exp(l0 + sd * z);
+    if (v > 255.0 + 1.0) return 255;
+    /* The approximate normal's error (about 1e-9) grows by SD <= 3 in the
+     * exponent: margin 1e-6 relative. */
+    double t = v + 0.5, marg = 1e-6 * (v + 1.0);
+    int k = (int)t;
+    if (t - k > marg && k + 1 - t > marg) return (uint8_t)(k > 255 ? 255 : k);
+    return rf_u8(exp(l0 + sd * os_rng_box_muller(u1, u2)));
+}
+
+/* Background bed-rest episode this year: U < 1 - exp(-rate(a)), with the
+ * same exact decision filter (libm only near the threshold).  First the
+ * bound 1 - exp(-rate) <= rate (plus the rounding of 1 - exp(-rate) near
+ * 1, below 1e-15), which decides most agents with one approximation. */
+static inline int bed_episode(const os_rf_par *p, double a, double u)
+{
+    double x = p->bed_age * (a > 0 ? a : 0);
+    double ra = p->bed_rate50 * os_fast_exp(x);
+    if (u >= ra * (1.0 + OS_FAST_MARGIN) + 1e-15) return 0;
+    double q = 1.0 - os_fast_exp(-ra);
+    if (fabs(u - q) > OS_FAST_MARGIN) return u < q;
+    double rate = p->bed_rate50 * exp(x);
+    return u < 1.0 - exp(-rate);
+}
+
 static void rf_step(os_model *m, void *state, os_chunk *c)
 {
     const os_rf *s = state;
@@ -172,18 +207,17 @@ static void rf_step(os_model *m, void *state, os_chunk *c)
         /* Vitamin D: AR(1) on the log scale around the individual mean. */
         double mu = p->vitd_logmean[sex] +
                     ((flags & OS_RF_LOWSUN) ? p->vitd_lowsun_shift : 0.0);
-        double lv = log((double)(vd[i] ? vd[i] : 1));
-        lv = mu + p->vitd_rho * (lv - mu) + sq * p->vitd_logsd * os_rng_normal(&r);
-        vd[i] = rf_u8(exp(lv));
+        double l0 = mu + p->vitd_rho * (s->log_vitd[vd[i]] - mu);
+        double u1 = os_rng_uniform(&r), u2 = os_rng_uniform(&r);
+        vd[i] = vitd_next(l0, sq * p->vitd_logsd, u1, u2);
         flags = (double)vd[i] < p->vitd_cut ? flags | OS_RF_LOWVITD
                                             : flags & ~(unsigned)OS_RF_LOWVITD;
         /* Inflammation rises with age. */
         inf[i] += (float)p->infl_age;
         /* Background bed-rest / illness episode. */
-        double rate = p->bed_rate50 * exp(p->bed_age * (a > 0 ? a : 0));
         u = os_rng_uniform(&r);
         double w = 1.0 + floor(os_rng_uniform(&r) * p->bed_max_weeks);
-        if (u < 1.0 - exp(-rate)) {
+        if (bed_episode(p, a, u)) {
             unsigned tot = bed[i] + (unsigned)w;
             bed[i] = (uint8_t)(tot > 52 ? 52 : tot);  /* weeks in a year */
         }

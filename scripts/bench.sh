@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # Benchmark: the default China scenario with the full model and HDF5 output,
-# at 1 thread and at all available threads.  Prints agent-years, wall time,
+# at 1 thread and at all available threads, and, when the binary was built
+# with MPI, at 1 and 2 MPI ranks of one thread each (rows "mpi1", "mpi2";
+# mpirun --oversubscribe).  Prints agent-years, wall time,
 # agent-years per second per core, parallel efficiency, peak memory, bytes
 # per agent (peak RSS above a zero-agent run, divided by agents) and output size,
 # and the floor: the same number of Philox draws per agent-year and the same
 # state bytes touched, without the model (osteosim floor), with model/floor.
+#
+# Under MPI, peakRSS_MiB is the largest peak RSS of one rank (each rank is
+# a process: /usr/bin/time per rank) and B/agent sums the ranks' peaks above
+# a zero-agent run's under mpirun, divided by agents; the floor is the
+# 1-thread one.
 #
 # usage: scripts/bench.sh [AGENTS (default 1000000)] [CONFIG (default configs/china.yaml)]
 set -euo pipefail
@@ -48,8 +55,39 @@ for t in 1 $ncores; do
   ratio=$(awk -v f="$frate" -v r="$rate" 'BEGIN{printf "%.2f", f/r}')
   printf '%-8s %14s %10s %16s %12s %12s %10s %12s %14s %12s\n' "$t" "$ay" "$wall" "$rate" "$eff" "$rss" "$bpa" "$size" "$frate" "$ratio"
 done
+frate1=$(grep -o '[0-9.e+]* agent-years/s' "$tmp/floor1.txt" | awk '{printf "%.4g", $1}')
+
+if grep -q "^OS_USE_MPI:INTERNAL=ON" build-bench/CMakeCache.txt; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  # A rank's zero-agent RSS includes the MPI libraries: measured under mpirun.
+  mpirun --oversubscribe -np 1 /usr/bin/time -f %M -o "$tmp/rss_zero_mpi" \
+    $bin run "$cfg" --agents 22 --threads 1 -o "$tmp/zero_mpi.h5" > /dev/null
+  rss0m=$(awk '{printf "%.3f", $1 / 1024}' "$tmp/rss_zero_mpi")
+  for k in 1 2; do
+    # Each rank records its own peak RSS (KiB) under its rank number.
+    mpirun --oversubscribe -np "$k" bash -c \
+      '/usr/bin/time -f %M -o "$0.$OMPI_COMM_WORLD_RANK" "$@"' "$tmp/rss_mpi$k" \
+      $bin run "$cfg" --agents "$agents" --threads 1 -o "$tmp/mpi$k.h5" > "$tmp/mpi$k.txt"
+    ay=$(grep -o 'agent-years *[0-9.e+]* in' "$tmp/mpi$k.txt" | awk '{print $2}')
+    wall=$(grep -o 'in [0-9.]* s' "$tmp/mpi$k.txt" | head -1 | awk '{print $2}')
+    rss=$(cat "$tmp/rss_mpi$k".* | awk '{m = $1 > m ? $1 : m} END {printf "%.1f", m / 1024}')
+    bpa=$(cat "$tmp/rss_mpi$k".* | awk -v z="$rss0m" -v n="$agents" \
+          '{s += $1 * 1024 - z * 1048576} END {printf "%.0f", s / n}')
+    rate=$(awk -v a="$ay" -v w="$wall" -v t="$k" 'BEGIN{printf "%.4g", a/w/t}')
+    eff=$(awk -v r="$rate" -v b="$base" 'BEGIN{printf "%.1f%%", 100*r/b}')
+    size=$(du -m "$tmp/mpi$k.h5" | awk '{print $1}')
+    ratio=$(awk -v f="$frate1" -v r="$rate" 'BEGIN{printf "%.2f", f/r}')
+    printf '%-8s %14s %10s %16s %12s %12s %10s %12s %14s %12s\n' "mpi$k" "$ay" "$wall" "$rate" "$eff" "$rss" "$bpa" "$size" "$frate1" "$ratio"
+  done
+fi
 echo "(random blocks per agent-year: $blocks; population store row: $row bytes)"
 if [ "$ncores" -gt 1 ] && ! h5diff -q "$tmp/run1.h5" "$tmp/run$ncores.h5" /summary; then
   echo "bench: WARNING: /summary differs between 1 and $ncores threads" >&2
   exit 1
 fi
+for k in 1 2; do
+  if [ -f "$tmp/mpi$k.h5" ] && ! h5diff -q "$tmp/run1.h5" "$tmp/mpi$k.h5" /summary; then
+    echo "bench: WARNING: /summary differs between 1 thread and $k MPI ranks" >&2
+    exit 1
+  fi
+done

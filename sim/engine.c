@@ -679,6 +679,11 @@ int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
               ? (int)os_cfg_int_list(cfg, "output.cohort_years", &r.cohort_years) : -1;
     int start = (int)os_cfg_int(cfg, "run.start_year"), end = (int)os_cfg_int(cfg, "run.end_year");
     os_progress_init(&r.progress, opts->progress && !opts->quiet, start, end);
+    /* Parallel regions outside the engine's passes (compaction, output
+     * compression) use the run's thread count too, so --threads N means N
+     * cores; the caller's setting is restored at the end. */
+    int caller_threads = omp_get_max_threads();
+    omp_set_num_threads(r.nthreads);
 
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -771,6 +776,7 @@ int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
     }
 done:
     if (r.out) os_h5out_close(r.out, 0, NULL); /* discards the temporary file */
+    omp_set_num_threads(caller_threads);
     os_progress_done(&r.progress);
     if (rc && stats) os_run_stats_free(stats);
     if (!summary) os_summary_free(&local);

@@ -137,7 +137,10 @@ void os_pop_compact(os_pop *p)
     size_t first_dead = 0;
     while (first_dead < p->n && alive[first_dead]) first_dead++;
     if (first_dead == p->n) return;
-    /* The alive column itself is compacted last: the others read it. */
+    /* Columns are independent: one thread per column (a serial pass here
+     * limited the parallel efficiency).  The alive column itself is
+     * compacted last: the others read it. */
+#pragma omp parallel for schedule(dynamic, 1)
     for (int i = 0; i < p->ncols; i++)
         if (i != OS_COL_ALIVE) compact_column(&p->cols[i], alive, first_dead, p->n);
     p->n = compact_column(&p->cols[OS_COL_ALIVE], alive, first_dead, p->n);

@@ -38,16 +38,6 @@ uint64_t os_rng_take_blocks(void)
     return n;
 }
 
-void os_rng_refill(os_rng *r)
-{
-    os_rng_blocks++;
-    philox4x32_ctr_t c = {{r->ctr[0], r->ctr[1], r->ctr[2], r->ctr[3]}};
-    philox4x32_key_t k = {{r->key[0], r->key[1]}};
-    philox4x32_ctr_t out = philox4x32(c, k);
-    for (int i = 0; i < 4; i++) r->buf[i] = out.v[i];
-    r->ctr[2]++;
-    r->pos = 0;
-}
 
 double os_rng_normal(os_rng *r)
 {
@@ -60,6 +50,14 @@ double os_rng_normal(os_rng *r)
     double ang = 2.0 * M_PI * u2;
     r->spare = rad * sin(ang);
     r->has_spare = 1;
+    return rad * cos(ang);
+}
+
+double os_rng_box_muller(double u1, double u2)
+{
+    /* The same expressions as os_rng_normal's first normal. */
+    double rad = sqrt(-2.0 * log(u1));
+    double ang = 2.0 * M_PI * u2;
     return rad * cos(ang);
 }
 

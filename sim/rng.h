@@ -36,11 +36,25 @@ void os_rng_init(os_rng *r, uint64_t seed, uint32_t agent, uint32_t year,
 /* Next 32 random bits. */
 static inline uint32_t os_rng_u32(os_rng *r);
 
+/* Skips to the start of block BLOCK of the stream (4 words per block): the
+ * next draw is word 4 * BLOCK.  Counter-based, so draws a caller would
+ * throw away need not be generated at all; later draws are unchanged. */
+static inline void os_rng_seek_block(os_rng *r, uint32_t block)
+{
+    r->ctr[2] = block;
+    r->pos = 4;
+}
+
 /* Uniform on the open interval (0, 1), 32-bit resolution. */
 static inline double os_rng_uniform(os_rng *r);
 
 /* Standard normal (Box-Muller on two uniforms). */
 double os_rng_normal(os_rng *r);
+
+/* The first normal os_rng_normal makes of uniforms U1, U2 (for callers
+ * that draw the uniforms themselves, e.g. to filter with an approximation
+ * first; fastmath.h). */
+double os_rng_box_muller(double u1, double u2);
 
 /* Bernoulli(p) as 0/1. */
 static inline int os_rng_bernoulli(os_rng *r, double p)
@@ -60,7 +74,20 @@ extern _Thread_local uint64_t os_rng_blocks;
 uint64_t os_rng_take_blocks(void);
 
 /* ---- inline implementation ---- */
-void os_rng_refill(os_rng *r);
+#include <Random123/philox.h>
+
+/* Inline: a block is drawn several times per agent-year in every hot loop,
+ * and the call cost was a visible share of the generator's time. */
+static inline void os_rng_refill(os_rng *r)
+{
+    os_rng_blocks++;
+    philox4x32_ctr_t c = {{r->ctr[0], r->ctr[1], r->ctr[2], r->ctr[3]}};
+    philox4x32_key_t k = {{r->key[0], r->key[1]}};
+    philox4x32_ctr_t out = philox4x32(c, k);
+    for (int i = 0; i < 4; i++) r->buf[i] = out.v[i];
+    r->ctr[2]++;
+    r->pos = 0;
+}
 
 static inline uint32_t os_rng_u32(os_rng *r)
 {
