@@ -146,8 +146,6 @@ def plot_ceac(arms, wtp, money, psa, name, outdir):
     return save(fig, outdir, name, "ceac")
 
 
-
-
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("h5")

@@ -96,8 +96,6 @@ def plot_events(s, name, outdir):
     return save(fig, outdir, name, "events")
 
 
-
-
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("h5")
