@@ -8,6 +8,7 @@
  *   AWGS 2019: low grip <; low ASMI <; slow gait <; slow chair stand >=.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "diagnosis.h"
 #include "physiology.h"
@@ -29,6 +30,9 @@ static const os_param_spec dx_params[] = {
     {"diagnosis.awgs2019.asmi_male", OS_P_REAL, "kg/m2", 0, 20, 1, NULL, NULL, "AWGS 2019 low ASMI: ASM/height^2 < this, men"},
     {"diagnosis.awgs2019.gait", OS_P_REAL, "m/s", 0, 3, 1, NULL, NULL, "AWGS 2019 low performance: 6-m gait speed < this"},
     {"diagnosis.awgs2019.chair_stand", OS_P_REAL, "s", 0, 100, 1, NULL, NULL, "AWGS 2019 low performance: 5 chair stands time >= this"},
+    {"model.sarcopenia_definition", OS_P_STRING, NULL, 1, 0, 0, "awgs2019", "awgs2019|ewgsop2",
+     "sarcopenia definition whose diagnosis drives outcomes (hospital stays, excess "
+     "mortality, utility); both are always diagnosed and reported"},
 };
 static const size_t dx_off[] = {
     offsetof(os_dx_par, t_osteoporosis), offsetof(os_dx_par, t_normal),
@@ -42,6 +46,15 @@ static const size_t dx_off[] = {
     offsetof(os_dx_par, aw_gait), offsetof(os_dx_par, aw_chair),
 };
 #define DX_NPARAMS (sizeof dx_params / sizeof dx_params[0])
+#define DX_NREAL (sizeof dx_off / sizeof dx_off[0])
+
+os_dx_outcome os_dx_outcome_flags(const os_cfg *cfg)
+{
+    const char *d = os_cfg_str(cfg, "model.sarcopenia_definition");
+    if (d && strcmp(d, "ewgsop2") == 0)
+        return (os_dx_outcome){OS_DX_SARC_EW, OS_DX_OSTEOSARC_EW};
+    return (os_dx_outcome){OS_DX_SARC_AWGS, OS_DX_OSTEOSARC_AWGS};
+}
 
 /* /summary columns, in the order of os_dx.sum[]. */
 static const struct { const char *name; unsigned mask; const char *desc; }
@@ -61,7 +74,7 @@ dx_summary[11] = {
 
 int os_dx_read_params(const os_cfg *cfg, os_dx_par *p)
 {
-    os_phys_read_reals(cfg, dx_params, dx_off, DX_NPARAMS, p);
+    os_phys_read_reals(cfg, dx_params, dx_off, DX_NREAL, p);
     return 0;
 }
 

@@ -4,6 +4,10 @@
 #ifndef OS_DIAGNOSIS_H
 #define OS_DIAGNOSIS_H
 
+#include <stdint.h>
+
+#include "config.h"
+
 enum {
     OS_DX_OSTEOPENIA        = 1u << 0,  /* WHO: -2.5 < T < -1          */
     OS_DX_OSTEOPOROSIS      = 1u << 1,  /* WHO: T <= -2.5              */
@@ -19,5 +23,13 @@ enum {
     OS_DX_OSTEOSARC_BROAD_EW   = 1u << 9,
     OS_DX_OSTEOSARC_BROAD_AWGS = 1u << 10,
 };
+
+/* The flags of the sarcopenia definition that drives outcomes
+ * (model.sarcopenia_definition, default AWGS 2019): sarcopenia and
+ * osteosarcopenia. */
+typedef struct os_dx_outcome {
+    uint16_t sarc, osteosarc;
+} os_dx_outcome;
+os_dx_outcome os_dx_outcome_flags(const os_cfg *cfg);
 
 #endif

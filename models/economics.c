@@ -9,7 +9,7 @@
  *        + ltc_hip_share * cost.ltc_hip_annual * LY in each year after the
  *          year of a hip fracture (expected long-term care cost)
  *   LY   = 1 if alive at the end of the step, life_year_at_death if died
- *   QALY = LY * (u(age, sex) - sarcopenia_decrement [AWGS])
+ *   QALY = LY * (u(age, sex) - sarcopenia_decrement [model.sarcopenia_definition])
  *             * product of fracture multipliers (first year for sites
  *               fractured this year, later_years for earlier ones)
  * Discounted values divide by (1 + discount_rate)^(year - start_year).
@@ -55,7 +55,7 @@ static const os_param_spec economics_params[] = {
     {"economics.utility.male.age50", OS_P_REAL, "1", -0.6, 1, 1, NULL, NULL, "population utility, men aged 50"},
     {"economics.utility.male.per_year", OS_P_REAL, "1/yr", -0.1, 0.1, 1, NULL, NULL, "change of utility per year of age, men"},
     {"economics.utility.sarcopenia_decrement", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
-     "utility decrement of AWGS 2019 sarcopenia"},
+     "utility decrement of sarcopenia (model.sarcopenia_definition)"},
     UFX("hip"), UFX("vertebral"), UFX("wrist"), UFX("other"),
 };
 
@@ -67,6 +67,7 @@ typedef struct economics_state {
     double c_fx[OS_NFX_SITES], c_fall, c_day, c_ltc;
     double u50[2], uslope[2], u_sarc, mult1[OS_NFX_SITES], mult2[OS_NFX_SITES];
     int col_falls, col_flags, col_days, col_dx;
+    uint16_t sarc;                  /* dx flag of the outcome definition */
     int sum[S_N];
 } economics_state;
 
@@ -101,6 +102,7 @@ static int economics_init(os_model *m, void **state, os_err *err)
     s->u50[1] = os_cfg_real(c, "economics.utility.male.age50");
     s->uslope[1] = os_cfg_real(c, "economics.utility.male.per_year");
     s->u_sarc = os_cfg_real(c, "economics.utility.sarcopenia_decrement");
+    s->sarc = os_dx_outcome_flags(c).sarc;
     if ((s->col_falls = os_events_need_column(m, "economics", "falls_n", OS_COL_U8, err)) < 0 ||
         (s->col_flags = os_events_need_column(m, "economics", "fx_flags", OS_COL_U8, err)) < 0 ||
         (s->col_days = os_events_need_column(m, "economics", "hosp_other_days", OS_COL_U8, err)) < 0 ||
@@ -150,7 +152,7 @@ static void economics_step(os_model *m, void *state, os_chunk *c)
         uint8_t f = flags[r];
         double cost = falls[r] * s->c_fall + days[r] * s->c_day;
         double u = s->u50[sex] + s->uslope[sex] * ((double)c->age[r] - OS_AGE_MIN);
-        if (dx[r] & OS_DX_SARC_AWGS) u -= s->u_sarc;
+        if (dx[r] & s->sarc) u -= s->u_sarc;
         for (int k = 0; k < OS_NFX_SITES; k++) {
             if (f & OS_FX_THIS_YEAR(k)) {
                 cost += s->c_fx[k];

@@ -12,7 +12,12 @@
 
 #include "model.h"
 
-enum { OS_EV_FALL = 0, OS_EV_FRACTURE, OS_EV_HOSPITAL, OS_EV_DEATH, OS_EV_NTYPES };
+/* A vertebral deformity that does not come to clinical attention is logged
+ * as OS_EV_VERT_DEFORMITY; a clinical one as a vertebral OS_EV_FRACTURE. */
+enum {
+    OS_EV_FALL = 0, OS_EV_FRACTURE, OS_EV_HOSPITAL, OS_EV_DEATH, OS_EV_VERT_DEFORMITY,
+    OS_EV_NTYPES
+};
 
 /* Fracture sites; also the site of a hospital stay (OS_SITE_OTHER_CAUSE for
  * stays not caused by a fracture) and of a fall (OS_SITE_NONE). */
@@ -24,18 +29,19 @@ enum {
 
 /* Labels of the codes above, written as the `labels` attributes of
  * /events/type and /events/site; keep them in step with the enums. */
-#define OS_EVENT_TYPE_LABELS "0=fall,1=fracture,2=hospital_stay,3=death"
+#define OS_EVENT_TYPE_LABELS "0=fall,1=fracture,2=hospital_stay,3=death,4=vertebral_deformity"
 #define OS_EVENT_SITE_LABELS \
     "0=hip,1=vertebral,2=wrist,3=other_major,4=none,5=other_cause"
 
-/* u8 column "fx_flags": bit s = fractured at site s during this year's
- * step; bit 4+s = ever fractured at site s (before this year or in it). */
+/* u8 column "fx_flags": bit s = clinical fracture at site s during this
+ * year's step; bit 4+s = ever (before this year or in it). */
 #define OS_FX_THIS_YEAR(s) ((uint8_t)(1u << (s)))
 #define OS_FX_EVER(s) ((uint8_t)(1u << (4 + (s))))
 #define OS_FX_THIS_YEAR_ANY 0x0Fu
 #define OS_FX_EVER_ANY 0xF0u
-/* u8 column "fx_years": years since the last fracture (1 = last year),
- * saturating at 255; meaningless when no OS_FX_EVER bit is set. */
+/* u8 column "fx_years": years since the last fracture or vertebral
+ * deformity (1 = last year), saturating at 255; meaningless when no
+ * OS_FX_EVER bit is set and "vert_deformities" is 0. */
 
 /* Relative risk of a new fracture T years after the last one (T >= 1):
  * log-linear from RR1 at 1 year to RR10 at 10 years, RR10 after. */

@@ -2,8 +2,9 @@
  *
  * Multiplies the f32 column "mortality_hr" (demography, reset to 1 in each
  * census) by
- *   - hr.sarcopenia for AWGS 2019 sarcopenia without osteoporosis, or
- *     hr.osteosarcopenia for sarcopenia with WHO osteoporosis;
+ *   - hr.sarcopenia for sarcopenia without osteoporosis, or
+ *     hr.osteosarcopenia for sarcopenia with WHO osteoporosis, under the
+ *     definition of model.sarcopenia_definition (AWGS 2019 or EWGSOP2);
  *   - hr.hip_first_year_<sex> in the year of a hip fracture, hr.hip_later in
  *     every later year; the same for clinical vertebral fractures.
  * The mortality module then applies q = 1 - exp(-mx * hr * adj), where the
@@ -37,6 +38,7 @@ typedef struct excess_state {
     int on;
     float hr_sarc, hr_osteosarc, hr_hip1[2], hr_hip_later, hr_vert1, hr_vert_later;
     int col_hr, col_dx, col_flags;
+    os_dx_outcome dx;               /* flags of the outcome definition */
 } excess_state;
 
 static int excess_init(os_model *m, void **state, os_err *err)
@@ -46,6 +48,7 @@ static int excess_init(os_model *m, void **state, os_err *err)
     *state = s;
     const os_cfg *c = m->cfg;
     s->on = os_cfg_bool(c, "model.disease_effects");
+    s->dx = os_dx_outcome_flags(c);
     s->hr_sarc = (float)os_cfg_real(c, "excess_mortality.hr.sarcopenia");
     s->hr_osteosarc = (float)os_cfg_real(c, "excess_mortality.hr.osteosarcopenia");
     s->hr_hip1[0] = (float)os_cfg_real(c, "excess_mortality.hr.hip_first_year_female");
@@ -70,8 +73,8 @@ static void excess_step(os_model *m, void *state, os_chunk *c)
     const uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
     for (size_t r = 0; r < c->n; r++) {
         float h = 1.0f;
-        if (dx[r] & OS_DX_SARC_AWGS)
-            h = (dx[r] & OS_DX_OSTEOPOROSIS) ? s->hr_osteosarc : s->hr_sarc;
+        if (dx[r] & s->dx.sarc)
+            h = (dx[r] & s->dx.osteosarc) ? s->hr_osteosarc : s->hr_sarc;
         uint8_t f = flags[r];
         if (f & OS_FX_THIS_YEAR(OS_SITE_HIP)) h *= s->hr_hip1[c->sex[r]];
         else if (f & OS_FX_EVER(OS_SITE_HIP)) h *= s->hr_hip_later;

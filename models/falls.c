@@ -4,8 +4,12 @@
  *     logit p = logit(base[sex]) + ln(or_decade) * (age - ref_age) / 10
  *               + ln(or_grip) [grip below the AWGS cut-off]
  *               + ln(or_gait) [gait below the cut-off]
- *               + ln(or_sarc) [AWGS 2019 sarcopenia]
  *               + ln(or_prior) [fell in the previous year]
+ * Sarcopenia enters through its components (low grip, slow gait), never as
+ * a diagnosis-level odds ratio on top of them: the published sarcopenia ->
+ * falls odds ratio (Yeung 2019) was not adjusted for grip or gait, so adding
+ * it would count the same weakness twice.  scripts/cohort_study.py checks
+ * the composed model against that published ratio (validation).
  * A faller has 1 + Poisson(extra) falls.  The u8 column "falls_n" holds the
  * falls of the current year after this step (the fracture model reads it)
  * and of the previous year before it (the prior-fall term).
@@ -13,12 +17,9 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "diagnosis.h"
 #include "events.h"
 #include "fastmath.h"
 #include "interventions.h"
-
-
 
 static const os_param_spec falls_params[] = {
     {"falls.ref_age", OS_P_REAL, "year", 50, 100, 1, NULL, NULL,
@@ -33,8 +34,6 @@ static const os_param_spec falls_params[] = {
      "odds ratio for grip below falls.low_grip.<sex>"},
     {"falls.or.slow_gait", OS_P_REAL, "1", 0.1, 20, 1, NULL, NULL,
      "odds ratio for gait speed below falls.slow_gait"},
-    {"falls.or.sarcopenia", OS_P_REAL, "1", 0.1, 20, 1, NULL, NULL,
-     "odds ratio for AWGS 2019 sarcopenia"},
     {"falls.or.prior_fall", OS_P_REAL, "1", 0.1, 20, 1, NULL, NULL,
      "odds ratio for a fall in the previous year"},
     {"falls.low_grip.female", OS_P_REAL, "kg", 0, 100, 1, NULL, NULL,
@@ -49,10 +48,10 @@ static const os_param_spec falls_params[] = {
 
 typedef struct falls_state {
     double ref_age, logit_base[2], ln_or_decade, ln_or_grip, ln_or_gait;
-    double ln_or_sarc, ln_or_prior, extra_mean;
+    double ln_or_prior, extra_mean;
     double p_zero_extra;   /* exp(-extra_mean), computed once */
     float low_grip[2], slow_gait;
-    int col_falls, col_dx, col_grip, col_gait;
+    int col_falls, col_grip, col_gait;
     int sum_falls, sum_fallers;
     uint32_t purpose, purpose_init;
 } falls_state;
@@ -90,15 +89,13 @@ static int falls_init(os_model *m, void **state, os_err *err)
     s->ln_or_decade = log(os_cfg_real(c, "falls.or_per_decade"));
     s->ln_or_grip = log(os_cfg_real(c, "falls.or.low_grip"));
     s->ln_or_gait = log(os_cfg_real(c, "falls.or.slow_gait"));
-    s->ln_or_sarc = log(os_cfg_real(c, "falls.or.sarcopenia"));
     s->ln_or_prior = log(os_cfg_real(c, "falls.or.prior_fall"));
     s->low_grip[0] = (float)os_cfg_real(c, "falls.low_grip.female");
     s->low_grip[1] = (float)os_cfg_real(c, "falls.low_grip.male");
     s->slow_gait = (float)os_cfg_real(c, "falls.slow_gait");
     s->extra_mean = os_cfg_real(c, "falls.extra_falls_mean");
     s->p_zero_extra = exp(-s->extra_mean);
-    if ((s->col_dx = os_events_need_column(m, "falls", "dx", OS_COL_U16, err)) < 0 ||
-        (s->col_grip = os_events_need_column(m, "falls", "grip", OS_COL_F32, err)) < 0 ||
+    if ((s->col_grip = os_events_need_column(m, "falls", "grip", OS_COL_F32, err)) < 0 ||
         (s->col_gait = os_events_need_column(m, "falls", "gait", OS_COL_F32, err)) < 0)
         return OS_ERUN;
     s->col_falls = os_pop_add_column(m->pop, "falls_n", OS_COL_U8, "falls",
@@ -145,8 +142,7 @@ double os_falls_steady_prob(const void *state, int sex, double age,
  * with probability p0 / (1 - p1 + p0) (os_falls_steady_prob).  Drawing from
  * the steady state, not from p0 alone, keeps fall rates from jumping in the
  * first simulated years.  Grip and gait are set by the muscle module before
- * this hook; sarcopenia is diagnosed only at the first census, so its term
- * is left out here. */
+ * this hook. */
 static void falls_init_agents(os_model *m, void *state, os_chunk *c)
 {
     falls_state *s = state;
@@ -165,7 +161,6 @@ static void falls_step(os_model *m, void *state, os_chunk *c)
 {
     falls_state *s = state;
     uint8_t *falls = OS_CHUNK_COL(m, c, uint8_t, s->col_falls);
-    const uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
     const float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
     const float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
     int ivc = os_iv_column(m, OS_IV_FALL_RR);
@@ -176,7 +171,6 @@ static void falls_step(os_model *m, void *state, os_chunk *c)
         double lp = s->logit_base[sex] + s->ln_or_decade * ((double)c->age[r] - s->ref_age) / 10.0;
         if (grip[r] < s->low_grip[sex]) lp += s->ln_or_grip;
         if (gait[r] < s->slow_gait) lp += s->ln_or_gait;
-        if (dx[r] & OS_DX_SARC_AWGS) lp += s->ln_or_sarc;
         if (falls[r]) lp += s->ln_or_prior;
         os_rng g;
         os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose);

@@ -1,15 +1,30 @@
-/* fractures.c - fragility fractures at four sites.
+/* fractures.c - fragility fractures at four sites, and vertebral deformities.
  *
- * For site s (hip, clinical vertebral, wrist/forearm, other major
- * osteoporotic) the annual hazard of an agent is
- *     h = base[s][sex] * hr_decade[s]^((age - ref_age) / 10)
- *         * rr_sd[s]^(tscore_ref - T)          (gradient of risk per SD)
- *         * RR_prior(years since last fracture)
+ * For site s (hip, vertebral, wrist/forearm, other osteoporotic) the
+ * annual hazard of an agent is
+ *     h = base[s][sex] * hr_decade[s][sex]^((age - ref_age) / 10)
+ *         * rr_sd[s]^(tscore_ref - Z)          gradient of risk per SD
+ *         * RR_prior(years since the last fracture)
  *         * fall_rr[s] if the agent fell this year (falls run first)
+ *         * a programme's rate ratio, if any
  * and P(fracture at s this year) = 1 - exp(-h), sites independent.
  *
- * Prior fractures are kept compactly: u8 "fx_flags" (this-year and ever
- * bits per site, events.h) and u8 "fx_years" (years since the last one).
+ * Z is femoral-neck BMD against one fixed fracture-risk reference
+ * (fractures.bmd_ref: NHANES III young white women for both sexes, as FRAX),
+ * never the diagnostic T-score: bone.tscore.reference changes diagnoses
+ * only.  Each relative risk enters in the form its study estimated it
+ * (docs/events.md, "Relative risks").
+ *
+ * At the vertebral site the hazard is that of a new vertebral deformity
+ * (morphometric fracture); a share vertebral.clinical_share comes to
+ * clinical attention and is the clinical vertebral fracture that counts in
+ * fractures_vertebral, hospital stays, costs, utilities and mortality.
+ * Every deformity, clinical or not, is a prior fracture for later risk.
+ *
+ * State: u8 "fx_flags" (this-year and ever bits per site of clinical
+ * fractures, events.h), u8 "fx_years" (years since the last fracture of
+ * any kind) and u8 "vert_deformities" (prevalent vertebral deformities,
+ * clinical or not, saturating at 255).
  */
 #include <math.h>
 #include <stdio.h>
@@ -29,10 +44,12 @@ static const char *const site_sum[OS_NFX_SITES] = {
      what " hazard, women at ref_age and tscore_ref, no fall, no prior fracture"},          \
     {"fractures." s ".base_rate_male", OS_P_REAL, "1/yr", 0, 1, 1, NULL, NULL,              \
      what " hazard, men at ref_age and tscore_ref, no fall, no prior fracture"},            \
-    {"fractures." s ".hr_per_decade", OS_P_REAL, "1", 0.1, 20, 1, NULL, NULL,               \
-     what " hazard ratio per 10 years of age at fixed T-score"},                             \
+    {"fractures." s ".hr_per_decade_female", OS_P_REAL, "1", 0.1, 20, 1, NULL, NULL,        \
+     what " hazard ratio per 10 years of age at fixed BMD, women"},                          \
+    {"fractures." s ".hr_per_decade_male", OS_P_REAL, "1", 0.1, 20, 1, NULL, NULL,          \
+     what " hazard ratio per 10 years of age at fixed BMD, men"},                            \
     {"fractures." s ".rr_per_sd", OS_P_REAL, "1", 1, 10, 1, NULL, NULL,                     \
-     what " relative risk per SD lower femoral neck BMD"},                                   \
+     what " relative risk per SD lower femoral neck BMD (fracture-risk reference)"},         \
     {"fractures." s ".fall_rr", OS_P_REAL, "1", 1, 1000, 1, NULL, NULL,                      \
      what " relative risk in a year with at least one fall"}
 
@@ -40,11 +57,17 @@ static const os_param_spec fractures_params[] = {
     {"fractures.ref_age", OS_P_REAL, "year", 50, 100, 1, NULL, NULL,
      "age at which base rates apply"},
     {"fractures.tscore_ref", OS_P_REAL, "SD", -6, 2, 1, NULL, NULL,
-     "T-score at which base rates apply"},
+     "T-score on the fracture-risk reference (fractures.bmd_ref) at which base rates apply"},
+    {"fractures.bmd_ref.mean", OS_P_REAL, "g/cm2", 0.3, 1.5, 1, NULL, NULL,
+     "fracture-risk reference: young-adult femoral neck BMD mean, both sexes"},
+    {"fractures.bmd_ref.sd", OS_P_REAL, "g/cm2", 0.01, 0.5, 1, NULL, NULL,
+     "fracture-risk reference: its SD"},
     SITE_PARAMS("hip", "hip fracture"),
-    SITE_PARAMS("vertebral", "clinical vertebral fracture"),
+    SITE_PARAMS("vertebral", "vertebral deformity (morphometric fracture)"),
     SITE_PARAMS("wrist", "wrist/forearm fracture"),
-    SITE_PARAMS("other", "other major osteoporotic fracture"),
+    SITE_PARAMS("other", "other osteoporotic fracture (all non-hip, non-vertebral, non-forearm)"),
+    {"fractures.vertebral.clinical_share", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
+     "share of new vertebral deformities that come to clinical attention"},
     {"fractures.prior.rr_year1", OS_P_REAL, "1", 1, 20, 1, NULL, NULL,
      "relative risk of any fracture 1 year after a fracture (imminent risk)"},
     {"fractures.prior.rr_year10", OS_P_REAL, "1", 1, 20, 1, NULL, NULL,
@@ -54,14 +77,14 @@ static const os_param_spec fractures_params[] = {
 };
 
 typedef struct fractures_state {
-    double ref_age, tscore_ref;
-    double ln_base[OS_NFX_SITES][2], ln_hr_year[OS_NFX_SITES], ln_rr_sd[OS_NFX_SITES];
+    double ref_age, tscore_ref, bmd_mean, bmd_inv_sd, clinical_share;
+    double ln_base[OS_NFX_SITES][2], ln_hr_year[OS_NFX_SITES][2], ln_rr_sd[OS_NFX_SITES];
     double ln_fall_rr[OS_NFX_SITES];
     double ln_prior[256];           /* by fx_years */
     double hist_start;
     const void *falls;              /* falls module state (steady fall probability) */
-    int col_flags, col_years, col_tscore, col_falls, col_grip, col_gait;
-    int sum[OS_NFX_SITES];
+    int col_flags, col_years, col_vdef, col_bmd, col_falls, col_grip, col_gait;
+    int sum[OS_NFX_SITES], sum_morph, sum_vdef;
     uint32_t purpose, purpose_hist;
     char iv_name[OS_NFX_SITES][32];  /* programme rate-ratio columns */
 } fractures_state;
@@ -70,6 +93,40 @@ double os_prior_fracture_rr(int t, double rr1, double rr10)
 {
     double x = t < 1 ? 0.0 : (t > 10 ? 1.0 : (t - 1) / 9.0);
     return exp(log(rr1) + x * (log(rr10) - log(rr1)));
+}
+
+static int add_summaries(os_model *m, fractures_state *s, os_err *err)
+{
+    for (int k = 0; k < OS_NFX_SITES; k++)
+        if ((s->sum[k] = os_summary_column(m, site_sum[k], "fractures",
+                                           k == OS_SITE_VERTEBRAL
+                                               ? "incident clinical vertebral fractures during the year"
+                                               : "incident fractures during the year", err)) < 0)
+            return OS_ERUN;
+    if ((s->sum_morph = os_summary_column(m, "fractures_vertebral_morphometric", "fractures",
+                                          "new vertebral deformities during the year, clinical or not",
+                                          err)) < 0 ||
+        (s->sum_vdef = os_summary_column(m, "vertebral_deformity", "persons",
+                                         "persons living with at least one vertebral deformity (1 July)",
+                                         err)) < 0)
+        return OS_ERUN;
+    return OS_OK;
+}
+
+static int add_columns(os_model *m, fractures_state *s, os_err *err)
+{
+    s->col_flags = os_pop_add_column(m->pop, "fx_flags", OS_COL_U8, "bits",
+                                     "clinical fractures: bit s this year, bit 4+s ever (s: hip, vertebral, wrist, other)",
+                                     OS_COL_SNAPSHOT, err);
+    if (s->col_flags < 0) return OS_ERUN;
+    s->col_years = os_pop_add_column(m->pop, "fx_years", OS_COL_U8, "year",
+                                     "years since the last fracture or vertebral deformity (saturates at 255)",
+                                     OS_COL_SNAPSHOT, err);
+    if (s->col_years < 0) return OS_ERUN;
+    s->col_vdef = os_pop_add_column(m->pop, "vert_deformities", OS_COL_U8, "deformities",
+                                    "prevalent vertebral deformities, clinical or not (saturates at 255)",
+                                    OS_COL_SNAPSHOT, err);
+    return s->col_vdef < 0 ? OS_ERUN : OS_OK;
 }
 
 static int fractures_init(os_model *m, void **state, os_err *err)
@@ -81,46 +138,40 @@ static int fractures_init(os_model *m, void **state, os_err *err)
     char key[96];
     s->ref_age = os_cfg_real(c, "fractures.ref_age");
     s->tscore_ref = os_cfg_real(c, "fractures.tscore_ref");
-    for (int k = 0; k < OS_NFX_SITES; k++)
-        snprintf(s->iv_name[k], sizeof s->iv_name[k], OS_IV_FX_RR_PREFIX "%s", site_key[k]);
+    s->bmd_mean = os_cfg_real(c, "fractures.bmd_ref.mean");
+    s->bmd_inv_sd = 1.0 / os_cfg_real(c, "fractures.bmd_ref.sd");
+    s->clinical_share = os_cfg_real(c, "fractures.vertebral.clinical_share");
     for (int k = 0; k < OS_NFX_SITES; k++) {
+        snprintf(s->iv_name[k], sizeof s->iv_name[k], OS_IV_FX_RR_PREFIX "%s", site_key[k]);
 #define R(field) (snprintf(key, sizeof key, "fractures.%s.%s", site_key[k], field), os_cfg_real(c, key))
         s->ln_base[k][0] = log(R("base_rate_female"));
         s->ln_base[k][1] = log(R("base_rate_male"));
-        s->ln_hr_year[k] = log(R("hr_per_decade")) / 10.0;
+        s->ln_hr_year[k][0] = log(R("hr_per_decade_female")) / 10.0;
+        s->ln_hr_year[k][1] = log(R("hr_per_decade_male")) / 10.0;
         s->ln_rr_sd[k] = log(R("rr_per_sd"));
         s->ln_fall_rr[k] = log(R("fall_rr"));
 #undef R
-        if ((s->sum[k] = os_summary_column(m, site_sum[k], "fractures",
-                                           "incident fractures during the year", err)) < 0)
-            return OS_ERUN;
     }
     double rr1 = os_cfg_real(c, "fractures.prior.rr_year1");
     double rr10 = os_cfg_real(c, "fractures.prior.rr_year10");
     for (int t = 0; t < 256; t++) s->ln_prior[t] = log(os_prior_fracture_rr(t, rr1, rr10));
     s->hist_start = os_cfg_real(c, "fractures.history.start_age");
-    if ((s->col_tscore = os_events_need_column(m, "fractures", "tscore", OS_COL_F32, err)) < 0 ||
+    if (add_summaries(m, s, err)) return OS_ERUN;
+    if ((s->col_bmd = os_events_need_column(m, "fractures", "bmd", OS_COL_F32, err)) < 0 ||
         (s->col_falls = os_events_need_column(m, "fractures", "falls_n", OS_COL_U8, err)) < 0 ||
         (s->col_grip = os_events_need_column(m, "fractures", "grip", OS_COL_F32, err)) < 0 ||
         (s->col_gait = os_events_need_column(m, "fractures", "gait", OS_COL_F32, err)) < 0)
         return OS_ERUN;
     if (!(s->falls = os_model_state(m, "falls")))
         return os_fail(err, OS_ERUN, "fractures: needs the falls module before it in the phase table");
-    s->col_flags = os_pop_add_column(m->pop, "fx_flags", OS_COL_U8, "bits",
-                                     "fractures: bit s this year, bit 4+s ever (s: hip, vertebral, wrist, other)",
-                                     OS_COL_SNAPSHOT, err);
-    if (s->col_flags < 0) return OS_ERUN;
-    s->col_years = os_pop_add_column(m->pop, "fx_years", OS_COL_U8, "year",
-                                     "years since the last fracture (saturates at 255)",
-                                     OS_COL_SNAPSHOT, err);
-    if (s->col_years < 0) return OS_ERUN;
+    if (add_columns(m, s, err)) return OS_ERUN;
     s->purpose = os_rng_purpose("fractures.fracture");
     s->purpose_hist = os_rng_purpose("fractures.history");
     return OS_OK;
 }
 
 /* fx_years value marking a new agent whose history is still to be drawn
- * (with no fracture ever, fx_years is otherwise never above 0). */
+ * (an agent with no fracture and no deformity otherwise has fx_years 0). */
 #define HISTORY_PENDING 255
 
 static void fractures_init_agents(os_model *m, void *state, os_chunk *c)
@@ -128,20 +179,28 @@ static void fractures_init_agents(os_model *m, void *state, os_chunk *c)
     fractures_state *s = state;
     uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
     uint8_t *years = OS_CHUNK_COL(m, c, uint8_t, s->col_years);
+    uint8_t *vdef = OS_CHUNK_COL(m, c, uint8_t, s->col_vdef);
     for (size_t r = 0; r < c->n; r++) {
         flags[r] = 0;
+        vdef[r] = 0;
         years[r] = HISTORY_PENDING;
     }
 }
 
+/* BMD deficit, in SD of the fracture-risk reference, below tscore_ref. */
+static inline double bmd_deficit(const fractures_state *s, float bmd)
+{
+    return s->tscore_ref - ((double)bmd - s->bmd_mean) * s->bmd_inv_sd;
+}
+
 /* Log-hazard at site K without a fall: the one formula of the header
  * comment, shared by the yearly step and the entry history.  AGE is years
- * from ref_age, DT the T-score deficit from tscore_ref, COMMON the log of
- * the prior-fracture relative risk. */
+ * from ref_age, DT the BMD deficit, COMMON the log of the prior-fracture
+ * relative risk. */
 static inline double site_log_hazard(const fractures_state *s, int k, int sex, double age,
                                      double dt, double common)
 {
-    return s->ln_base[k][sex] + s->ln_hr_year[k] * age + s->ln_rr_sd[k] * dt + common;
+    return s->ln_base[k][sex] + s->ln_hr_year[k][sex] * age + s->ln_rr_sd[k] * dt + common;
 }
 
 /* Probability of a fracture at each site in a year with log-hazard LH
@@ -160,46 +219,67 @@ static inline int surely_above(double u, double lh)
     return u >= os_fast_exp(lh) * (1.0 + OS_FAST_MARGIN);
 }
 
+/* The site uniforms of one agent-year, drawn before any decision so that
+ * each site keeps its own number whatever the other sites do (common random
+ * numbers across arms); the clinical-attention draw of a vertebral
+ * deformity, when needed, comes after them. */
+static inline void site_uniforms(os_rng *g, double u[OS_NFX_SITES])
+{
+    for (int k = 0; k < OS_NFX_SITES; k++) u[k] = os_rng_uniform(g);
+}
+
+static inline uint8_t saturating_inc(uint8_t v)
+{
+    return v < 255 ? (uint8_t)(v + 1) : v;
+}
+
 /* A new agent's past fractures, from hist_start to its present age, drawn
  * with the model's own site hazards, prior-fracture risk and steady-state
  * fall probability, so that the entering population carries the history
  * the model would have given it (a flat survey prevalence made incidence
  * climb for decades).  Runs at the agent's first census, when bone has set
- * its T-score.  Approximation: the current T-score, grip and gait stand
- * for the past ones (which were better), so the history is an upper bound. */
+ * its BMD.  Approximation: the current BMD, grip and gait stand for the
+ * past ones (which were better), so the history is an upper bound. */
 static void draw_history(const os_model *m, const fractures_state *s, os_chunk *c, size_t r,
-                         uint8_t *flags, uint8_t *years, const float *tscore, const float *grip,
-                         const float *gait)
+                         uint8_t *flags, uint8_t *years, uint8_t *vdef, const float *bmd,
+                         const float *grip, const float *gait)
 {
     int sex = c->sex[r];
     int n = (int)((double)c->age[r] - s->hist_start);
-    double dt = s->tscore_ref - (double)tscore[r];
+    double dt = bmd_deficit(s, bmd[r]);
     os_rng g;
     os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose_hist);
-    uint8_t ever = 0;
+    uint8_t ever = 0, deformities = 0;
     int t = 0;
     for (int j = n; j >= 1; j--) {
         double x = (double)c->age[r] - j;
-        if (ever && t < 254) t++;
+        int prior = ever || deformities;
+        if (prior && t < 254) t++;
         double q = -1.0;   /* steady fall probability, computed when needed */
-        double common = ever ? s->ln_prior[t] : 0.0;
-        int any = 0;
+        double common = prior ? s->ln_prior[t] : 0.0;
+        double u[OS_NFX_SITES];
+        site_uniforms(&g, u);
+        int any = 0, vert = 0;
         for (int k = 0; k < OS_NFX_SITES; k++) {
             double lh = site_log_hazard(s, k, sex, x - s->ref_age, dt, common);
-            double u = os_rng_uniform(&g);
             /* site_prob <= max(exp(lh), exp(lh + ln_fall_rr)) (fastmath.h). */
             double top = s->ln_fall_rr[k] > 0.0 ? lh + s->ln_fall_rr[k] : lh;
-            if (surely_above(u, top)) continue;
+            if (surely_above(u[k], top)) continue;
             if (q < 0.0) q = os_falls_steady_prob(s->falls, sex, x, grip[r], gait[r]);
-            if (u < site_prob(s, k, lh, q)) {
-                ever |= OS_FX_EVER(k);
-                any = 1;
-            }
+            if (u[k] >= site_prob(s, k, lh, q)) continue;
+            any = 1;
+            if (k == OS_SITE_VERTEBRAL) vert = 1;
+            else ever |= OS_FX_EVER(k);
+        }
+        if (vert) {
+            deformities = saturating_inc(deformities);
+            if (os_rng_uniform(&g) < s->clinical_share) ever |= OS_FX_EVER(OS_SITE_VERTEBRAL);
         }
         if (any) t = 0;
     }
     flags[r] = ever;
-    years[r] = (uint8_t)(ever ? t : 0);
+    vdef[r] = deformities;
+    years[r] = (uint8_t)(ever || deformities ? t : 0);
 }
 
 static void fractures_census(os_model *m, void *state, os_chunk *c)
@@ -207,12 +287,38 @@ static void fractures_census(os_model *m, void *state, os_chunk *c)
     fractures_state *s = state;
     uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
     uint8_t *years = OS_CHUNK_COL(m, c, uint8_t, s->col_years);
-    const float *tscore = OS_CHUNK_COL(m, c, float, s->col_tscore);
+    uint8_t *vdef = OS_CHUNK_COL(m, c, uint8_t, s->col_vdef);
+    const float *bmd = OS_CHUNK_COL(m, c, float, s->col_bmd);
     const float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
     const float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
-    for (size_t r = 0; r < c->n; r++)
-        if (flags[r] == 0 && years[r] == HISTORY_PENDING)
-            draw_history(m, s, c, r, flags, years, tscore, grip, gait);
+    for (size_t r = 0; r < c->n; r++) {
+        if (flags[r] == 0 && vdef[r] == 0 && years[r] == HISTORY_PENDING)
+            draw_history(m, s, c, r, flags, years, vdef, bmd, grip, gait);
+        if (c->alive[r] && vdef[r])
+            os_acc_add(c->acc, c->sex[r], os_age_band(c->age[r]), s->sum_vdef, (double)c->weight[r]);
+    }
+}
+
+/* Records a clinical fracture at site K of agent R. */
+static inline void clinical_fracture(const os_model *m, const fractures_state *s, os_chunk *c,
+                                     size_t r, int k, uint8_t *f)
+{
+    *f |= OS_FX_THIS_YEAR(k) | OS_FX_EVER(k);
+    os_acc_add(c->acc, c->sex[r], os_age_band(c->age[r]), s->sum[k], (double)c->weight[r]);
+    os_event_log(c, c->id[r], m->year, OS_EV_FRACTURE, k);
+}
+
+/* Records a new vertebral deformity of agent R: clinical with probability
+ * clinical_share (a draw after the site uniforms), else morphometric only. */
+static void vertebral_deformity(const os_model *m, const fractures_state *s, os_chunk *c,
+                                size_t r, os_rng *g, uint8_t *vdef, uint8_t *f)
+{
+    vdef[r] = saturating_inc(vdef[r]);
+    os_acc_add(c->acc, c->sex[r], os_age_band(c->age[r]), s->sum_morph, (double)c->weight[r]);
+    if (os_rng_uniform(g) < s->clinical_share)
+        clinical_fracture(m, s, c, r, OS_SITE_VERTEBRAL, f);
+    else
+        os_event_log(c, c->id[r], m->year, OS_EV_VERT_DEFORMITY, OS_SITE_VERTEBRAL);
 }
 
 static void fractures_step(os_model *m, void *state, os_chunk *c)
@@ -220,7 +326,8 @@ static void fractures_step(os_model *m, void *state, os_chunk *c)
     fractures_state *s = state;
     uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
     uint8_t *years = OS_CHUNK_COL(m, c, uint8_t, s->col_years);
-    const float *tscore = OS_CHUNK_COL(m, c, float, s->col_tscore);
+    uint8_t *vdef = OS_CHUNK_COL(m, c, uint8_t, s->col_vdef);
+    const float *bmd = OS_CHUNK_COL(m, c, float, s->col_bmd);
     const uint8_t *falls = OS_CHUNK_COL(m, c, uint8_t, s->col_falls);
     const float *iv[OS_NFX_SITES] = {NULL};
     for (int k = 0; k < OS_NFX_SITES; k++) {
@@ -229,26 +336,28 @@ static void fractures_step(os_model *m, void *state, os_chunk *c)
     }
     for (size_t r = 0; r < c->n; r++) {
         uint8_t f = flags[r] & OS_FX_EVER_ANY;
-        if (f && years[r] < 255) years[r]++;
+        int prior = f || vdef[r];
+        if (prior) years[r] = saturating_inc(years[r]);
         if (!c->alive[r]) { flags[r] = f; continue; }
         int sex = c->sex[r];
         double age = (double)c->age[r] - s->ref_age;
-        double dt = s->tscore_ref - (double)tscore[r];
-        double common = f ? s->ln_prior[years[r]] : 0.0;
+        double dt = bmd_deficit(s, bmd[r]);
+        double common = prior ? s->ln_prior[years[r]] : 0.0;
         os_rng g;
         os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose);
-        int any = 0;
+        double u[OS_NFX_SITES];
+        site_uniforms(&g, u);
+        int any = 0, vert = 0;
         for (int k = 0; k < OS_NFX_SITES; k++) {
             double lh = site_log_hazard(s, k, sex, age, dt, common);
             if (falls[r]) lh += s->ln_fall_rr[k];
             if (iv[k]) lh += log((double)iv[k][r]);   /* a programme's rate ratio */
-            double u = os_rng_uniform(&g);
-            if (surely_above(u, lh) || u >= -expm1(-exp(lh))) continue;
-            f |= OS_FX_THIS_YEAR(k) | OS_FX_EVER(k);
+            if (surely_above(u[k], lh) || u[k] >= -expm1(-exp(lh))) continue;
             any = 1;
-            os_acc_add(c->acc, sex, os_age_band(c->age[r]), s->sum[k], (double)c->weight[r]);
-            os_event_log(c, c->id[r], m->year, OS_EV_FRACTURE, k);
+            if (k == OS_SITE_VERTEBRAL) vert = 1;
+            else clinical_fracture(m, s, c, r, k, &f);
         }
+        if (vert) vertebral_deformity(m, s, c, r, &g, vdef, &f);
         if (any) years[r] = 0;
         flags[r] = f;
     }

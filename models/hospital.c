@@ -4,7 +4,7 @@
  * admit[s] and a stay of los[s] days.  Independently, a person is admitted
  * for any other cause with probability
  *     logit p = logit(background.prob) + ln(or_decade) (age - ref_age) / 10
- *               + ln(or_sarcopenia) [AWGS 2019 sarcopenia]
+ *               + ln(or_sarcopenia) [sarcopenia, model.sarcopenia_definition]
  * for background.los days.  In-bed days become bed-rest weeks in the u8
  * column "bedrest_weeks" (risk_factors), read by the physiology next year;
  * a hip fracture at or above hip_older_age adds hip_extra_bedrest_weeks of
@@ -36,7 +36,7 @@ static const os_param_spec hospital_params[] = {
     {"hospital.background.or_per_decade", OS_P_REAL, "1", 0.1, 10, 1, NULL, NULL,
      "odds ratio of a non-fracture admission per 10 years of age"},
     {"hospital.background.or_sarcopenia", OS_P_REAL, "1", 0.1, 10, 1, NULL, NULL,
-     "odds ratio of a non-fracture admission with AWGS sarcopenia"},
+     "odds ratio of a non-fracture admission with sarcopenia (model.sarcopenia_definition)"},
     {"hospital.background.los", OS_P_REAL, "day", 0, 255, 1, NULL, NULL, "length of a non-fracture stay"},
     {"hospital.bedrest_share", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
      "share of inpatient days spent in bed"},
@@ -51,6 +51,7 @@ typedef struct hospital_state {
     double ref_age, logit_bg, ln_or_decade, ln_or_sarc, bg_los, bed_share;
     double hip_older_age, hip_extra_weeks;
     int col_flags, col_dx, col_bedrest, col_other_days;
+    uint16_t sarc;                  /* dx flag of the outcome definition */
     int sum_days;
     uint32_t purpose;
 } hospital_state;
@@ -73,6 +74,7 @@ static int hospital_init(os_model *m, void **state, os_err *err)
     s->logit_bg = log(p / (1.0 - p));
     s->ln_or_decade = log(os_cfg_real(c, "hospital.background.or_per_decade"));
     s->ln_or_sarc = log(os_cfg_real(c, "hospital.background.or_sarcopenia"));
+    s->sarc = os_dx_outcome_flags(c).sarc;
     s->bg_los = os_cfg_real(c, "hospital.background.los");
     s->bed_share = os_cfg_real(c, "hospital.bedrest_share");
     s->hip_older_age = os_cfg_real(c, "hospital.hip_older_age");
@@ -122,7 +124,7 @@ static void hospital_step(os_model *m, void *state, os_chunk *c)
         if ((flags[r] & OS_FX_THIS_YEAR(OS_SITE_HIP)) && c->age[r] >= s->hip_older_age)
             weeks += s->hip_extra_weeks;
         double lp = s->logit_bg + s->ln_or_decade * ((double)c->age[r] - s->ref_age) / 10.0;
-        if (dx[r] & OS_DX_SARC_AWGS) lp += s->ln_or_sarc;
+        if (dx[r] & s->sarc) lp += s->ln_or_sarc;
         double u = os_rng_uniform(&g);
         /* Exact decision filter (fastmath.h): libm only near the threshold. */
         double p = 1.0 / (1.0 + os_fast_exp(-lp));

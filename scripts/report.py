@@ -332,6 +332,19 @@ def resolve_path(run, p):
     return os.path.join(os.path.dirname(os.path.abspath(run.path)), p)
 
 
+def load_targets(path, depth=0):
+    """The targets of a targets file and of the files it includes (include:
+    paths relative to the including file, as sim/targets.c reads them)."""
+    with open(path, encoding="utf-8") as fh:
+        doc = yaml.safe_load(fh) or {}
+    targets = []
+    for inc in doc.get("include") or []:
+        if depth >= 8:
+            raise ValueError(f"{path}: includes nested too deeply")
+        targets += load_targets(os.path.join(os.path.dirname(os.path.abspath(path)), inc), depth + 1)
+    return targets + list(doc.get("targets") or [])
+
+
 def calibration_section(run):
     out = ["<h2>Calibration targets</h2>"]
     if yaml is None:
@@ -351,12 +364,10 @@ def calibration_section(run):
         path = resolve_path(run, str(p))
         out.append(f"<h3>{esc(p)}</h3>")
         try:
-            with open(path, encoding="utf-8") as fh:
-                doc = yaml.safe_load(fh) or {}
-        except (OSError, yaml.YAMLError) as e:
+            targets = load_targets(path)
+        except (OSError, ValueError, yaml.YAMLError) as e:
             out.append(f"<p>Cannot read this targets file: {esc(e)}</p>")
             continue
-        targets = doc.get("targets") or []
         out.append("<table><tr><th>target</th><th>measure</th><th>year</th><th>sex</th><th>age</th>"
                    "<th>target value</th><th>tolerance</th><th>model</th><th>residual</th>"
                    "<th>within</th><th>source</th></tr>")
@@ -367,9 +378,10 @@ def calibration_section(run):
                 v = float(target_value(run, t))
                 res = v - float(t["value"])
                 within = abs(res) <= float(t.get("tolerance", 0))
-                n += 1
-                ok += within
-                cells = (fmt(v), fmt(res), "yes" if within else "<b>NO</b>")
+                fitted = float(t.get("weight", 1)) > 0
+                n += fitted
+                ok += fitted and within
+                cells = (fmt(v), fmt(res), ("yes" if within else "<b>NO</b>") if fitted else "validation")
             except (KeyError, ZeroDivisionError, ValueError, TypeError) as e:
                 cells = ("n/a", "", esc(e))
             out.append("<tr>" + "".join(f"<td>{c}</td>" for c in (
@@ -378,7 +390,9 @@ def calibration_section(run):
                 fmt(float(t.get("tolerance", "nan"))), *cells,
                 esc(t.get("source", "")))) + "</tr>")
         out.append("</table>")
-        out.append(f"<p>{ok} of {n} computable targets within tolerance.</p>")
+        out.append(f"<p>{ok} of {n} computable fitted targets within tolerance (the run's own table "
+                   "also counts those within twice its Monte Carlo error; validation targets are "
+                   "not fitted).</p>")
     return out
 
 

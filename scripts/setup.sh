@@ -8,7 +8,7 @@ packages=(
   libgsl-dev libhdf5-dev hdf5-tools zlib1g-dev libcmocka-dev librandom123-dev libyaml-dev
   # Optional: faster deflate of the cohort snapshots (zlib without it).
   libdeflate-dev
-  python3 python3-h5py python3-numpy python3-matplotlib
+  python3 python3-h5py python3-numpy python3-matplotlib python3-yaml
   # MPI runs (docs/hpc.md): Open MPI and the HDF5 built against it.
   libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
 )

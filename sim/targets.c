@@ -167,10 +167,64 @@ static int read_fit(rd *r, yaml_node_t *map, size_t idx, os_fit_param *f)
     return OS_OK;
 }
 
+/* Nesting limit of `include:` (also stops cycles). */
+#define TARGETS_MAX_DEPTH 8
+
+static int load_file(os_targets *t, const char *path, int depth, os_err *err);
+
+/* Appends the file named by include item N (relative to the including
+ * file's folder) to T. */
+static int load_include(rd *r, os_targets *t, yaml_node_t *n, size_t idx, int depth)
+{
+    char key[48];
+    snprintf(key, sizeof key, "include[%zu]", idx);
+    const char *s = scalar(n);
+    if (!s || !*s) return bad(r, n, key, "expected a file name");
+    if (depth >= TARGETS_MAX_DEPTH) return bad(r, n, key, "includes nested too deeply (a cycle?)");
+    char full[2048];
+    const char *slash = strrchr(r->path, '/');
+    if (s[0] == '/' || !slash) snprintf(full, sizeof full, "%s", s);
+    else snprintf(full, sizeof full, "%.*s/%s", (int)(slash - r->path), r->path, s);
+    FILE *fp = fopen(full, "rb");
+    if (!fp) {
+        char msg[2200];
+        snprintf(msg, sizeof msg, "cannot open %s: %s", full, strerror(errno));
+        return bad(r, n, key, msg);
+    }
+    fclose(fp);
+    return load_file(t, full, depth + 1, r->err);
+}
+
+/* Grows T's target or fit array by N entries; returns the first new one. */
+static void *grow(os_targets *t, int fit, size_t n)
+{
+    size_t have = fit ? t->nfit : t->n, size = fit ? sizeof *t->fit : sizeof *t->t;
+    void *old = fit ? (void *)t->fit : (void *)t->t;
+    void *p = realloc(old, (have + n + 1) * size);
+    if (!p) return NULL;
+    if (fit) t->fit = p;
+    else t->t = p;
+    return (char *)p + have * size;
+}
+
 int os_targets_load(os_targets *t, const char *path, os_err *err)
 {
     memset(t, 0, sizeof *t);
     snprintf(t->path, sizeof t->path, "%s", path);
+    int rc = load_file(t, path, 0, err);
+    for (size_t i = 0; !rc && i < t->n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(t->t[i].name, t->t[j].name)) {
+                rc = os_fail(err, OS_ECONFIG, "%s:%d: targets[%zu].name: '%s' used twice", path,
+                             t->t[i].line, i, t->t[i].name);
+                break;
+            }
+    if (rc) os_targets_free(t);
+    return rc;
+}
+
+static int load_file(os_targets *t, const char *path, int depth, os_err *err)
+{
     FILE *fp = fopen(path, "rb");
     if (!fp) return os_fail(err, OS_ECONFIG, "%s: cannot open targets file: %s", path, strerror(errno));
     yaml_parser_t parser;
@@ -196,37 +250,22 @@ int os_targets_load(os_targets *t, const char *path, os_err *err)
         yaml_node_t *vn = yaml_document_get_node(&doc, p->value);
         const char *k = scalar(kn);
         int is_t = k && !strcmp(k, "targets"), is_f = k && !strcmp(k, "fit");
-        if (!is_t && !is_f) { rc = bad(&r, kn, k ? k : "?", "unknown key (targets, fit)"); break; }
+        int is_i = k && !strcmp(k, "include");
+        if (!is_t && !is_f && !is_i) { rc = bad(&r, kn, k ? k : "?", "unknown key (targets, fit, include)"); break; }
         if (vn->type != YAML_SEQUENCE_NODE) { rc = bad(&r, vn, k, "expected a list"); break; }
         size_t n = (size_t)(vn->data.sequence.items.top - vn->data.sequence.items.start);
-        if (is_t) {
-            free(t->t);
-            t->t = calloc(n ? n : 1, sizeof *t->t);
-            t->n = 0;
-        } else {
-            free(t->fit);
-            t->fit = calloc(n ? n : 1, sizeof *t->fit);
-            t->nfit = 0;
-        }
-        if (is_t ? !t->t : !t->fit) { rc = os_fail(err, OS_ERUN, "out of memory"); break; }
+        if (!is_i && !grow(t, is_f, n)) { rc = os_fail(err, OS_ERUN, "out of memory"); break; }
         for (size_t i = 0; !rc && i < n; i++) {
             yaml_node_t *item = yaml_document_get_node(&doc, vn->data.sequence.items.start[i]);
-            if (is_t) rc = read_target(&r, item, i, &t->t[t->n++]);
+            if (is_i) rc = load_include(&r, t, item, i, depth);
+            else if (is_t) rc = read_target(&r, item, i, &t->t[t->n++]);
             else rc = read_fit(&r, item, i, &t->fit[t->nfit++]);
         }
     }
-    for (size_t i = 0; !rc && i < t->n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (!strcmp(t->t[i].name, t->t[j].name)) {
-                rc = os_fail(err, OS_ECONFIG, "%s:%d: targets[%zu].name: '%s' used twice", path,
-                             t->t[i].line, i, t->t[i].name);
-                break;
-            }
 done:
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
     fclose(fp);
-    if (rc) os_targets_free(t);
     return rc;
 }
 
@@ -274,11 +313,60 @@ int os_target_model_value(const os_target *t, const os_summary *s, double *value
     return OS_OK;
 }
 
+double os_target_mc_se(const os_target *t, const os_summary *s)
+{
+    int col = os_summary_find(s, t->column), pop = os_summary_find(s, "population");
+    int agents = os_summary_find(s, "agents");
+    int den = t->measure == OS_M_RATIO ? os_summary_find(s, t->denominator) : pop;
+    if (col < 0 || pop < 0 || agents < 0 || den < 0) return NAN;
+    double num = 0.0, d = 0.0, p = 0.0, a = 0.0;
+    for (size_t r = 0; r < s->nrows; r++) {
+        if (!row_in(t, s, r)) continue;
+        const double *v = s->values + r * (size_t)s->ncols;
+        num += v[col];
+        d += v[den];
+        p += v[pop];
+        a += v[agents];
+    }
+    if (a <= 0.0 || p <= 0.0 || d <= 0.0) return NAN;
+    double w = p / a;   /* persons per agent */
+    switch (t->measure) {
+    case OS_M_COUNT: return sqrt(num * w);
+    case OS_M_INCIDENCE: return sqrt(num * w) / d * 1e5;
+    case OS_M_PREVALENCE: {
+        double q = num / d;
+        return sqrt(q * (1.0 - q) / a);
+    }
+    case OS_M_RATIO: {
+        double q = num / d, n = d / w;
+        return q < 1.0 ? sqrt(q * (1.0 - q) / n) : sqrt(num * w) / d;
+    }
+    }
+    return NAN;
+}
+
+/* A target's verdict: within its tolerance, within it widened by
+ * OS_TARGET_MC_Z Monte Carlo standard errors, or not. */
+static const char *verdict(const os_target *t, double res, double se)
+{
+    if (t->weight == 0.0) return "validation";
+    if (fabs(res) <= t->tolerance) return "yes";
+    if (isfinite(se) && fabs(res) <= t->tolerance + OS_TARGET_MC_Z * se) return "yes (MC error)";
+    return "NO";
+}
+
 static void header(FILE *out, const char *path)
 {
     fprintf(out, "\ncalibration targets: %s\n", path);
-    fprintf(out, "%-36s %12s %12s %12s  %s\n", "target", "model", "target value", "residual",
-            "within tolerance");
+    fprintf(out, "%-36s %12s %12s %12s %10s  %s\n", "target", "model", "target value", "residual",
+            "MC s.e.", "within tolerance");
+}
+
+static void row(FILE *out, const os_target *g, double v, const os_summary *s)
+{
+    double res = v - g->value, se = os_target_mc_se(g, s);
+    fprintf(out, "%-36s %12.6g %12.6g %12.4g %10.3g  %s\n", g->name, v, g->value, res, se,
+            verdict(g, res, se));
 }
 
 int os_targets_print(const os_targets *t, const os_summary *s, FILE *out, double *objective, os_err *err)
@@ -293,7 +381,7 @@ int os_targets_print(const os_targets *t, const os_summary *s, FILE *out, double
              * simulated years (a calibration runs few) is simply skipped. */
             os_err e = {0};
             if (os_target_model_value(g, s, &v, &e)) {
-                fprintf(out, "%-36s %12s %12.6g %12s  (validation only: %s)\n", g->name, "-", g->value, "-",
+                fprintf(out, "%-36s %12s %12.6g %12s %10s  (validation only: %s)\n", g->name, "-", g->value, "-", "-",
                         "not computable in this run");
                 continue;
             }
@@ -302,8 +390,7 @@ int os_targets_print(const os_targets *t, const os_summary *s, FILE *out, double
         }
         double res = v - g->value;
         obj += g->weight * (res / g->tolerance) * (res / g->tolerance);
-        fprintf(out, "%-36s %12.6g %12.6g %12.4g  %s\n", g->name, v, g->value, res,
-                fabs(res) <= g->tolerance ? "yes" : "NO");
+        row(out, g, v, s);
     }
     fprintf(out, "objective (sum of weight * (residual / tolerance)^2): %.6g\n", obj);
     if (objective) *objective = obj;
@@ -321,16 +408,17 @@ static int report_file(const char *path, const os_summary *s, FILE *out, os_err 
         double v;
         os_err e = {0};
         if (os_target_model_value(g, s, &v, &e)) {
-            fprintf(out, "%-36s %12s %12.6g %12s  n/a (%s)\n", g->name, "n/a", g->value, "", e.msg);
+            fprintf(out, "%-36s %12s %12.6g %12s %10s  n/a (%s)\n", g->name, "n/a", g->value, "", "", e.msg);
             continue;
         }
         double res = v - g->value;
-        n++;
-        ok += fabs(res) <= g->tolerance;
-        fprintf(out, "%-36s %12.6g %12.6g %12.4g  %s\n", g->name, v, g->value, res,
-                fabs(res) <= g->tolerance ? "yes" : "NO");
+        if (g->weight > 0.0) {
+            n++;
+            ok += strcmp(verdict(g, res, os_target_mc_se(g, s)), "NO") != 0;
+        }
+        row(out, g, v, s);
     }
-    fprintf(out, "%d of %d computable targets within tolerance\n", ok, n);
+    fprintf(out, "%d of %d computable fitted targets within tolerance (or its Monte Carlo error)\n", ok, n);
     os_targets_free(&t);
     return OS_OK;
 }

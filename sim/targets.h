@@ -14,6 +14,7 @@
  *       tolerance: 0.02       # absolute, unit of value
  *       weight: 1.0           # optional, default 1
  *       source: "..."
+ *   include: [other.yaml]     # optional: more targets files (relative to this one)
  *   fit:                      # optional: parameters `osteosim calibrate` moves
  *     - {key: fractures.hip.base_rate_female, min: 0.0001, max: 0.01}
  *
@@ -69,6 +70,14 @@ void os_targets_free(os_targets *t);
 /* The model's value of target T in summary S (arm 0). */
 int os_target_model_value(const os_target *t, const os_summary *s,
                           double *value, os_err *err);
+
+/* Monte Carlo standard error of the model's value of T in S, from the
+ * agents behind it (Poisson for counts and incidence, binomial for
+ * prevalence and proportions; equal weights assumed); NaN if unknown. */
+double os_target_mc_se(const os_target *t, const os_summary *s);
+/* A fitted target counts as met when |model - value| <= tolerance +
+ * OS_TARGET_MC_Z * its Monte Carlo standard error. */
+#define OS_TARGET_MC_Z 2.0
 
 /* Prints the comparison table of every target; *OBJECTIVE (may be NULL)
  * receives sum(weight * (residual / tolerance)^2).  Fails if a target

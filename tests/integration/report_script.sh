@@ -75,7 +75,8 @@ for lst in ("list.txt", "list2.txt"):
 # The report's model values equal those the C code prints after the run.
 printed = {}
 for line in open(f"{tmp}/run.txt"):
-    m = re.match(r"^(\w+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(yes|NO)$", line.strip())
+    m = re.match(r"^(\w+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(yes|NO|yes \(MC error\)|validation)$",
+                 line.strip())
     if m:
         printed[m.group(1)] = float(m.group(2))
 spec = importlib.util.spec_from_file_location("report", script)
@@ -84,7 +85,7 @@ spec.loader.exec_module(report)
 run = report.Run(h5)
 n = 0
 for key in ("calibration.targets", "calibration.targets_extra"):
-    for t in yaml.safe_load(open(run.cfg(key)))["targets"]:
+    for t in report.load_targets(run.cfg(key)):
         if t["name"] not in printed:
             continue
         v = float(report.target_value(run, t))

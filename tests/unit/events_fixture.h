@@ -6,7 +6,7 @@
 #define OS_EVENTS_FIXTURE_H
 
 extern const os_module os_mod_falls, os_mod_fractures, os_mod_hospital,
-    os_mod_excess_mortality, os_mod_economics;
+    os_mod_excess_mortality, os_mod_economics, os_mod_diagnosis;
 static const os_module *const mods[] = {
     &os_mod_falls, &os_mod_fractures, &os_mod_hospital, &os_mod_excess_mortality, &os_mod_economics
 };
@@ -18,8 +18,14 @@ typedef struct fixture {
     os_model m;
     void *st[NMODS];
     os_acc acc;
-    int dx, grip, gait, tscore, hr, bedrest;
+    int dx, grip, gait, tscore, bmd, hr, bedrest;
 } fixture;
+
+/* Femoral-neck BMD with T-score T on the fracture-risk reference. */
+static float fixture_bmd_at(const fixture *f, double t)
+{
+    return (float)(os_cfg_real(f->cfg, "fractures.bmd_ref.mean") + t * os_cfg_real(f->cfg, "fractures.bmd_ref.sd"));
+}
 
 /* Loads the project's event and economics parameters with SETS applied,
  * registers the columns other modules own, then inits the event modules. */
@@ -29,6 +35,7 @@ static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
     char text[2048];
     snprintf(text, sizeof text,
              "include:\n  - %s/configs/params/events.yaml\n  - %s/configs/params/economics.yaml\n"
+
              "scenario: {name: t}\nrun: {start_year: 2025, end_year: 2030, agents: 1000, seed: 7}\n",
              OS_SOURCE_DIR, OS_SOURCE_DIR);
     os_err err = {0};
@@ -37,12 +44,17 @@ static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
     assert_int_equal(os_cfg_declare(f->cfg, os_arms_params, os_arms_nparams, &err), 0);
     for (int i = 0; i < NMODS; i++)
         assert_int_equal(os_cfg_declare(f->cfg, mods[i]->params, mods[i]->nparams, &err), 0);
+    /* The diagnosis module owns model.sarcopenia_definition. */
+    for (size_t i = 0; i < os_mod_diagnosis.nparams; i++)
+        if (!strcmp(os_mod_diagnosis.params[i].key, "model.sarcopenia_definition"))
+            assert_int_equal(os_cfg_declare(f->cfg, &os_mod_diagnosis.params[i], 1, &err), 0);
     if (os_cfg_validate(f->cfg, &err)) fail_msg("%s", err.msg);
     os_pop_init(&f->pop);
     f->dx = os_pop_add_column(&f->pop, "dx", OS_COL_U16, "bits", "", 0, &err);
     f->grip = os_pop_add_column(&f->pop, "grip", OS_COL_F32, "kg", "", 0, &err);
     f->gait = os_pop_add_column(&f->pop, "gait", OS_COL_F32, "m/s", "", 0, &err);
     f->tscore = os_pop_add_column(&f->pop, "tscore", OS_COL_F32, "SD", "", 0, &err);
+    f->bmd = os_pop_add_column(&f->pop, "bmd", OS_COL_F32, "g/cm2", "", 0, &err);
     f->hr = os_pop_add_column(&f->pop, "mortality_hr", OS_COL_F32, "1", "", 0, &err);
     f->bedrest = os_pop_add_column(&f->pop, "bedrest_weeks", OS_COL_U8, "week", "", 0, &err);
     assert_true(f->bedrest > 0);
@@ -61,8 +73,9 @@ static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
         if (mods[i]->init(&f->m, &f->st[i], &err)) fail_msg("%s", err.msg);
     size_t first;
     assert_int_equal(os_pop_append(&f->pop, n, &first, &err), 0);
-    /* Default agent: woman aged 70, strong, fast, T-score at the reference,
-     * no diagnosis, no falls, no fractures. */
+    /* Default agent: woman aged 70, strong, fast, BMD at the fracture
+     * model's reference T-score (fixture_bmd_at), no diagnosis, no falls,
+     * no fractures. */
     for (size_t r = 0; r < n; r++) {
         ((uint32_t *)os_pop_data(&f->pop, OS_COL_ID))[r] = (uint32_t)(r + 1);
         ((float *)os_pop_data(&f->pop, OS_COL_AGE))[r] = 70.0f;
@@ -71,6 +84,7 @@ static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
         ((float *)os_pop_data(&f->pop, f->grip))[r] = 40.0f;
         ((float *)os_pop_data(&f->pop, f->gait))[r] = 1.5f;
         ((float *)os_pop_data(&f->pop, f->tscore))[r] = -2.5f;
+        ((float *)os_pop_data(&f->pop, f->bmd))[r] = fixture_bmd_at(f, os_cfg_real(f->cfg, "fractures.tscore_ref"));
         ((float *)os_pop_data(&f->pop, f->hr))[r] = 1.0f;
     }
 }

@@ -84,7 +84,7 @@ static void test_falls_risk_factors(void **state)
     double ref = os_cfg_real(f.cfg, "falls.ref_age");
     double lp = log(os_cfg_real(f.cfg, "falls.base_prob.female") / (1 - os_cfg_real(f.cfg, "falls.base_prob.female")))
               + log(os_cfg_real(f.cfg, "falls.or_per_decade"))
-              + log(os_cfg_real(f.cfg, "falls.or.low_grip")) + log(os_cfg_real(f.cfg, "falls.or.sarcopenia"));
+              + log(os_cfg_real(f.cfg, "falls.or.low_grip"));
     for (size_t r = 0; r < n; r++) {
         age[r] = (float)(ref + 10.0);
         grip[r] = (float)os_cfg_real(f.cfg, "falls.low_grip.female") - 1.0f;
@@ -94,7 +94,9 @@ static void test_falls_risk_factors(void **state)
     os_mod_falls.step(&f.m, f.st[0], &c);
     double k = 0;
     for (size_t r = 0; r < n; r++) k += falls[r] > 0;
-    check_p(k, n, logistic(lp), "fallers, older with low grip and sarcopenia");
+    /* Sarcopenia acts through its components only: a diagnosis-level odds
+     * ratio on top of low grip would count the same weakness twice. */
+    check_p(k, n, logistic(lp), "fallers, older with low grip and AWGS sarcopenia");
     teardown(&f);
 }
 
@@ -111,10 +113,12 @@ static double count_site(fixture *f, int site, size_t lo, size_t hi)
 static void test_fracture_prior_rr(void **state)
 {
     (void)state;
-    const char *sets[] = {"fractures.hip.base_rate_female=0.3"};
+    /* No vertebral deformities: one without clinical attention is a prior
+     * fracture that the flags below do not show. */
+    const char *sets[] = {"fractures.hip.base_rate_female=0.3", "fractures.vertebral.base_rate_female=0"};
     fixture f;
     const size_t n = 60000;
-    setup(&f, sets, 1, n);
+    setup(&f, sets, 2, n);
     os_chunk c = chunk(&f);
     double h = 0.3, rr1 = os_cfg_real(f.cfg, "fractures.prior.rr_year1");
     assert_true(fabs(os_prior_fracture_rr(1, rr1, 1.4) - rr1) < 1e-12);
@@ -139,14 +143,87 @@ static void test_fracture_prior_rr(void **state)
     free(before);
     teardown(&f);
 
-    /* T-score one SD below the reference. */
-    setup(&f, sets, 1, n);
+    /* BMD one SD of the fracture-risk reference below tscore_ref; the
+     * diagnostic T-score column is not read (set it to nonsense). */
+    setup(&f, sets, 2, n);
     c = chunk(&f);
-    float *t = col(&f, "tscore");
-    for (size_t r = 0; r < n; r++) t[r] = -3.5f;
+    float *bmd = col(&f, "bmd"), *t = col(&f, "tscore");
+    for (size_t r = 0; r < n; r++) {
+        bmd[r] = fixture_bmd_at(&f, os_cfg_real(f.cfg, "fractures.tscore_ref") - 1.0);
+        t[r] = 3.0f;
+    }
     os_mod_fractures.step(&f.m, f.st[1], &c);
     check_p(count_site(&f, OS_SITE_HIP, 0, n), n,
-            -expm1(-h * os_cfg_real(f.cfg, "fractures.hip.rr_per_sd")), "hip, T-score -3.5");
+            -expm1(-h * os_cfg_real(f.cfg, "fractures.hip.rr_per_sd")), "hip, BMD 1 SD below the reference");
+    teardown(&f);
+}
+
+/* Weighted total of summary column NAME over all bands (both sexes). */
+static double summary_total(const fixture *f, const char *name)
+{
+    int col = -1;
+    for (int i = 0; i < f->m.nsummary; i++)
+        if (!strcmp(f->m.summary[i].name, name)) col = i;
+    assert_true(col >= 0);
+    int64_t sum = 0;
+    for (int b = 0; b < 2 * OS_NBANDS; b++) sum += f->acc.v[b * OS_MAX_SUMMARY_COLS + col];
+    return (double)sum / OS_ACC_SCALE;
+}
+
+/* The vertebral hazard is that of a new deformity; clinical_share of them
+ * come to clinical attention (fractures_vertebral, the clinical flags), the
+ * rest are counted as deformities only, and every deformity is a prior
+ * fracture for the next year's risk at every site. */
+static void test_vertebral_deformities(void **state)
+{
+    (void)state;
+    const char *sets[] = {
+        "fractures.vertebral.base_rate_female=0.2", "fractures.hip.base_rate_female=0",
+        "fractures.wrist.base_rate_female=0", "fractures.other.base_rate_female=0",
+        "fractures.prior.rr_year1=3", "fractures.prior.rr_year10=3"};
+    fixture f;
+    const size_t n = 60000;
+    setup(&f, sets, 6, n);
+    os_chunk c = chunk(&f);
+    os_mod_fractures.step(&f.m, f.st[1], &c);
+    const uint8_t *flags = col(&f, "fx_flags"), *vdef = col(&f, "vert_deformities");
+    double k = 0, clinical = 0;
+    for (size_t r = 0; r < n; r++) {
+        k += vdef[r] > 0;
+        clinical += (flags[r] & OS_FX_THIS_YEAR(OS_SITE_VERTEBRAL)) != 0;
+        assert_true(vdef[r] > 0 || !(flags[r] & OS_FX_EVER(OS_SITE_VERTEBRAL)));
+    }
+    check_p(k, n, -expm1(-0.2), "new vertebral deformities");
+    check_p(clinical, k, os_cfg_real(f.cfg, "fractures.vertebral.clinical_share"),
+            "share of deformities that are clinical");
+    assert_true(summary_total(&f, "fractures_vertebral_morphometric") == k);
+    assert_true(summary_total(&f, "fractures_vertebral") == clinical);
+    /* Year 2: the deformities that stayed silent raise the hazard by the
+     * prior-fracture ratio like the clinical ones. */
+    uint8_t *silent = malloc(n), *clin = malloc(n);
+    for (size_t r = 0; r < n; r++) {
+        silent[r] = vdef[r] > 0 && !(flags[r] & OS_FX_EVER_ANY);
+        clin[r] = (flags[r] & OS_FX_EVER_ANY) != 0;
+    }
+    f.m.year = 2026;
+    os_mod_fractures.step(&f.m, f.st[1], &c);
+    double ns = 0, ks = 0, nc = 0, kc = 0;
+    for (size_t r = 0; r < n; r++) {
+        int again = (flags[r] & OS_FX_THIS_YEAR(OS_SITE_VERTEBRAL)) != 0;
+        if (silent[r]) { ns++; ks += again; }
+        if (clin[r]) { nc++; kc += again; }
+    }
+    double p3 = -expm1(-0.2 * 3) * os_cfg_real(f.cfg, "fractures.vertebral.clinical_share");
+    check_p(ks, ns, p3, "clinical vertebral fracture after a silent deformity");
+    check_p(kc, nc, p3, "clinical vertebral fracture after a clinical one");
+    /* The census counts the people living with a deformity. */
+    memset(f.acc.v, 0, sizeof f.acc.v);
+    os_mod_fractures.census(&f.m, f.st[1], &c);
+    double living = 0;
+    for (size_t r = 0; r < n; r++) living += vdef[r] > 0;
+    assert_true(summary_total(&f, "vertebral_deformity") == living);
+    free(silent);
+    free(clin);
     teardown(&f);
 }
 
@@ -157,7 +234,7 @@ static void test_fracture_history(void **state)
 {
     (void)state;
     const char *sets[] = {
-        "fractures.hip.base_rate_female=0.02", "fractures.hip.hr_per_decade=1",
+        "fractures.hip.base_rate_female=0.02", "fractures.hip.hr_per_decade_female=1",
         "fractures.hip.fall_rr=1", "fractures.prior.rr_year1=1", "fractures.prior.rr_year10=1",
         "fractures.vertebral.base_rate_female=0", "fractures.wrist.base_rate_female=0",
         "fractures.other.base_rate_female=0", "fractures.history.start_age=50"};
@@ -314,29 +391,42 @@ static void test_hospital_bedrest(void **state)
     teardown(&f);
 }
 
+/* Hazard ratios of disease and fractures; sarcopenia counts under the
+ * definition of model.sarcopenia_definition only. */
 static void test_excess_mortality(void **state)
 {
     (void)state;
-    for (int on = 0; on < 2; on++) {
-        const char *sets[] = {on ? "model.disease_effects=true" : "model.disease_effects=false"};
+    for (int on = 0; on < 3; on++) {
+        const char *sets[] = {on ? "model.disease_effects=true" : "model.disease_effects=false",
+                              on == 2 ? "model.sarcopenia_definition=ewgsop2"
+                                      : "model.sarcopenia_definition=awgs2019"};
         fixture f;
-        setup(&f, sets, 1, 3);
+        setup(&f, sets, 2, 4);
         os_chunk c = chunk(&f);
         uint16_t *dx = col(&f, "dx");
         uint8_t *flags = col(&f, "fx_flags");
         float *hr = col(&f, "mortality_hr");
         dx[0] = OS_DX_SARC_AWGS;
-        dx[1] = OS_DX_SARC_AWGS | OS_DX_OSTEOPOROSIS;
+        dx[1] = OS_DX_SARC_AWGS | OS_DX_OSTEOPOROSIS | OS_DX_OSTEOSARC_AWGS;
+        dx[3] = OS_DX_SARC_EW | OS_DX_OSTEOPOROSIS | OS_DX_OSTEOSARC_EW;
         flags[1] = OS_FX_THIS_YEAR(OS_SITE_HIP) | OS_FX_EVER(OS_SITE_HIP);
         flags[2] = OS_FX_EVER(OS_SITE_HIP);
         os_mod_excess_mortality.step(&f.m, f.st[3], &c);
+        double sarc = os_cfg_real(f.cfg, "excess_mortality.hr.sarcopenia");
+        double osteo = os_cfg_real(f.cfg, "excess_mortality.hr.osteosarcopenia");
+        double hip1 = os_cfg_real(f.cfg, "excess_mortality.hr.hip_first_year_female");
+        double later = os_cfg_real(f.cfg, "excess_mortality.hr.hip_later");
         if (!on) {
-            for (int r = 0; r < 3; r++) assert_true(hr[r] == 1.0f);
+            for (int r = 0; r < 4; r++) assert_true(hr[r] == 1.0f);
+        } else if (on == 1) {
+            assert_true(fabs(hr[0] - sarc) < 1e-6);
+            assert_true(fabs(hr[1] - osteo * hip1) < 1e-5);
+            assert_true(fabs(hr[2] - later) < 1e-6);
+            assert_true(hr[3] == 1.0f);   /* EWGSOP2 only: not the outcome definition */
         } else {
-            assert_true(fabs(hr[0] - os_cfg_real(f.cfg, "excess_mortality.hr.sarcopenia")) < 1e-6);
-            assert_true(fabs(hr[1] - os_cfg_real(f.cfg, "excess_mortality.hr.osteosarcopenia") *
-                                         os_cfg_real(f.cfg, "excess_mortality.hr.hip_first_year_female")) < 1e-5);
-            assert_true(fabs(hr[2] - os_cfg_real(f.cfg, "excess_mortality.hr.hip_later")) < 1e-6);
+            assert_true(hr[0] == 1.0f);
+            assert_true(fabs(hr[1] - hip1) < 1e-5);
+            assert_true(fabs(hr[3] - osteo) < 1e-6);
         }
         teardown(&f);
     }
@@ -351,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_fracture_after_fall),
         cmocka_unit_test(test_programme_rate_ratios),
         cmocka_unit_test(test_fracture_history),
+        cmocka_unit_test(test_vertebral_deformities),
         cmocka_unit_test(test_hospital_background),
         cmocka_unit_test(test_hospital_bedrest),
         cmocka_unit_test(test_excess_mortality),

@@ -175,11 +175,83 @@ static void test_errors(void **state)
     expect_error("targets: [\n", ":", "");
 }
 
+/* A targets file may include others (relative to itself); names stay unique
+ * across them and an include cycle is an error, not a hang. */
+static void test_include(void **state)
+{
+    (void)state;
+    const char *one = "    measure: prevalence\n    column: fallers\n    year: 2025\n"
+                      "    sex: both\n    age: [50, 200]\n    value: 0.1\n    tolerance: 0.01\n";
+    char child[512], parent[512];
+    snprintf(child, sizeof child, "targets:\n  - name: b\n%sfit:\n  - {key: x.y, min: 0, max: 1}\n", one);
+    snprintf(parent, sizeof parent, "include:\n  - inc_child.yaml\ntargets:\n  - name: a\n%s", one);
+    write_tmp("inc_child.yaml", child);
+    os_targets t;
+    os_err err = {0};
+    assert_int_equal(os_targets_load(&t, write_tmp("inc_parent.yaml", parent), &err), 0);
+    assert_int_equal(t.n, 2);
+    assert_int_equal(t.nfit, 1);
+    assert_string_equal(t.t[0].name, "b");
+    assert_string_equal(t.t[1].name, "a");
+    os_targets_free(&t);
+    snprintf(parent, sizeof parent, "include:\n  - inc_child.yaml\ntargets:\n  - name: b\n%s", one);
+    expect_error(parent, ":", "'b' used twice");
+    expect_error("include:\n  - bad.yaml\n", ":2:", "nested too deeply");
+    expect_error("include:\n  - no_such_file.yaml\n", "no_such_file.yaml", "cannot open");
+}
+
+/* The Monte Carlo standard error of a target follows from the agents
+ * behind it: every row 1,000 persons from 100 agents (weight 10), 20 hip
+ * fractures and 300 fallers. */
+static void test_mc_se(void **state)
+{
+    (void)state;
+    os_summary s;
+    memset(&s, 0, sizeof s);
+    const char *names[] = {"population", "agents", "fractures_hip", "fallers"};
+    s.ncols = 4;
+    for (int i = 0; i < 4; i++) strcpy(s.cols[i].name, names[i]);
+    size_t n = OS_NCELLS;
+    s.nrows = n;
+    s.year = calloc(n, sizeof *s.year);
+    s.arm = calloc(n, sizeof *s.arm);
+    s.sex = calloc(n, sizeof *s.sex);
+    s.age_lo = calloc(n, sizeof *s.age_lo);
+    s.age_hi = calloc(n, sizeof *s.age_hi);
+    s.values = calloc(n * 4, sizeof *s.values);
+    for (size_t r = 0; r < n; r++) {
+        int b = (int)(r % OS_NBANDS);
+        s.year[r] = 2025;
+        s.sex[r] = (int)(r / OS_NBANDS);
+        s.age_lo[r] = 50 + 5 * b;
+        s.age_hi[r] = b == OS_NBANDS - 1 ? -1 : 54 + 5 * b;
+        double *v = &s.values[r * 4];
+        v[0] = 1000;
+        v[1] = 100;
+        v[2] = 20;
+        v[3] = 300;
+    }
+    os_target t = {.measure = OS_M_INCIDENCE, .year = 2025, .sex = 0, .age_lo = 50, .age_hi = 200};
+    strcpy(t.column, "fractures_hip");
+    /* 11 bands: 220 fractures from 22 agents' events, Poisson: sqrt(220 * 10). */
+    assert_true(fabs(os_target_mc_se(&t, &s) - sqrt(2200.0) / 11000.0 * 1e5) < 1e-9);
+    t.measure = OS_M_PREVALENCE;
+    strcpy(t.column, "fallers");
+    assert_true(fabs(os_target_mc_se(&t, &s) - sqrt(0.3 * 0.7 / 1100.0)) < 1e-12);
+    t.measure = OS_M_COUNT;
+    assert_true(fabs(os_target_mc_se(&t, &s) - sqrt(3300.0 * 10.0)) < 1e-9);
+    strcpy(t.column, "no_such_column");
+    assert_true(isnan(os_target_mc_se(&t, &s)));
+    os_summary_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_include),
+        cmocka_unit_test(test_mc_se),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
