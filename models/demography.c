@@ -16,7 +16,6 @@
  *   - death rates: log mx linear in age between group midpoints and linear
  *     in time between period midpoints (or step functions).
  */
-#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -53,164 +52,6 @@ struct os_demog {
     uint64_t pending_n[2];
     uint32_t purpose_entrants;
 };
-
-/* ---- tables ---- */
-
-typedef struct row { int year, sex, age, line; double value; } row;
-
-static int cmp_int(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sorted distinct values of ROWS' field at OFFSET into *OUT. */
-static int distinct(const row *rows, size_t n, size_t offset, int **out)
-{
-    int *v = malloc((n ? n : 1) * sizeof *v);
-    if (!v) return -1;
-    for (size_t i = 0; i < n; i++)
-        v[i] = *(const int *)((const char *)&rows[i] + offset);
-    qsort(v, n, sizeof *v, cmp_int);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || v[i] != v[k - 1]) v[k++] = v[i];
-    *out = v;
-    return (int)k;
-}
-
-static int index_of(const int *v, int n, int x)
-{
-    const int *p = bsearch(&x, v, (size_t)n, sizeof *v, cmp_int);
-    return p ? (int)(p - v) : -1;
-}
-
-static int parse_int(const char *s, int *out)
-{
-    char *end;
-    errno = 0;
-    long x = strtol(s, &end, 10);
-    if (end == s || *end || errno || x < -100000 || x > 100000) return -1;
-    *out = (int)x;
-    return 0;
-}
-
-static int parse_row(char *line, row *r)
-{
-    char *f[4];
-    int nf = 0;
-    f[nf++] = line;
-    for (char *p = line; *p; p++)
-        if (*p == ',') {
-            if (nf == 4) return -1;
-            *p = 0;
-            f[nf++] = p + 1;
-        }
-    if (nf != 4) return -1;
-    if (parse_int(f[0], &r->year) || parse_int(f[2], &r->age) || r->age < 0) return -2;
-    if (strcmp(f[1], "female") == 0) r->sex = 0;
-    else if (strcmp(f[1], "male") == 0) r->sex = 1;
-    else return -3;
-    char *end;
-    r->value = strtod(f[3], &end);
-    if (end == f[3] || *end || !isfinite(r->value)) return -4;
-    if (r->value < 0) return -5;
-    return 0;
-}
-
-void os_demog_table_free(os_demog_table *t)
-{
-    free(t->years);
-    free(t->ages);
-    free(t->v);
-    memset(t, 0, sizeof *t);
-}
-
-int os_demog_table_read(os_demog_table *t, const char *path, os_err *err)
-{
-    memset(t, 0, sizeof *t);
-    snprintf(t->path, sizeof t->path, "%s", path);
-    FILE *f = fopen(path, "r");
-    if (!f) return os_fail(err, OS_ECONFIG, "%s: cannot open: %s", path, strerror(errno));
-    row *rows = NULL;
-    size_t n = 0, cap = 0;
-    char buf[1024];
-    int line = 0, header = 0, rc = OS_OK;
-    static const char *const why[] = {
-        "", "expected 4 fields year,sex,age,value",
-        "year and age must be integers (age >= 0)", "sex must be female or male",
-        "value is not a number", "value is negative"};
-    while (fgets(buf, sizeof buf, f)) {
-        line++;
-        size_t len = strlen(buf);
-        if (len == sizeof buf - 1 && buf[len - 1] != '\n') {
-            rc = os_fail(err, OS_ECONFIG, "%s:%d: line too long", path, line);
-            goto done;
-        }
-        while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
-            buf[--len] = 0;
-        if (len == 0 || buf[0] == '#') continue;
-        if (!header) {
-            if (strcmp(buf, "year,sex,age,value") != 0) {
-                rc = os_fail(err, OS_ECONFIG, "%s:%d: header must be 'year,sex,age,value', not '%.60s'",
-                             path, line, buf);
-                goto done;
-            }
-            header = 1;
-            continue;
-        }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 256;
-            row *q = realloc(rows, cap * sizeof *q);
-            if (!q) { rc = os_fail(err, OS_ERUN, "%s: out of memory", path); goto done; }
-            rows = q;
-        }
-        int e = parse_row(buf, &rows[n]);
-        if (e) {
-            rc = os_fail(err, OS_ECONFIG, "%s:%d: %s", path, line, why[-e]);
-            goto done;
-        }
-        rows[n++].line = line;
-    }
-    if (ferror(f)) { rc = os_fail(err, OS_ECONFIG, "%s: read error", path); goto done; }
-    if (!header || n == 0) {
-        rc = os_fail(err, OS_ECONFIG, "%s:%d: no data rows (header 'year,sex,age,value')", path, line);
-        goto done;
-    }
-    t->ny = distinct(rows, n, offsetof(row, year), &t->years);
-    t->na = distinct(rows, n, offsetof(row, age), &t->ages);
-    size_t cells = (size_t)t->ny * 2 * (size_t)t->na;
-    t->v = malloc(cells * sizeof *t->v);
-    unsigned char *seen = calloc(cells, 1);
-    if (t->ny < 0 || t->na < 0 || !t->v || !seen) {
-        free(seen);
-        rc = os_fail(err, OS_ERUN, "%s: out of memory", path);
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        size_t k = ((size_t)index_of(t->years, t->ny, rows[i].year) * 2 + (size_t)rows[i].sex) *
-                   (size_t)t->na + (size_t)index_of(t->ages, t->na, rows[i].age);
-        if (seen[k]) {
-            rc = os_fail(err, OS_ECONFIG, "%s:%d: duplicate row for year %d, %s, age %d", path,
-                         rows[i].line, rows[i].year, rows[i].sex ? "male" : "female", rows[i].age);
-            break;
-        }
-        seen[k] = 1;
-        t->v[k] = rows[i].value;
-    }
-    for (size_t k = 0; rc == OS_OK && k < cells; k++)
-        if (!seen[k]) {
-            size_t ai = k % (size_t)t->na, s = (k / (size_t)t->na) % 2, yi = k / (2 * (size_t)t->na);
-            rc = os_fail(err, OS_ECONFIG, "%s:%d: table incomplete: no row for year %d, %s, age %d",
-                         path, line, t->years[yi], s ? "male" : "female", t->ages[ai]);
-        }
-    free(seen);
-done:
-    fclose(f);
-    free(rows);
-    if (rc) os_demog_table_free(t), snprintf(t->path, sizeof t->path, "%s", path);
-    return rc;
-}
 
 /* ---- accessors ---- */
 
@@ -437,6 +278,31 @@ int os_demog_expected_entrants(const os_demog *d, int year, int sex,
     return OS_OK;
 }
 
+int os_demog_peak_agents(const os_demog *d, int end_year, uint64_t *peak, uint64_t *rounding,
+                         os_err *err)
+{
+    double n = (double)d->nagents;
+    *rounding = 0;
+    for (int year = d->o.start_year + 1; year <= end_year; year++)
+        for (int s = 0; s < 2; s++) {
+            double e;
+            if (os_demog_expected_entrants(d, year, s, &e, err)) return OS_ECONFIG;
+            /* At most ceil(e / w) of them (stochastic rounding). */
+            double x = ceil(e / d->entrant_weight);
+            if (!isfinite(x) || x < 0)
+                return os_fail(err, OS_ECONFIG, "%s: entrants of %d are not a number of persons",
+                               d->pop.path, year);
+            n += x;
+            *rounding += 1;
+        }
+    /* Ids are 32 bits and never reused within an arm. */
+    if (n > 4294967295.0)
+        return os_fail(err, OS_ECONFIG, "demography: %.0f agents over the run (base population and "
+                       "entrants to %d) exceed the 2^32 agent ids", n, end_year);
+    *peak = (uint64_t)n;
+    return OS_OK;
+}
+
 int os_demog_entrant_counts(const os_demog *d, uint64_t seed, int year,
                             uint64_t n[2], os_err *err)
 {
@@ -476,8 +342,7 @@ static int check_population(os_demog *d, os_err *err)
         return os_fail(err, OS_ECONFIG, "%s: age groups must include one starting at %d and one "
                        "below it (to split groups into single ages)", t->path, OS_DEMOG_ENTRY_AGE);
     if ((d->y0 = pop_year_index(d, d->o.start_year)) < 0)
-        return os_fail(err, OS_ECONFIG, "%s: no table for run.start_year %d", t->path,
-                       d->o.start_year);
+        return os_demog_table_covers(t, OS_TABLE_POPULATION, d->o.start_year, d->o.start_year, err);
     for (int i = 0; i + 1 < t->ny; i++)
         if (t->years[i + 1] - t->years[i] > OS_DEMOG_ENTRY_AGE - t->ages[0])
             return os_fail(err, OS_ECONFIG, "%s: tables %d and %d are more than %d years apart "
@@ -546,10 +411,15 @@ int os_demog_create(os_demog **out, const os_demog_opts *o, os_err *err)
     d->hr_col = -1;
     d->purpose_entrants = os_rng_purpose("demography.entrants");
     int rc;
+    int end = o->end_year;
     if ((rc = os_demog_table_read(&d->pop, o->population_file, err)) ||
+        (rc = os_demog_table_check(&d->pop, OS_TABLE_POPULATION, err)) ||
         (rc = os_demog_table_read(&d->mx, o->mortality_file, err)) ||
-        (rc = check_population(d, err)) || (rc = build_splines(d, err)) ||
-        (rc = allocate_base(d, err))) {
+        (rc = os_demog_table_check(&d->mx, OS_TABLE_MORTALITY, err)) ||
+        (rc = check_population(d, err)) ||
+        (end > 0 && (rc = os_demog_table_covers(&d->pop, OS_TABLE_POPULATION, o->start_year, end, err))) ||
+        (end > 0 && (rc = os_demog_table_covers(&d->mx, OS_TABLE_MORTALITY, o->start_year, end, err))) ||
+        (rc = build_splines(d, err)) || (rc = allocate_base(d, err))) {
         os_demog_free(d);
         return rc;
     }
@@ -596,6 +466,7 @@ static int demog_init(os_model *m, void **state, os_err *err)
                   ? OS_MXAGE_STEP : OS_MXAGE_LOGLINEAR,
         .mx_time = strcmp(os_cfg_str(cfg, "demography.mortality_time"), "step") == 0
                    ? OS_MXTIME_STEP : OS_MXTIME_LINEAR,
+        .end_year = m->end_year,
     };
     os_demog *d;
     int rc = os_demog_create(&d, &o, err);
@@ -748,6 +619,16 @@ static int demog_write_output(os_model *m, void *state, hid_t file, os_err *err)
     return bad ? os_fail(err, OS_ERUN, "cannot write /demography") : OS_OK;
 }
 
+/* What the run will hold, for the memory check before any agent exists. */
+static int demog_check(os_model *m, void *state, os_plan *plan, os_err *err)
+{
+    os_demog *d = state;
+    plan->start_agents = d->nagents;
+    if (d->o.scale)
+        snprintf(plan->agents_hint, sizeof plan->agents_hint, "demography.scale 0 and run.agents");
+    return os_demog_peak_agents(d, m->end_year, &plan->peak_agents, &plan->peak_fixed, err);
+}
+
 static void demog_destroy(void *state) { os_demog_free(state); }
 
 const os_module os_mod_demography = {
@@ -759,5 +640,6 @@ const os_module os_mod_demography = {
     .census = demog_census,
     .entrants = demog_entrants,
     .write_output = demog_write_output,
+    .check = demog_check,
     .destroy = demog_destroy,
 };

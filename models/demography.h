@@ -31,11 +31,22 @@ typedef struct os_demog_table {
     int *years;     /* ascending */
     int *ages;      /* ascending first ages of the groups */
     double *v;      /* value of (year yi, sex s, group ai) at [(yi*2+s)*na+ai] */
+    int *line;      /* source line of each value, same index            */
 } os_demog_table;
 
-/* Reads PATH; errors are one line naming the file and line. */
+/* Reads PATH (models/demog_table.c): a complete grid with evenly spaced
+ * years and age groups; errors are one line "PATH:LINE: column X: ...". */
 int os_demog_table_read(os_demog_table *t, const char *path, os_err *err);
 void os_demog_table_free(os_demog_table *t);
+
+typedef enum { OS_TABLE_POPULATION, OS_TABLE_MORTALITY } os_demog_kind;
+/* Values sane for KIND: whole persons below 2^32, or death rates in (0, 5]. */
+int os_demog_table_check(const os_demog_table *t, os_demog_kind kind, os_err *err);
+/* The table covers the run years START..END: the population table has
+ * START and a table at or after END (entrants); the death rates' periods
+ * span START..END from age 50. */
+int os_demog_table_covers(const os_demog_table *t, os_demog_kind kind, int start, int end,
+                          os_err *err);
 
 static inline double os_demog_table_at(const os_demog_table *t, int yi,
                                        int sex, int ai)
@@ -57,6 +68,7 @@ typedef struct os_demog_opts {
     os_demog_split split;   /* ages within 5-year groups                 */
     os_demog_mxage mx_age;  /* death rates between age-group midpoints  */
     os_demog_mxtime mx_time;/* death rates between period midpoints     */
+    int end_year;           /* > 0: the tables must cover the run to it  */
 } os_demog_opts;
 
 typedef struct os_demog os_demog;
@@ -92,6 +104,12 @@ uint32_t os_demog_entrant_weight(const os_demog *d);
  * <= last table year), by cohort interpolation between tables. */
 int os_demog_expected_entrants(const os_demog *d, int year, int sex,
                                double *persons, os_err *err);
+
+/* Upper bound on the agents a run to END_YEAR ever stores at once: the
+ * base population plus every entrant (nobody dying), without drawing;
+ * ROUNDING of them come from rounding up and do not scale with run.agents. */
+int os_demog_peak_agents(const os_demog *d, int end_year, uint64_t *peak, uint64_t *rounding,
+                         os_err *err);
 
 /* Entrant agents of YEAR by sex (stochastic rounding of expected persons /
  * entrant weight with a stream keyed by SEED and YEAR). */

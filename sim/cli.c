@@ -24,6 +24,7 @@
 #include "export.h"
 #include "floor.h"
 #include "info.h"
+#include "memplan.h"
 #include "par.h"
 #include "psa.h"
 #include "replicates.h"
@@ -241,9 +242,25 @@ static int cmd_check(int argc, char **argv)
     rc = load_validated(&c, &cfg, &err);
     free(c.sets);
     if (rc) return fail(&err);
+    /* Inputs the modules read (demography tables) and the memory estimate;
+     * run.max_memory is enforced here too, the machine's memory only by
+     * the run (check may run elsewhere) but it is reported. */
+    os_memplan plan;
+    double limit = 0;
+    char source[96];
+    if ((rc = os_memplan_make(cfg, &plan, &err)) ||
+        (rc = os_memplan_limit(cfg, &limit, source, sizeof source, &err)) ||
+        (strcmp(source, "run.max_memory") == 0 &&
+         (rc = os_memplan_fits(cfg, &plan, limit, source, &err)))) {
+        os_cfg_free(cfg);
+        return fail(&err);
+    }
     char *yaml = os_cfg_dump(cfg);
     if (yaml) fputs(yaml, stdout);
     free(yaml);
+    if (yaml) os_memplan_print(stdout, cfg, &plan);
+    if (yaml && os_memplan_fits(cfg, &plan, limit, source, &err) && os_par_rank() == 0)
+        fprintf(stderr, "osteosim: warning: %s\n", err.msg);
     os_cfg_free(cfg);
     return yaml ? 0 : OS_ERUN;
 }

@@ -27,6 +27,7 @@
 #include "checkpoint.h"
 #include "psa.h"
 #include "h5out.h"
+#include "memplan.h"
 #include "par.h"
 #include "progress.h"
 #include "provenance.h"
@@ -687,7 +688,9 @@ int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
 
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = OS_OK;
+    /* Inputs and memory before anything is allocated or created. */
+    int rc = os_memplan_check_run(cfg, err);
+    if (rc) goto done;
     if (opts->output && (rc = os_h5out_open(&r.out, opts->output, cfg, err)))
         goto done;
     os_engine_arms(cfg, &r.arms);

@@ -23,6 +23,11 @@ const os_param_spec os_engine_params[] = {
      "OpenMP threads; 0 uses OMP_NUM_THREADS or all cores"},
     {"run.chunk_size", OS_P_INT, "agents", 64, 16777216, 0, "8192", NULL,
      "agents per parallel work item (does not change results)"},
+    {"run.max_memory", OS_P_STRING, NULL, UNBOUNDED, 0, "auto", NULL,
+     "most memory one process may use, in bytes or with a unit (\"8 GiB\", \"512MB\"; K, M, G, T "
+     "are binary); a run whose estimate (osteosim check) is larger refuses to start.  auto: the "
+     "memory available at the start (MemAvailable, cgroup and ulimit -v limits, shared by the MPI "
+     "ranks of a node)"},
     {"model.disease_effects", OS_P_BOOL, NULL, UNBOUNDED, 0, "true", NULL,
      "false switches off every disease effect on mortality (demography only)"},
     {"output.path", OS_P_STRING, NULL, UNBOUNDED, 0, "", NULL,

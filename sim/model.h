@@ -26,6 +26,10 @@
  *   entrants      (one module, demography) how many agents enter at the
  *                 start of YEAR; for the start year, the base population.
  *   write_output  optional extra HDF5 groups (e.g. /demography).
+ *   check         (optional) after init, before any agent exists, in a
+ *                 trial set-up of each arm by `osteosim check` and by a
+ *                 run before it allocates (sim/memplan.c): inputs init
+ *                 did not validate, and what the run will hold (os_plan).
  *   destroy       frees the private state.
  *
  * Chunks are fixed ranges of the store; the engine decides them and threads
@@ -110,6 +114,14 @@ typedef struct os_chunk {
 #define OS_CHUNK_COL(m, c, type, col) \
     ((type *)os_pop_data((m)->pop, (col)) + (c)->begin)
 
+/* What a run will hold, filled by the modules' check hooks. */
+typedef struct os_plan {
+    uint64_t start_agents;  /* agents created at the start year (all processes) */
+    uint64_t peak_agents;   /* most agents stored at once, an upper bound      */
+    uint64_t peak_fixed;    /* part of it that does not scale with the count   */
+    char agents_hint[64];   /* the setting that changes the count ("run.agents") */
+} os_plan;
+
 typedef struct os_module {
     const char *name;
     /* Labels of the event type and site codes this module logs, as
@@ -129,6 +141,7 @@ typedef struct os_module {
                     os_err *err);
     int (*write_output)(struct os_model *m, void *state, hid_t file,
                         os_err *err);
+    int (*check)(struct os_model *m, void *state, os_plan *plan, os_err *err);
     void (*destroy)(void *state);
 } os_module;
 
