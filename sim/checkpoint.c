@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ckpt_valid.h"
+#include "h5check.h"
 #include "par.h"
-
-#define OS_CKPT_FORMAT "osteosim-checkpoint-1"
 
 /* Under MPI with K > 1 ranks a checkpoint is K files: PATH, written by
  * rank 0 (with the configuration, the summary and the per-agent output so
@@ -31,21 +31,15 @@ static int write_blocks(hid_t f, const os_pop *pop, os_err *err)
 {
     hid_t g = H5Gcreate2(f, "blocks", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return os_fail(err, OS_ERUN, "checkpoint: cannot create /blocks");
+    size_t bytes = pop->nblk * sizeof *pop->blk_lo;
     int rc = os_h5_write_1d(g, "lo", H5T_NATIVE_UINT32, pop->blk_lo, pop->nblk, "1",
                             "first id of this process's part of each id block", 0, err);
     if (!rc) rc = os_h5_write_1d(g, "hi", H5T_NATIVE_UINT32, pop->blk_hi, pop->nblk, "1",
                                  "end (exclusive) of this process's part of each id block", 0, err);
+    if (!rc && (os_ckpt_put_sum(g, "lo", pop->blk_lo, bytes) || os_ckpt_put_sum(g, "hi", pop->blk_hi, bytes)))
+        rc = os_fail(err, OS_ERUN, "checkpoint: cannot write /blocks checksums");
     H5Gclose(g);
     return rc;
-}
-
-static int read_attr_ll(hid_t obj, const char *name, long long *v)
-{
-    if (H5Aexists(obj, name) <= 0) return -1;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    herr_t st = H5Aread(a, H5T_NATIVE_LLONG, v);
-    H5Aclose(a);
-    return st < 0 ? -1 : 0;
 }
 
 static int copy_groups(hid_t from, hid_t to, os_err *err)
@@ -55,6 +49,15 @@ static int copy_groups(hid_t from, hid_t to, os_err *err)
         if (H5Lexists(from, groups[i], H5P_DEFAULT) > 0 &&
             H5Ocopy(from, groups[i], to, groups[i], H5P_DEFAULT, H5P_DEFAULT) < 0)
             return os_fail(err, OS_ERUN, "checkpoint: cannot copy /%s", groups[i]);
+    return OS_OK;
+}
+
+/* The checksum resuming verifies (ckpt_valid.h). */
+static int put_sum(hid_t g, const char *name, const void *data, size_t bytes, const char *path,
+                   os_err *err)
+{
+    if (os_ckpt_put_sum(g, name, data, bytes))
+        return os_fail(err, OS_ERUN, "%s: cannot write the checksum of '%s'", path, name);
     return OS_OK;
 }
 
@@ -78,6 +81,7 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
     }
     char *yaml = os_cfg_dump(cfg);
     int rc = (os_h5_attr_str(f, "format", OS_CKPT_FORMAT)
+              | os_h5_attr_i64(f, "format_version", OS_CKPT_VERSION)
               | os_h5_attr_str(f, "config", yaml ? yaml : "")
               | os_h5_attr_str(f, "output", output ? output : "")
               | os_h5_attr_i64(f, "next_year", st->next_year)
@@ -89,9 +93,12 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
     free(yaml);
 
     hid_t g = rc ? -1 : H5Gcreate2(f, "pop", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    for (int c = 0; c < pop->ncols && !rc; c++)
-        rc = os_h5_write_1d(g, pop->cols[c].name, os_h5_coltype(pop->cols[c].type), pop->cols[c].data,
-                            pop->n, pop->cols[c].units, NULL, 1, err);
+    for (int c = 0; c < pop->ncols && !rc; c++) {
+        const os_column *col = &pop->cols[c];
+        rc = os_h5_write_1d(g, col->name, os_h5_coltype(col->type), col->data, pop->n, col->units,
+                            NULL, 1, err);
+        if (!rc) rc = put_sum(g, col->name, col->data, pop->n * col->elem_size, path, err);
+    }
     if (g >= 0) H5Gclose(g);
     if (!rc) rc = write_blocks(f, pop, err);
 
@@ -99,11 +106,13 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
         g = H5Gcreate2(f, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         const int32_t *keys[] = {s->year, s->arm, s->sex, s->age_lo, s->age_hi};
         static const char *const names[] = {"year", "arm", "sex", "age_lo", "age_hi"};
-        for (int k = 0; k < 5 && !rc; k++)
+        for (int k = 0; k < 5 && !rc; k++) {
             rc = os_h5_write_1d(g, names[k], H5T_NATIVE_INT32, keys[k], s->nrows, NULL, NULL, 0, err);
-        if (!rc)
-            rc = os_h5_write_1d(g, "values", H5T_NATIVE_DOUBLE, s->values,
-                                s->nrows * (size_t)s->ncols, NULL, NULL, 0, err);
+            if (!rc) rc = put_sum(g, names[k], keys[k], s->nrows * sizeof *keys[k], path, err);
+        }
+        size_t nv = s->nrows * (size_t)s->ncols;
+        if (!rc) rc = os_h5_write_1d(g, "values", H5T_NATIVE_DOUBLE, s->values, nv, NULL, NULL, 0, err);
+        if (!rc) rc = put_sum(g, "values", s->values, nv * sizeof *s->values, path, err);
         if (!rc && os_h5_attr_i64(g, "ncols", s->ncols))
             rc = os_fail(err, OS_ERUN, "%s: cannot write checkpoint summary", path);
         H5Gclose(g);
@@ -111,9 +120,11 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
 
     if (!rc) {
         g = H5Gcreate2(f, "carry", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        for (int i = 0; carry && i < carry->n && !rc; i++)
+        for (int i = 0; carry && i < carry->n && !rc; i++) {
             rc = os_h5_write_1d(g, carry->name[i], H5T_NATIVE_UINT8, carry->data[i], carry->size[i],
                                 NULL, NULL, 0, err);
+            if (!rc) rc = put_sum(g, carry->name[i], carry->data[i], carry->size[i], path, err);
+        }
         H5Gclose(g);
     }
 
@@ -142,64 +153,130 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
     return rc;
 }
 
-static hid_t open_ckpt(const char *path, os_err *err)
-{
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    if (H5Fis_hdf5(path) <= 0) {
-        os_fail(err, OS_ECONFIG, "%s: not a checkpoint file (missing or not HDF5)", path);
-        return -1;
-    }
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    char *fmt = f < 0 ? NULL : os_h5_attr_read_str(f, "format");
-    if (!fmt || strcmp(fmt, OS_CKPT_FORMAT) != 0) {
-        free(fmt);
-        if (f >= 0) H5Fclose(f);
-        os_fail(err, OS_ECONFIG, "%s: not an osteosim checkpoint (format attribute)", path);
-        return -1;
-    }
-    free(fmt);
-    return f;
-}
-
 int os_ckpt_peek(const char *path, char **config, char **output, os_err *err)
 {
-    hid_t f = open_ckpt(path, err);
+    hid_t f = os_ckpt_open(path, err);
     if (f < 0) return OS_ECONFIG;
-    *config = os_h5_attr_read_str(f, "config");
-    *output = os_h5_attr_read_str(f, "output");
+    os_h5c_attr_str(f, "config", config);
+    os_h5c_attr_str(f, "output", output);
     H5Fclose(f);
     if (!*config || !*output) {
         free(*config);
         free(*output);
-        return os_fail(err, OS_ECONFIG, "%s: checkpoint lacks its configuration", path);
+        return os_fail(err, OS_ECONFIG, "%s: corrupt checkpoint: attribute config or output is "
+                       "missing or not a string", path);
     }
-    return OS_OK;
-}
-
-static int read_1d(hid_t loc, const char *name, hid_t type, void *buf, size_t n,
-                   const char *path, os_err *err)
-{
-    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (d < 0) return os_fail(err, OS_ERUN, "%s: checkpoint lacks dataset '%s'", path, name);
-    hid_t sp = H5Dget_space(d);
-    hssize_t len = H5Sget_simple_extent_npoints(sp);
-    herr_t st = (size_t)len != n ? -1
-              : (n ? H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) : 0);
-    H5Sclose(sp);
-    H5Dclose(d);
-    if (st < 0) return os_fail(err, OS_ERUN, "%s: cannot read checkpoint dataset '%s'", path, name);
     return OS_OK;
 }
 
 int os_ckpt_peek_arm(const char *path, int *arm, os_err *err)
 {
-    hid_t f = open_ckpt(path, err);
+    hid_t f = os_ckpt_open(path, err);
     if (f < 0) return OS_ECONFIG;
     long long a = 0;
-    int rc = read_attr_ll(f, "arm", &a) ? os_fail(err, OS_ECONFIG, "%s: checkpoint lacks its arm", path)
-                                        : OS_OK;
+    int rc = os_ckpt_attr(f, "arm", 0, OS_MAX_ARMS - 1, &a, path, err) ? OS_ECONFIG : OS_OK;
     *arm = (int)a;
     H5Fclose(f);
+    return rc;
+}
+
+/* Reads dataset GROUP/NAME (shape already checked) and verifies its
+ * checksum. */
+static int load_1d(hid_t loc, const char *group, const char *name, hid_t type, void *buf,
+                   size_t n, const char *path, os_err *err)
+{
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    herr_t st = d < 0 ? -1 : n ? H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) : 0;
+    if (d >= 0) H5Dclose(d);
+    if (st < 0) return os_ckpt_corrupt(err, path, "dataset /%s/%s cannot be read", group, name);
+    return os_ckpt_verify_sum(loc, group, name, buf, n * H5Tget_size(type), path, err);
+}
+
+static int open_group(hid_t f, const char *name, hid_t *g, const char *path, os_err *err)
+{
+    *g = os_h5c_is_group(f, name) ? H5Gopen2(f, name, H5P_DEFAULT) : -1;
+    return *g < 0 ? os_ckpt_corrupt(err, path, "group /%s is missing", name) : OS_OK;
+}
+
+/* The population columns: the model's set, each of agents rows and of
+ * its column's type, checked before any row is allocated. */
+static int read_pop(hid_t f, os_pop *pop, size_t n, const char *path, os_err *err)
+{
+    hid_t g;
+    int grc = open_group(f, "pop", &g, path, err);
+    if (grc) return grc;
+    size_t rows, first;
+    int rc = OS_OK;
+    for (int c = 0; c < pop->ncols && !rc; c++)
+        rc = os_ckpt_shape(g, "pop", pop->cols[c].name, os_h5_coltype(pop->cols[c].type), n,
+                           "attribute agents", &rows, path, err);
+    char **names;
+    int nl = os_h5c_links(g, &names);
+    if (!rc && nl != pop->ncols)
+        rc = os_ckpt_corrupt(err, path, "/pop holds %d datasets, but this model has %d columns",
+                             nl, pop->ncols);
+    if (nl > 0) os_h5c_links_free(names, nl);
+    if (!rc) rc = os_pop_append(pop, n, &first, err);
+    for (int c = 0; c < pop->ncols && !rc; c++)
+        rc = load_1d(g, "pop", pop->cols[c].name, os_h5_coltype(pop->cols[c].type),
+                     pop->cols[c].data, n, path, err);
+    H5Gclose(g);
+    return rc;
+}
+
+/* Id blocks; a checkpoint without them is from one process, which held
+ * every id below next_id. */
+static int read_blocks(hid_t f, os_pop *pop, uint32_t next_id, const char *path, os_err *err)
+{
+    if (H5Lexists(f, "blocks", H5P_DEFAULT) <= 0) return os_pop_add_block(pop, 0, next_id, err);
+    hid_t g;
+    int grc = open_group(f, "blocks", &g, path, err);
+    if (grc) return grc;
+    size_t nb = 0;
+    int rc = os_ckpt_shape(g, "blocks", "lo", H5T_NATIVE_UINT32, SIZE_MAX, NULL, &nb, path, err);
+    if (!rc) rc = os_ckpt_shape(g, "blocks", "hi", H5T_NATIVE_UINT32, nb, "as /blocks/lo", &nb, path, err);
+    for (size_t b = 0; b < nb && !rc; b++) rc = os_pop_add_block(pop, 0, 0, err);
+    if (!rc) rc = load_1d(g, "blocks", "lo", H5T_NATIVE_UINT32, pop->blk_lo, nb, path, err);
+    if (!rc) rc = load_1d(g, "blocks", "hi", H5T_NATIVE_UINT32, pop->blk_hi, nb, path, err);
+    H5Gclose(g);
+    return rc;
+}
+
+static int read_summary(hid_t f, os_summary *s, const char *path, os_err *err)
+{
+    hid_t g;
+    int grc = open_group(f, "summary", &g, path, err);
+    if (grc) return grc;
+    long long ncols = 0;
+    int rc = os_ckpt_attr(g, "ncols", 0, OS_MAX_SUMMARY_COLS, &ncols, path, err);
+    if (!rc && ncols != s->ncols)
+        rc = os_fail(err, OS_ECONFIG, "%s: checkpoint summary does not match this model "
+                     "(%lld columns, this model %d)", path, ncols, s->ncols);
+    static const char *const names[] = {"year", "arm", "sex", "age_lo", "age_hi"};
+    size_t rows = 0, nv;
+    for (int k = 0; k < 5 && !rc; k++)
+        rc = os_ckpt_shape(g, "summary", names[k], H5T_NATIVE_INT32, k ? rows : SIZE_MAX,
+                           "as /summary/year", &rows, path, err);
+    if (!rc) rc = os_ckpt_shape(g, "summary", "values", H5T_NATIVE_DOUBLE, rows * (size_t)s->ncols,
+                                "rows x ncols", &nv, path, err);
+    if (!rc) {
+        size_t m = rows ? rows : 1;
+        s->year = malloc(m * sizeof *s->year);
+        s->arm = malloc(m * sizeof *s->arm);
+        s->sex = malloc(m * sizeof *s->sex);
+        s->age_lo = malloc(m * sizeof *s->age_lo);
+        s->age_hi = malloc(m * sizeof *s->age_hi);
+        s->values = malloc(m * (size_t)(s->ncols ? s->ncols : 1) * sizeof *s->values);
+        if (!s->year || !s->arm || !s->sex || !s->age_lo || !s->age_hi || !s->values)
+            rc = os_fail(err, OS_ERUN, "out of memory (checkpoint summary)");
+        s->nrows = rows;
+    }
+    int32_t *keys[] = {s->year, s->arm, s->sex, s->age_lo, s->age_hi};
+    for (int k = 0; k < 5 && !rc; k++)
+        rc = load_1d(g, "summary", names[k], H5T_NATIVE_INT32, keys[k], rows, path, err);
+    if (!rc) rc = load_1d(g, "summary", "values", H5T_NATIVE_DOUBLE, s->values, nv, path, err);
+    if (!rc) rc = os_ckpt_check_summary(s->sex, s->values, rows, s->ncols, path, err);
+    H5Gclose(g);
     return rc;
 }
 
@@ -207,31 +284,32 @@ int os_ckpt_peek_arm(const char *path, int *arm, os_err *err)
 static int read_carry(hid_t f, os_carry *carry, const char *path, os_err *err)
 {
     if (H5Lexists(f, "carry", H5P_DEFAULT) <= 0) return OS_OK;
-    hid_t g = H5Gopen2(f, "carry", H5P_DEFAULT);
-    hsize_t nobj = 0;
-    H5Gget_num_objs(g, &nobj);
-    int rc = OS_OK;
-    for (hsize_t i = 0; i < nobj && !rc; i++) {
-        char name[32];
-        if (H5Gget_objname_by_idx(g, i, name, sizeof name) <= 0 || carry->n == OS_MAX_CARRY) {
-            rc = os_fail(err, OS_ERUN, "%s: bad /carry in checkpoint", path);
+    hid_t g;
+    int grc = open_group(f, "carry", &g, path, err);
+    if (grc) return grc;
+    char **names;
+    int nl = os_h5c_links(g, &names), rc = OS_OK;
+    if (nl < 0 || nl > OS_MAX_CARRY)
+        rc = os_ckpt_corrupt(err, path, "group /carry holds %d blocks, at most %d", nl, OS_MAX_CARRY);
+    for (int i = 0; i < nl && !rc; i++) {
+        size_t n;
+        if (strlen(names[i]) >= sizeof carry->name[0]) {
+            rc = os_ckpt_corrupt(err, path, "/carry/%.40s: name too long", names[i]);
             break;
         }
-        hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
-        hid_t sp = H5Dget_space(d);
-        size_t n = (size_t)H5Sget_simple_extent_npoints(sp);
-        H5Sclose(sp);
-        H5Dclose(d);
+        if ((rc = os_ckpt_shape(g, "carry", names[i], H5T_NATIVE_UINT8, SIZE_MAX, NULL, &n, path, err)))
+            break;
         void *data = calloc(1, n ? n : 1);
         if (!data) {
             rc = os_fail(err, OS_ERUN, "out of memory");
             break;
         }
-        rc = read_1d(g, name, H5T_NATIVE_UINT8, data, n, path, err);
-        strcpy(carry->name[carry->n], name);
+        strcpy(carry->name[carry->n], names[i]);
         carry->size[carry->n] = n;
         carry->data[carry->n++] = data;
+        rc = load_1d(g, "carry", names[i], H5T_NATIVE_UINT8, data, n, path, err);
     }
+    if (nl > 0) os_h5c_links_free(names, nl);
     H5Gclose(g);
     return rc;
 }
@@ -241,10 +319,10 @@ int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
 {
     /* The number of processes that wrote it, from rank 0's part: every rank
      * reads the same value, so a mismatch is one agreed error. */
-    hid_t f = open_ckpt(path, err);
+    hid_t f = os_ckpt_open(path, err);
     if (f < 0) return OS_ECONFIG;
     long long ranks = 1;
-    read_attr_ll(f, "ranks", &ranks);
+    os_h5c_attr_int(f, "ranks", &ranks);
     H5Fclose(f);
     if (ranks != os_par_size())
         return os_fail(err, OS_ECONFIG, "%s: checkpoint written by %lld process%s; resume it with "
@@ -252,80 +330,29 @@ int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
     char part[4200];
     part_path(path, part, sizeof part);
     path = part;
-    f = open_ckpt(path, err);
-    if (f < 0) return OS_ERUN;  /* only this rank may lack its part */
-    long long ny = 0, nid = 0, arm = 0, n = 0, ncols = 0;
-    int rc = (read_attr_ll(f, "next_year", &ny) | read_attr_ll(f, "next_id", &nid)
-              | read_attr_ll(f, "arm", &arm) | read_attr_ll(f, "agents", &n))
-                 ? os_fail(err, OS_ERUN, "%s: checkpoint attributes missing", path) : OS_OK;
+    f = os_ckpt_open(path, err);
+    if (f < 0) {
+        /* Only this rank may lack its part: a failure that ends them all. */
+        if (err && os_par_size() > 1) err->code = OS_ERUN;
+        return err ? err->code : OS_ERUN;
+    }
+    long long ny = 0, nid = 0, arm = 0, n = 0;
+    int rc = os_ckpt_attr(f, "next_year", 0, 1000000, &ny, path, err);
+    if (!rc) rc = os_ckpt_attr(f, "next_id", 0, UINT32_MAX, &nid, path, err);
+    if (!rc) rc = os_ckpt_attr(f, "arm", 0, OS_MAX_ARMS - 1, &arm, path, err);
+    if (!rc) rc = os_ckpt_attr(f, "agents", 0, nid, &n, path, err);
     st->next_year = (int)ny;
     st->next_id = (uint32_t)nid;
     st->arm = (int)arm;
 
-    size_t first;
-    if (!rc) rc = os_pop_append(pop, (size_t)n, &first, err);
-    hid_t g = rc ? -1 : H5Gopen2(f, "pop", H5P_DEFAULT);
-    if (!rc && g < 0) rc = os_fail(err, OS_ERUN, "%s: checkpoint lacks /pop", path);
-    if (!rc) {
-        hsize_t nobj = 0;
-        H5Gget_num_objs(g, &nobj);
-        if ((int)nobj != pop->ncols)
-            rc = os_fail(err, OS_ECONFIG, "%s: checkpoint has %d population columns, this model %d",
-                         path, (int)nobj, pop->ncols);
-    }
-    for (int c = 0; c < pop->ncols && !rc; c++)
-        rc = read_1d(g, pop->cols[c].name, os_h5_coltype(pop->cols[c].type), pop->cols[c].data,
-                     (size_t)n, path, err);
-    if (g >= 0) H5Gclose(g);
-
-    /* Id blocks; a checkpoint without them is from one process, which
-     * held every id below next_id. */
-    if (!rc && H5Lexists(f, "blocks", H5P_DEFAULT) > 0) {
-        g = H5Gopen2(f, "blocks", H5P_DEFAULT);
-        hid_t d = H5Dopen2(g, "lo", H5P_DEFAULT);
-        hid_t sp = H5Dget_space(d);
-        size_t nb = (size_t)H5Sget_simple_extent_npoints(sp);
-        H5Sclose(sp);
-        H5Dclose(d);
-        for (size_t b = 0; b < nb && !rc; b++) rc = os_pop_add_block(pop, 0, 0, err);
-        if (!rc) rc = read_1d(g, "lo", H5T_NATIVE_UINT32, pop->blk_lo, nb, path, err);
-        if (!rc) rc = read_1d(g, "hi", H5T_NATIVE_UINT32, pop->blk_hi, nb, path, err);
-        H5Gclose(g);
-    } else if (!rc) {
-        rc = os_pop_add_block(pop, 0, st->next_id, err);
-    }
+    if (!rc) rc = read_pop(f, pop, (size_t)n, path, err);
+    if (!rc) rc = read_blocks(f, pop, st->next_id, path, err);
+    if (!rc) rc = os_ckpt_check_pop(pop, st->next_id, path, err);
     /* Parts of one checkpoint agree on the year (a crash between two
      * parts' renames would leave them from different years). */
     if (!rc && os_par_max_int(st->next_year) != -os_par_max_int(-st->next_year))
         rc = os_fail(err, OS_ERUN, "%s: checkpoint parts are from different years", path);
-
-    g = rc ? -1 : H5Gopen2(f, "summary", H5P_DEFAULT);
-    if (!rc && (g < 0 || read_attr_ll(g, "ncols", &ncols) || ncols != s->ncols))
-        rc = os_fail(err, OS_ECONFIG, "%s: checkpoint summary does not match this model", path);
-    if (!rc) {
-        hid_t d = H5Dopen2(g, "year", H5P_DEFAULT);
-        hid_t sp = H5Dget_space(d);
-        size_t rows = (size_t)H5Sget_simple_extent_npoints(sp);
-        H5Sclose(sp);
-        H5Dclose(d);
-        s->year = malloc((rows ? rows : 1) * sizeof *s->year);
-        s->arm = malloc((rows ? rows : 1) * sizeof *s->arm);
-        s->sex = malloc((rows ? rows : 1) * sizeof *s->sex);
-        s->age_lo = malloc((rows ? rows : 1) * sizeof *s->age_lo);
-        s->age_hi = malloc((rows ? rows : 1) * sizeof *s->age_hi);
-        s->values = malloc((rows ? rows : 1) * (size_t)s->ncols * sizeof *s->values);
-        if (!s->year || !s->arm || !s->sex || !s->age_lo || !s->age_hi || !s->values)
-            rc = os_fail(err, OS_ERUN, "out of memory (checkpoint summary)");
-        s->nrows = rows;
-        int32_t *keys[] = {s->year, s->arm, s->sex, s->age_lo, s->age_hi};
-        static const char *const names[] = {"year", "arm", "sex", "age_lo", "age_hi"};
-        for (int k = 0; k < 5 && !rc; k++)
-            rc = read_1d(g, names[k], H5T_NATIVE_INT32, keys[k], rows, path, err);
-        if (!rc)
-            rc = read_1d(g, "values", H5T_NATIVE_DOUBLE, s->values, rows * (size_t)s->ncols, path, err);
-    }
-    if (g >= 0) H5Gclose(g);
-
+    if (!rc) rc = read_summary(f, s, path, err);
     if (!rc) {
         os_carry_free(carry);
         rc = read_carry(f, carry, path, err);
@@ -333,6 +360,7 @@ int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
     /* MPI: collective; rank 0's part holds the output so far, and the
      * other ranks' copies go to their discarded files. */
     hid_t of = out ? os_h5out_file(out) : H5I_INVALID_HID;
+    if (!rc && out && H5Lexists(f, "output", H5P_DEFAULT) > 0) rc = os_ckpt_check_output(f, path, err);
     if (!rc && out && H5Lexists(f, "output", H5P_DEFAULT) > 0) {
         hid_t src = H5Gopen2(f, "output", H5P_DEFAULT);
         rc = of < 0 ? os_fail(err, OS_ERUN, "cannot reopen the output") : copy_groups(src, of, err);

@@ -9,6 +9,10 @@
  * blocks modules carry across arms (os_model_carry).  Models
  * keep no state across years outside population columns (docs/developing.md),
  * so nothing else is needed.
+ *
+ * Reading checks everything before use (ckpt_valid.h): format version,
+ * dataset sizes against the agents attribute before allocating, the
+ * engine's columns against their ranges, and each dataset's checksum.
  */
 #ifndef OS_CHECKPOINT_H
 #define OS_CHECKPOINT_H
@@ -30,6 +34,11 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
                   const os_summary *s, os_h5out *out, const os_carry *carry,
                   os_err *err);
 
+/* Before a resumed run starts: PATH is a checkpoint this program reads,
+ * from the years and process count of the run CFG (its stored
+ * configuration).  Everything else is checked as it is read. */
+int os_ckpt_check(const char *path, const os_cfg *cfg, os_err *err);
+
 /* The arm a checkpoint was taken in. */
 int os_ckpt_peek_arm(const char *path, int *arm, os_err *err);
 
@@ -39,7 +48,8 @@ int os_ckpt_peek(const char *path, char **config, char **output, os_err *err);
 
 /* Restores state, population columns (the model's columns must already be
  * registered, in any order) and summary rows; copies the saved per-agent
- * output into OUT (may be NULL). */
+ * output into OUT (may be NULL).  A file that is not an intact checkpoint
+ * fails with one line and exit 2 (ckpt_valid.h). */
 int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
                  os_summary *s, os_h5out *out, os_carry *carry, os_err *err);
 

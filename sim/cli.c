@@ -301,6 +301,8 @@ static int load_for_run(os_cli *c, os_cfg **cfg, char **saved_output, os_err *er
     int rc = os_cfg_load_string(cfg, text, c->resume, NULL, NULL, 0, err);
     free(text);
     if (!rc && (rc = os_engine_validate(*cfg, err))) os_cfg_free(*cfg);
+    /* Before the output file exists: years and sizes fit this run. */
+    if (!rc && (rc = os_ckpt_check(c->resume, *cfg, err))) os_cfg_free(*cfg);
     if (rc) {
         free(*saved_output);
         *saved_output = NULL;

@@ -27,6 +27,8 @@
 #include <hdf5.h>
 
 #include "err.h"
+#include "h5check.h"
+#include "outcheck.h"
 #include "version.h"
 
 static const char *const usage_export =
@@ -39,7 +41,7 @@ static const char *const usage_export =
     "  demography         the input tables under /demography\n"
     "  economics, psa, summary_quantiles  (when the run wrote them)\n"
     "Numbers read back exactly; exit codes 0 ok, 1 I/O error or group absent,\n"
-    "2 usage.\n";
+    "2 usage or a file that is not a valid output.\n";
 
 static const char *const table_names[] = {
     "summary", "parameters", "demography", "economics", "psa", "summary_quantiles"};
@@ -133,16 +135,18 @@ out:
 static int read_col(hid_t loc, const char *name, const char *where, col *c, os_err *err)
 {
     memset(c, 0, sizeof *c);
+    /* Shape and stored size first: nothing is allocated from a size the
+     * file merely declares (h5check.h). */
+    os_h5c_dset ds;
+    const char *why;
+    if (os_h5c_dataset(loc, name, &ds, &why))
+        return os_fail(err, OS_ECONFIG, "%s/%s: %s", where, name, why);
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
     if (d < 0) return os_fail(err, OS_ERUN, "%s/%s: cannot open", where, name);
     hid_t sp = H5Dget_space(d), ft = H5Dget_type(d);
     int rc = 0;
-    if (H5Sget_simple_extent_ndims(sp) != 1) {
-        rc = os_fail(err, OS_ERUN, "%s/%s: not a 1-D dataset", where, name);
-        goto out;
-    }
     c->name = strdup(name);
-    c->n = (size_t)H5Sget_simple_extent_npoints(sp);
+    c->n = ds.rows;
     size_t m = c->n ? c->n : 1;
     herr_t st = -1;
     switch (H5Tget_class(ft)) {
@@ -167,7 +171,8 @@ static int read_col(hid_t loc, const char *name, const char *where, col *c, os_e
         st = read_strings(d, ft, c);
         break;
     default:
-        rc = os_fail(err, OS_ERUN, "%s/%s: unsupported data type (not a number or string)", where, name);
+        rc = os_fail(err, OS_ECONFIG, "%s/%s: unsupported data type (not a number or string)",
+                     where, name);
         goto out;
     }
     if (st < 0 || !c->name) rc = os_fail(err, OS_ERUN, "%s/%s: read failed", where, name);
@@ -210,7 +215,7 @@ static herr_t on_link(hid_t g, const char *name, const H5L_info_t *info, void *d
         }
         if ((v->rc = read_col(g, name, where, &t->c[t->nc], ts->err))) return -1;
         if (t->nc && t->c[t->nc].n != t->c[0].n) {
-            v->rc = os_fail(ts->err, OS_ERUN, "%s/%s: %zu rows, but %s has %zu", where, name,
+            v->rc = os_fail(ts->err, OS_ECONFIG, "%s/%s: %zu rows, but %s has %zu", where, name,
                             t->c[t->nc].n, t->c[0].name, t->c[0].n);
             col_free(&t->c[t->nc]);
             return -1;
@@ -352,15 +357,14 @@ static void write_csv(const tables *ts, FILE *out)
 
 static int load(const char *file, const char *group, tables *ts, os_err *err)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    if (access(file, R_OK) != 0) return os_fail(err, OS_ERUN, "%s: cannot read (missing?)", file);
-    if (H5Fis_hdf5(file) <= 0) return os_fail(err, OS_ERUN, "%s: not an HDF5 file", file);
-    hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) return os_fail(err, OS_ERUN, "%s: cannot open", file);
-    int rc;
-    if (H5Lexists(f, group, H5P_DEFAULT) <= 0) {
+    hid_t f = os_out_open(file, err);
+    if (f < 0) return err ? err->code : OS_ECONFIG;
+    /* Any HDF5 file's groups export; one that claims to be an osteosim
+     * output must be one (outcheck.h). */
+    int rc = os_out_claims(f) ? os_out_check(f, file, err) : OS_OK;
+    if (!rc && H5Lexists(f, group, H5P_DEFAULT) <= 0) {
         rc = os_fail(err, OS_ERUN, "no /%s in %s", group, file);
-    } else {
+    } else if (!rc) {
         ts->err = err;
         ts->file = file;
         hid_t g = H5Gopen2(f, group, H5P_DEFAULT);

@@ -6,18 +6,34 @@
 
 #include <hdf5.h>
 
-#include "h5out.h"
+#include "h5check.h"
+#include "outcheck.h"
 
 static int attr_num(hid_t obj, const char *name, double *v)
 {
-    if (H5Aexists(obj, name) <= 0) return -1;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    herr_t st = H5Aread(a, H5T_NATIVE_DOUBLE, v);
-    H5Aclose(a);
-    return st < 0 ? -1 : 0;
+    return os_h5c_attr_num(obj, name, v);
 }
 
-/* Reads a whole 1-D dataset as doubles; returns its length or 0. */
+static char *attr_str(hid_t obj, const char *name)
+{
+    char *s;
+    os_h5c_attr_str(obj, name, &s);
+    return s;
+}
+
+/* Opens PATH if it is an osteosim output (outcheck.h). */
+static hid_t open_output(const char *path, os_err *err)
+{
+    hid_t f = os_out_open(path, err);
+    if (f >= 0 && os_out_check(f, path, err)) {
+        H5Fclose(f);
+        f = -1;
+    }
+    return f;
+}
+
+/* Reads a whole 1-D dataset (shape checked by os_out_check) as doubles;
+ * returns its length or 0. */
 static size_t read_col(hid_t f, const char *path, double **out)
 {
     *out = NULL;
@@ -54,17 +70,11 @@ static herr_t visit(hid_t obj, const char *name, const H5O_info_t *info, void *c
 
 int os_info_print(const char *path, FILE *out, os_err *err)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    if (H5Fis_hdf5(path) <= 0) return os_fail(err, OS_ERUN, "%s: not an HDF5 file (or missing)", path);
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) return os_fail(err, OS_ERUN, "%s: cannot open", path);
-    char *version = os_h5_attr_read_str(f, "osteosim_version");
-    if (!version) {
-        H5Fclose(f);
-        return os_fail(err, OS_ERUN, "%s: not an osteosim output (no osteosim_version attribute)", path);
-    }
-    char *commit = os_h5_attr_read_str(f, "git_commit"), *created = os_h5_attr_read_str(f, "created");
-    char *scenario = os_h5_attr_read_str(f, "scenario");
+    hid_t f = open_output(path, err);
+    if (f < 0) return err ? err->code : OS_ECONFIG;
+    char *version = attr_str(f, "osteosim_version");
+    char *commit = attr_str(f, "git_commit"), *created = attr_str(f, "created");
+    char *scenario = attr_str(f, "scenario");
     double seed = 0, y0 = 0, y1 = 0, bpa = 0, ay = 0, wall = 0;
     attr_num(f, "seed", &seed);
     attr_num(f, "start_year", &y0);
@@ -94,7 +104,7 @@ int os_info_print(const char *path, FILE *out, os_err *err)
     char *labels = NULL;
     if (H5Lexists(f, "summary", H5P_DEFAULT) > 0 && H5Lexists(f, "summary/arm", H5P_DEFAULT) > 0) {
         hid_t d = H5Dopen2(f, "summary/arm", H5P_DEFAULT);
-        labels = os_h5_attr_read_str(d, "labels");
+        labels = attr_str(d, "labels");
         H5Dclose(d);
     }
     fprintf(out, "arms:            %d (%s)\n", narms, labels ? labels : "?");
@@ -110,20 +120,14 @@ int os_info_print(const char *path, FILE *out, os_err *err)
 
 char *os_info_config(const char *path, os_err *err)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    if (H5Fis_hdf5(path) <= 0) {
-        os_fail(err, OS_ECONFIG, "%s: not an HDF5 file (or missing)", path);
+    hid_t f = open_output(path, err);
+    if (f < 0) {
+        /* --from: a file that cannot be read is an input error too. */
+        if (err) err->code = OS_ECONFIG;
         return NULL;
     }
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    char *text = f < 0 ? NULL : os_h5_attr_read_str(f, "config");
-    char *version = f < 0 ? NULL : os_h5_attr_read_str(f, "osteosim_version");
-    if (f >= 0) H5Fclose(f);
-    if (!text || !version) {
-        free(text);
-        text = NULL;
-        os_fail(err, OS_ECONFIG, "%s: not an osteosim output (no config attribute)", path);
-    }
-    free(version);
+    char *text = attr_str(f, "config");
+    H5Fclose(f);
+    if (!text) os_fail(err, OS_ECONFIG, "%s: not an osteosim output (no config attribute)", path);
     return text;
 }

@@ -113,7 +113,7 @@ grep -q "unknown table 'nonsense'" "$TMP/rc.err" || fail "unknown table message"
 expect_rc 1 "absent group" "$OSTEOSIM" export "$out" --table psa
 grep -qx "osteosim export: no /psa in $out" "$TMP/rc.err" || fail "absent group message: $(cat "$TMP/rc.err")"
 expect_rc 1 "missing file" "$OSTEOSIM" export "$TMP/does-not-exist.h5" --table summary
-expect_rc 1 "not HDF5" "$OSTEOSIM" export "$TMP/summary.csv"
+expect_rc 2 "not HDF5" "$OSTEOSIM" export "$TMP/summary.csv"
 expect_rc 1 "unwritable csv" "$OSTEOSIM" export "$out" --csv "$TMP/no/such/dir.csv"
 expect_rc 2 "no file" "$OSTEOSIM" export
 expect_rc 2 "bad option" "$OSTEOSIM" export "$out" --frobnicate
