@@ -3,14 +3,14 @@
 
 usage: /usr/bin/python3 scripts/plot_arms.py OUT.h5 [--outdir DIR]
 
-Writes:
-  <name>-arms.png      hip fractures, all fractures, falls and AWGS 2019
+Writes, named after the input file (results/foo.h5 -> results/foo-arms.png):
+  <file>-arms.png      hip fractures, all fractures, falls and AWGS 2019
                        osteosarcopenia prevalence per year, one line per arm
-  <name>-ce-plane.png  incremental discounted QALYs and costs against the
+  <file>-ce-plane.png  incremental discounted QALYs and costs against the
                        reference arm (/economics), with the PSA draws as a
                        cloud when the run has /psa, and the willingness-to-pay
                        thresholds as lines
-  <name>-ceac.png      cost-effectiveness acceptability curves (/psa/ceac);
+  <file>-ceac.png      cost-effectiveness acceptability curves (/psa/ceac);
                        only for runs with --psa
 The projection by sex (prevalence, events) is scripts/plot_projection.py.
 """
@@ -25,7 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from plotlib import save, text  # noqa: E402
+from plotlib import save, stem, text  # noqa: E402
 
 
 def labels(attr):
@@ -60,7 +60,7 @@ def per_year(s, col, arm):
     return years, np.array([s[col][sel & (s["year"] == y)].sum() for y in years])
 
 
-def plot_arms(s, arms, name, outdir):
+def plot_arms(s, arms, name, outdir, file):
     panels = [("fractures_hip", "hip fractures per year (thousands)", 1e3),
               (("fractures_hip", "fractures_vertebral", "fractures_wrist", "fractures_other"),
                "fractures per year, all sites (millions)", 1e6),
@@ -89,10 +89,10 @@ def plot_arms(s, arms, name, outdir):
         ax.grid(alpha=0.3)
     axes.flat[0].legend(fontsize=8)
     fig.suptitle(f"{name}: arms side by side")
-    return save(fig, outdir, name, "arms")
+    return save(fig, outdir, file, "arms")
 
 
-def plot_plane(arms, e, wtp, money, psa, name, outdir):
+def plot_plane(arms, e, wtp, money, psa, name, outdir, file):
     if e is None:
         return None
     fig, ax = plt.subplots(figsize=(7.5, 6))
@@ -124,10 +124,10 @@ def plot_plane(arms, e, wtp, money, psa, name, outdir):
                  + (f" ({len(np.unique(psa['draw']))} PSA draws)" if psa is not None else ""), fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    return save(fig, outdir, name, "ce-plane")
+    return save(fig, outdir, file, "ce-plane")
 
 
-def plot_ceac(arms, wtp, money, psa, name, outdir):
+def plot_ceac(arms, wtp, money, psa, name, outdir, file):
     if psa is None:
         return None
     c = psa["ceac"]
@@ -143,7 +143,7 @@ def plot_ceac(arms, wtp, money, psa, name, outdir):
     ax.set_title(f"{name}: acceptability curves ({len(np.unique(psa['draw']))} PSA draws)", fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    return save(fig, outdir, name, "ceac")
+    return save(fig, outdir, file, "ceac")
 
 
 def main(argv):
@@ -156,8 +156,10 @@ def main(argv):
     except (OSError, KeyError) as ex:
         print(f"plot_arms: {a.h5}: cannot read /summary and /economics ({ex})", file=sys.stderr)
         return 1
-    paths = [plot_arms(s, arms, name, a.outdir), plot_plane(arms, e, wtp, money, psa, name, a.outdir),
-             plot_ceac(arms, wtp, money, psa, name, a.outdir)]
+    file = stem(a.h5)  # figures are named after the input file
+    paths = [plot_arms(s, arms, name, a.outdir, file),
+             plot_plane(arms, e, wtp, money, psa, name, a.outdir, file),
+             plot_ceac(arms, wtp, money, psa, name, a.outdir, file)]
     for p in paths:
         if p:
             print(p)

@@ -3,11 +3,12 @@
 
 usage: /usr/bin/python3 scripts/plot_projection.py OUT.h5 [--outdir DIR]
 
-Writes, for the reference arm (the first in /summary), by sex and year:
-  <name>-population.png   persons aged 50+, 65+ and 80+
-  <name>-prevalence.png   osteoporosis, sarcopenia (EWGSOP2, AWGS 2019),
+Writes, for the reference arm (the first in /summary), by sex and year,
+named after the input file (results/foo.h5 -> results/foo-population.png):
+  <file>-population.png   persons aged 50+, 65+ and 80+
+  <file>-prevalence.png   osteoporosis, sarcopenia (EWGSOP2, AWGS 2019),
                           osteosarcopenia, as % of the population 50+
-  <name>-events.png       falls, fractures by site and deaths (counts)
+  <file>-events.png       falls, fractures by site and deaths (counts)
 Panels whose columns the run does not have are left out.
 """
 import argparse
@@ -21,7 +22,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from plotlib import save, text  # noqa: E402
+from plotlib import save, stem, text  # noqa: E402
 
 SEXES = {0: "women", 1: "men"}
 
@@ -42,7 +43,7 @@ def by_year(s, col, sex, age_min=50):
     return years, tot
 
 
-def plot_population(s, name, outdir):
+def plot_population(s, name, outdir, file):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for sex, label in SEXES.items():
         for age, style in ((50, "-"), (65, "--"), (80, ":")):
@@ -53,10 +54,10 @@ def plot_population(s, name, outdir):
     ax.set_title(f"{name}: projected population")
     ax.legend(ncol=2, fontsize=8)
     ax.grid(alpha=0.3)
-    return save(fig, outdir, name, "population")
+    return save(fig, outdir, file, "population")
 
 
-def plot_prevalence(s, name, outdir):
+def plot_prevalence(s, name, outdir, file):
     cols = [c for c in ("osteoporosis", "sarcopenia_ewgsop2", "sarcopenia_awgs2019",
                         "osteosarcopenia_ewgsop2", "osteosarcopenia_awgs2019") if c in s]
     if not cols:
@@ -73,10 +74,10 @@ def plot_prevalence(s, name, outdir):
     axes[0].set_ylabel("prevalence (% of persons 50+)")
     axes[1].legend(fontsize=8)
     fig.suptitle(f"{name}: projected prevalence")
-    return save(fig, outdir, name, "prevalence")
+    return save(fig, outdir, file, "prevalence")
 
 
-def plot_events(s, name, outdir):
+def plot_events(s, name, outdir, file):
     cols = [c for c in ("falls", "fractures_hip", "fractures_vertebral", "fractures_wrist",
                         "fractures_other", "deaths") if c in s]
     if not cols:
@@ -93,7 +94,7 @@ def plot_events(s, name, outdir):
     axes[0].set_ylabel("events per year (millions)")
     axes[1].legend(fontsize=8)
     fig.suptitle(f"{name}: projected events")
-    return save(fig, outdir, name, "events")
+    return save(fig, outdir, file, "events")
 
 
 def main(argv):
@@ -107,7 +108,7 @@ def main(argv):
         print(f"plot_projection: {a.h5}: cannot read /summary ({e})", file=sys.stderr)
         return 1
     for fn in (plot_population, plot_prevalence, plot_events):
-        path = fn(s, name, a.outdir)
+        path = fn(s, name, a.outdir, stem(a.h5))
         if path:
             print(path)
     return 0

@@ -12,6 +12,12 @@ def text(v):
     return v.decode() if isinstance(v, bytes) else str(v)
 
 
+def stem(path):
+    """The name figures of input file PATH are named after: results/foo.h5 ->
+    foo, so two runs' figures never replace each other."""
+    return os.path.splitext(os.path.basename(path))[0]
+
+
 def save(fig, outdir, name, what):
     """Writes FIG as OUTDIR/NAME-WHAT.png and returns the path."""
     os.makedirs(outdir, exist_ok=True)

@@ -3,9 +3,11 @@
 
 usage: /usr/bin/python3 scripts/report.py OUT.h5 [--outdir results]
 
-Writes OUTDIR/<scenario>-report.html (figures embedded as PNG data URIs, so
-the file can be mailed or archived alone) and the same figures as
-OUTDIR/<scenario>-report-*.png.  Sections:
+Writes OUTDIR/<file>-report.html, named after the input file
+(results/foo.h5 -> results/foo-report.html, so two runs' reports never
+replace each other), with the figures embedded as PNG data URIs (the file
+can be mailed or archived alone), and the same figures as
+OUTDIR/<file>-report-*.png.  Sections:
 
   Run                       scenario, seed, version, commit, key settings
   Projected counts          osteoporosis, sarcopenia (EWGSOP2, AWGS 2019),
@@ -484,7 +486,10 @@ def main(argv=None):
         print(f"report.py: {args.file}: cannot read ({e})", file=sys.stderr)
         return 1
     os.makedirs(args.outdir, exist_ok=True)
-    figs = Figures(args.outdir, run.name)
+    # Named after the input file, not the scenario: two runs of one
+    # scenario keep their own reports.
+    stem = os.path.splitext(os.path.basename(args.file))[0]
+    figs = Figures(args.outdir, stem)
     body = [f"<h1>osteosim report: {esc(run.name)}</h1>"]
     body += run_section(run)
     body += projection_section(run, figs)
@@ -494,7 +499,7 @@ def main(argv=None):
     page = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
             f"<title>osteosim report: {esc(run.name)}</title><style>{CSS}</style></head><body>\n"
             + "\n".join(body) + "\n</body></html>\n")
-    path = os.path.join(args.outdir, f"{run.name}-report.html")
+    path = os.path.join(args.outdir, f"{stem}-report.html")
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(page)

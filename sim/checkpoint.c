@@ -7,6 +7,7 @@
 
 #include "ckpt_valid.h"
 #include "h5check.h"
+#include "h5io.h"
 #include "par.h"
 
 /* Under MPI with K > 1 ranks a checkpoint is K files: PATH, written by
@@ -74,8 +75,9 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
     char *tmp = malloc(len);
     if (!tmp) return os_fail(err, OS_ERUN, "out of memory");
     snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t f = os_h5io_create(tmp);  /* failed writes: h5io.h */
     if (f < 0) {
+        remove(tmp);
         free(tmp);
         return os_fail(err, OS_ERUN, "%s: cannot create checkpoint", path);
     }
@@ -137,7 +139,7 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
         rc = copy_groups(of, dst, err);
         H5Gclose(dst);
     }
-    if (H5Fclose(f) < 0 && !rc) rc = os_fail(err, OS_ERUN, "%s: cannot close checkpoint", path);
+    if (os_h5io_close(f, tmp, !rc) && !rc) rc = os_fail(err, OS_ERUN, "%s: cannot close checkpoint", path);
     /* MPI: all parts complete, or none replaces the previous checkpoint;
      * rank 0's part goes last, so a complete PATH means complete parts. */
     if (os_par_max_int(rc != 0) && !rc)

@@ -17,14 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "calibrate.h"
 #include "checkpoint.h"
 #include "engine.h"
 #include "export.h"
 #include "floor.h"
+#include "h5io.h"
 #include "info.h"
 #include "memplan.h"
+#include "outpath.h"
 #include "par.h"
 #include "psa.h"
 #include "replicates.h"
@@ -64,7 +67,8 @@ static const char *const usage_run =
     "  --help, --version\n"
     "\n"
     "SIGINT/SIGTERM write a checkpoint at the start of the next simulated year\n"
-    "and exit with code 3.  The checkpoint is removed when the run completes.\n";
+    "and exit with code 3 (after the last year began: the run completes, exit 0).\n"
+    "The checkpoint is removed when the run completes.\n";
 
 static const char *const usage_check =
     "usage: osteosim check CONFIG.yaml [--set key.path=value ...]\n"
@@ -76,6 +80,20 @@ static const char *const usage_info =
     "usage: osteosim info OUT.h5\n"
     "\n"
     "Prints the version, seed, years, agents, arms and datasets of an output file.\n";
+
+/* check and info print their result to stdout: a full disk or a closed
+ * stdout must not pass as success. */
+static int finish_stdout(int rc, int saved_errno)
+{
+    errno = 0;
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    int e = errno ? errno : saved_errno;
+    bad |= fclose(stdout) != 0;
+    if (!e) e = errno;
+    if (!bad) return rc;
+    fprintf(stderr, "osteosim: standard output: %s\n", strerror(e ? e : EIO));
+    return rc ? rc : OS_ERUN;
+}
 
 static int print_version(void)
 {
@@ -256,13 +274,13 @@ static int cmd_check(int argc, char **argv)
         return fail(&err);
     }
     char *yaml = os_cfg_dump(cfg);
-    if (yaml) fputs(yaml, stdout);
+    int e = yaml && fputs(yaml, stdout) == EOF ? errno : 0;
     free(yaml);
     if (yaml) os_memplan_print(stdout, cfg, &plan);
     if (yaml && os_memplan_fits(cfg, &plan, limit, source, &err) && os_par_rank() == 0)
         fprintf(stderr, "osteosim: warning: %s\n", err.msg);
     os_cfg_free(cfg);
-    return yaml ? 0 : OS_ERUN;
+    return finish_stdout(yaml ? 0 : OS_ERUN, e);
 }
 
 static void on_signal(int sig)
@@ -310,14 +328,16 @@ static int load_for_run(os_cli *c, os_cfg **cfg, char **saved_output, os_err *er
     return rc ? OS_ECONFIG : OS_OK;
 }
 
-static const char *default_checkpoint(const char *output, char *buf, size_t n)
+/* After a failed write HDF5 may hold a file it cannot close, and its exit
+ * handler crashes on it (h5io.h): once reported (the temporary file is
+ * already removed), end without running it. */
+static int end_stuck(int code)
 {
-    size_t len = strlen(output);
-    if (len > 3 && strcmp(output + len - 3, ".h5") == 0)
-        snprintf(buf, n, "%.*s.ckpt.h5", (int)(len - 3), output);
-    else
-        snprintf(buf, n, "%s.ckpt.h5", output);
-    return buf;
+    if (!os_h5io_stuck()) return code;
+    fflush(stdout);
+    fflush(stderr);
+    if (os_par_active()) os_par_abort(code);
+    _exit(code);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -325,6 +345,12 @@ static int cmd_run(int argc, char **argv)
     os_cli c;
     int rc = parse_common(&c, "run", argc, argv, usage_run, 1);
     if (rc) { free(c.sets); return rc < 0 ? 0 : rc; }
+    /* From the start: a stop asked for while loading is seen at the first
+     * year (checkpoint, exit 3), never the default action. */
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     os_cfg *cfg;
     os_err err = {0};
     char *saved_output;
@@ -333,18 +359,21 @@ static int cmd_run(int argc, char **argv)
     if (rc) return fail(&err);
     if (!c.output && saved_output && *saved_output) c.output = saved_output;
 
-    struct sigaction sa = {0};
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
-    char buf[4096], ckbuf[4200];
+    char buf[4096], *out_path = NULL, *ck_path = NULL;
     os_run_opts opts = {0};
-    opts.output = output_path(&c, cfg, buf, sizeof buf);
+    if (os_outpath_run(output_path(&c, cfg, buf, sizeof buf), c.output ? "-o" : "output",
+                       c.checkpoint, c.from, c.resume, cfg, &out_path, &ck_path, &err)) {
+        free(out_path);
+        free(ck_path);
+        os_cfg_free(cfg);
+        free(saved_output);
+        return fail(&err);
+    }
+    opts.output = out_path;
     opts.nthreads = c.nthreads;
     opts.progress = !c.quiet && os_par_rank() == 0;
     opts.quiet = c.quiet;
-    opts.checkpoint = c.checkpoint ? c.checkpoint : default_checkpoint(opts.output, ckbuf, sizeof ckbuf);
+    opts.checkpoint = ck_path;
     opts.checkpoint_every = c.checkpoint_every;
     opts.resume = c.resume;
     os_psa psa = {0};
@@ -362,14 +391,23 @@ static int cmd_run(int argc, char **argv)
     if (rc) {
         os_cfg_free(cfg);
         free(saved_output);
+        free(out_path);
+        free(ck_path);
         return rc;
     }
     rc = os_engine_run(cfg, &opts, &summary, &stats, &err);
     if (rc) {
+        /* Whichever writer noticed first: name the file and the OS error. */
+        char failed[4200];
+        const char *target = rc == OS_ERUN ? os_h5io_target(failed, sizeof failed) : NULL;
+        if (target && !strstr(err.msg, target))
+            os_fail(&err, OS_ERUN, "%s: cannot write: %s", target, os_h5io_reason(""));
         os_psa_free(&psa);
         os_cfg_free(cfg);
         free(saved_output);
-        return fail(&err);
+        free(out_path);
+        free(ck_path);
+        return end_stuck(fail(&err));
     }
     /* A finished run needs no checkpoint. */
     os_ckpt_remove(opts.checkpoint);
@@ -384,11 +422,18 @@ static int cmd_run(int argc, char **argv)
         if (os_targets_report(cfg, &summary, stdout, &err)) rc = fail(&err);
     }
     if (!c.quiet && stats.unused) fputs(stats.unused, stderr);
+    /* A stop asked for after the last simulated year began is too late to
+     * checkpoint: the run has completed (docs/user-guide.md). */
+    if (os_stop_requested && os_par_rank() == 0)
+        fprintf(stderr, "osteosim: %s: stop requested after the last simulated year began: "
+                        "the run completed and the file is complete (exit 0)\n", opts.output);
     os_run_stats_free(&stats);
     os_summary_free(&summary);
     os_psa_free(&psa);
     os_cfg_free(cfg);
     free(saved_output);
+    free(out_path);
+    free(ck_path);
     return rc;
 }
 
@@ -405,7 +450,7 @@ static int cmd_info(int argc, char **argv)
     if (!file) return usage_error("info", "%s", "missing OUT.h5");
     os_err err = {0};
     if (os_info_print(file, stdout, &err)) return fail(&err);
-    return 0;
+    return finish_stdout(0, 0);
 }
 
 int os_cli_main(int argc, char **argv)

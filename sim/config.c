@@ -1062,6 +1062,27 @@ char *os_cfg_dump(const os_cfg *cfg)
     return cfg_emit(cfg->root);
 }
 
+int os_cfg_each_file(const os_cfg *cfg,
+                     int (*fn)(void *ctx, const char *path, const char *what), void *ctx)
+{
+    int rc = 0, first = 1;
+    for (size_t i = 0; i < cfg->nsrcs && !rc; i++) {
+        if (cfg->srcs[i] == cfg->set_src || cfg->srcs[i] == cfg->def_src) continue;
+        rc = fn(ctx, cfg->srcs[i]->name,
+                first ? "the configuration file" : "a file the configuration includes");
+        first = 0;
+    }
+    for (size_t i = 0; i < cfg->nents && !rc; i++) {
+        if (cfg->ents[i].spec->type != OS_P_PATH) continue;
+        cfg_node *n = tree_get(cfg->root, cfg->ents[i].spec->key);
+        const char *p = n && n->kind == CFG_SCALAR ? resolve_path(n) : NULL;
+        char what[256];
+        snprintf(what, sizeof what, "the input %s", cfg->ents[i].spec->key);
+        if (p && *p) rc = fn(ctx, p, what);
+    }
+    return rc;
+}
+
 /* ---- user-named entries ---- */
 
 size_t os_cfg_keys(const os_cfg *cfg, const char *key, const char *const **names)

@@ -162,4 +162,11 @@ void os_cfg_visit(const os_cfg *cfg, os_cfg_visit_fn fn, void *ctx);
  * gives the same configuration.  Caller frees. */
 char *os_cfg_dump(const os_cfg *cfg);
 
+/* Calls FN for every file the configuration reads: the files it was loaded
+ * from (the scenario, its includes) and the value of every present file-name
+ * key (OS_P_PATH), with WHAT describing it, until FN returns non-zero (then
+ * returned).  Marks no key used (provenance is unchanged). */
+int os_cfg_each_file(const os_cfg *cfg,
+                     int (*fn)(void *ctx, const char *path, const char *what), void *ctx);
+
 #endif

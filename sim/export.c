@@ -14,14 +14,18 @@
  * for the special values).  Strings are
  * quoted per RFC 4180 when they hold a comma, quote or line break.  Lines
  * end in "\n".  With --csv the file is written under a temporary name and
- * renamed when complete.
+ * renamed when complete; the target is checked first (outpath.h: a regular
+ * file or a new name, never the file exported), and the first failed write
+ * ends the export with the OS error.
  */
 #include "export.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -29,6 +33,7 @@
 #include "err.h"
 #include "h5check.h"
 #include "outcheck.h"
+#include "outpath.h"
 #include "version.h"
 
 static const char *const usage_export =
@@ -308,8 +313,9 @@ static int cmp_names(const void *a, const void *b)
     return rx != ry ? rx - ry : strcmp(x, y);
 }
 
-/* Writes the tables as CSV: the union of their column names as header. */
-static void write_csv(const tables *ts, FILE *out)
+/* Writes the tables as CSV: the union of their column names as header.
+ * Returns 0, or the errno of the first failed write (it stops there). */
+static int write_csv(const tables *ts, FILE *out)
 {
     size_t total = 0, nonempty = 0;
     for (size_t k = 0; k < ts->n; k++) {
@@ -324,7 +330,7 @@ static void write_csv(const tables *ts, FILE *out)
             while (q < nn && strcmp(names[q], ts->t[k].c[j].name) != 0) q++;
             if (q == nn) names[nn++] = ts->t[k].c[j].name;
         }
-    if (!names) return;
+    if (!names) return ENOMEM;
     qsort(names, nn, sizeof *names, cmp_names);
     /* One table at the group itself needs no `table` column. */
     int tagged = !(nonempty == 1 && ts->t[0].nc > 0);
@@ -333,26 +339,32 @@ static void write_csv(const tables *ts, FILE *out)
         if (tagged || q) fputc(',', out);
         put_str(out, names[q]);
     }
-    fputc('\n', out);
-    for (size_t k = 0; k < ts->n; k++) {
+    int e = fputc('\n', out) == EOF || ferror(out) ? (errno ? errno : EIO) : 0;
+    for (size_t k = 0; k < ts->n && !e; k++) {
         const xtable *t = &ts->t[k];
         if (!t->nc) continue;
         const col **map = calloc(nn ? nn : 1, sizeof *map);
-        if (!map) break;
+        if (!map) {
+            e = ENOMEM;
+            break;
+        }
         for (size_t q = 0; q < nn; q++)
             for (size_t j = 0; j < t->nc; j++)
                 if (strcmp(names[q], t->c[j].name) == 0) map[q] = &t->c[j];
-        for (size_t r = 0; r < t->c[0].n; r++) {
+        for (size_t r = 0; r < t->c[0].n && !e; r++) {
             if (tagged) put_str(out, t->path);
-            for (size_t q = 0; q < nn; q++) {
+            /* The errno of the failed write, read before anything else. */
+            for (size_t q = 0; q < nn && !e; q++) {
                 if (tagged || q) fputc(',', out);
                 if (map[q]) put_cell(out, map[q], r);
+                if (ferror(out)) e = errno ? errno : EIO;
             }
-            fputc('\n', out);
+            if (!e && (fputc('\n', out) == EOF || ferror(out))) e = errno ? errno : EIO;
         }
         free(map);
     }
     free(names);
+    return e;
 }
 
 static int load(const char *file, const char *group, tables *ts, os_err *err)
@@ -380,23 +392,37 @@ static int load(const char *file, const char *group, tables *ts, os_err *err)
     return rc;
 }
 
+/* Flushes OUT to disk and closes it: 0 or the errno of the failure. */
+static int finish(FILE *out, int e)
+{
+    errno = 0;
+    if (!e && (fflush(out) != 0 || ferror(out))) e = errno ? errno : EIO;
+    if (!e && fsync(fileno(out)) != 0 && errno != EINVAL && errno != EROFS) e = errno;
+    if (fclose(out) != 0 && !e) e = errno ? errno : EIO;
+    return e;
+}
+
 static int write_out(const tables *ts, const char *csv, os_err *err)
 {
     if (!csv) {
-        write_csv(ts, stdout);
-        if (fflush(stdout) != 0 || ferror(stdout)) return os_fail(err, OS_ERUN, "standard output: write failed");
+        int e = write_csv(ts, stdout);
+        errno = 0;
+        if (!e && (fflush(stdout) != 0 || ferror(stdout))) e = errno ? errno : EIO;
+        if (e) return os_fail(err, OS_ERUN, "standard output: %s", strerror(e));
         return 0;
     }
-    char tmp[4096];
+    char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", csv, (long)getpid());
     FILE *out = fopen(tmp, "w");
-    if (!out) return os_fail(err, OS_ERUN, "%s: cannot create", csv);
-    write_csv(ts, out);
-    int bad = ferror(out);
-    bad |= fclose(out) != 0;
-    if (bad || rename(tmp, csv) != 0) {
+    if (!out) return os_fail(err, OS_ERUN, "%s: cannot create: %s", csv, strerror(errno));
+    /* Held while writing: a sweep of stale temporary files (outpath.h)
+     * leaves a locked one alone. */
+    flock(fileno(out), LOCK_EX | LOCK_NB);
+    int e = finish(out, write_csv(ts, out));
+    if (!e && rename(tmp, csv) != 0) e = errno;
+    if (e) {
         remove(tmp);
-        return os_fail(err, OS_ERUN, "%s: write failed", csv);
+        return os_fail(err, OS_ERUN, "%s: cannot write: %s", csv, strerror(e));
     }
     return 0;
 }
@@ -443,8 +469,13 @@ int os_cmd_export(int argc, char **argv)
     }
     os_err err = {0};
     tables ts = {0};
-    int rc = load(file, table, &ts, &err);
-    if (!rc) rc = write_out(&ts, csv, &err);
+    char *target = NULL;
+    int rc = csv ? os_outpath_resolve(csv, "--csv", &target, &err) : 0;
+    if (!rc && csv) rc = os_outpath_not_input(target, file, "the file exported", &err);
+    if (!rc && csv) os_outpath_sweep(target);
+    if (!rc) rc = load(file, table, &ts, &err);
+    if (!rc) rc = write_out(&ts, target, &err);
+    free(target);
     tables_free(&ts);
     if (rc) fprintf(stderr, "osteosim export: %s\n", err.msg);
     return rc;

@@ -1,5 +1,6 @@
 #include "h5out.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #endif
 
 #include "engine.h"
+#include "h5io.h"
 #include "h5par.h"
 #include "par.h"
 #include "version.h"
@@ -204,13 +206,16 @@ int os_h5_write_1d(hid_t loc, const char *name, hid_t type, const void *data,
     else
         st = H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
     if (d >= 0) {
-        if (units) os_h5_attr_str(d, "units", units);
-        if (description) os_h5_attr_str(d, "description", description);
-        H5Dclose(d);
+        /* Writes cached by HDF5 may fail only now, at the close. */
+        if (units && os_h5_attr_str(d, "units", units)) st = -1;
+        if (description && os_h5_attr_str(d, "description", description)) st = -1;
+        if (H5Dclose(d) < 0) st = -1;
     }
     H5Pclose(dcpl);
     H5Sclose(sp);
-    if (st < 0) return os_fail(err, OS_ERUN, "HDF5: cannot write dataset '%s'", name);
+    if (st < 0)
+        return os_fail(err, OS_ERUN, "HDF5: cannot write dataset '%s': %s", name,
+                       os_h5io_reason("HDF5 error"));
     return OS_OK;
 }
 
@@ -235,7 +240,7 @@ int os_h5out_open(os_h5out **out, const char *path, const os_cfg *cfg,
     o->level = (int)os_cfg_int(cfg, "output.compression");
     o->par = os_par_active();
     o->discard = H5I_INVALID_HID;
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);  /* errors come back as one line */
+    os_h5io_watch(o->tmp);  /* errors come back as one line, with errno */
     if (o->par && os_par_rank() != 0) {
         hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
         H5Pset_fapl_core(fapl, 1 << 20, 0);  /* no backing file */
@@ -244,14 +249,15 @@ int os_h5out_open(os_h5out **out, const char *path, const os_cfg *cfg,
         o->file = o->discard = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
         H5Pclose(fapl);
     } else {
-        o->file = H5Fcreate(o->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+        o->file = os_h5io_create(o->tmp);
     }
     if (os_par_max_int(o->file < 0)) {
-        int rc = os_fail(err, OS_ERUN, "%s: cannot create output file (does its directory exist?)", path);
-        if (o->file >= 0) {
-            H5Fclose(o->file);
-            if (o->file != o->discard) remove(o->tmp);
-        }
+        int rc = os_fail(err, OS_ERUN, "%s: cannot create output file: %s", path,
+                         os_h5io_reason("HDF5 error (does its directory exist?)"));
+        if (o->file >= 0 && o->file != o->discard) os_h5io_close(o->file, NULL, 0);
+        else if (o->file >= 0) H5Fclose(o->file);
+        /* A failed create may leave the file it began. */
+        if (!o->par || os_par_rank() == 0) remove(o->tmp);
         free(o->path); free(o->tmp); free(o);
         return rc;
     }
@@ -271,8 +277,18 @@ int os_h5out_open(os_h5out **out, const char *path, const os_cfg *cfg,
             | os_h5_attr_i64(o->file, "end_year", os_cfg_int(cfg, "run.end_year"));
     free(yaml);
     *out = o;
-    if (bad) return os_fail(err, OS_ERUN, "%s: cannot write root attributes", path);
+    if (bad) return os_fail(err, OS_ERUN, "%s: cannot write root attributes: %s", path,
+                            os_h5io_reason("HDF5 error"));
     return OS_OK;
+}
+
+/* A write to the output failed (the OS said so): every later write ends
+ * the run, never continues on the damaged file. */
+static int failed(const os_h5out *o, os_err *err)
+{
+    os_h5io_watch(o->tmp);  /* other readers of HDF5 files reset the hook */
+    if (!os_h5io_errno()) return 0;
+    return os_fail(err, OS_ERUN, "%s: cannot write: %s", o->path, os_h5io_reason(""));
 }
 
 /* Collective (MPI): rank 0 alone holds the file (see struct os_h5out). */
@@ -301,7 +317,7 @@ static int to_parallel(os_h5out *o)
 
 hid_t os_h5out_file(os_h5out *out)
 {
-    if (to_serial(out)) return H5I_INVALID_HID;
+    if (failed(out, NULL) || to_serial(out)) return H5I_INVALID_HID;
     return out->file;
 }
 
@@ -312,17 +328,26 @@ int os_h5out_close(os_h5out *o, int keep, os_err *err)
         /* After a failure the other ranks may never get here: nothing
          * collective.  A parallel handle is closed by HDF5 at MPI_Finalize
          * (or dies with MPI_Abort). */
-        if (!o->parallel && o->file >= 0 && o->file != o->discard) H5Fclose(o->file);
+        if (!o->parallel && o->file >= 0 && o->file != o->discard) os_h5io_close(o->file, o->tmp, 0);
         if (o->discard >= 0) H5Fclose(o->discard);
         if (root) remove(o->tmp);
     } else {
-        if ((o->parallel || root) && o->file >= 0 && H5Fclose(o->file) < 0 && keep)
-            rc = os_fail(err, OS_ERUN, "%s: error closing output file", o->path);
+        if (keep && failed(o, err)) { rc = OS_ERUN; keep = 0; }
+        if (o->parallel && o->file >= 0 && H5Fclose(o->file) < 0 && keep)
+            rc = os_fail(err, OS_ERUN, "%s: error closing output file: %s", o->path,
+                         os_h5io_reason("HDF5 error"));
+        else if (!o->parallel && root && o->file >= 0 && o->file != o->discard &&
+                 os_h5io_close(o->file, o->tmp, keep) && keep)
+            rc = os_fail(err, OS_ERUN, "%s: cannot write: %s", o->path,
+                         os_h5io_reason("HDF5 error closing the file"));
         if (o->discard >= 0) H5Fclose(o->discard);
         if (o->par) os_par_barrier();  /* closed everywhere before the rename */
         if (root) {
+            int e = keep && rc == OS_OK ? os_h5io_sync(o->tmp) : 0;
+            if (e) rc = os_fail(err, OS_ERUN, "%s: cannot write: %s", o->path, strerror(e));
             if (keep && rc == OS_OK && rename(o->tmp, o->path) != 0)
-                rc = os_fail(err, OS_ERUN, "%s: cannot rename finished output into place", o->path);
+                rc = os_fail(err, OS_ERUN, "%s: cannot rename finished output into place: %s",
+                             o->path, strerror(errno));
             if (!keep || rc) remove(o->tmp);
         }
         if (o->par) {
@@ -382,9 +407,9 @@ static int write_rows_par(hid_t g, const os_column *col, const void *buf, uint64
     hid_t d = H5Dcreate2(g, col->name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     herr_t st = d < 0 ? -1 : total ? os_h5par_write(d, type, buf, 0, off, cnt, nblk) : 0;
     if (d >= 0) {
-        os_h5_attr_str(d, "units", col->units);
-        os_h5_attr_str(d, "description", col->description);
-        H5Dclose(d);
+        if (os_h5_attr_str(d, "units", col->units)) st = -1;
+        if (os_h5_attr_str(d, "description", col->description)) st = -1;
+        if (H5Dclose(d) < 0) st = -1;
     }
     H5Pclose(dcpl);
     H5Sclose(sp);
@@ -394,6 +419,7 @@ static int write_rows_par(hid_t g, const os_column *col, const void *buf, uint64
 
 int os_h5out_cohort(os_h5out *o, const os_pop *pop, int year, os_err *err)
 {
+    if (os_par_max_int(failed(o, err))) return OS_ERUN;
     if (to_parallel(o)) return os_fail(err, OS_ERUN, "%s: cannot open the output on every rank", o->path);
     hid_t cohort = group_open(o->file, "cohort");
     char name[16];
@@ -450,9 +476,13 @@ int os_h5out_cohort(os_h5out *o, const os_pop *pop, int year, os_err *err)
     free(buf);
     free(cnt);
     free(off);
-    if (rc == OS_OK) os_h5_attr_i64(g, "agents", (long long)total);
-    H5Gclose(g);
-    H5Gclose(cohort);
+    if (rc == OS_OK && os_h5_attr_i64(g, "agents", (long long)total))
+        rc = os_fail(err, OS_ERUN, "HDF5: cannot write /cohort/%d attributes", year);
+    int bad = H5Gclose(g) < 0;
+    bad |= H5Gclose(cohort) < 0;
+    if (rc == OS_OK && os_par_max_int(bad))
+        rc = os_fail(err, OS_ERUN, "HDF5: cannot write /cohort/%d", year);
+    if (rc == OS_OK && os_par_max_int(failed(o, err))) rc = OS_ERUN;
     return rc;
 }
 
@@ -518,6 +548,7 @@ int os_h5out_events(os_h5out *o, int arm, const os_event_buf *evb, size_t nbuf,
 {
     hid_t types[] = {H5T_NATIVE_UINT32, H5T_NATIVE_INT16, H5T_NATIVE_UINT8, H5T_NATIVE_UINT8,
                      H5T_NATIVE_UINT8};
+    if (os_par_max_int(failed(o, err))) return OS_ERUN;
     if (to_parallel(o)) return os_fail(err, OS_ERUN, "%s: cannot open the output on every rank", o->path);
     int rc = OS_OK;
     if (H5Lexists(o->file, "events", H5P_DEFAULT) <= 0 && (rc = events_create(o->file, o->level, err)))
@@ -570,11 +601,13 @@ int os_h5out_events(os_h5out *o, int arm, const os_event_buf *evb, size_t nbuf,
             H5Sclose(ms);
             if (fs >= 0) H5Sclose(fs);
         }
-        if (d >= 0) H5Dclose(d);
+        if (d >= 0 && H5Dclose(d) < 0) st = -1;
         if (os_par_max_int(st < 0))
             rc = os_fail(err, OS_ERUN, "HDF5: cannot append to /events/%s", ev_names[i]);
     }
-    if (g >= 0) H5Gclose(g);
+    if (g >= 0 && os_par_max_int(H5Gclose(g) < 0) && !rc)
+        rc = os_fail(err, OS_ERUN, "HDF5: cannot write /events");
+    if (!rc && os_par_max_int(failed(o, err))) rc = OS_ERUN;
     if (!rc) o->ev_n += total;
     free(ev);
     free(col);
@@ -623,13 +656,15 @@ void os_h5out_arms(os_h5out *o, const char *const *names, int n)
 
 int os_h5out_summary(os_h5out *o, const os_summary *s, os_err *err)
 {
+    if (failed(o, err)) return OS_ERUN;
     if (to_serial(o)) return os_fail(err, OS_ERUN, "%s: cannot reopen the output", o->path);
     hid_t g = H5Gcreate2(o->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return os_fail(err, OS_ERUN, "HDF5: cannot create /summary");
-    os_h5_attr_str(g, "description",
+    int rc = os_h5_attr_str(g, "description",
                    "one row per (year, arm, sex, age band); stocks at 1 July of the year, "
-                   "flows during the year from 1 July to 1 July; weighted persons unless units say otherwise");
-    int rc = os_h5_write_1d(g, "year", H5T_NATIVE_INT32, s->year, s->nrows, "year",
+                   "flows during the year from 1 July to 1 July; weighted persons unless units say otherwise")
+             ? os_fail(err, OS_ERUN, "HDF5: cannot write /summary attributes") : OS_OK;
+    if (!rc) rc = os_h5_write_1d(g, "year", H5T_NATIVE_INT32, s->year, s->nrows, "year",
                             "simulated year", 0, err);
     if (!rc) rc = os_h5_write_1d(g, "arm", H5T_NATIVE_INT32, s->arm, s->nrows, "1",
                                  "arm index (labels attribute)", 0, err);
@@ -641,8 +676,8 @@ int os_h5out_summary(os_h5out *o, const os_summary *s, os_err *err)
                                  "last age of the band (inclusive); -1 for the open band 100+", 0, err);
     if (!rc) {
         hid_t d = H5Dopen2(g, "sex", H5P_DEFAULT);
-        os_h5_attr_str(d, "labels", "0=female,1=male");
-        H5Dclose(d);
+        int bad = d < 0 || os_h5_attr_str(d, "labels", "0=female,1=male");
+        if (d >= 0) bad |= H5Dclose(d) < 0;
         d = H5Dopen2(g, "arm", H5P_DEFAULT);
         char labels[1024] = "";
         for (int a = 0; a < o->narms; a++) {
@@ -650,8 +685,9 @@ int os_h5out_summary(os_h5out *o, const os_summary *s, os_err *err)
             snprintf(item, sizeof item, "%s%d=%s", a ? "," : "", a, o->arm_names[a]);
             strncat(labels, item, sizeof labels - strlen(labels) - 1);
         }
-        os_h5_attr_str(d, "labels", labels);
-        H5Dclose(d);
+        bad |= d < 0 || os_h5_attr_str(d, "labels", labels);
+        if (d >= 0) bad |= H5Dclose(d) < 0;
+        if (bad) rc = os_fail(err, OS_ERUN, "HDF5: cannot write /summary labels");
     }
     double *col = malloc((s->nrows ? s->nrows : 1) * sizeof *col);
     if (!col && !rc) rc = os_fail(err, OS_ERUN, "out of memory (summary)");
@@ -661,13 +697,15 @@ int os_h5out_summary(os_h5out *o, const os_summary *s, os_err *err)
                             s->cols[c].units, s->cols[c].description, 0, err);
     }
     free(col);
-    H5Gclose(g);
+    if (H5Gclose(g) < 0 && !rc) rc = os_fail(err, OS_ERUN, "HDF5: cannot write /summary");
+    if (!rc && failed(o, err)) rc = OS_ERUN;
     return rc;
 }
 
 int os_h5out_run_info(os_h5out *o, size_t bytes_per_agent, double agent_years,
                       double wall_seconds, os_err *err)
 {
+    if (failed(o, err)) return OS_ERUN;
     if (to_serial(o)) return os_fail(err, OS_ERUN, "%s: cannot reopen the output", o->path);
     int bad = os_h5_attr_i64(o->file, "bytes_per_agent", (long long)bytes_per_agent)
             | os_h5_attr_f64(o->file, "agent_years", agent_years)
@@ -688,8 +726,10 @@ int os_h5_write_strings(hid_t loc, const char *name, const char *const *v, size_
     int rc = d < 0 || (n && H5Dwrite(d, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
                  ? os_fail(err, OS_ERUN, "HDF5: cannot write dataset %s", name) : OS_OK;
     if (d >= 0) {
-        if (description) os_h5_attr_str(d, "description", description);
-        H5Dclose(d);
+        int bad = description && os_h5_attr_str(d, "description", description);
+        if ((H5Dclose(d) < 0 || bad) && !rc)
+            rc = os_fail(err, OS_ERUN, "HDF5: cannot write dataset %s: %s", name,
+                         os_h5io_reason("HDF5 error"));
     }
     H5Sclose(sp);
     H5Tclose(st);

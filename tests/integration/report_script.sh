@@ -11,7 +11,7 @@ out="$TMP/r.h5"
 grep -q "calibration targets:" "$TMP/run.txt" || fail "run printed no targets table"
 rm -rf "$TMP/rep"
 "$PY" "$SRC/scripts/report.py" "$out" --outdir "$TMP/rep" > "$TMP/list.txt"
-html="$TMP/rep/china-report.html"
+html="$TMP/rep/r-report.html"  # named after the input file
 [ -s "$html" ] || fail "no report $html"
 head -1 "$TMP/list.txt" | grep -qx "$html" || fail "report path not printed first"
 
@@ -59,11 +59,11 @@ def check_html(path, titles, nimg):
     return page
 
 common = ["Run", "Projected counts", "Population pyramids", "Calibration targets", "Arms"]
-page = check_html(f"{tmp}/rep/china-report.html", common, 2)
+page = check_html(f"{tmp}/rep/r-report.html", common, 2)
 for w in ["20250701", "China, people aged 50+", "run.agents", "No uncertainty bands",
           "osteoporosis_women_50plus", "hip_fracture_women_55plus", "one arm"]:
     assert w in page, f"report lacks '{w}'"
-page2 = check_html(f"{tmp}/rep2/china-report.html", common, 3)
+page2 = check_html(f"{tmp}/rep2/arms-report.html", common, 3)
 for w in ["95% uncertainty bands", "exercise", "status_quo"]:
     assert w in page2, f"two-arm report lacks '{w}'"
 for lst in ("list.txt", "list2.txt"):
