@@ -45,6 +45,7 @@ const char *os_cfg_suggest(const char *key, const char *const *cands, size_t n)
     const char *best = NULL;
     size_t bs = (size_t)-1, bf = (size_t)-1;
     size_t kl = strlen(last(key));
+    if (strlen(key) > 1024) return NULL;   /* the distance costs len x len */
     for (size_t i = 0; i < n; i++) {
         size_t full = osa(key, cands[i]);
         size_t tail = osa(last(key), last(cands[i]));

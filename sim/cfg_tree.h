@@ -31,6 +31,8 @@ typedef struct cfg_node {
     double *reals;         /* list caches                             */
     long *ints;
     const char **strs;     /* string-list cache (points at kids' text) */
+    size_t *hidx, hcap;    /* map key index (slot: kid index + 1), built
+                              for large maps so lookups stay O(1)      */
 } cfg_node;
 
 cfg_node *cfg_node_new(cfg_kind kind, const cfg_src *src, int line);
@@ -45,9 +47,13 @@ long cfg_map_find(const cfg_node *m, const char *key);
 cfg_node *cfg_map_get(const cfg_node *m, const char *key);
 /* Removes KEY from M and returns its node (caller owns) or NULL. */
 cfg_node *cfg_map_take(cfg_node *m, const char *key);
+/* Called with each value a merge replaces (its dotted PATH; takes OLD). */
+typedef void (*cfg_drop_fn)(void *ctx, const char *path, cfg_node *old);
+
 /* Merges SRC into DST (both maps), consuming SRC: maps merge key by key,
- * anything else replaces. */
-void cfg_merge(cfg_node *dst, cfg_node *src);
+ * anything else (and a `dist` map) replaces.  Replaced values go to DROP (freed when NULL);
+ * PREFIX is the dotted path of DST ("" at the top). */
+void cfg_merge(cfg_node *dst, cfg_node *src, const char *prefix, cfg_drop_fn drop, void *ctx);
 
 /* Parses TEXT (LEN bytes) as one YAML document into *OUT (NULL when the
  * document is empty).  Errors name SRC and the line. */
@@ -59,5 +65,18 @@ char *cfg_emit(const cfg_node *root);
 
 /* "name:line" (or "name") of N, cached in N. */
 const char *cfg_origin(cfg_node *n);
+
+/* Checks that N is a number (an integer when IS_INT) within SPEC's bounds
+ * (SPEC may be NULL) and returns it in *OUT (may be NULL); errors name N's
+ * origin and PATH.  In config.c. */
+struct os_param_spec;
+int cfg_check_number(const cfg_node *n, const char *path, const struct os_param_spec *s,
+                     int is_int, double *out, os_err *err);
+
+/* Parses dist map N of numeric parameter PATH (spec S, may be NULL) into
+ * *OUT and checks it against S's bounds.  In cfg_dist.c. */
+struct os_dist;
+int cfg_parse_dist(cfg_node *n, const char *path, const struct os_param_spec *s,
+                   struct os_dist *out, os_err *err);
 
 #endif

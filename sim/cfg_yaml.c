@@ -1,165 +1,18 @@
 /* cfg_yaml.c - YAML text <-> cfg_node tree: libyaml event parser with
- * file:line on every node, merging, and a deterministic block-style
- * emitter whose output parses back to the same tree.
+ * file:line on every node and a deterministic block-style emitter whose
+ * output parses back to the same tree (the nodes: cfg_node.c).
  *
  * Anchors, aliases and tags are rejected: a parameter file should say what
  * it means where it says it, and rejecting them keeps provenance exact. */
 #include "cfg_tree.h"
+#include "cfg_file.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
 #define MAX_DEPTH 64
-
-/* ---- nodes ---- */
-
-cfg_node *cfg_node_new(cfg_kind kind, const cfg_src *src, int line)
-{
-    cfg_node *n = calloc(1, sizeof *n);
-    if (!n) return NULL;
-    n->kind = kind;
-    n->src = src;
-    n->line = line;
-    return n;
-}
-
-void cfg_node_free(cfg_node *n)
-{
-    if (!n) return;
-    for (size_t i = 0; i < n->n; i++) {
-        if (n->keys) free(n->keys[i]);
-        cfg_node_free(n->kids[i]);
-    }
-    free(n->keys);
-    free(n->kids);
-    free(n->text);
-    free(n->origin);
-    free(n->resolved);
-    free(n->reals);
-    free(n->ints);
-    free(n->strs);
-    free(n);
-}
-
-cfg_node *cfg_node_copy(const cfg_node *n)
-{
-    cfg_node *c = cfg_node_new(n->kind, n->src, n->line);
-    if (!c) return NULL;
-    c->quoted = n->quoted;
-    c->flow = n->flow;
-    if (n->text && !(c->text = strdup(n->text))) goto oom;
-    for (size_t i = 0; i < n->n; i++) {
-        cfg_node *k = cfg_node_copy(n->kids[i]);
-        if (!k) goto oom;
-        if (n->kind == CFG_MAP ? cfg_map_add(c, n->keys[i], k) : cfg_seq_add(c, k)) goto oom;
-    }
-    return c;
-oom:
-    cfg_node_free(c);
-    return NULL;
-}
-
-static int grow(cfg_node *n)
-{
-    if (n->n < n->cap) return 0;
-    size_t cap = n->cap ? 2 * n->cap : 8;
-    cfg_node **kids = realloc(n->kids, cap * sizeof *kids);
-    if (!kids) return -1;
-    n->kids = kids;
-    if (n->kind == CFG_MAP) {
-        char **keys = realloc(n->keys, cap * sizeof *keys);
-        if (!keys) return -1;
-        n->keys = keys;
-    }
-    n->cap = cap;
-    return 0;
-}
-
-int cfg_map_add(cfg_node *m, const char *key, cfg_node *kid)
-{
-    char *k = strdup(key);
-    if (!k || grow(m)) {
-        free(k);
-        cfg_node_free(kid);
-        return -1;
-    }
-    m->keys[m->n] = k;
-    m->kids[m->n++] = kid;
-    return 0;
-}
-
-int cfg_seq_add(cfg_node *s, cfg_node *kid)
-{
-    if (grow(s)) {
-        cfg_node_free(kid);
-        return -1;
-    }
-    s->kids[s->n++] = kid;
-    return 0;
-}
-
-long cfg_map_find(const cfg_node *m, const char *key)
-{
-    if (!m || m->kind != CFG_MAP) return -1;
-    for (size_t i = 0; i < m->n; i++)
-        if (!strcmp(m->keys[i], key)) return (long)i;
-    return -1;
-}
-
-cfg_node *cfg_map_get(const cfg_node *m, const char *key)
-{
-    long i = cfg_map_find(m, key);
-    return i < 0 ? NULL : m->kids[i];
-}
-
-cfg_node *cfg_map_take(cfg_node *m, const char *key)
-{
-    long i = cfg_map_find(m, key);
-    if (i < 0) return NULL;
-    cfg_node *kid = m->kids[i];
-    free(m->keys[i]);
-    memmove(m->keys + i, m->keys + i + 1, (m->n - (size_t)i - 1) * sizeof *m->keys);
-    memmove(m->kids + i, m->kids + i + 1, (m->n - (size_t)i - 1) * sizeof *m->kids);
-    m->n--;
-    return kid;
-}
-
-void cfg_merge(cfg_node *dst, cfg_node *src)
-{
-    for (size_t i = 0; i < src->n; i++) {
-        cfg_node *s = src->kids[i];
-        long j = cfg_map_find(dst, src->keys[i]);
-        if (j >= 0 && dst->kids[j]->kind == CFG_MAP && s->kind == CFG_MAP) {
-            src->kids[i] = NULL;
-            cfg_merge(dst->kids[j], s);
-        } else if (j >= 0) {
-            cfg_node_free(dst->kids[j]);   /* key keeps its first position */
-            dst->kids[j] = s;
-            src->kids[i] = NULL;
-        } else {
-            src->kids[i] = NULL;
-            if (cfg_map_add(dst, src->keys[i], s)) {
-                /* out of memory: the key is lost, nothing leaks */
-            }
-        }
-    }
-    cfg_node_free(src);
-}
-
-const char *cfg_origin(cfg_node *n)
-{
-    if (!n->origin) {
-        size_t len = strlen(n->src->name) + 24;
-        n->origin = malloc(len);
-        if (!n->origin) return n->src->name;
-        if (n->src->lines) snprintf(n->origin, len, "%s:%d", n->src->name, n->line);
-        else snprintf(n->origin, len, "%s", n->src->name);
-    }
-    return n->origin;
-}
 
 /* ---- parsing ---- */
 
@@ -409,6 +262,15 @@ int cfg_parse(cfg_node **out, const char *text, size_t len, const cfg_src *src, 
     }
     *out = root;
     return 0;
+}
+
+int os_yaml_precheck(const char *text, size_t len, const char *name, os_err *err)
+{
+    cfg_src src = {(char *)name, NULL, 1};
+    cfg_node *root;
+    int rc = cfg_parse(&root, text, len, &src, err);
+    cfg_node_free(root);
+    return rc;
 }
 
 /* ---- emitting ---- */

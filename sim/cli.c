@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <omp.h>
+
 #include "calibrate.h"
 #include "checkpoint.h"
 #include "engine.h"
@@ -53,10 +55,10 @@ static const char *const usage_run =
     "\n"
     "  -o, --output OUT.h5     output file (default: output.path, else results/<scenario>.h5)\n"
     "  --agents N              agents representing the start-year population (run.agents)\n"
-    "  --seed S                random seed (run.seed)\n"
+    "  --seed S                random seed, 0 to 2^64-1 (run.seed)\n"
     "  --replicates R          R Monte Carlo replicates (run.replicates): /summary_quantiles\n"
     "  --from OUT.h5           re-run the scenario stored in an output file\n"
-    "  --threads T             OpenMP threads (results do not depend on it)\n"
+    "  --threads T             OpenMP threads, 0 = all cores (results do not depend on it)\n"
     "  --set key.path=value    override any configuration key (repeatable)\n"
     "  --quiet                 no progress line and no summary\n"
     "  --checkpoint-every Y    write a checkpoint every Y simulated years\n"
@@ -161,21 +163,33 @@ static int parse_common(os_cli *c, const char *cmd, int argc, char **argv,
             if (!next) return usage_error(cmd, "%s needs a file name", a);
             c->output = next;
             i++;
-        } else if (allow_run_opts && (is_opt(a, NULL, "--agents") || is_opt(a, NULL, "--seed") ||
-                                      is_opt(a, NULL, "--replicates"))) {
+        } else if (allow_run_opts && is_opt(a, NULL, "--seed")) {
+            /* any 64-bit unsigned seed; strtoull alone would wrap "-1" */
+            char *end;
+            errno = 0;
+            unsigned long long v = next && next[0] >= '0' && next[0] <= '9' ? strtoull(next, &end, 10) : 0;
+            if (!next || next[0] < '0' || next[0] > '9' || errno || *end)
+                return usage_error(cmd, "--seed needs an integer from 0 to 18446744073709551615, got '%s'",
+                                   next ? next : "");
+            snprintf(c->owned[1], sizeof c->owned[1], "run.seed=%llu", v);
+            c->sets[c->nsets++] = c->owned[1];
+            i++;
+        } else if (allow_run_opts && (is_opt(a, NULL, "--agents") || is_opt(a, NULL, "--replicates"))) {
             static const char *const keys[] = {"run.agents", "run.seed", "run.replicates"};
             long v;
             if (!next || parse_long(next, &v) || v < 0)
                 return usage_error(cmd, "%s needs a non-negative integer", a);
-            int k = a[2] == 'a' ? 0 : a[2] == 's' ? 1 : 2;
+            int k = a[2] == 'a' ? 0 : 2;
             snprintf(c->owned[k], sizeof c->owned[k], "%s=%ld", keys[k], v);
             c->sets[c->nsets++] = c->owned[k];
             i++;
         } else if (allow_run_opts && is_opt(a, NULL, "--threads")) {
             long v;
-            if (!next || parse_long(next, &v) || v < 1 || v > 4096)
-                return usage_error(cmd, "--threads needs an integer from 1 to 4096, got '%s'", next ? next : "");
-            c->nthreads = (int)v;
+            if (!next || parse_long(next, &v) || v < 0 || v > 4096)
+                return usage_error(cmd, "--threads needs an integer from 0 (all cores) to 4096, got '%s'", next ? next : "");
+            /* 0 as in run.threads: all cores (OMP_NUM_THREADS if set),
+             * overriding a run.threads of the file */
+            c->nthreads = v ? (int)v : omp_get_max_threads();
             i++;
         } else if (allow_run_opts && (is_opt(a, NULL, "--psa") || is_opt(a, NULL, "--psa-draw"))) {
             long v;

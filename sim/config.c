@@ -6,11 +6,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cfg_file.h"
 #include "cfg_tree.h"
 
 #define MAX_INCLUDE_DEPTH 32
@@ -32,6 +34,10 @@ struct os_cfg {
     /* specs declared with os_cfg_declare_under: owned copies and keys */
     os_param_spec **owned;
     size_t nowned;
+    /* values replaced by a later include or --set, validated all the same */
+    cfg_node **over;
+    char **over_path;
+    size_t nover;
 };
 
 
@@ -101,7 +107,31 @@ void os_cfg_free(os_cfg *cfg)
         free(cfg->owned[i]);
     }
     free(cfg->owned);
+    for (size_t i = 0; i < cfg->nover; i++) {
+        cfg_node_free(cfg->over[i]);
+        free(cfg->over_path[i]);
+    }
+    free(cfg->over);
+    free(cfg->over_path);
     free(cfg);
+}
+
+/* cfg_drop_fn: keeps a value that a later layer overrides. */
+static void keep_overridden(void *ctx, const char *path, cfg_node *old)
+{
+    os_cfg *cfg = ctx;
+    cfg_node **v = realloc(cfg->over, (cfg->nover + 1) * sizeof *v);
+    if (v) cfg->over = v;
+    char **p = realloc(cfg->over_path, (cfg->nover + 1) * sizeof *p);
+    if (p) cfg->over_path = p;
+    char *dup = strdup(path);
+    if (!v || !p || !dup) {   /* out of memory: it goes unchecked */
+        free(dup);
+        cfg_node_free(old);
+        return;
+    }
+    cfg->over[cfg->nover] = old;
+    cfg->over_path[cfg->nover++] = dup;
 }
 
 /* ---- loading ---- */
@@ -112,37 +142,9 @@ typedef struct chain {
     const struct chain *up;
 } chain;
 
-static int load_file(os_cfg *cfg, const char *path, const chain *up, int depth,
+/* FROM: the include entry naming PATH (NULL for the scenario file). */
+static int load_file(os_cfg *cfg, const char *path, cfg_node *from, const chain *up, int depth,
                      cfg_node **out, os_err *err);
-
-static int read_all(const char *path, char **text, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return errno ? errno : EIO;
-    size_t cap = 8192, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) break;
-        char *p = realloc(buf, cap *= 2);
-        if (!p) {
-            free(buf);
-            buf = NULL;
-        } else {
-            buf = p;
-        }
-    }
-    int rc = !buf ? ENOMEM : ferror(f) ? EIO : 0;
-    fclose(f);
-    if (rc) {
-        free(buf);
-        return rc;
-    }
-    *text = buf;
-    *len = n;
-    return 0;
-}
 
 /* Joins include NAME onto the directory of the file named FROM. */
 static char *join_rel(const char *from, const char *name)
@@ -236,8 +238,8 @@ static int load_text(os_cfg *cfg, const char *text, size_t len, cfg_src *src,
             if (!rc && depth >= MAX_INCLUDE_DEPTH)
                 rc = os_fail(err, OS_ECONFIG, "%s:%d: include: includes nested too deeply",
                              src->name, f->line);
-            if (!rc) rc = load_file(cfg, path, me, depth + 1, &sub, err);
-            if (!rc) cfg_merge(acc, sub);
+            if (!rc) rc = load_file(cfg, path, f, me, depth + 1, &sub, err);
+            if (!rc) cfg_merge(acc, sub, "", keep_overridden, cfg);
             free(real);
         }
         free(path);
@@ -248,18 +250,20 @@ static int load_text(os_cfg *cfg, const char *text, size_t len, cfg_src *src,
         cfg_node_free(root);
         return rc;
     }
-    cfg_merge(acc, root);
+    cfg_merge(acc, root, "", keep_overridden, cfg);
     *out = acc;
     return 0;
 }
 
-static int load_file(os_cfg *cfg, const char *path, const chain *up, int depth,
+static int load_file(os_cfg *cfg, const char *path, cfg_node *from, const chain *up, int depth,
                      cfg_node **out, os_err *err)
 {
-    char *text;
+    char *text, why[128];
     size_t len;
-    int e = read_all(path, &text, &len);
-    if (e) return os_fail(err, OS_ECONFIG, "%s: cannot read: %s", path, strerror(e));
+    if (os_cfg_file_read(path, &text, &len, why, sizeof why))
+        return from ? os_fail(err, OS_ECONFIG, "%s: include: cannot read '%s': %s", cfg_origin(from),
+                              path, why)
+                    : os_fail(err, OS_ECONFIG, "%s: cannot read: %s", path, why);
     cfg_src *src = add_src(cfg, path, dir_of(path), 1);
     char *real = realpath(path, NULL);
     chain me = {real, path, up};
@@ -344,10 +348,10 @@ static int put_at(os_cfg *cfg, const char *key, cfg_node *v, const cfg_src *src,
             cfg_node *old = m->kids[i];
             long vi = cfg_map_find(old, "value");
             if (old->kind == CFG_MAP && vi >= 0 && v->kind != CFG_MAP) {
-                cfg_node_free(old->kids[vi]);
+                keep_overridden(cfg, key, old->kids[vi]);
                 old->kids[vi] = v;
             } else {
-                cfg_node_free(old);
+                keep_overridden(cfg, key, old);
                 m->kids[i] = v;
             }
             return 0;
@@ -393,7 +397,7 @@ int os_cfg_load(os_cfg **out, const char *path, const char *const *sets, int nse
     *out = NULL;
     os_cfg *cfg = cfg_new(path);
     if (!cfg) return os_fail(err, OS_ECONFIG, "out of memory");
-    int rc = load_file(cfg, path, NULL, 0, &cfg->root, err);
+    int rc = load_file(cfg, path, NULL, NULL, 0, &cfg->root, err);
     if (!rc) rc = apply_sets(cfg, sets, nsets, err);
     if (rc) {
         os_cfg_free(cfg);
@@ -462,21 +466,29 @@ int os_cfg_declare(os_cfg *cfg, const os_param_spec *specs, size_t n, os_err *er
 
 /* ---- scalar syntax ---- */
 
-static cfg_node *tree_get(const cfg_node *m, const char *key)
+/* The node at dotted KEY below M, or NULL.  With DEEPEST, the deepest node
+ * on the way instead of NULL (for messages about keys not in the tree). */
+static cfg_node *tree_find(const cfg_node *m, const char *key, int deepest)
 {
-    char part[256];
     const char *p = key;
+    cfg_node *last = NULL;
     for (;;) {
         const char *dot = strchr(p, '.');
         size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        if (!m || m->kind != CFG_MAP || n >= sizeof part) return NULL;
-        memcpy(part, p, n);
-        part[n] = 0;
-        cfg_node *k = cfg_map_get(m, part);
+        char *part = m && m->kind == CFG_MAP ? strndup(p, n) : NULL;
+        cfg_node *k = part ? cfg_map_get(m, part) : NULL;
+        free(part);
+        if (!k) return deepest ? last : NULL;
         if (!dot) return k;
+        last = k;
         m = k;
         p = dot + 1;
     }
+}
+
+static cfg_node *tree_get(const cfg_node *m, const char *key)
+{
+    return tree_find(m, key, 0);
 }
 
 static int is_null(const cfg_node *n)
@@ -535,9 +547,21 @@ static const char *unit_sfx(const os_param_spec *s)
     return s && s->unit && strcmp(s->unit, "1") ? s->unit : "";
 }
 
-/* Checks that N is a number fitting SPEC (INT: an integer) and returns it. */
-static int check_number(const cfg_node *n, const char *path, const os_param_spec *s, int is_int,
-                        double *out, os_err *err)
+/* Does integer text T (or value V) fit a 64-bit integer of spec S?  Above
+ * 2^63 only for specs whose bounds reach there (run.seed: all of uint64). */
+static int fits_int64(const char *t, double v, const os_param_spec *s)
+{
+    int unsig = s && s->min <= s->max && s->min >= 0 && s->max >= 9.3e18;
+    if (!integer_syntax(t)) return unsig ? v >= 0 && v < 18446744073709551616.0
+                                          : v > -9.2e18 && v < 9.2e18;
+    errno = 0;
+    if (t[0] == '-' || !unsig) (void)strtoll(t, NULL, 10);
+    else (void)strtoull(t, NULL, 10);
+    return errno != ERANGE;
+}
+
+int cfg_check_number(const cfg_node *n, const char *path, const os_param_spec *s, int is_int,
+                     double *out, os_err *err)
 {
     cfg_node *nn = (cfg_node *)n;
     const char *o = cfg_origin(nn);
@@ -555,7 +579,7 @@ static int check_number(const cfg_node *n, const char *path, const os_param_spec
         return os_fail(err, OS_ECONFIG, "%s: %s: %s is too large", o, path, n->text);
     if (is_int && v != floor(v))
         return os_fail(err, OS_ECONFIG, "%s: %s: expected an integer, got %s", o, path, n->text);
-    if (is_int && (v >= 9.2e18 || v <= -9.2e18))
+    if (is_int && !fits_int64(n->text, v, s))
         return os_fail(err, OS_ECONFIG, "%s: %s: %s does not fit a 64-bit integer", o, path, n->text);
     if (s && s->min <= s->max && (v < s->min || v > s->max)) {
         const char *u = unit_sfx(s);
@@ -563,86 +587,6 @@ static int check_number(const cfg_node *n, const char *path, const os_param_spec
                        n->text, s->min, s->max, *u ? " " : "", u);
     }
     if (out) *out = v;
-    return 0;
-}
-
-/* ---- distributions ---- */
-
-static const struct dist_def {
-    const char *name;
-    os_dist_type type;
-    int n;
-    const char *f[3];
-} dists[] = {
-    {"fixed", OS_DIST_FIXED, 0, {NULL, NULL, NULL}},
-    {"normal", OS_DIST_NORMAL, 2, {"mean", "sd", NULL}},
-    {"lognormal", OS_DIST_LOGNORMAL, 2, {"meanlog", "sdlog", NULL}},
-    {"gamma", OS_DIST_GAMMA, 2, {"shape", "scale", NULL}},
-    {"beta", OS_DIST_BETA, 2, {"a", "b", NULL}},
-    {"uniform", OS_DIST_UNIFORM, 2, {"min", "max", NULL}},
-    {"triangular", OS_DIST_TRIANGULAR, 3, {"min", "mode", "max"}},
-};
-
-static void field_list(char *buf, size_t len, const struct dist_def *d)
-{
-    buf[0] = 0;
-    for (int i = 0; i < d->n; i++)
-        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : "", d->f[i]);
-    if (!d->n) snprintf(buf, len, "no fields");
-}
-
-/* Parses and checks dist map N of parameter PATH. */
-static int parse_dist(cfg_node *n, const char *path, os_dist *out, os_err *err)
-{
-    memset(out, 0, sizeof *out);
-    const char *o = cfg_origin(n);
-    if (n->kind != CFG_MAP)
-        return os_fail(err, OS_ECONFIG, "%s: %s.dist: expected a map like {type: normal, mean: 0.1, sd: 0.01}",
-                       o, path);
-    cfg_node *t = cfg_map_get(n, "type");
-    if (!t || t->kind != CFG_SCALAR)
-        return os_fail(err, OS_ECONFIG, "%s: %s.dist: needs a 'type' (fixed|normal|lognormal|gamma|beta|uniform|triangular)",
-                       o, path);
-    const struct dist_def *d = NULL;
-    for (size_t i = 0; i < sizeof dists / sizeof dists[0]; i++)
-        if (!strcmp(dists[i].name, t->text)) d = &dists[i];
-    if (!d)
-        return os_fail(err, OS_ECONFIG, "%s: %s.dist: unknown type '%s' (expected fixed|normal|lognormal|gamma|beta|uniform|triangular)",
-                       cfg_origin(t), path, t->text);
-    char fl[64];
-    field_list(fl, sizeof fl, d);
-    for (size_t i = 0; i < n->n; i++) {
-        int known = !strcmp(n->keys[i], "type");
-        for (int j = 0; j < d->n; j++) known |= !strcmp(n->keys[i], d->f[j]);
-        if (!known)
-            return os_fail(err, OS_ECONFIG, "%s: %s.dist: unknown field '%s' for %s (expected %s)",
-                           cfg_origin(n->kids[i]), path, n->keys[i], d->name, fl);
-    }
-    out->type = d->type;
-    for (int j = 0; j < d->n; j++) {
-        cfg_node *f = cfg_map_get(n, d->f[j]);
-        char fp[512];
-        snprintf(fp, sizeof fp, "%s.dist.%s", path, d->f[j]);
-        if (!f)
-            return os_fail(err, OS_ECONFIG, "%s: %s.dist: %s needs field '%s' (fields: %s)", o, path,
-                           d->name, d->f[j], fl);
-        int rc = check_number(f, fp, NULL, 0, &out->p[j], err);
-        if (rc) return rc;
-    }
-    const double *p = out->p;
-    const char *bad = NULL;
-    switch (d->type) {
-    case OS_DIST_NORMAL: if (!(p[1] > 0)) bad = "sd must be > 0"; break;
-    case OS_DIST_LOGNORMAL: if (!(p[1] > 0)) bad = "sdlog must be > 0"; break;
-    case OS_DIST_GAMMA: if (!(p[0] > 0 && p[1] > 0)) bad = "shape and scale must be > 0"; break;
-    case OS_DIST_BETA: if (!(p[0] > 0 && p[1] > 0)) bad = "a and b must be > 0"; break;
-    case OS_DIST_UNIFORM: if (!(p[0] < p[1])) bad = "min must be < max"; break;
-    case OS_DIST_TRIANGULAR:
-        if (!(p[0] <= p[1] && p[1] <= p[2] && p[0] < p[2])) bad = "needs min <= mode <= max and min < max";
-        break;
-    default: break;
-    }
-    if (bad) return os_fail(err, OS_ECONFIG, "%s: %s.dist: %s: %s", o, path, d->name, bad);
     return 0;
 }
 
@@ -662,7 +606,7 @@ static int check_long_form(cfg_node *n, const char *path, const os_param_spec *s
     if (!v)
         return os_fail(err, OS_ECONFIG, "%s: %s: a map here must be a long-form parameter with 'value' (fields: %s)",
                        cfg_origin(n), path, long_fields);
-    int rc = check_number(v, path, s, s->type == OS_P_INT, NULL, err);
+    int rc = cfg_check_number(v, path, s, s->type == OS_P_INT, NULL, err);
     if (rc) return rc;
     cfg_node *u = cfg_map_get(n, "unit");
     if (u && u->kind != CFG_SCALAR)
@@ -677,7 +621,7 @@ static int check_long_form(cfg_node *n, const char *path, const os_param_spec *s
                        path, kind_name(src));
     cfg_node *d = cfg_map_get(n, "dist");
     os_dist dist;
-    return d ? parse_dist(d, path, &dist, err) : 0;
+    return d ? cfg_parse_dist(d, path, s, &dist, err) : 0;
 }
 
 static char *resolve_path(cfg_node *n)
@@ -697,6 +641,30 @@ static char *resolve_path(cfg_node *n)
     return n->resolved;
 }
 
+/* The integer of text T (number V): a uint64 above 2^63 (run.seed) comes
+ * back as the long of the same bits, so (uint64_t) of it restores it. */
+static long int_value(const char *t, double v)
+{
+    if (integer_syntax(t)) return t[0] == '-' ? strtol(t, NULL, 10) : (long)strtoull(t, NULL, 10);
+    if (v >= 9.2e18 && v < 18446744073709551616.0) return (long)(uint64_t)v;
+    return v > -9.2e18 && v < 9.2e18 ? (long)v : 0;
+}
+
+/* An input file named by a path key exists and is a regular file: a typo
+ * or a FIFO is caught here, with the key's file and line. */
+static int check_path(cfg_node *n, const char *path, os_err *err)
+{
+    const char *o = cfg_origin(n);
+    if (is_null(n) || !*n->text)
+        return os_fail(err, OS_ECONFIG, "%s: %s: expected a file name, got nothing", o, path);
+    const char *r = resolve_path(n);
+    char why[128];
+    if (!r) return os_fail(err, OS_ECONFIG, "out of memory");
+    if (os_cfg_file_ok(r, 0, why, sizeof why))
+        return os_fail(err, OS_ECONFIG, "%s: %s: cannot read '%s': %s", o, path, r, why);
+    return 0;
+}
+
 static int fill_list(cfg_node *n, const char *path, const os_param_spec *s, int is_int, os_err *err)
 {
     free(n->reals);
@@ -708,10 +676,10 @@ static int fill_list(cfg_node *n, const char *path, const os_param_spec *s, int 
         char ep[600];
         snprintf(ep, sizeof ep, "%s[%zu]", path, i);
         double v = 0;
-        int rc = check_number(n->kids[i], ep, s, is_int, &v, err);
+        int rc = cfg_check_number(n->kids[i], ep, s, is_int, &v, err);
         if (rc) return rc;
         n->reals[i] = v;
-        n->ints[i] = integer_syntax(n->kids[i]->text) ? strtol(n->kids[i]->text, NULL, 10) : (long)v;
+        n->ints[i] = int_value(n->kids[i]->text, v);
     }
     return 0;
 }
@@ -724,7 +692,7 @@ static int check_value(cfg_node *n, const char *path, const os_param_spec *s, os
     case OS_P_REAL:
     case OS_P_INT:
         if (n->kind == CFG_MAP) return check_long_form(n, path, s, err);
-        return check_number(n, path, s, s->type == OS_P_INT, NULL, err);
+        return cfg_check_number(n, path, s, s->type == OS_P_INT, NULL, err);
     case OS_P_BOOL:
         if (n->kind != CFG_SCALAR)
             return os_fail(err, OS_ECONFIG, "%s: %s: expected true or false, got %s", o, path, kind_name(n));
@@ -736,8 +704,7 @@ static int check_value(cfg_node *n, const char *path, const os_param_spec *s, os
         if (n->kind != CFG_SCALAR)
             return os_fail(err, OS_ECONFIG, "%s: %s: expected a %s, got %s", o, path,
                            s->type == OS_P_PATH ? "file name" : "string", kind_name(n));
-        if (s->type == OS_P_PATH) return resolve_path(n) || is_null(n) || !*n->text ? 0
-                                   : os_fail(err, OS_ECONFIG, "out of memory");
+        if (s->type == OS_P_PATH) return check_path(n, path, err);
         if (s->choices) {
             const char *t = is_null(n) ? "" : n->text, *c = s->choices;
             size_t tl = strlen(t);
@@ -807,34 +774,73 @@ static int unknown_key(const os_cfg *cfg, cfg_node *n, char *path, os_err *err)
     return rc;
 }
 
-static int walk(os_cfg *cfg, cfg_node *m, char *path, os_err *err)
+static int walk(os_cfg *cfg, cfg_node *m, char *path, int record, os_err *err);
+
+/* Validates node K at PATH (KEY its last part); RECORD: K is the value in
+ * force (not an overridden one), so accessors find it. */
+static int check_key(os_cfg *cfg, cfg_node *k, const char *key, char *path, int record,
+                     os_err *err)
+{
+    cfg_entry *e = find_ent(cfg, path);
+    if (!valid_key_path(key, strlen(key)) || strchr(key, '.'))
+        return os_fail(err, OS_ECONFIG, "%s: %s: invalid key name '%s' (use letters, digits, _ and -; nest maps instead of dots)",
+                       cfg_origin(k), path, key);
+    if (e) {
+        int rc = check_value(k, path, e->spec, err);
+        if (!rc && record) e->node = k;
+        return rc;
+    }
+    if (!is_group(cfg, path)) return unknown_key(cfg, k, path, err);
+    if (k->kind != CFG_MAP)
+        return os_fail(err, OS_ECONFIG, "%s: %s: expected a map of keys, got %s", cfg_origin(k), path,
+                       is_null(k) ? "nothing" : kind_name(k));
+    return walk(cfg, k, path, record, err);
+}
+
+static int walk(os_cfg *cfg, cfg_node *m, char *path, int record, os_err *err)
 {
     size_t plen = strlen(path);
     for (size_t i = 0; i < m->n; i++) {
         cfg_node *k = m->kids[i];
         const char *key = m->keys[i];
         if (plen + strlen(key) + 2 >= 1024)
-            return os_fail(err, OS_ECONFIG, "%s: %s: key path too long", cfg_origin(k), path);
+            return os_fail(err, OS_ECONFIG, "%s: %s: key path too long", cfg_origin(k),
+                           plen ? path : "(top level)");
         snprintf(path + plen, 1024 - plen, "%s%s", plen ? "." : "", key);
-        int rc = 0;
-        cfg_entry *e = find_ent(cfg, path);
-        if (!valid_key_path(key, strlen(key)) || strchr(key, '.')) {
-            rc = os_fail(err, OS_ECONFIG, "%s: %s: invalid key name '%s' (use letters, digits, _ and -; nest maps instead of dots)",
-                         cfg_origin(k), path, key);
-        } else if (e) {
-            rc = check_value(k, path, e->spec, err);
-            if (!rc) e->node = k;
-        } else if (is_group(cfg, path)) {
-            if (k->kind != CFG_MAP)
-                rc = os_fail(err, OS_ECONFIG, "%s: %s: expected a map of keys, got %s", cfg_origin(k),
-                             path, is_null(k) ? "nothing" : kind_name(k));
-            else
-                rc = walk(cfg, k, path, err);
-        } else {
-            rc = unknown_key(cfg, k, path, err);
-        }
+        int rc = check_key(cfg, k, key, path, record, err);
         path[plen] = 0;
         if (rc) return rc;
+    }
+    return 0;
+}
+
+/* Values replaced by a later include or --set are checked like the ones in
+ * force (docs/user-guide.md, layering): a broken value must not hide behind
+ * an override.  Keys no longer declared (a removed `like:`) are skipped. */
+static int check_overridden(os_cfg *cfg, os_err *err)
+{
+    for (size_t i = 0; i < cfg->nover; i++) {
+        char path[1024];
+        const char *p = cfg->over_path[i], *dot = strrchr(p, '.');
+        if (strlen(p) >= sizeof path) continue;
+        snprintf(path, sizeof path, "%s", p);
+        int rc = 0;
+        cfg_entry *e = NULL;
+        if (dot && !strcmp(dot, ".dist")) {   /* a long form's replaced dist */
+            path[dot - p] = 0;
+            e = find_ent(cfg, path);
+            os_dist d;
+            if (e && (e->spec->type == OS_P_REAL || e->spec->type == OS_P_INT))
+                rc = cfg_parse_dist(cfg->over[i], path, e->spec, &d, err);
+        } else if (find_ent(cfg, p) || is_group(cfg, p)) {
+            rc = check_key(cfg, cfg->over[i], dot ? dot + 1 : p, path, 0, err);
+        }
+        if (rc) {
+            size_t len = strlen(err->msg);
+            snprintf(err->msg + len, sizeof err->msg - len, " (overridden at %s)",
+                     os_cfg_origin(cfg, e ? path : p));
+            return rc;
+        }
     }
     return 0;
 }
@@ -843,7 +849,8 @@ int os_cfg_validate(os_cfg *cfg, os_err *err)
 {
     char path[1024] = "";
     for (size_t i = 0; i < cfg->nents; i++) cfg->ents[i].node = NULL;
-    int rc = walk(cfg, cfg->root, path, err);
+    int rc = walk(cfg, cfg->root, path, 1, err);
+    if (!rc) rc = check_overridden(cfg, err);
     for (size_t i = 0; !rc && i < cfg->nents; i++) {
         cfg_entry *e = &cfg->ents[i];
         const os_param_spec *s = e->spec;
@@ -902,9 +909,7 @@ double os_cfg_real(const os_cfg *cfg, const char *key)
 long os_cfg_int(const os_cfg *cfg, const char *key)
 {
     cfg_node *n = value_of(cfg, key, NULL);
-    if (n && n->kind == CFG_SCALAR && integer_syntax(n->text)) return strtol(n->text, NULL, 10);
-    double v = real_text(n);
-    return v >= -9.2e18 && v <= 9.2e18 ? (long)v : 0;
+    return n && n->kind == CFG_SCALAR ? int_value(n->text, real_text(n)) : 0;
 }
 
 int os_cfg_bool(const os_cfg *cfg, const char *key)
@@ -1003,13 +1008,15 @@ os_dist os_cfg_dist(const os_cfg *cfg, const char *key)
     os_dist d = {OS_DIST_NONE, {0, 0, 0}};
     cfg_node *n = long_field(cfg, key, "dist");
     os_err e;
-    if (n && parse_dist(n, key, &d, &e)) memset(&d, 0, sizeof d);
+    if (n && cfg_parse_dist(n, key, NULL, &d, &e)) memset(&d, 0, sizeof d);
     return d;
 }
 
 const char *os_cfg_origin(const os_cfg *cfg, const char *key)
 {
-    cfg_node *n = tree_get(cfg->root, key);
+    /* an undeclared key not in the tree (a name cut short in a caller's
+     * buffer) gets the place of its deepest enclosing map */
+    cfg_node *n = tree_find(cfg->root, key, !find_ent(cfg, key));
     if (n && n->kind == CFG_MAP && cfg_map_get(n, "value")) n = cfg_map_get(n, "value");
     return n ? cfg_origin(n) : "(unset)";
 }
@@ -1029,7 +1036,7 @@ int os_cfg_set_real(os_cfg *cfg, const char *key, double value, os_err *err)
         return os_fail(err, OS_ECONFIG, "%s: %s is not a finite number", key, text);
     cfg_node *n = value_of(cfg, key, NULL);
     cfg_node tmp = {.kind = CFG_SCALAR, .text = text, .src = cfg->set_src};
-    int rc = check_number(&tmp, key, s, s && s->type == OS_P_INT, NULL, err);
+    int rc = cfg_check_number(&tmp, key, s, s && s->type == OS_P_INT, NULL, err);
     free(tmp.origin);
     if (rc) return rc;
     if (!n) {
@@ -1097,6 +1104,11 @@ size_t os_cfg_keys(const os_cfg *cfg, const char *key, const char *const **names
 int os_cfg_declare_under(os_cfg *cfg, const char *prefix, const os_param_spec *specs, size_t n,
                          os_err *err)
 {
+    const char *name = strrchr(prefix, '.');
+    name = name ? name + 1 : prefix;
+    if (!valid_key_path(prefix, strlen(prefix)))
+        return os_fail(err, OS_ECONFIG, "%s: %s: invalid name '%s' (use letters, digits, _ and -)",
+                       os_cfg_origin(cfg, prefix), prefix, name);
     os_param_spec **owned = realloc(cfg->owned, (cfg->nowned + n) * sizeof *owned);
     if (!owned && n) return os_fail(err, OS_ECONFIG, "out of memory");
     cfg->owned = owned;
@@ -1150,7 +1162,7 @@ static int inherit_one(cfg_node *g, size_t i, const char *group, const char *fie
     cfg_node *copy = cfg_node_copy(g->kids[j]);
     if (!copy) return os_fail(err, OS_ECONFIG, "out of memory");
     cfg_node_free(cfg_map_take(x, field));
-    cfg_merge(copy, x);   /* consumes x: its own keys override the copy's */
+    cfg_merge(copy, x, "", NULL, NULL);   /* consumes x: its own keys override the copy's */
     g->kids[i] = copy;
     return 0;
 }

@@ -15,7 +15,7 @@ const os_param_spec os_engine_params[] = {
      "last simulated year (inclusive)"},
     {"run.agents", OS_P_INT, "agents", 0, 4.0e9, 1, NULL, NULL,
      "agents representing the start-year population (ignored when demography.scale is 1)"},
-    {"run.seed", OS_P_INT, "1", 0, 1.8e19, 0, "1", NULL,
+    {"run.seed", OS_P_INT, "1", 0, 18446744073709551615.0, 0, "1", NULL,
      "base random seed"},
     {"run.replicates", OS_P_INT, "1", 1, 10000, 0, "1", NULL,
      "independent Monte Carlo replicates (seeds derived from run.seed); R > 1 adds /summary_quantiles"},

@@ -8,6 +8,8 @@
 
 #include <yaml.h>
 
+#include "cfg_file.h"
+
 #define UNBOUNDED 1.0, 0.0
 
 const os_param_spec os_targets_params[] = {
@@ -185,13 +187,12 @@ static int load_include(rd *r, os_targets *t, yaml_node_t *n, size_t idx, int de
     const char *slash = strrchr(r->path, '/');
     if (s[0] == '/' || !slash) snprintf(full, sizeof full, "%s", s);
     else snprintf(full, sizeof full, "%.*s/%s", (int)(slash - r->path), r->path, s);
-    FILE *fp = fopen(full, "rb");
-    if (!fp) {
+    char why[128];
+    if (os_cfg_file_ok(full, OS_CFG_MAX_BYTES, why, sizeof why)) {
         char msg[2200];
-        snprintf(msg, sizeof msg, "cannot open %s: %s", full, strerror(errno));
+        snprintf(msg, sizeof msg, "cannot open %s: %s", full, why);
         return bad(r, n, key, msg);
     }
-    fclose(fp);
     return load_file(t, full, depth + 1, r->err);
 }
 
@@ -225,21 +226,29 @@ int os_targets_load(os_targets *t, const char *path, os_err *err)
 
 static int load_file(os_targets *t, const char *path, int depth, os_err *err)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return os_fail(err, OS_ECONFIG, "%s: cannot open targets file: %s", path, strerror(errno));
+    char *text, why[128];
+    size_t len;
+    if (os_cfg_file_read(path, &text, &len, why, sizeof why))
+        return os_fail(err, OS_ECONFIG, "%s: cannot open targets file: %s", path, why);
+    /* the configuration parser's limits first: libyaml's loader takes
+     * quadratic time on deep nesting and accepts duplicate keys */
+    int rc = os_yaml_precheck(text, len, path, err);
+    if (rc) {
+        free(text);
+        return rc;
+    }
     yaml_parser_t parser;
     yaml_document_t doc;
     yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, fp);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &doc)) {
-        int rc = os_fail(err, OS_ECONFIG, "%s:%zu: %s", path, parser.problem_mark.line + 1,
+        rc = os_fail(err, OS_ECONFIG, "%s:%zu: %s", path, parser.problem_mark.line + 1,
                          parser.problem ? parser.problem : "YAML syntax error");
         yaml_parser_delete(&parser);
-        fclose(fp);
+        free(text);
         return rc;
     }
     rd r = {&doc, path, err};
-    int rc = OS_OK;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (!root || root->type != YAML_MAPPING_NODE) {
         rc = os_fail(err, OS_ECONFIG, "%s:1: targets: expected a mapping with 'targets:'", path);
@@ -265,7 +274,7 @@ static int load_file(os_targets *t, const char *path, int depth, os_err *err)
 done:
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
-    fclose(fp);
+    free(text);
     return rc;
 }
 
