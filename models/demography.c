@@ -217,9 +217,11 @@ static int allocate_base(os_demog *d, os_err *err)
     uint64_t n = d->o.scale ? total : d->o.agents;
     if (total == 0 || n < (uint64_t)nonempty || n > 4294967295u) {
         free(rm);
-        return os_fail(err, OS_ECONFIG, "demography: %llu agents for %llu persons aged 50+ in %d: "
+        const char *where = d->o.agents_origin ? d->o.agents_origin : "demography";
+        return os_fail(err, OS_ECONFIG, "%s: %s: %llu agents for %llu persons aged 50+ in %d: "
                        "need at least one agent per non-empty sex and age group (%d) and fewer than 2^32",
-                       (unsigned long long)n, (unsigned long long)total, t->years[d->y0], nonempty);
+                       where, d->o.scale ? "demography.scale" : "run.agents", (unsigned long long)n,
+                       (unsigned long long)total, t->years[d->y0], nonempty);
     }
     /* Largest remainder, ties to the earlier cell. */
     uint64_t given = 0;
@@ -459,6 +461,7 @@ static int demog_init(os_model *m, void **state, os_err *err)
         .label = os_cfg_str(cfg, "demography.label"),
         .start_year = m->start_year,
         .agents = (uint64_t)os_cfg_int(cfg, "run.agents"),
+        .agents_origin = os_cfg_origin(cfg, "run.agents"),
         .scale = (int)os_cfg_int(cfg, "demography.scale"),
         .split = strcmp(os_cfg_str(cfg, "demography.age_split"), "uniform") == 0
                  ? OS_SPLIT_UNIFORM : OS_SPLIT_STEFFEN,

@@ -69,6 +69,7 @@ typedef struct os_demog_opts {
     os_demog_mxage mx_age;  /* death rates between age-group midpoints  */
     os_demog_mxtime mx_time;/* death rates between period midpoints     */
     int end_year;           /* > 0: the tables must cover the run to it  */
+    const char *agents_origin; /* "file:line" of run.agents, for errors */
 } os_demog_opts;
 
 typedef struct os_demog os_demog;

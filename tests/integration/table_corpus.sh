@@ -118,7 +118,7 @@ os.mkdir(os.path.join(out, "directory.csv"))
 print("directory.csv\tpop\tis a directory\t0")
 os.mkfifo(os.path.join(out, "fifo.csv"))
 print("fifo.csv\tpop\tnot a regular file\t0")
-print("missing.csv\tpop\tcannot open\t0")
+print("missing.csv\tpop\tcannot read\t0")
 # Fine in another form: the same values.
 write("ok_bom.csv", "\ufeff" + join(pop))
 write("ok_crlf.csv", "\r\n".join(pop))
