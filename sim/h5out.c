@@ -13,6 +13,7 @@
 #endif
 
 #include "engine.h"
+#include "h5check.h"
 #include "h5io.h"
 #include "h5par.h"
 #include "par.h"
@@ -268,7 +269,8 @@ int os_h5out_open(os_h5out **out, const char *path, const os_cfg *cfg,
     char *yaml = os_cfg_dump(cfg);
     int bad = os_h5_attr_str(o->file, "osteosim_version", OS_VERSION)
             | os_h5_attr_str(o->file, "git_commit", OS_GIT_COMMIT)
-            | os_h5_attr_i64(o->file, "seed", (long long)os_cfg_int(cfg, "run.seed"))
+            /* unsigned: seeds span the full 64-bit range */
+            | os_h5c_attr_put_u64(o->file, "seed", (uint64_t)os_cfg_int(cfg, "run.seed"))
             | os_h5_attr_str(o->file, "created", created)
             | os_h5_attr_str(o->file, "config", yaml ? yaml : "")
             | os_h5_attr_str(o->file, "scenario", os_cfg_str(cfg, "scenario.name"))

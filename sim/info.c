@@ -75,8 +75,13 @@ int os_info_print(const char *path, FILE *out, os_err *err)
     char *version = attr_str(f, "osteosim_version");
     char *commit = attr_str(f, "git_commit"), *created = attr_str(f, "created");
     char *scenario = attr_str(f, "scenario");
-    double seed = 0, y0 = 0, y1 = 0, bpa = 0, ay = 0, wall = 0;
-    attr_num(f, "seed", &seed);
+    double y0 = 0, y1 = 0, bpa = 0, ay = 0, wall = 0;
+    uint64_t seed = 0;
+    if (os_h5c_attr_u64(f, "seed", &seed)) {   /* files before unsigned seeds: int64 */
+        long long s = 0;
+        os_h5c_attr_int(f, "seed", &s);
+        seed = (uint64_t)s;
+    }
     attr_num(f, "start_year", &y0);
     attr_num(f, "end_year", &y1);
     attr_num(f, "bytes_per_agent", &bpa);
@@ -86,7 +91,7 @@ int os_info_print(const char *path, FILE *out, os_err *err)
     fprintf(out, "osteosim:        %s (commit %s)\n", version, commit ? commit : "?");
     fprintf(out, "scenario:        %s\n", scenario ? scenario : "?");
     fprintf(out, "created:         %s\n", created ? created : "?");
-    fprintf(out, "seed:            %.0f\n", seed);
+    fprintf(out, "seed:            %llu\n", (unsigned long long)seed);
     fprintf(out, "years:           %.0f-%.0f\n", y0, y1);
 
     double *year = NULL, *arm = NULL, *agents = NULL, *pop = NULL;

@@ -34,8 +34,8 @@ void os_report_run(FILE *out, const os_cfg *cfg, const os_summary *s,
     int nt = nthreads > 0 ? nthreads : (int)os_cfg_int(cfg, "run.threads");
     if (nt <= 0) nt = omp_get_max_threads();
     double rate = st->wall_seconds > 0 ? st->agent_years / st->wall_seconds : 0;
-    fprintf(out, "osteosim: scenario %s, seed %ld, %d-%d\n", os_cfg_str(cfg, "scenario.name"),
-            os_cfg_int(cfg, "run.seed"), y0, y1);
+    fprintf(out, "osteosim: scenario %s, seed %llu, %d-%d\n", os_cfg_str(cfg, "scenario.name"),
+            (unsigned long long)(uint64_t)os_cfg_int(cfg, "run.seed"), y0, y1);
     const char *desc = os_cfg_str(cfg, "scenario.description");
     if (desc && *desc) fprintf(out, "  %s\n", desc);
     fprintf(out, "  agent-years      %.4g in %.3f s: %.4g agent-years/s (%d threads, %.4g per thread)\n",
