@@ -18,6 +18,7 @@
  */
 #include "calibrate.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 #include <gsl/gsl_multimin.h>
 
 #include "engine.h"
+#include "outpath.h"
 #include "targets.h"
 #include "version.h"
 
@@ -305,11 +307,12 @@ static int write_fitted(const cal *c, const char *out, const char *targets_path,
     FILE *f = fopen(tmp, "w");
     if (!f) {
         free(keys);
-        return os_fail(err, OS_ERUN, "%s: cannot write fitted parameters", out);
+        return os_fail(err, OS_ERUN, "%s: cannot write fitted parameters: %s", out, strerror(errno));
     }
     char date[32];
     time_t now = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
+    errno = 0;
     fprintf(f, "# Written by osteosim %s calibrate on %s: fitted to %s\n"
                "# (objective %.6g after %d evaluations).  Include after the\n"
                "# files that hold these keys' original values.\n",
@@ -347,13 +350,17 @@ static int write_fitted(const cal *c, const char *out, const char *targets_path,
         prev = k;
     }
     free(keys);
-    if (ferror(f) | fclose(f)) {
+    int bad = ferror(f), e = errno;  /* a failed write's errno (0 before the writes) */
+    if (fclose(f) != 0 || bad) {
+        e = !bad ? errno : e ? e : EIO;
         remove(tmp);
-        return os_fail(err, OS_ERUN, "%s: write failed", out);
+        return os_fail(err, OS_ERUN, "%s: write failed: %s", out, strerror(e));
     }
     if (rename(tmp, out) != 0) {
+        e = errno;
         remove(tmp);
-        return os_fail(err, OS_ERUN, "%s: cannot rename the finished file into place", out);
+        return os_fail(err, OS_ERUN, "%s: cannot rename the finished file into place: %s", out,
+                       strerror(e));
     }
     return OS_OK;
 }
@@ -378,6 +385,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 int os_cmd_calibrate(int argc, char **argv)
 {
     const char *config = NULL, *targets = NULL, *output = "fitted.yaml", *method = "nelder-mead";
+    char *out_path = NULL;  /* OUTPUT checked (outpath.h) */
     long agents = -1, threads = 0, max_iter = 200;
     int nsets = 0;
     char **sets = calloc((size_t)argc + 2, sizeof *sets);
@@ -429,6 +437,12 @@ int os_cmd_calibrate(int argc, char **argv)
         rc = OS_ECONFIG;
         goto out;
     }
+    /* Before any evaluation: the file may be written, and is no input. */
+    if (os_outpath_calibrate(output, "-o", c.cfg, c.tg.files, c.tg.nfiles, &out_path, &c.err)) {
+        fprintf(stderr, "osteosim: %s\n", c.err.msg);
+        rc = c.err.code == OS_ERUN ? OS_ERUN : OS_ECONFIG;
+        goto done;
+    }
     size_t n = c.tg.nfit;
     if (!n || !c.tg.n) {
         fprintf(stderr, "osteosim: %s: needs at least one target and one `fit:` parameter\n", targets);
@@ -466,7 +480,7 @@ int os_cmd_calibrate(int argc, char **argv)
         for (size_t i = 0; i < n; i++)
             printf("  %-44s %.6g   [%g, %g]\n", c.tg.fit[i].key, os_cfg_real(c.cfg, c.tg.fit[i].key),
                    c.tg.fit[i].min, c.tg.fit[i].max);
-        if ((rc = write_fitted(&c, output, targets, obj, &c.err)))
+        if ((rc = write_fitted(&c, out_path, targets, obj, &c.err)))
             fprintf(stderr, "osteosim: %s\n", c.err.msg);
         else
             printf("wrote %s\n", output);
@@ -476,6 +490,7 @@ done:
     os_targets_free(&c.tg);
     os_cfg_free(c.cfg);
 out:
+    free(out_path);
     free(sets);
     return rc;
 }

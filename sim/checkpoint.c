@@ -1,5 +1,6 @@
 #include "checkpoint.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include "ckpt_valid.h"
 #include "h5check.h"
+#include "h5copy.h"
 #include "h5io.h"
 #include "par.h"
 
@@ -27,39 +29,174 @@ void os_ckpt_remove(const char *path)
     remove(part);
 }
 
-/* Id blocks of the population (pop.h): needed to place rows under MPI. */
-static int write_blocks(hid_t f, const os_pop *pop, os_err *err)
+/* The steps of a checkpoint write return 0 or -1: the first failure is
+ * reported once, with the OS error (write_failed). */
+static hid_t new_group(hid_t f, const char *name)
 {
-    hid_t g = H5Gcreate2(f, "blocks", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (g < 0) return os_fail(err, OS_ERUN, "checkpoint: cannot create /blocks");
-    size_t bytes = pop->nblk * sizeof *pop->blk_lo;
-    int rc = os_h5_write_1d(g, "lo", H5T_NATIVE_UINT32, pop->blk_lo, pop->nblk, "1",
-                            "first id of this process's part of each id block", 0, err);
-    if (!rc) rc = os_h5_write_1d(g, "hi", H5T_NATIVE_UINT32, pop->blk_hi, pop->nblk, "1",
-                                 "end (exclusive) of this process's part of each id block", 0, err);
-    if (!rc && (os_ckpt_put_sum(g, "lo", pop->blk_lo, bytes) || os_ckpt_put_sum(g, "hi", pop->blk_hi, bytes)))
-        rc = os_fail(err, OS_ERUN, "checkpoint: cannot write /blocks checksums");
-    H5Gclose(g);
+    return H5Gcreate2(f, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+}
+
+/* Dataset NAME of G and the checksum resuming verifies (ckpt_valid.h). */
+static int put_dset(hid_t g, const char *name, hid_t type, const void *data, size_t n,
+                    const char *units, const char *description, int level)
+{
+    if (os_h5_write_1d(g, name, type, data, n, units, description, level, NULL)) return -1;
+    return os_ckpt_put_sum(g, name, data, n * H5Tget_size(type)) ? -1 : 0;
+}
+
+static int put_attrs(hid_t f, const os_cfg *cfg, const char *output, const os_ckpt_state *st,
+                     const os_pop *pop)
+{
+    char *yaml = os_cfg_dump(cfg);
+    int bad = (yaml == NULL)
+              | os_h5_attr_str(f, "format", OS_CKPT_FORMAT)
+              | os_h5_attr_i64(f, "format_version", OS_CKPT_VERSION)
+              | os_h5_attr_str(f, "config", yaml ? yaml : "")
+              | os_h5_attr_str(f, "output", output ? output : "")
+              | os_h5_attr_i64(f, "next_year", st->next_year)
+              | os_h5_attr_i64(f, "next_id", st->next_id)
+              | os_h5_attr_i64(f, "arm", st->arm)
+              | os_h5_attr_i64(f, "agents", (long long)pop->n)
+              | os_h5_attr_i64(f, "ranks", os_par_size());
+    free(yaml);
+    return bad ? -1 : 0;
+}
+
+static int put_pop(hid_t f, const os_pop *pop)
+{
+    hid_t g = new_group(f, "pop");
+    int rc = g < 0 ? -1 : 0;
+    for (int c = 0; c < pop->ncols && !rc; c++) {
+        const os_column *col = &pop->cols[c];
+        rc = put_dset(g, col->name, os_h5_coltype(col->type), col->data, pop->n, col->units,
+                      NULL, 1);
+    }
+    if (g >= 0 && H5Gclose(g) < 0) rc = -1;
     return rc;
 }
 
-static int copy_groups(hid_t from, hid_t to, os_err *err)
+/* Id blocks of the population (pop.h): needed to place rows under MPI. */
+static int put_blocks(hid_t f, const os_pop *pop)
 {
-    static const char *const groups[] = {"cohort", "events"};
-    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
-        if (H5Lexists(from, groups[i], H5P_DEFAULT) > 0 &&
-            H5Ocopy(from, groups[i], to, groups[i], H5P_DEFAULT, H5P_DEFAULT) < 0)
-            return os_fail(err, OS_ERUN, "checkpoint: cannot copy /%s", groups[i]);
-    return OS_OK;
+    hid_t g = new_group(f, "blocks");
+    int rc = g < 0 ? -1 : 0;
+    if (!rc) rc = put_dset(g, "lo", H5T_NATIVE_UINT32, pop->blk_lo, pop->nblk, "1",
+                           "first id of this process's part of each id block", 0);
+    if (!rc) rc = put_dset(g, "hi", H5T_NATIVE_UINT32, pop->blk_hi, pop->nblk, "1",
+                           "end (exclusive) of this process's part of each id block", 0);
+    if (g >= 0 && H5Gclose(g) < 0) rc = -1;
+    return rc;
 }
 
-/* The checksum resuming verifies (ckpt_valid.h). */
-static int put_sum(hid_t g, const char *name, const void *data, size_t bytes, const char *path,
-                   os_err *err)
+static int put_summary(hid_t f, const os_summary *s)
 {
-    if (os_ckpt_put_sum(g, name, data, bytes))
-        return os_fail(err, OS_ERUN, "%s: cannot write the checksum of '%s'", path, name);
-    return OS_OK;
+    hid_t g = new_group(f, "summary");
+    int rc = g < 0 ? -1 : 0;
+    const int32_t *keys[] = {s->year, s->arm, s->sex, s->age_lo, s->age_hi};
+    static const char *const names[] = {"year", "arm", "sex", "age_lo", "age_hi"};
+    for (int k = 0; k < 5 && !rc; k++)
+        rc = put_dset(g, names[k], H5T_NATIVE_INT32, keys[k], s->nrows, NULL, NULL, 0);
+    if (!rc) rc = put_dset(g, "values", H5T_NATIVE_DOUBLE, s->values, s->nrows * (size_t)s->ncols,
+                           NULL, NULL, 0);
+    if (!rc && os_h5_attr_i64(g, "ncols", s->ncols)) rc = -1;
+    if (g >= 0 && H5Gclose(g) < 0) rc = -1;
+    return rc;
+}
+
+static int put_carry(hid_t f, const os_carry *carry)
+{
+    hid_t g = new_group(f, "carry");
+    int rc = g < 0 ? -1 : 0;
+    for (int i = 0; carry && i < carry->n && !rc; i++)
+        rc = put_dset(g, carry->name[i], H5T_NATIVE_UINT8, carry->data[i], carry->size[i], NULL,
+                      NULL, 0);
+    if (g >= 0 && H5Gclose(g) < 0) rc = -1;
+    return rc;
+}
+
+/* /cohort and /events of FROM (when present) into TO, object by object
+ * (h5copy.h: H5Ocopy crashes on a full disk).  *WHAT names the object
+ * that failed. */
+static int copy_groups(hid_t from, hid_t to, const char **what)
+{
+    static const char *const groups[] = {"cohort", "events"};
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
+        htri_t there = H5Lexists(from, groups[i], H5P_DEFAULT);
+        if (there < 0 || (there > 0 && os_h5copy(from, groups[i], to, what))) return -1;
+    }
+    return 0;
+}
+
+/* The per-agent output so far, flushed first so the copy is current. */
+static int put_output(hid_t f, hid_t of, const char **what)
+{
+    *what = "(flushing the output)";
+    if (H5Fflush(of, H5F_SCOPE_LOCAL) < 0) return -1;
+    *what = "/output";
+    hid_t dst = new_group(f, "output");
+    int rc = dst < 0 ? -1 : copy_groups(of, dst, what);
+    if (dst >= 0 && H5Gclose(dst) < 0) rc = -1;
+    static char where[1100];
+    if (rc && strcmp(*what, "/output") != 0) {
+        snprintf(where, sizeof where, "/output%s", *what);
+        *what = where;
+    }
+    return rc;
+}
+
+/* One line for the first failure: the file the OS refused (the output,
+ * when its flush failed), else checkpoint part PATH, at step WHAT. */
+static int write_failed(os_err *err, const char *path, const char *what)
+{
+    char buf[4200];
+    const char *t = os_h5io_target(buf, sizeof buf);
+    if (t && strcmp(t, path) != 0)
+        return os_fail(err, OS_ERUN, "%s: cannot write: %s", t, os_h5io_reason(""));
+    return os_fail(err, OS_ERUN, "%s: cannot write checkpoint %s: %s", path, what,
+                   os_h5io_reason("HDF5 error"));
+}
+
+/* Writes the whole checkpoint into open file F; returns 0, or -1 with
+ * *WHAT naming the step that failed. */
+static int put_all(hid_t f, const os_cfg *cfg, const char *output, const os_ckpt_state *st,
+                   const os_pop *pop, const os_summary *s, hid_t of, const os_carry *carry,
+                   const char **what)
+{
+    *what = "attributes";
+    if (put_attrs(f, cfg, output, st, pop) || os_h5io_errno()) return -1;
+    *what = "/pop";
+    if (put_pop(f, pop) || os_h5io_errno()) return -1;
+    *what = "/blocks";
+    if (put_blocks(f, pop) || os_h5io_errno()) return -1;
+    *what = "/summary";
+    if (put_summary(f, s) || os_h5io_errno()) return -1;
+    *what = "/carry";
+    if (put_carry(f, carry) || os_h5io_errno()) return -1;
+    if (of >= 0 && (put_output(f, of, what) || os_h5io_errno())) return -1;
+    return 0;
+}
+
+/* Creates, writes and closes temporary file TMP of part PATH. */
+static int write_part(const char *path, const char *tmp, const os_cfg *cfg, const char *output,
+                      const os_ckpt_state *st, const os_pop *pop, const os_summary *s,
+                      os_h5out *out, const os_carry *carry, os_err *err)
+{
+    hid_t f = os_h5io_create(tmp);  /* failed writes: h5io.h */
+    if (f < 0) {
+        remove(tmp);
+        return write_failed(err, path, "(creating it)");
+    }
+    /* MPI: collective; only rank 0's handle holds /cohort and /events. */
+    hid_t of = out ? os_h5out_file(out) : H5I_INVALID_HID;
+    const char *what = "";
+    int rc = OS_OK;
+    if (out && of < 0) rc = os_fail(err, OS_ERUN, "checkpoint: cannot reopen the output");
+    else if (put_all(f, cfg, output, st, pop, s, of, carry, &what)) rc = write_failed(err, path, what);
+    if (os_h5io_close(f, tmp, !rc) && !rc) rc = write_failed(err, path, "(closing it)");
+    /* Durable before it replaces the previous checkpoint. */
+    int e = rc ? 0 : os_h5io_sync(tmp);
+    if (e) rc = os_fail(err, OS_ERUN, "%s: cannot write checkpoint: %s", path, strerror(e));
+    return rc;
 }
 
 int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
@@ -75,81 +212,17 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
     char *tmp = malloc(len);
     if (!tmp) return os_fail(err, OS_ERUN, "out of memory");
     snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
-    hid_t f = os_h5io_create(tmp);  /* failed writes: h5io.h */
-    if (f < 0) {
-        remove(tmp);
-        free(tmp);
-        return os_fail(err, OS_ERUN, "%s: cannot create checkpoint", path);
-    }
-    char *yaml = os_cfg_dump(cfg);
-    int rc = (os_h5_attr_str(f, "format", OS_CKPT_FORMAT)
-              | os_h5_attr_i64(f, "format_version", OS_CKPT_VERSION)
-              | os_h5_attr_str(f, "config", yaml ? yaml : "")
-              | os_h5_attr_str(f, "output", output ? output : "")
-              | os_h5_attr_i64(f, "next_year", st->next_year)
-              | os_h5_attr_i64(f, "next_id", st->next_id)
-              | os_h5_attr_i64(f, "arm", st->arm)
-              | os_h5_attr_i64(f, "agents", (long long)pop->n)
-              | os_h5_attr_i64(f, "ranks", os_par_size()))
-                 ? os_fail(err, OS_ERUN, "%s: cannot write checkpoint attributes", path) : OS_OK;
-    free(yaml);
-
-    hid_t g = rc ? -1 : H5Gcreate2(f, "pop", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    for (int c = 0; c < pop->ncols && !rc; c++) {
-        const os_column *col = &pop->cols[c];
-        rc = os_h5_write_1d(g, col->name, os_h5_coltype(col->type), col->data, pop->n, col->units,
-                            NULL, 1, err);
-        if (!rc) rc = put_sum(g, col->name, col->data, pop->n * col->elem_size, path, err);
-    }
-    if (g >= 0) H5Gclose(g);
-    if (!rc) rc = write_blocks(f, pop, err);
-
-    if (!rc) {
-        g = H5Gcreate2(f, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        const int32_t *keys[] = {s->year, s->arm, s->sex, s->age_lo, s->age_hi};
-        static const char *const names[] = {"year", "arm", "sex", "age_lo", "age_hi"};
-        for (int k = 0; k < 5 && !rc; k++) {
-            rc = os_h5_write_1d(g, names[k], H5T_NATIVE_INT32, keys[k], s->nrows, NULL, NULL, 0, err);
-            if (!rc) rc = put_sum(g, names[k], keys[k], s->nrows * sizeof *keys[k], path, err);
-        }
-        size_t nv = s->nrows * (size_t)s->ncols;
-        if (!rc) rc = os_h5_write_1d(g, "values", H5T_NATIVE_DOUBLE, s->values, nv, NULL, NULL, 0, err);
-        if (!rc) rc = put_sum(g, "values", s->values, nv * sizeof *s->values, path, err);
-        if (!rc && os_h5_attr_i64(g, "ncols", s->ncols))
-            rc = os_fail(err, OS_ERUN, "%s: cannot write checkpoint summary", path);
-        H5Gclose(g);
-    }
-
-    if (!rc) {
-        g = H5Gcreate2(f, "carry", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        for (int i = 0; carry && i < carry->n && !rc; i++) {
-            rc = os_h5_write_1d(g, carry->name[i], H5T_NATIVE_UINT8, carry->data[i], carry->size[i],
-                                NULL, NULL, 0, err);
-            if (!rc) rc = put_sum(g, carry->name[i], carry->data[i], carry->size[i], path, err);
-        }
-        H5Gclose(g);
-    }
-
-    /* MPI: collective; only rank 0's handle holds /cohort and /events. */
-    hid_t of = out ? os_h5out_file(out) : H5I_INVALID_HID;
-    if (!rc && out && of < 0) rc = os_fail(err, OS_ERUN, "checkpoint: cannot reopen the output");
-    if (!rc && out) {
-        H5Fflush(of, H5F_SCOPE_LOCAL);
-        hid_t dst = H5Gcreate2(f, "output", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        rc = copy_groups(of, dst, err);
-        H5Gclose(dst);
-    }
-    if (os_h5io_close(f, tmp, !rc) && !rc) rc = os_fail(err, OS_ERUN, "%s: cannot close checkpoint", path);
+    int rc = write_part(path, tmp, cfg, output, st, pop, s, out, carry, err);
     /* MPI: all parts complete, or none replaces the previous checkpoint;
      * rank 0's part goes last, so a complete PATH means complete parts. */
     if (os_par_max_int(rc != 0) && !rc)
         rc = os_fail(err, OS_ERUN, "%s: another rank could not write its checkpoint part", final);
     if (!rc && os_par_rank() != 0 && rename(tmp, path) != 0)
-        rc = os_fail(err, OS_ERUN, "%s: cannot rename checkpoint into place", path);
+        rc = os_fail(err, OS_ERUN, "%s: cannot rename checkpoint into place: %s", path, strerror(errno));
     if (os_par_max_int(rc != 0) && !rc)
         rc = os_fail(err, OS_ERUN, "%s: another rank could not write its checkpoint part", final);
     if (!rc && os_par_rank() == 0 && rename(tmp, path) != 0)
-        rc = os_fail(err, OS_ERUN, "%s: cannot rename checkpoint into place", path);
+        rc = os_fail(err, OS_ERUN, "%s: cannot rename checkpoint into place: %s", path, strerror(errno));
     if (rc) remove(tmp);
     free(tmp);
     return rc;
@@ -316,6 +389,23 @@ static int read_carry(hid_t f, os_carry *carry, const char *path, os_err *err)
     return rc;
 }
 
+/* The saved per-agent output into the new output file OF (h5copy.h). */
+static int restore_output(hid_t f, hid_t of, const char *path, os_err *err)
+{
+    if (of < 0) return os_fail(err, OS_ERUN, "cannot reopen the output");
+    hid_t src = H5Gopen2(f, "output", H5P_DEFAULT);
+    const char *what = "/output";
+    int rc = src < 0 || copy_groups(src, of, &what) ? -1 : 0;
+    if (src >= 0) H5Gclose(src);
+    if (!rc) return OS_OK;
+    /* A full output disk is named by cli.c from the recorded errno. */
+    char buf[4200];
+    if (os_h5io_target(buf, sizeof buf))
+        return os_fail(err, OS_ERUN, "%s: cannot write: %s", buf, os_h5io_reason(""));
+    return os_fail(err, OS_ERUN, "%s: cannot copy %s%s into the output", path,
+                   strncmp(what, "/output", 7) ? "/output" : "", what);
+}
+
 int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
                  os_summary *s, os_h5out *out, os_carry *carry, os_err *err)
 {
@@ -363,11 +453,7 @@ int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
      * other ranks' copies go to their discarded files. */
     hid_t of = out ? os_h5out_file(out) : H5I_INVALID_HID;
     if (!rc && out && H5Lexists(f, "output", H5P_DEFAULT) > 0) rc = os_ckpt_check_output(f, path, err);
-    if (!rc && out && H5Lexists(f, "output", H5P_DEFAULT) > 0) {
-        hid_t src = H5Gopen2(f, "output", H5P_DEFAULT);
-        rc = of < 0 ? os_fail(err, OS_ERUN, "cannot reopen the output") : copy_groups(src, of, err);
-        H5Gclose(src);
-    }
+    if (!rc && out && H5Lexists(f, "output", H5P_DEFAULT) > 0) rc = restore_output(f, of, path, err);
     if (out) os_h5out_reattach(out);
     H5Fclose(f);
     return rc;

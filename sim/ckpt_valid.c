@@ -104,7 +104,7 @@ int os_ckpt_put_sum(hid_t loc, const char *name, const void *data, size_t bytes)
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
     if (d < 0) return -1;
     int rc = os_h5c_attr_put_u64(d, OS_CKPT_SUM, os_fnv1a64(OS_FNV_INIT, data, bytes));
-    H5Dclose(d);
+    if (H5Dclose(d) < 0) rc = -1;
     return rc;
 }
 

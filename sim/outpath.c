@@ -200,3 +200,19 @@ int os_outpath_run(const char *output, const char *opt, const char *ckpt, const 
     }
     return rc;
 }
+
+int os_outpath_calibrate(const char *output, const char *opt, const os_cfg *cfg,
+                         char *const *inputs, size_t n, char **out, os_err *err)
+{
+    int rc = os_outpath_resolve(output, opt, out, err);
+    if (!rc) rc = not_an_input(*out, NULL, NULL, NULL, cfg, err);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = os_outpath_not_input(*out, inputs[i], i ? "a file included by the targets file"
+                                                     : "the targets file", err);
+    if (!rc) os_outpath_sweep(*out);
+    if (rc) {
+        free(*out);
+        *out = NULL;
+    }
+    return rc;
+}

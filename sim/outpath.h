@@ -1,8 +1,9 @@
 /* outpath.h - where osteosim may write a file.
  *
- * Outputs (run -o, the checkpoint, export --csv) are written under a
- * temporary name beside the target, TARGET.tmp.PID, and renamed over the
- * target when complete.  Before a run starts its targets are checked:
+ * Outputs (run -o, the checkpoint, export --csv, calibrate -o) are
+ * written under a temporary name beside the target, TARGET.tmp.PID, and
+ * renamed over the target when complete.  Before a run starts its
+ * targets are checked:
  *   - a target must be a regular file or a new name in an existing
  *     directory; device nodes, FIFOs, sockets and directories are refused;
  *   - a symbolic link is followed: the file it points to is replaced
@@ -41,5 +42,12 @@ void os_outpath_sweep(const char *target);
  * beside them are removed (rank 0). */
 int os_outpath_run(const char *output, const char *opt, const char *ckpt, const char *from,
                    const char *resume, const os_cfg *cfg, char **out, char **ck, os_err *err);
+
+/* The parameter file of calibrate, checked before any evaluation: OUTPUT
+ * (option OPT) is none of the files of CFG nor of INPUTS (N names: the
+ * targets file and its includes).  *OUT as for os_outpath_resolve; stale
+ * temporary files beside it are removed. */
+int os_outpath_calibrate(const char *output, const char *opt, const os_cfg *cfg,
+                         char *const *inputs, size_t n, char **out, os_err *err);
 
 #endif

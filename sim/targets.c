@@ -230,6 +230,14 @@ static int load_file(os_targets *t, const char *path, int depth, os_err *err)
     size_t len;
     if (os_cfg_file_read(path, &text, &len, why, sizeof why))
         return os_fail(err, OS_ECONFIG, "%s: cannot open targets file: %s", path, why);
+    /* Inputs an output must not replace (outpath.h). */
+    char **files = realloc(t->files, (t->nfiles + 1) * sizeof *files);
+    if (files) t->files = files;
+    if (!files || !(files[t->nfiles] = strdup(path))) {
+        free(text);
+        return os_fail(err, OS_ERUN, "out of memory");
+    }
+    t->nfiles++;
     /* the configuration parser's limits first: libyaml's loader takes
      * quadratic time on deep nesting and accepts duplicate keys */
     int rc = os_yaml_precheck(text, len, path, err);
@@ -282,9 +290,12 @@ void os_targets_free(os_targets *t)
 {
     free(t->t);
     free(t->fit);
+    for (size_t i = 0; i < t->nfiles; i++) free(t->files[i]);
+    free(t->files);
     t->t = NULL;
     t->fit = NULL;
-    t->n = t->nfit = 0;
+    t->files = NULL;
+    t->n = t->nfit = t->nfiles = 0;
 }
 
 /* ---- model values ---- */

@@ -61,6 +61,8 @@ typedef struct os_targets {
     size_t n, nfit;
     os_target *t;
     os_fit_param *fit;
+    char **files;            /* the file and its includes, as opened */
+    size_t nfiles;
 } os_targets;
 
 /* Loads PATH; errors are one line "PATH:LINE: key: problem". */

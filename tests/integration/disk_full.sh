@@ -53,6 +53,83 @@ done
 echo "disk_full: run: tried $tried, clean $clean, crash $crash, other $other"
 [ $clean -eq $tried ] || fail "not every full disk ended the run cleanly"
 
+# A full disk while a checkpoint is written (--checkpoint-every 1, with
+# /events too), or while a resumed run copies the checkpoint's output back:
+# the same clean end, the previous checkpoint and the earlier output
+# byte-identical.  OS_ENOSPC_MATCH makes only one file's writes count.
+ev=("${SMALL[@]}" --set output.event_log=true)
+out="$d/ev.h5" ck="$d/ev.ckpt.h5"
+"$OSTEOSIM" run "$cfg" "${ev[@]}" -o "$out"
+cp "$out" "$d/earlier.h5"
+evsize=$(stat -c %s "$out")
+# The previous checkpoint: the output's last writes fail, its checkpoints
+# succeeded.
+set +e
+OS_ENOSPC_MATCH=ev.h5.tmp full $((evsize - 1)) "$OSTEOSIM" run "$cfg" "${ev[@]}" -o "$out" \
+  --checkpoint-every 1 2> "$d/err"
+set -e
+[ -f "$ck" ] || fail "no checkpoint left by a run whose output failed at the end: $(cat "$d/err")"
+cp "$ck" "$d/prev.ckpt.h5"
+cksize=$(stat -c %s "$ck")
+ctried=0 cclean=0 ccrash=0 cother=0
+# A checkpoint written before the failing one replaced the previous one:
+# it must be complete, resuming to the uninterrupted run's output.
+resumable() {
+  newer=$((newer + 1))
+  "$OSTEOSIM" run --resume "$ck" --quiet -o "$d/resumed.h5" 2>> "$d/err" || return 1
+  for g in /summary /cohort /events; do
+    h5diff -q "$d/earlier.h5" "$d/resumed.h5" $g || return 1
+  done
+  rm -f "$d/resumed.h5"
+}
+newer=0
+# case_ NAMES-REGEX N COMMAND...: the disk full after N bytes; exit 1, one
+# line naming a file of NAMES-REGEX and the OS error, no temporary file,
+# checkpoint and output unchanged.
+case_() {
+  local names=$1 n=$2; shift 2
+  ctried=$((ctried + 1))
+  cp "$d/prev.ckpt.h5" "$ck"
+  set +e
+  full "$n" timeout 300 "$@" 2> "$d/err"; rc=$?
+  set -e
+  why=""
+  if [ $rc -ge 124 ]; then ccrash=$((ccrash + 1)); why="exit $rc (signal or hang)"
+  elif [ $rc -ne 1 ]; then why="exit $rc"
+  elif [ "$(wc -l < "$d/err")" -ne 1 ]; then why="$(wc -l < "$d/err") lines on stderr"
+  elif ! grep -qE "^osteosim: ($names): " "$d/err" || ! grep -q "No space left on device" "$d/err"; then
+    why="message"
+  elif ls "$d" | grep -q '\.tmp\.'; then why="temporary file left"
+  elif ! cmp -s "$out" "$d/earlier.h5"; then why="earlier output changed"
+  elif ! cmp -s "$ck" "$d/prev.ckpt.h5" && ! resumable; then why="checkpoint neither the previous one nor complete"
+  fi
+  if [ -z "$why" ]; then cclean=$((cclean + 1))
+  else
+    [ $rc -ge 124 ] || cother=$((cother + 1))
+    echo "checkpoint case $ctried (N=$n: ${*:2}): $why: $(head -3 "$d/err")" >&2
+  fi
+  rm -f "$d"/*.tmp.*
+}
+ckrun=("$OSTEOSIM" run "$cfg" "${ev[@]}" -o "$out" --checkpoint-every 1)
+# Only the checkpoint fills the disk: at its creation, in /pop, in the copy
+# of /cohort and /events, at its close; in the first and in later years.
+for n in 0 1 $((cksize / 20)) $((cksize / 4)) $((cksize / 2)) $((cksize * 3 / 4)) \
+         $((cksize * 9 / 10)) $((cksize * 3 / 2)) $((cksize * 5 / 2)); do
+  OS_ENOSPC_MATCH=ev.ckpt.h5.tmp case_ "$ck" $n "${ckrun[@]}"
+done
+# Output and checkpoint share the disk: whichever write fails names its file.
+for n in $((evsize / 2)) $((evsize + cksize / 2)) $((evsize * 2)) $((evsize * 4)); do
+  case_ "$out|$ck" $n "${ckrun[@]}"
+done
+# Resuming: the copy of the checkpoint's output into the new output fails.
+for n in 0 1000 $((evsize / 20)) $((evsize / 4)) $((evsize / 2)); do
+  OS_ENOSPC_MATCH=ev.h5.tmp case_ "$out" $n "$OSTEOSIM" run --resume "$ck" --quiet
+done
+echo "disk_full: checkpoint: tried $ctried, clean $cclean, crash $ccrash, other $cother" \
+     "($newer left a newer complete checkpoint)"
+[ $cclean -eq $ctried ] || fail "not every full disk during a checkpoint ended the run cleanly"
+out="$d/out.h5"
+
 # export --csv over a size limit: exit 1, one line, no temporary file, the
 # earlier CSV untouched.
 "$OSTEOSIM" export "$out" --csv "$d/summary.csv"

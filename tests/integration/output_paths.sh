@@ -67,6 +67,47 @@ refused "export --csv FIFO" "$d/fifo" -- "$OSTEOSIM" export "$d/good.h5" --csv "
 refused "export --csv directory" "$d/dir" -- "$OSTEOSIM" export "$d/good.h5" --csv "$d/dir"
 refused "export --csv the input" -- "$OSTEOSIM" export "$d/good.h5" --csv "$d/good.h5"
 refused "export --csv empty" -- "$OSTEOSIM" export "$d/good.h5" --csv ""
+# calibrate -o: the same rules, checked before the first evaluation; its
+# inputs include the targets file and the targets files it includes.
+cat > "$d/tg.yaml" <<YAML
+include: [tinc.yaml]
+targets:
+  - {name: fallers_women, measure: prevalence, column: fallers, year: 2026, sex: female, age: [50, 200], value: 0.2, tolerance: 0.05, source: test}
+fit:
+  - {key: falls.base_prob.female, min: 0.01, max: 0.6}
+YAML
+cat > "$d/tinc.yaml" <<YAML
+targets:
+  - {name: fallers_men, measure: prevalence, column: fallers, year: 2026, sex: male, age: [50, 200], value: 0.1, tolerance: 0.05, source: test}
+YAML
+ln "$d/tg.yaml" "$d/hard-tg.yaml"
+ln -s tinc.yaml "$d/link-to-tinc.yaml"
+cal=("$OSTEOSIM" calibrate "$d/my.yaml" --targets "$d/tg.yaml" --agents 2000 --set run.end_year=2026 --max-iter 0)
+refused "calibrate -o FIFO" "$d/fifo" -- "${cal[@]}" -o "$d/fifo"
+refused "calibrate -o directory" "$d/dir" -- "${cal[@]}" -o "$d/dir"
+refused "calibrate -o the config" -- "${cal[@]}" -o "$d/my.yaml"
+refused "calibrate -o an included config" -- "${cal[@]}" -o "$d/extra.yaml"
+refused "calibrate -o the targets file" "$d/tg.yaml" -- "${cal[@]}" -o "$d/tg.yaml"
+grep -qF "$d/tg.yaml: is the targets file of this run" "$d/err" || fail "calibrate -o targets: $(cat "$d/err")"
+refused "calibrate -o an included targets file" "$d/tinc.yaml" -- "${cal[@]}" -o "$d/tinc.yaml"
+grep -q "included by the targets file" "$d/err" || fail "calibrate -o an include: $(cat "$d/err")"
+refused "calibrate -o a hard link of the targets" "$d/tg.yaml" "$d/hard-tg.yaml" -- "${cal[@]}" -o "$d/hard-tg.yaml"
+refused "calibrate -o a symlink to an included targets file" "$d/tinc.yaml" "$d/link-to-tinc.yaml" -- \
+  "${cal[@]}" -o "$d/link-to-tinc.yaml"
+refused "calibrate -o a dangling symlink" "$d/dangling.h5" -- "${cal[@]}" -o "$d/dangling.h5"
+refused "calibrate -o a demographic table" "$d/pop.csv" -- "${cal[@]}" --set "demography.population_file=$d/pop.csv" -o "$d/pop.csv"
+refused "calibrate -o empty" -- "${cal[@]}" -o ""
+start=$(date +%s)
+refused "calibrate -o directory, large run" "$d/dir" -- "${cal[@]}" --agents 2000000 -o "$d/dir"
+[ $(($(date +%s) - start)) -lt 20 ] || fail "calibrate -o a directory was refused only after evaluating"
+# Followed symlink: the file it points to is written, the link stays.
+echo old > "$d/fit.yaml"
+ln -s fit.yaml "$d/link-fit.yaml"
+"${cal[@]}" -o "$d/link-fit.yaml" > /dev/null
+[ "$(readlink "$d/link-fit.yaml")" = fit.yaml ] || fail "calibrate replaced the symlink"
+grep -q "falls:" "$d/fit.yaml" || fail "calibrate did not write the symlink's target"
+if ls "$d" | grep -q '\.tmp\.'; then fail "calibrate left a temporary file"; fi
+
 # The refusal comes before the simulation: a run of 2,000,000 agents would
 # take far longer than this.
 start=$(date +%s)

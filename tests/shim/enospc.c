@@ -3,12 +3,16 @@
  * write, pwrite and writev (and the 64-bit aliases) to regular files on
  * that file system fail with ENOSPC once that many bytes were written to
  * them in total (the write that crosses the limit is cut short, as on a
- * real full disk).  Other files, pipes and terminals are not affected. */
+ * real full disk).  Other files, pipes and terminals are not affected.
+ * With OS_ENOSPC_MATCH set, only files whose path contains that string
+ * count and fail (e.g. the checkpoint's temporary file alone). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -33,7 +37,15 @@ static long long limit(void)
 static int on_full_fs(int fd)
 {
     struct stat st;
-    return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev == full_dev;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != full_dev) return 0;
+    const char *m = getenv("OS_ENOSPC_MATCH");
+    if (!m || !*m) return 1;
+    char link[64], path[4096];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, path, sizeof path - 1);
+    if (n < 0) return 0;
+    path[n] = 0;
+    return strstr(path, m) != NULL;
 }
 
 /* How many of N bytes may be written now; -1 with errno ENOSPC for none. */

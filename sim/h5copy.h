@@ -1,0 +1,25 @@
+/* h5copy.h - copying a group of an HDF5 file into another file, every
+ * call checked.
+ *
+ * Checkpoints carry a copy of the output's /cohort and /events, and a
+ * resumed run copies them back.  H5Ocopy cannot be used for this: when a
+ * write fails inside it (a full disk) HDF5 1.10 crashes while unwinding
+ * (SIGSEGV in H5T_close_real).  This copy goes object by object instead:
+ * groups, datasets with their creation properties (chunking, filters,
+ * fill, extensibility), and attributes.  Chunks move as stored
+ * (H5Dread_chunk / H5Dwrite_chunk: no decompression, the same bytes as
+ * H5Ocopy); other datasets are read and written in slabs of rows.  The
+ * first failed call stops the copy with every object it opened closed, so
+ * the destination file can still be closed (h5io.h).
+ */
+#ifndef OS_H5COPY_H
+#define OS_H5COPY_H
+
+#include <hdf5.h>
+
+/* Copies object NAME of FROM (a group, recursively, or a dataset) to NAME
+ * in TO.  0, or -1 at the first HDF5 call that failed; *WHAT (if
+ * non-NULL) is then the path of the object being copied (static). */
+int os_h5copy(hid_t from, const char *name, hid_t to, const char **what);
+
+#endif
