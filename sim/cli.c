@@ -297,9 +297,19 @@ static int cmd_check(int argc, char **argv)
     return finish_stdout(yaml ? 0 : OS_ERUN, e);
 }
 
+/* Once the run has completed and said so, a later stop can only be noted:
+ * the handler writes the prepared line itself (write(2) is async-signal-
+ * safe), so a stop at any moment gives exit 3 or a note, never silence. */
+static char late_note[1200];
+static volatile sig_atomic_t late_note_len = 0;
+
 static void on_signal(int sig)
 {
     (void)sig;
+    if (late_note_len > 0 && !os_stop_requested) {
+        ssize_t w = write(STDERR_FILENO, late_note, (size_t)late_note_len);
+        (void)w;
+    }
     os_stop_requested = 1;
 }
 
@@ -441,6 +451,11 @@ static int cmd_run(int argc, char **argv)
     if (os_stop_requested && os_par_rank() == 0)
         fprintf(stderr, "osteosim: %s: stop requested after the last simulated year began: "
                         "the run completed and the file is complete (exit 0)\n", opts.output);
+    else if (os_par_rank() == 0) {
+        int n = snprintf(late_note, sizeof late_note, "osteosim: %s: stop requested after the "
+                         "run completed: the file is complete (exit 0)\n", opts.output);
+        late_note_len = n > 0 && (size_t)n < sizeof late_note ? n : 0;
+    }
     os_run_stats_free(&stats);
     os_summary_free(&summary);
     os_psa_free(&psa);
