@@ -320,23 +320,47 @@ static int period(const os_demog_table *t, int yi)
     return t->ny > 1 ? t->years[yi] - t->years[yi - 1] : 5;
 }
 
+int os_demog_table_last(const os_demog_table *t, os_demog_kind kind)
+{
+    int last = t->years[t->ny - 1];
+    return kind == OS_TABLE_POPULATION ? last : last + period(t, t->ny - 1) - 1;
+}
+
+void os_demog_table_interp(const os_demog_table *t, int year, double *out)
+{
+    int i = 0;
+    while (i + 1 < t->ny && t->years[i + 1] <= year) i++;
+    int j = i + 1 < t->ny && t->years[i] < year ? i + 1 : i;
+    double w = j == i ? 0.0 : (double)(year - t->years[i]) / (t->years[j] - t->years[i]);
+    for (int s = 0; s < 2; s++)
+        for (int ai = 0; ai < t->na; ai++) {
+            double a = os_demog_table_at(t, i, s, ai), b = os_demog_table_at(t, j, s, ai);
+            /* At a table year: the value itself, unrounded arithmetic aside. */
+            double v = j == i ? a : a > 0 && b > 0 ? exp((1 - w) * log(a) + w * log(b))
+                                                   : a + w * (b - a);
+            out[s * t->na + ai] = j == i ? a : floor(v + 0.5);
+        }
+}
+
 int os_demog_table_covers(const os_demog_table *t, os_demog_kind kind, int start, int end,
-                          os_err *err)
+                          int extrap, os_err *err)
 {
     int first = t->years[0], last = t->years[t->ny - 1];
     if (kind == OS_TABLE_POPULATION) {
-        if (index_of(t->years, t->ny, start) < 0)
-            return os_fail(err, OS_ECONFIG, "%s: column year: no table for run.start_year %d "
-                           "(tables for %d..%d)", t->path, start, first, last);
-        if (end > last)
+        if (start < first || start > last)
+            return os_fail(err, OS_ECONFIG, "%s: column year: no table for run.start_year %d: "
+                           "the population tables cover %d..%d (a start between table years is interpolated)",
+                           t->path, start, first, last);
+        if (end > last && !extrap)
             return os_fail(err, OS_ECONFIG, "%s: column year: tables end at %d; the entrants up to "
                            "run.end_year %d need a table for %d or later", t->path, last, end, end);
         return OS_OK;
     }
-    int stop = last + period(t, t->ny - 1) - 1;
-    if (first > start || stop < end)
+    int stop = os_demog_table_last(t, kind);
+    if (first > start || stop < start || (stop < end && !extrap))
         return os_fail(err, OS_ECONFIG, "%s: column year: death rates for %d..%d do not cover the run "
-                       "years %d..%d (run.start_year, run.end_year)", t->path, first, stop, start, end);
+                       "years %d..%d (run.start_year, run.end_year)%s", t->path, first, stop, start,
+                       end, stop < start ? ": no death rates to extrapolate from" : "");
     if (t->ages[0] > OS_DEMOG_ENTRY_AGE)
         return os_fail(err, OS_ECONFIG, "%s: column age: the first age group starts at %d; death rates "
                        "are needed from age %d", t->path, t->ages[0], OS_DEMOG_ENTRY_AGE);

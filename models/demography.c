@@ -15,6 +15,10 @@
  *     cohort (log-linear) between the table before and the table after.
  *   - death rates: log mx linear in age between group midpoints and linear
  *     in time between period midpoints (or step functions).
+ *   - a start between table years: each group log-linear between them.
+ *   - past the tables: death rates held or moved along each sex and age
+ *     group's bounded log-linear trend (Lee-Carter style); entrants stopped
+ *     or continued along their log-linear trend.
  */
 #include <math.h>
 #include <stddef.h>
@@ -26,13 +30,16 @@
 
 #include "demography.h"
 #include "model.h"
+#include "par.h"
 
 struct os_demog {
     os_demog_opts o;
     char label[256];
     os_demog_table pop, mx;
-    int y0;                    /* index of the start year in pop       */
-    /* Cumulative population at group boundaries, per (table year, sex). */
+    int y0;                    /* index of the start population: pop.ny */
+    double *base_v;            /* start population [sex * na + group]  */
+    /* Cumulative population at group boundaries, per (table year, sex),
+     * then the start population's (slot pop.ny). */
     gsl_interp **cum;
     double *cum_y;             /* [(yi*2+s)*na]                        */
     double *cum_x;             /* group first ages (pop.na)            */
@@ -46,6 +53,12 @@ struct os_demog {
     uint64_t nagents;
     uint32_t entrant_weight;
     double open_mx[2];         /* open-group mx at the start (age split) */
+    /* Past the tables (resolved; docs/demography.md). */
+    int last_year;             /* last year within both tables          */
+    int x_declared[2];         /* mortality, entrants chosen (not auto) */
+    double *slope;             /* d log mx / dt per (sex, mx group)     */
+    double t_ext;              /* the trend starts here                 */
+    double ent_last[2], ent_slope[2]; /* entrants at the last pop year, trend */
     /* Module state. */
     int hr_col;
     int pending_base;          /* the cohort being initialised is the base */
@@ -75,11 +88,31 @@ static double lmx_at(const os_demog *d, int pi, int sex, double age)
     return gsl_interp_eval(d->lmx[pi * 2 + sex], d->mx_x, y, age, NULL);
 }
 
+/* Yearly trend of log mx at AGE, interpolated in age as log mx is. */
+static double slope_at(const os_demog *d, int sex, double age)
+{
+    const os_demog_table *t = &d->mx;
+    const double *y = d->slope + (size_t)sex * (size_t)t->na;
+    int ai = 0;
+    if (d->o.mx_age == OS_MXAGE_STEP || t->na < 2) {
+        while (ai + 1 < t->na && age >= t->ages[ai + 1]) ai++;
+        return y[ai];
+    }
+    if (age <= d->mx_x[0]) return y[0];
+    if (age >= d->mx_x[t->na - 1]) return y[t->na - 1];
+    while (age >= d->mx_x[ai + 1]) ai++;
+    double w = (age - d->mx_x[ai]) / (d->mx_x[ai + 1] - d->mx_x[ai]);
+    return (1 - w) * y[ai] + w * y[ai + 1];
+}
+
 double os_demog_mx(const void *state, int sex, double age, double time)
 {
     const os_demog *d = state;
     const os_demog_table *t = &d->mx;
     int n = t->ny;
+    /* Lee-Carter-style: the last rates moved along the fitted trend. */
+    if (d->slope && time > d->t_ext)
+        return exp(lmx_at(d, n - 1, sex, age) + slope_at(d, sex, age) * (time - d->t_ext));
     if (d->o.mx_time == OS_MXTIME_STEP || n == 1) {
         int pi = 0;
         while (pi + 1 < n && time >= t->years[pi + 1]) pi++;
@@ -203,11 +236,11 @@ static int allocate_base(os_demog *d, os_err *err)
     for (int c = 0; c < d->ncell; c++) {
         d->cell_sex[c] = c / ng;
         d->cell_ai[c] = first + c % ng;
-        double v = os_demog_table_at(t, d->y0, d->cell_sex[c], d->cell_ai[c]);
+        double v = d->base_v[d->cell_sex[c] * t->na + d->cell_ai[c]];
         if (v != floor(v) || v > 4294967295.0) {
             free(rm);
             return os_fail(err, OS_ECONFIG, "%s: population of year %d, %s, age %d is not a whole "
-                           "number of persons below 2^32: %g", t->path, t->years[d->y0],
+                           "number of persons below 2^32: %g", t->path, d->o.start_year,
                            d->cell_sex[c] ? "male" : "female", t->ages[d->cell_ai[c]], v);
         }
         d->cell_p[c] = (uint64_t)v;
@@ -221,7 +254,7 @@ static int allocate_base(os_demog *d, os_err *err)
         return os_fail(err, OS_ECONFIG, "%s: %s: %llu agents for %llu persons aged 50+ in %d: "
                        "need at least one agent per non-empty sex and age group (%d) and fewer than 2^32",
                        where, d->o.scale ? "demography.scale" : "run.agents", (unsigned long long)n,
-                       (unsigned long long)total, t->years[d->y0], nonempty);
+                       (unsigned long long)total, d->o.start_year, nonempty);
     }
     /* Largest remainder, ties to the earlier cell. */
     uint64_t given = 0;
@@ -263,6 +296,12 @@ int os_demog_expected_entrants(const os_demog *d, int year, int sex,
                                double *persons, os_err *err)
 {
     const os_demog_table *t = &d->pop;
+    int last = t->years[t->ny - 1];
+    if (year > last && d->o.x_ent != OS_XENT_AUTO) {
+        *persons = d->o.x_ent == OS_XENT_STOP ? 0.0
+                   : d->ent_last[sex] * exp(d->ent_slope[sex] * (year - last));
+        return OS_OK;
+    }
     int i = -1;
     for (int j = 0; j + 1 < t->ny; j++)
         if (t->years[j] < year && year <= t->years[j + 1]) i = j;
@@ -325,10 +364,11 @@ int os_demog_entrant_counts(const os_demog *d, uint64_t seed, int year,
 void os_demog_free(os_demog *d)
 {
     if (!d) return;
-    for (int i = 0; d->cum && i < d->pop.ny * 2; i++) gsl_interp_free(d->cum[i]);
+    for (int i = 0; d->cum && i < (d->pop.ny + 1) * 2; i++) gsl_interp_free(d->cum[i]);
     for (int i = 0; d->lmx && i < d->mx.ny * 2; i++) gsl_interp_free(d->lmx[i]);
     free(d->cum); free(d->cum_y); free(d->cum_x);
     free(d->lmx); free(d->lmx_y); free(d->mx_x); free(d->t_mid);
+    free(d->base_v); free(d->slope);
     free(d->cell_sex); free(d->cell_ai); free(d->cell_p); free(d->cell_n); free(d->cell_off);
     os_demog_table_free(&d->pop);
     os_demog_table_free(&d->mx);
@@ -343,8 +383,13 @@ static int check_population(os_demog *d, os_err *err)
     if (!has50 || t->ages[0] >= OS_DEMOG_ENTRY_AGE || t->na < 3)
         return os_fail(err, OS_ECONFIG, "%s: age groups must include one starting at %d and one "
                        "below it (to split groups into single ages)", t->path, OS_DEMOG_ENTRY_AGE);
-    if ((d->y0 = pop_year_index(d, d->o.start_year)) < 0)
-        return os_demog_table_covers(t, OS_TABLE_POPULATION, d->o.start_year, d->o.start_year, err);
+    int rc = os_demog_table_covers(t, OS_TABLE_POPULATION, d->o.start_year, d->o.start_year, 0, err);
+    if (rc) return rc;
+    /* The start population: the table's year, or interpolated between two. */
+    d->y0 = t->ny;
+    if (!(d->base_v = calloc((size_t)t->na * 2, sizeof *d->base_v)))
+        return os_fail(err, OS_ERUN, "demography: out of memory");
+    os_demog_table_interp(t, d->o.start_year, d->base_v);
     for (int i = 0; i + 1 < t->ny; i++)
         if (t->years[i + 1] - t->years[i] > OS_DEMOG_ENTRY_AGE - t->ages[0])
             return os_fail(err, OS_ECONFIG, "%s: tables %d and %d are more than %d years apart "
@@ -357,8 +402,8 @@ static int build_splines(os_demog *d, os_err *err)
 {
     const os_demog_table *p = &d->pop, *m = &d->mx;
     size_t np = (size_t)p->na, nm = (size_t)m->na;
-    d->cum = calloc((size_t)p->ny * 2, sizeof *d->cum);
-    d->cum_y = calloc((size_t)p->ny * 2 * np, sizeof *d->cum_y);
+    d->cum = calloc((size_t)(p->ny + 1) * 2, sizeof *d->cum);
+    d->cum_y = calloc((size_t)(p->ny + 1) * 2 * np, sizeof *d->cum_y);
     d->cum_x = calloc(np, sizeof *d->cum_x);
     d->lmx = calloc((size_t)m->ny * 2, sizeof *d->lmx);
     d->lmx_y = calloc((size_t)m->ny * 2 * nm, sizeof *d->lmx_y);
@@ -368,10 +413,12 @@ static int build_splines(os_demog *d, os_err *err)
         return os_fail(err, OS_ERUN, "demography: out of memory");
     const gsl_interp_type *ct = d->o.split == OS_SPLIT_UNIFORM ? gsl_interp_linear : gsl_interp_steffen;
     for (size_t a = 0; a < np; a++) d->cum_x[a] = p->ages[a];
-    for (int yi = 0; yi < p->ny; yi++)
+    for (int yi = 0; yi <= p->ny; yi++)
         for (int s = 0; s < 2; s++) {
             double *y = d->cum_y + ((size_t)yi * 2 + (size_t)s) * np;
-            for (size_t a = 1; a < np; a++) y[a] = y[a - 1] + os_demog_table_at(p, yi, s, (int)a - 1);
+            for (size_t a = 1; a < np; a++)
+                y[a] = y[a - 1] + (yi < p->ny ? os_demog_table_at(p, yi, s, (int)a - 1)
+                                              : d->base_v[(size_t)s * np + a - 1]);
             if (!(d->cum[yi * 2 + s] = gsl_interp_alloc(ct, np)) ||
                 gsl_interp_init(d->cum[yi * 2 + s], d->cum_x, y, np))
                 return os_fail(err, OS_ERUN, "%s: cannot interpolate the population", p->path);
@@ -401,6 +448,120 @@ static int build_splines(os_demog *d, os_err *err)
     return OS_OK;
 }
 
+/* ---- past the tables ---- */
+
+/* Bound on the entrants' yearly log-linear trend. */
+#define ENT_MAX_TREND 0.05
+
+/* Least-squares slope of Y on X over N points. */
+static double ols_slope(const double *x, const double *y, int n)
+{
+    double mx = 0, my = 0, sxx = 0, sxy = 0;
+    for (int i = 0; i < n; i++) mx += x[i] / n, my += y[i] / n;
+    for (int i = 0; i < n; i++) sxx += (x[i] - mx) * (x[i] - mx), sxy += (x[i] - mx) * (y[i] - my);
+    return sxx > 0 ? sxy / sxx : 0.0;
+}
+
+static double clamp(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+/* The last year within both tables; AUTO becomes the default past it. */
+static void resolve_extrapolation(os_demog *d)
+{
+    int pop_last = d->pop.years[d->pop.ny - 1];
+    int mx_last = os_demog_table_last(&d->mx, OS_TABLE_MORTALITY);
+    d->last_year = pop_last < mx_last ? pop_last : mx_last;
+    if (d->o.trend_years <= 0) d->o.trend_years = 20;
+    if (!(d->o.max_improvement > 0)) d->o.max_improvement = 0.03;
+    if (!os_demog_extrapolates(d)) return;
+    if (d->o.x_mort == OS_XMORT_AUTO) d->o.x_mort = OS_XMORT_LOGLINEAR;
+    if (d->o.x_ent == OS_XENT_AUTO) d->o.x_ent = OS_XENT_TREND;
+}
+
+/* log mx per (sex, group): slope over the periods whose midpoints lie in
+ * the last trend_years, bounded to [-max_improvement, 0] per year. */
+static int fit_mx_trend(os_demog *d, os_err *err)
+{
+    const os_demog_table *m = &d->mx;
+    int n = m->ny, k = 0;
+    if (d->o.x_mort != OS_XMORT_LOGLINEAR) return OS_OK;
+    double t_last = d->t_mid[n - 1], x[64], y[64];
+    for (int i = 0; i < n; i++) k += d->t_mid[i] >= t_last - d->o.trend_years - 1e-9;
+    if (k < 2 || k > 64)
+        return os_fail(err, OS_ECONFIG, "%s%sdemography.extrapolation.mortality: loglinear%s needs the "
+                       "death rates of 2 to 64 periods within the last %d years "
+                       "(demography.extrapolation.trend_years); %s has %d",
+                       d->o.x_mort_origin ? d->o.x_mort_origin : "", d->o.x_mort_origin ? ": " : "",
+                       d->o.x_mort_origin ? "" : " (the default past the tables)", d->o.trend_years,
+                       m->path, k);
+    if (!(d->slope = calloc((size_t)m->na * 2, sizeof *d->slope)))
+        return os_fail(err, OS_ERUN, "demography: out of memory");
+    d->t_ext = d->o.mx_time == OS_MXTIME_LINEAR ? t_last
+               : m->years[n - 1] + 2 * (t_last - m->years[n - 1]);
+    for (int s = 0; s < 2; s++)
+        for (int a = 0; a < m->na; a++) {
+            for (int j = 0; j < k; j++) {
+                int i = n - k + j;
+                x[j] = d->t_mid[i];
+                y[j] = d->lmx_y[((size_t)i * 2 + (size_t)s) * (size_t)m->na + (size_t)a];
+            }
+            d->slope[s * m->na + a] = clamp(ols_slope(x, y, k), -d->o.max_improvement, 0.0);
+        }
+    return OS_OK;
+}
+
+/* Entrants past the last population year: log-linear from the last year's
+ * along the fitted trend of the last trend_years years' entrants. */
+static int fit_entrant_trend(os_demog *d, os_err *err)
+{
+    const os_demog_table *t = &d->pop;
+    if (d->o.x_ent != OS_XENT_TREND) return OS_OK;
+    int last = t->years[t->ny - 1], y0 = last - d->o.trend_years + 1;
+    if (y0 <= t->years[0]) y0 = t->years[0] + 1;
+    if (last - y0 + 1 < 2 || last - y0 + 1 > 400)
+        return os_fail(err, OS_ECONFIG, "%s%sdemography.extrapolation.entrants: trend%s needs "
+                       "population tables spanning at least 2 years (%s covers %d..%d)",
+                       d->o.x_ent_origin ? d->o.x_ent_origin : "", d->o.x_ent_origin ? ": " : "",
+                       d->o.x_ent_origin ? "" : " (the default past the tables)", t->path,
+                       t->years[0], last);
+    double x[400], y[400];
+    for (int s = 0; s < 2; s++) {
+        int n = 0, pos = 1;
+        for (int yr = y0; yr <= last; yr++, n++) {
+            double e;
+            if (os_demog_expected_entrants(d, yr, s, &e, err)) return OS_ECONFIG;
+            x[n] = yr;
+            pos &= e > 0;
+            y[n] = e > 0 ? log(e) : 0.0;
+            if (yr == last) d->ent_last[s] = e;
+        }
+        d->ent_slope[s] = pos ? clamp(ols_slope(x, y, n), -ENT_MAX_TREND, ENT_MAX_TREND) : 0.0;
+    }
+    return OS_OK;
+}
+
+int os_demog_last_table_year(const os_demog *d) { return d->last_year; }
+
+int os_demog_extrapolates(const os_demog *d)
+{
+    return d->o.end_year > d->last_year;
+}
+
+const char *os_demog_extrapolation(const os_demog *d, char *buf, size_t n)
+{
+    char m[96], e[64];
+    if (d->o.x_mort == OS_XMORT_LOGLINEAR)
+        snprintf(m, sizeof m, "loglinear over %d years, at most %g%%/yr", d->o.trend_years,
+                 100 * d->o.max_improvement);
+    else
+        snprintf(m, sizeof m, "%s", d->o.x_mort == OS_XMORT_HOLD ? "hold" : "auto");
+    if (d->o.x_ent == OS_XENT_TREND)
+        snprintf(e, sizeof e, "trend over %d years", d->o.trend_years);
+    else
+        snprintf(e, sizeof e, "%s", d->o.x_ent == OS_XENT_STOP ? "stop" : "auto");
+    snprintf(buf, n, "mortality: %s; entrants: %s", m, e);
+    return buf;
+}
+
 int os_demog_create(os_demog **out, const os_demog_opts *o, os_err *err)
 {
     *out = NULL;
@@ -414,14 +575,20 @@ int os_demog_create(os_demog **out, const os_demog_opts *o, os_err *err)
     d->purpose_entrants = os_rng_purpose("demography.entrants");
     int rc;
     int end = o->end_year;
+    d->x_declared[0] = o->x_mort != OS_XMORT_AUTO;
+    d->x_declared[1] = o->x_ent != OS_XENT_AUTO;
     if ((rc = os_demog_table_read(&d->pop, o->population_file, err)) ||
         (rc = os_demog_table_check(&d->pop, OS_TABLE_POPULATION, err)) ||
         (rc = os_demog_table_read(&d->mx, o->mortality_file, err)) ||
         (rc = os_demog_table_check(&d->mx, OS_TABLE_MORTALITY, err)) ||
+        (resolve_extrapolation(d), 0) ||
         (rc = check_population(d, err)) ||
-        (end > 0 && (rc = os_demog_table_covers(&d->pop, OS_TABLE_POPULATION, o->start_year, end, err))) ||
-        (end > 0 && (rc = os_demog_table_covers(&d->mx, OS_TABLE_MORTALITY, o->start_year, end, err))) ||
-        (rc = build_splines(d, err)) || (rc = allocate_base(d, err))) {
+        (end > 0 && (rc = os_demog_table_covers(&d->pop, OS_TABLE_POPULATION, o->start_year, end,
+                                                d->o.x_ent != OS_XENT_AUTO, err))) ||
+        (end > 0 && (rc = os_demog_table_covers(&d->mx, OS_TABLE_MORTALITY, o->start_year, end,
+                                                d->o.x_mort != OS_XMORT_AUTO, err))) ||
+        (rc = build_splines(d, err)) || (rc = fit_mx_trend(d, err)) ||
+        (rc = fit_entrant_trend(d, err)) || (rc = allocate_base(d, err))) {
         os_demog_free(d);
         return rc;
     }
@@ -450,7 +617,39 @@ static const os_param_spec params[] = {
      "death rate between age-group midpoints: log-linear, or constant within each group"},
     {"demography.mortality_time", OS_P_STRING, NULL, UNBOUNDED, 1, NULL, "linear|step",
      "death rate between period midpoints: log-linear in time, or constant within each period"},
+    {"demography.extrapolation.mortality", OS_P_STRING, NULL, UNBOUNDED, 0, "auto",
+     "auto|hold|loglinear",
+     "death rates past the tables: hold the last period's, or continue each sex and age group's "
+     "log-linear trend (Lee-Carter style); auto: loglinear when run.end_year passes the tables"},
+    {"demography.extrapolation.entrants", OS_P_STRING, NULL, UNBOUNDED, 0, "auto", "auto|stop|trend",
+     "new 50-year-olds after the last population table year: none, or the last year's continued "
+     "along the log-linear trend of the last trend_years years; auto: trend past the tables"},
+    {"demography.extrapolation.trend_years", OS_P_INT, "year", 2, 100, 0, "20", NULL,
+     "years before the end of the tables the mortality and entrant trends are fitted over"},
+    {"demography.extrapolation.max_improvement", OS_P_REAL, "1/yr", 0.0001, 0.2, 0, "0.03", NULL,
+     "largest yearly decline of log mx past the tables (a rising trend is held)"},
 };
+
+/* Where KEY was declared, or NULL when its default applies. */
+static const char *declared(const os_cfg *cfg, const char *key)
+{
+    const char *o = os_cfg_has(cfg, key) ? os_cfg_origin(cfg, key) : NULL;
+    return o && strcmp(o, "(default)") != 0 ? o : NULL;
+}
+
+/* Index of V among the choices "a|b|c" (validated: always found). */
+static int pick(const char *v, const char *choices)
+{
+    int i = 0;
+    size_t n = strlen(v);
+    for (const char *c = choices; *c; i++) {
+        const char *bar = strchr(c, '|');
+        size_t len = bar ? (size_t)(bar - c) : strlen(c);
+        if (len == n && strncmp(c, v, n) == 0) return i;
+        c += len + (bar != NULL);
+    }
+    return 0;
+}
 
 static int demog_init(os_model *m, void **state, os_err *err)
 {
@@ -470,6 +669,14 @@ static int demog_init(os_model *m, void **state, os_err *err)
         .mx_time = strcmp(os_cfg_str(cfg, "demography.mortality_time"), "step") == 0
                    ? OS_MXTIME_STEP : OS_MXTIME_LINEAR,
         .end_year = m->end_year,
+        .x_mort = (os_demog_xmort)pick(os_cfg_str(cfg, "demography.extrapolation.mortality"),
+                                       "auto|hold|loglinear"),
+        .x_ent = (os_demog_xent)pick(os_cfg_str(cfg, "demography.extrapolation.entrants"),
+                                     "auto|stop|trend"),
+        .trend_years = (int)os_cfg_int(cfg, "demography.extrapolation.trend_years"),
+        .max_improvement = os_cfg_real(cfg, "demography.extrapolation.max_improvement"),
+        .x_mort_origin = declared(cfg, "demography.extrapolation.mortality"),
+        .x_ent_origin = declared(cfg, "demography.extrapolation.entrants"),
     };
     os_demog *d;
     int rc = os_demog_create(&d, &o, err);
@@ -582,6 +789,43 @@ static int write_table(hid_t parent, const char *name, const os_demog_table *t,
     return bad;
 }
 
+static int attr_int(hid_t obj, const char *name, int value)
+{
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+    int bad = a < 0 || H5Awrite(a, H5T_NATIVE_INT, &value) < 0;
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(sp);
+    return bad;
+}
+
+/* The horizon: last table year, the extrapolation and where it was chosen,
+ * and the description of /summary/year (sim/h5out.c reads it). */
+static int write_extrapolation(const os_demog *d, hid_t g)
+{
+    char how[192], src[96], year[400];
+    os_demog_extrapolation(d, how, sizeof how);
+    if (!os_demog_extrapolates(d)) snprintf(how, sizeof how, "none: the run ends within the tables");
+    /* Declared (not auto) or not, not where: a resumed run reads its
+     * configuration from the checkpoint (/parameters has the origins). */
+    snprintf(src, sizeof src, "mortality: %s; entrants: %s",
+             d->x_declared[0] ? "declared" : "default", d->x_declared[1] ? "declared" : "default");
+    if (os_demog_extrapolates(d))
+        snprintf(year, sizeof year, "simulated year; years after %d are extrapolated (%s)",
+                 d->last_year, how);
+    else
+        snprintf(year, sizeof year, "simulated year");
+    const char *xm = d->o.x_mort == OS_XMORT_LOGLINEAR ? "loglinear"
+                     : d->o.x_mort == OS_XMORT_HOLD ? "hold" : "none (the run ends within the tables)";
+    const char *xe = d->o.x_ent == OS_XENT_TREND ? "trend"
+                     : d->o.x_ent == OS_XENT_STOP ? "stop" : "none (the run ends within the tables)";
+    return attr_int(g, "last_table_year", d->last_year) ||
+           attr_str(g, "extrapolation_mortality", xm) || attr_str(g, "extrapolation_entrants", xe) ||
+           attr_str(g, "extrapolation", how) || attr_str(g, "extrapolation_source", src) ||
+           attr_int(g, "extrapolation_trend_years", d->o.trend_years) ||
+           attr_str(g, "summary_year_description", year);
+}
+
 static int demog_write_output(os_model *m, void *state, hid_t file, os_err *err)
 {
     (void)m;
@@ -608,6 +852,7 @@ static int demog_write_output(os_model *m, void *state, hid_t file, os_err *err)
           attr_str(g, "methods", "single ages: Steffen spline of cumulative population (or uniform); "
                    "open group: density exp(-mx (x - a)); entrants: log-linear cohort interpolation; "
                    "mx: see demography.mortality_age and demography.mortality_time; docs/demography.md") ||
+          write_extrapolation(d, g) ||
           write_table(g, "population", p, "persons", "population at 1 July of year by sex and age group") ||
           write_table(g, "mortality", &d->mx, "1/yr",
                       "central death rate mx for the period starting in year, by sex and age group") ||
@@ -626,6 +871,14 @@ static int demog_write_output(os_model *m, void *state, hid_t file, os_err *err)
 static int demog_check(os_model *m, void *state, os_plan *plan, os_err *err)
 {
     os_demog *d = state;
+    if (m->is_reference && os_demog_extrapolates(d) && os_par_rank() == 0) {
+        char how[192];
+        fprintf(stderr, "osteosim: note: run.end_year %d passes the last table year %d: years after "
+                "it are extrapolated (%s)%s\n", m->end_year, d->last_year,
+                os_demog_extrapolation(d, how, sizeof how),
+                d->x_declared[0] && d->x_declared[1] ? ""
+                : "; defaults for what demography.extrapolation.* does not declare");
+    }
     plan->start_agents = d->nagents;
     if (d->o.scale)
         snprintf(plan->agents_hint, sizeof plan->agents_hint, "demography.scale 0 and run.agents");

@@ -42,11 +42,19 @@ void os_demog_table_free(os_demog_table *t);
 typedef enum { OS_TABLE_POPULATION, OS_TABLE_MORTALITY } os_demog_kind;
 /* Values sane for KIND: whole persons below 2^32, or death rates in (0, 5]. */
 int os_demog_table_check(const os_demog_table *t, os_demog_kind kind, os_err *err);
-/* The table covers the run years START..END: the population table has
- * START and a table at or after END (entrants); the death rates' periods
- * span START..END from age 50. */
+/* The table covers the run years START..END: the population table's years
+ * enclose START and, unless EXTRAP, reach END (entrants); the death rates'
+ * periods start at or before START, reach START from age 50 and, unless
+ * EXTRAP, END. */
 int os_demog_table_covers(const os_demog_table *t, os_demog_kind kind, int start, int end,
-                          os_err *err);
+                          int extrap, os_err *err);
+/* Last year the table covers: the last population year, or the last year
+ * of the last death-rate period. */
+int os_demog_table_last(const os_demog_table *t, os_demog_kind kind);
+/* Population of every (sex, group) at YEAR within the table's years, log-
+ * linear between the table years around it (linear where one is 0),
+ * rounded to whole persons, into OUT[sex * na + group]. */
+void os_demog_table_interp(const os_demog_table *t, int year, double *out);
 
 static inline double os_demog_table_at(const os_demog_table *t, int yi,
                                        int sex, int ai)
@@ -57,6 +65,10 @@ static inline double os_demog_table_at(const os_demog_table *t, int yi,
 typedef enum { OS_SPLIT_STEFFEN, OS_SPLIT_UNIFORM } os_demog_split;
 typedef enum { OS_MXAGE_LOGLINEAR, OS_MXAGE_STEP } os_demog_mxage;
 typedef enum { OS_MXTIME_LINEAR, OS_MXTIME_STEP } os_demog_mxtime;
+/* Past the tables (docs/demography.md, "Horizons past the tables"); AUTO
+ * resolves to the documented default when the run passes the tables. */
+typedef enum { OS_XMORT_AUTO, OS_XMORT_HOLD, OS_XMORT_LOGLINEAR } os_demog_xmort;
+typedef enum { OS_XENT_AUTO, OS_XENT_STOP, OS_XENT_TREND } os_demog_xent;
 
 typedef struct os_demog_opts {
     const char *population_file;
@@ -70,6 +82,12 @@ typedef struct os_demog_opts {
     os_demog_mxtime mx_time;/* death rates between period midpoints     */
     int end_year;           /* > 0: the tables must cover the run to it  */
     const char *agents_origin; /* "file:line" of run.agents, for errors */
+    /* Extrapolation past the tables (zero: auto, defaults below). */
+    os_demog_xmort x_mort;
+    os_demog_xent x_ent;
+    int trend_years;        /* fit window, years (0: 20)                 */
+    double max_improvement; /* bound on |d log mx / dt|, 1/yr (0: 0.03)  */
+    const char *x_mort_origin, *x_ent_origin; /* "file:line" of the keys, or NULL (default) */
 } os_demog_opts;
 
 typedef struct os_demog os_demog;
@@ -101,8 +119,9 @@ void os_demog_base_agent(const os_demog *d, uint64_t rank, uint8_t *sex,
 /* Weight of every entrant: the base population's mean weight, rounded. */
 uint32_t os_demog_entrant_weight(const os_demog *d);
 
-/* Projected persons of SEX aged [50, 51) at 1 July of YEAR (start < YEAR
- * <= last table year), by cohort interpolation between tables. */
+/* Projected persons of SEX aged [50, 51) at 1 July of YEAR (start < YEAR),
+ * by cohort interpolation between tables; past the last population table
+ * year by the entrants extrapolation (0 for stop). */
 int os_demog_expected_entrants(const os_demog *d, int year, int sex,
                                double *persons, os_err *err);
 
@@ -116,5 +135,13 @@ int os_demog_peak_agents(const os_demog *d, int end_year, uint64_t *peak, uint64
  * entrant weight with a stream keyed by SEED and YEAR). */
 int os_demog_entrant_counts(const os_demog *d, uint64_t seed, int year,
                             uint64_t n[2], os_err *err);
+
+/* Last year within the tables (the earlier of the population's last year
+ * and the death rates' last period end), and whether the run passes it. */
+int os_demog_last_table_year(const os_demog *d);
+int os_demog_extrapolates(const os_demog *d);
+/* The extrapolation in words, e.g. "mortality: loglinear over 20 years;
+ * entrants: trend", into BUF. */
+const char *os_demog_extrapolation(const os_demog *d, char *buf, size_t n);
 
 #endif

@@ -656,6 +656,26 @@ void os_h5out_arms(os_h5out *o, const char *const *names, int n)
     o->narms = n;
 }
 
+/* /demography's summary_year_description (a fixed-size string), if any:
+ * it names the years past the demography tables. */
+static void year_description(hid_t file, char *buf, size_t n)
+{
+    if (H5Lexists(file, "demography", H5P_DEFAULT) <= 0 ||
+        H5Aexists_by_name(file, "demography", "summary_year_description", H5P_DEFAULT) <= 0)
+        return;
+    hid_t a = H5Aopen_by_name(file, "demography", "summary_year_description", H5P_DEFAULT,
+                              H5P_DEFAULT);
+    hid_t t = a < 0 ? -1 : H5Aget_type(a);
+    char tmp[400];
+    if (t >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) == 0 &&
+        H5Tget_size(t) <= sizeof tmp && H5Aread(a, t, tmp) >= 0) {
+        tmp[sizeof tmp - 1] = 0;
+        snprintf(buf, n, "%s", tmp);
+    }
+    if (t >= 0) H5Tclose(t);
+    if (a >= 0) H5Aclose(a);
+}
+
 int os_h5out_summary(os_h5out *o, const os_summary *s, os_err *err)
 {
     if (failed(o, err)) return OS_ERUN;
@@ -666,8 +686,11 @@ int os_h5out_summary(os_h5out *o, const os_summary *s, os_err *err)
                    "one row per (year, arm, sex, age band); stocks at 1 July of the year, "
                    "flows during the year from 1 July to 1 July; weighted persons unless units say otherwise")
              ? os_fail(err, OS_ERUN, "HDF5: cannot write /summary attributes") : OS_OK;
+    /* Years past the demography tables are named by /demography. */
+    char ydesc[400] = "simulated year";
+    if (!rc) year_description(o->file, ydesc, sizeof ydesc);
     if (!rc) rc = os_h5_write_1d(g, "year", H5T_NATIVE_INT32, s->year, s->nrows, "year",
-                            "simulated year", 0, err);
+                            ydesc, 0, err);
     if (!rc) rc = os_h5_write_1d(g, "arm", H5T_NATIVE_INT32, s->arm, s->nrows, "1",
                                  "arm index (labels attribute)", 0, err);
     if (!rc) rc = os_h5_write_1d(g, "sex", H5T_NATIVE_INT32, s->sex, s->nrows, "1",

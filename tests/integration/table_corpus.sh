@@ -99,7 +99,7 @@ case("extra_field", P, "expected 4 fields", 1,
      join([l + ",x" if i == HEAD + 3 else l for i, l in enumerate(pop)]))
 case("mx_50_years_early", M, "do not cover the run years", 0, join(shift(mx, -50)))
 case("pop_50_years_late", P, "no table for run.start_year", 0, join(shift(pop, 50)))
-case("pop_ends_early", P, "tables end at 2030", 0, join(drop(pop, lambda y, s, a: int(y) > 2030)))
+case("pop_starts_late", P, "no table for run.start_year 2025", 0, join(drop(pop, lambda y, s, a: int(y) < 2030)))
 case("mx_from_age_60", M, "needed from age 50", 0, join(drop(mx, lambda y, s, a: int(a) < 60)))
 case("pop_without_45", P, "below it", 0, join(drop(pop, lambda y, s, a: a == "45")))
 case("cr_only", P, "carriage return", 1, "\r".join(pop))
