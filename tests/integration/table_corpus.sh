@@ -212,7 +212,7 @@ n=$(sed -n 's/.*(run.agents \([0-9]*\)).*/\1/p' "$TMP/err")
     || fail "a small run does not fit in 1 GiB"
 # The machine's own limit (ulimit -v); not under AddressSanitizer, which
 # reserves far more address space than it uses.
-if ! ldd "$OSTEOSIM" 2>/dev/null | grep -q libasan; then
+if [ "${OS_SANITIZED:-0}" != 1 ] && ! grep -qa __asan_init "$OSTEOSIM"; then
     rc=0
     (ulimit -v 1000000; exec "$OSTEOSIM" run "$cfg" --quiet --set demography.scale=1 -o "$TMP/mem.h5") \
         > /dev/null 2> "$TMP/err" || rc=$?
