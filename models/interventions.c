@@ -38,6 +38,7 @@
 
 #include "diagnosis.h"
 #include "events.h"
+#include "results.h"
 
 #define MAX_PROG 8      /* bits of iv_found; OS_MAX_ARM_PROGRAMMES */
 #define MAX_AE 8
@@ -545,6 +546,8 @@ static void iv_destroy(void *state)
     free(state);
 }
 
+static int iv_validate(const os_cfg *cfg, os_err *err);
+
 const os_module os_mod_interventions = {
     .name = "interventions",
     .declare = iv_declare,
@@ -552,4 +555,31 @@ const os_module os_mod_interventions = {
     .year_begin = iv_year_begin,
     .step = iv_step,
     .destroy = iv_destroy,
+    .validate = iv_validate,
 };
+
+/* ---- validation ---- */
+
+/* Every programme an arm lists exists under `programmes`. */
+static int iv_validate(const os_cfg *cfg, os_err *err)
+{
+    os_arms a;
+    os_engine_arms(cfg, &a);
+    const char *const *progs;
+    size_t np = os_cfg_keys(cfg, "programmes", &progs);
+    char key[160];
+    for (int i = 0; i < a.n; i++) {
+        snprintf(key, sizeof key, "arms.%s", a.names[i]);
+        for (int k = 0; k < a.nprogrammes[i]; k++) {
+            const char *p = a.programmes[i][k];
+            size_t j = 0;
+            while (j < np && strcmp(progs[j], p)) j++;
+            if (j < np) continue;
+            const char *best = os_cfg_suggest(p, progs, np);
+            return os_fail(err, OS_ECONFIG, "%s: %s[%d]: no programme '%s' under programmes%s%s%s",
+                           os_cfg_origin(cfg, key), key, k, p, best ? " (did you mean '" : "",
+                           best ? best : "", best ? "'?)" : "");
+        }
+    }
+    return OS_OK;
+}

@@ -2,9 +2,10 @@
  *
  * Modules run in this order in every hook (see sim/model.h).  To add a
  * model: write models/NAME.c exporting `const os_module os_mod_NAME`, and
- * add one line below.
+ * add one line below.  The program (sim/main.c) passes os_model_phases to
+ * the engine; the engine itself knows no module.
  */
-#include "engine.h"
+#include "phases.h"
 
 extern const os_module os_mod_demography;
 extern const os_module os_mod_risk_factors;
@@ -35,3 +36,5 @@ const os_module *const os_phase_table[] = {
 };
 const int os_phase_count =
     (int)(sizeof os_phase_table / sizeof os_phase_table[0]);
+const os_phases os_model_phases = {
+    os_phase_table, (int)(sizeof os_phase_table / sizeof os_phase_table[0])};

@@ -53,6 +53,7 @@ static const char *const usage =
 
 typedef struct cal {
     os_cfg *cfg;
+    const os_phases *ph;
     os_targets tg;
     int nthreads;
     int evals;
@@ -96,7 +97,7 @@ static int evaluate(cal *c, const gsl_vector *x, FILE *out, double *obj)
     os_run_opts opts = {.nthreads = c->nthreads, .quiet = 1};
     os_summary s = {0};
     os_run_stats st;
-    int rc = os_engine_run(c->cfg, &opts, &s, &st, &c->err);
+    int rc = os_engine_run(c->cfg, c->ph, &opts, &s, &st, &c->err);
     if (!rc) rc = os_targets_print(&c->tg, &s, out, obj, &c->err);
     os_run_stats_free(&st);
     os_summary_free(&s);
@@ -130,7 +131,7 @@ static int residuals(const gsl_vector *x, void *params, gsl_vector *f)
     os_run_opts opts = {.nthreads = c->nthreads, .quiet = 1};
     os_summary s = {0};
     os_run_stats st;
-    c->rc = os_engine_run(c->cfg, &opts, &s, &st, &c->err);
+    c->rc = os_engine_run(c->cfg, c->ph, &opts, &s, &st, &c->err);
     for (size_t i = 0, k = 0; !c->rc && i < c->tg.n; i++) {
         const os_target *g = &c->tg.t[i];
         double v;
@@ -382,7 +383,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-int os_cmd_calibrate(int argc, char **argv)
+int os_cmd_calibrate(int argc, char **argv, const os_phases *ph)
 {
     const char *config = NULL, *targets = NULL, *output = "fitted.yaml", *method = "nelder-mead";
     char *out_path = NULL;  /* OUTPUT checked (outpath.h) */
@@ -429,9 +430,10 @@ int os_cmd_calibrate(int argc, char **argv)
     }
 
     cal c = {0};
+    c.ph = ph;
     c.nthreads = (int)threads;
     if (os_cfg_load(&c.cfg, config, (const char *const *)sets, nsets, &c.err) ||
-        os_engine_validate(c.cfg, &c.err) || os_targets_load(&c.tg, targets, &c.err)) {
+        os_engine_validate(c.cfg, c.ph, &c.err) || os_targets_load(&c.tg, targets, &c.err)) {
         fprintf(stderr, "osteosim: %s\n", c.err.msg);
         os_cfg_free(c.cfg);
         rc = OS_ECONFIG;

@@ -8,8 +8,8 @@
 #include <hdf5.h>
 
 #include "config.h"
-#include "engine.h"
 #include "err.h"
+#include "results.h"
 
 /* Totals of one arm over all years, sexes and age bands. */
 enum {

@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#include "engine.h"
+#include "results.h"
 #include "h5out.h"
 #include "pop.h"
 

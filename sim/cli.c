@@ -38,6 +38,8 @@
 #include "version.h"
 
 extern volatile sig_atomic_t os_stop_requested;
+/* The modules every command runs (os_cli_main's caller: models/phases.c). */
+static const os_phases *phases;
 
 static const char *const usage_main =
     "usage: osteosim <command> [options]\n"
@@ -256,7 +258,7 @@ static int fail(const os_err *err)
 static int load_validated(const os_cli *c, os_cfg **cfg, os_err *err)
 {
     if (os_cfg_load(cfg, c->config, c->sets, c->nsets, err)) return OS_ECONFIG;
-    if (os_engine_validate(*cfg, err)) {
+    if (os_engine_validate(*cfg, phases, err)) {
         os_cfg_free(*cfg);
         *cfg = NULL;
         return OS_ECONFIG;
@@ -280,7 +282,7 @@ static int cmd_check(int argc, char **argv)
     os_memplan plan;
     double limit = 0;
     char source[96];
-    if ((rc = os_memplan_make(cfg, &plan, &err)) ||
+    if ((rc = os_memplan_make(cfg, phases, &plan, &err)) ||
         (rc = os_memplan_limit(cfg, &limit, source, sizeof source, &err)) ||
         (strcmp(source, "run.max_memory") == 0 &&
          (rc = os_memplan_fits(cfg, &plan, limit, source, &err)))) {
@@ -334,7 +336,7 @@ static int load_for_run(os_cli *c, os_cfg **cfg, char **saved_output, os_err *er
         if (!text) return OS_ECONFIG;
         int rc = os_cfg_load_string(cfg, text, c->from, NULL, c->sets, c->nsets, err);
         free(text);
-        if (!rc && (rc = os_engine_validate(*cfg, err))) os_cfg_free(*cfg);
+        if (!rc && (rc = os_engine_validate(*cfg, phases, err))) os_cfg_free(*cfg);
         return rc ? OS_ECONFIG : OS_OK;
     }
     if (!c->resume) return load_validated(c, cfg, err);
@@ -342,7 +344,7 @@ static int load_for_run(os_cli *c, os_cfg **cfg, char **saved_output, os_err *er
     if (os_ckpt_peek(c->resume, &text, saved_output, err)) return OS_ECONFIG;
     int rc = os_cfg_load_string(cfg, text, c->resume, NULL, NULL, 0, err);
     free(text);
-    if (!rc && (rc = os_engine_validate(*cfg, err))) os_cfg_free(*cfg);
+    if (!rc && (rc = os_engine_validate(*cfg, phases, err))) os_cfg_free(*cfg);
     /* Before the output file exists: years and sizes fit this run. */
     if (!rc && (rc = os_ckpt_check(c->resume, *cfg, err))) os_cfg_free(*cfg);
     if (rc) {
@@ -407,7 +409,7 @@ static int cmd_run(int argc, char **argv)
     } else if (c.psa) {
         /* The draws first (summaries only), then the base case writes the
          * file with /psa: the output appears only when all of it is done. */
-        if (os_psa_run(cfg, 1, c.psa, c.nthreads, &psa, &err)) rc = fail(&err);
+        if (os_psa_run(cfg, phases, 1, c.psa, c.nthreads, &psa, &err)) rc = fail(&err);
         opts.psa = &psa;
     }
     os_summary summary;
@@ -419,7 +421,7 @@ static int cmd_run(int argc, char **argv)
         free(ck_path);
         return rc;
     }
-    rc = os_engine_run(cfg, &opts, &summary, &stats, &err);
+    rc = os_engine_run(cfg, phases, &opts, &summary, &stats, &err);
     if (rc) {
         /* Whichever writer noticed first: name the file and the OS error. */
         char failed[4200];
@@ -482,8 +484,9 @@ static int cmd_info(int argc, char **argv)
     return finish_stdout(0, 0);
 }
 
-int os_cli_main(int argc, char **argv)
+int os_cli_main(int argc, char **argv, const os_phases *ph)
 {
+    phases = ph;
     if (argc < 2) {
         fputs(usage_main, stderr);
         return OS_ECONFIG;
@@ -494,7 +497,7 @@ int os_cli_main(int argc, char **argv)
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "info") == 0) return cmd_info(argc - 2, argv + 2);
-    if (strcmp(cmd, "calibrate") == 0) return os_cmd_calibrate(argc - 1, argv + 1);
+    if (strcmp(cmd, "calibrate") == 0) return os_cmd_calibrate(argc - 1, argv + 1, ph);
     if (strcmp(cmd, "floor") == 0) return os_cmd_floor(argc - 1, argv + 1);
     if (strcmp(cmd, "export") == 0) return os_cmd_export(argc - 1, argv + 1);
     return usage_error(NULL, "unknown command '%s'", cmd);

@@ -8,7 +8,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "engine.h"
 #include "par.h"
 
 /* Program, libraries, tables, summary and HDF5 caches: measured about
@@ -20,8 +19,8 @@
 /* ---- the estimate ---- */
 
 /* Init and check hooks of every module for ARM, without agents. */
-static int trial_arm(const os_cfg *cfg, const os_arms *arms, int arm, size_t *row,
-                     os_plan *plan, os_err *err)
+static int trial_arm(const os_cfg *cfg, const os_phases *ph, const os_arms *arms, int arm,
+                     size_t *row, os_plan *plan, os_err *err)
 {
     os_pop pop;
     os_pop_init(&pop);
@@ -41,8 +40,8 @@ static int trial_arm(const os_cfg *cfg, const os_arms *arms, int arm, size_t *ro
     m.nthreads = 1;
     m.chunk_size = (size_t)os_cfg_int(cfg, "run.chunk_size");
     m.event_log = os_cfg_bool(cfg, "output.event_log");
-    m.modules = os_phase_table;
-    m.nmodules = os_phase_count;
+    m.modules = ph->modules;
+    m.nmodules = ph->n;
     m.states = states;
     memset(plan, 0, sizeof *plan);
     snprintf(plan->agents_hint, sizeof plan->agents_hint, "run.agents");
@@ -74,7 +73,7 @@ static int local_ranks(void)
     return os_par_size();
 }
 
-int os_memplan_make(const os_cfg *cfg, os_memplan *p, os_err *err)
+int os_memplan_make(const os_cfg *cfg, const os_phases *ph, os_memplan *p, os_err *err)
 {
     memset(p, 0, sizeof *p);
     os_arms arms;
@@ -82,7 +81,7 @@ int os_memplan_make(const os_cfg *cfg, os_memplan *p, os_err *err)
     for (int a = 0; a < arms.n; a++) {
         size_t row;
         os_plan plan;
-        int rc = trial_arm(cfg, &arms, a, &row, &plan, err);
+        int rc = trial_arm(cfg, ph, &arms, a, &row, &plan, err);
         if (rc) return rc;
         if (a == 0 || plan.peak_agents > p->mod.peak_agents) p->mod = plan;
         if (a == 0 || row > p->row_bytes) {
@@ -279,12 +278,12 @@ int os_memplan_fits(const os_cfg *cfg, const os_memplan *p, double limit, const 
                    source, fit_all, p->mod.agents_hint, setting);
 }
 
-int os_memplan_check_run(const os_cfg *cfg, os_err *err)
+int os_memplan_check_run(const os_cfg *cfg, const os_phases *ph, os_err *err)
 {
     os_memplan p;
     double limit;
     char source[96];
-    int rc = os_memplan_make(cfg, &p, err);
+    int rc = os_memplan_make(cfg, ph, &p, err);
     if (!rc) rc = os_memplan_limit(cfg, &limit, source, sizeof source, err);
     if (!rc) rc = os_memplan_fits(cfg, &p, limit, source, err);
     return rc;

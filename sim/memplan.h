@@ -22,6 +22,7 @@
 #include "config.h"
 #include "err.h"
 #include "model.h"
+#include "results.h"
 
 typedef struct os_memplan {
     os_plan mod;            /* from the check hooks, arm with most agents   */
@@ -33,9 +34,9 @@ typedef struct os_memplan {
     double bytes;           /* estimated peak bytes of one process          */
 } os_memplan;
 
-/* Trial set-up of every arm of the validated CFG: fills P or fails with
- * the first input error (e.g. a demography table). */
-int os_memplan_make(const os_cfg *cfg, os_memplan *p, os_err *err);
+/* Trial set-up of every arm of the validated CFG with the modules PH:
+ * fills P or fails with the first input error (e.g. a demography table). */
+int os_memplan_make(const os_cfg *cfg, const os_phases *ph, os_memplan *p, os_err *err);
 
 /* The limit of one process in bytes and where it comes from (for
  * messages); *LIMIT is 0 when nothing is known (no check). */
@@ -48,7 +49,7 @@ int os_memplan_fits(const os_cfg *cfg, const os_memplan *p, double limit,
                     const char *source, os_err *err);
 
 /* Make, limit, fits: the check a run does before it allocates. */
-int os_memplan_check_run(const os_cfg *cfg, os_err *err);
+int os_memplan_check_run(const os_cfg *cfg, const os_phases *ph, os_err *err);
 
 /* The estimate as YAML comment lines (for `osteosim check`). */
 void os_memplan_print(FILE *f, const os_cfg *cfg, const os_memplan *p);

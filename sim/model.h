@@ -31,6 +31,8 @@
  *                 run before it allocates (sim/memplan.c): inputs init
  *                 did not validate, and what the run will hold (os_plan).
  *   destroy       frees the private state.
+ *   validate      (optional) once, after the configuration is validated:
+ *                 checks across keys (e.g. that an arm's programmes exist).
  *
  * Chunks are fixed ranges of the store; the engine decides them and threads
  * take them in any order, so a hook must only touch its chunk's rows and its
@@ -93,6 +95,7 @@ typedef struct os_event {
 typedef struct os_event_buf {
     os_event *ev;
     size_t n, cap;
+    size_t lost;       /* events not stored: the buffer could not grow */
 } os_event_buf;
 
 struct os_model;
@@ -143,7 +146,17 @@ typedef struct os_module {
                         os_err *err);
     int (*check)(struct os_model *m, void *state, os_plan *plan, os_err *err);
     void (*destroy)(void *state);
+    /* (optional) after the configuration is validated and the engine has
+     * checked the arms: cross-key checks of the module's own settings. */
+    int (*validate)(const os_cfg *cfg, os_err *err);
 } os_module;
+
+/* The modules of a run in phase order.  The program passes its table
+ * (models/phases.c); the engine knows no module by name. */
+typedef struct os_phases {
+    const os_module *const *modules;
+    int n;
+} os_phases;
 
 typedef struct os_summary_col {
     char name[48];

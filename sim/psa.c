@@ -7,6 +7,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "engine.h"
 #include "h5out.h"
 #include "par.h"
 #include "rng.h"
@@ -128,7 +129,8 @@ static void record(os_psa *p, int row, int k, const os_summary *s)
                   &p->population0[row]);
 }
 
-int os_psa_run(const os_cfg *cfg, int first, int count, int nthreads, os_psa *psa, os_err *err)
+int os_psa_run(const os_cfg *cfg, const os_phases *ph, int first, int count, int nthreads, os_psa *psa,
+               os_err *err)
 {
     if (alloc_rows(psa, cfg, count, err)) return OS_ERUN;
     char *text = os_cfg_dump(cfg);
@@ -145,10 +147,10 @@ int os_psa_run(const os_cfg *cfg, int first, int count, int nthreads, os_psa *ps
         opts.nthreads = nthreads;
         opts.quiet = 1;
         rc = os_cfg_load_string(&ck, text, "(psa draw)", NULL, NULL, 0, err);
-        if (!rc) rc = os_engine_validate(ck, err);
+        if (!rc) rc = os_engine_validate(ck, ph, err);
         if (!rc) rc = os_psa_apply(ck, first + row, psa, row, err);
         os_par_local_begin();
-        if (!rc) rc = os_engine_run(ck, &opts, &s, NULL, err);
+        if (!rc) rc = os_engine_run(ck, ph, &opts, &s, NULL, err);
         os_par_local_end();
         if (!rc) record(psa, row, first + row, &s);
         os_summary_free(&s);

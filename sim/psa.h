@@ -22,7 +22,7 @@
 
 #include "cea.h"
 #include "config.h"
-#include "engine.h"
+#include "results.h"
 
 typedef struct os_psa {
     int ndraws, narms, nparams;
@@ -39,8 +39,8 @@ int os_psa_apply(os_cfg *cfg, int k, os_psa *psa, int row, os_err *err);
 
 /* Runs draws FIRST..FIRST+COUNT-1 of the validated scenario CFG without
  * output files, into PSA (allocated here; free with os_psa_free). */
-int os_psa_run(const os_cfg *cfg, int first, int count, int nthreads,
-               os_psa *psa, os_err *err);
+int os_psa_run(const os_cfg *cfg, const os_phases *ph, int first, int count,
+               int nthreads, os_psa *psa, os_err *err);
 
 /* A one-draw PSA record of a finished run of draw K (--psa-draw). */
 int os_psa_single(const os_cfg *cfg, int k, const os_summary *s,

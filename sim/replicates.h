@@ -15,7 +15,7 @@
 
 #include <hdf5.h>
 
-#include "engine.h"
+#include "results.h"
 
 uint64_t os_replicate_seed(uint64_t base, int r);
 

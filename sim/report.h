@@ -1,7 +1,7 @@
 #ifndef OS_REPORT_H
 #define OS_REPORT_H
 #include <stdio.h>
-#include "engine.h"
+#include "results.h"
 /* The run summary printed after `osteosim run` (not with --quiet). */
 void os_report_run(FILE *out, const os_cfg *cfg, const os_summary *s,
                    const os_run_stats *st, const char *output, int nthreads);

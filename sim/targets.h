@@ -30,8 +30,8 @@
 #include <stdio.h>
 
 #include "config.h"
-#include "engine.h"
 #include "err.h"
+#include "results.h"
 
 typedef enum os_measure {
     OS_M_PREVALENCE, OS_M_INCIDENCE, OS_M_COUNT, OS_M_RATIO

@@ -1,0 +1,295 @@
+/* engine_arm.c - one arm of a run, year by year.
+ *
+ * Each arm builds a fresh population from the run's seed, so every arm sees
+ * the same people and the same draws (common random numbers), then runs the
+ * years:
+ *
+ *   year_begin hooks -> census pass -> cohort snapshot -> step pass (+ ageing)
+ *   -> year_end hooks -> remove the dead -> append next year's entrants
+ */
+#include <assert.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checkpoint.h"
+#include "engine_int.h"
+#include "par.h"
+
+volatile sig_atomic_t os_stop_requested = 0;
+
+#define OS_MAX_MODULES 64
+
+/* The state of one arm while it runs. */
+typedef struct arm_ctx {
+    os_run *r;
+    int arm;
+    os_model m;
+    os_pop pop;
+    void *states[OS_MAX_MODULES];
+    os_acc *acc;               /* one per thread */
+    os_acc *total;
+    os_pass pass;
+    uint32_t next_id;          /* id of the next agent created */
+    int first_year;
+} arm_ctx;
+
+void *os_model_state(const os_model *m, const char *module_name)
+{
+    for (int i = 0; i < m->nmodules; i++)
+        if (strcmp(m->modules[i]->name, module_name) == 0) return m->states[i];
+    return NULL;
+}
+
+/* ---- module calls ---- */
+
+/* Creates the block of N agents with ids from *next_id and runs every
+ * init_agents hook.  MPI: this process creates only its contiguous part of
+ * the block (par.h); with one process, all of it. */
+static int add_agents(os_model *m, os_pass *p, size_t n, uint32_t *next_id,
+                      os_err *err)
+{
+    uint64_t lo, hi;
+    os_par_split(n, os_par_rank(), os_par_size(), &lo, &hi);
+    size_t first, mine = (size_t)(hi - lo);
+    if (os_pop_append(m->pop, mine, &first, err)) return OS_ERUN;
+    if (os_pop_add_block(m->pop, *next_id + (uint32_t)lo, *next_id + (uint32_t)hi, err))
+        return OS_ERUN;
+    uint32_t *id = os_pop_data(m->pop, OS_COL_ID);
+    uint8_t *alive = os_pop_data(m->pop, OS_COL_ALIVE);
+    for (size_t i = 0; i < mine; i++) {
+        id[first + i] = *next_id + (uint32_t)lo + (uint32_t)i;
+        alive[first + i] = 1;
+    }
+    m->first_new_id = *next_id;
+    *next_id += (uint32_t)n;
+    n = mine;
+    p->begin = first;
+    p->end = first + n;
+    os_pass_run(p, OS_PASS_INIT);
+    return OS_OK;
+}
+
+static int entrants_of(os_model *m, int year, size_t *n, os_err *err)
+{
+    *n = 0;
+    for (int i = 0; i < m->nmodules; i++)
+        if (m->modules[i]->entrants)
+            return m->modules[i]->entrants(m, m->states[i], year, n, err);
+    return OS_OK;
+}
+
+static int call_serial(os_model *m, int end, os_err *err)
+{
+    for (int i = 0; i < m->nmodules; i++) {
+        const os_module *mod = m->modules[i];
+        int (*fn)(os_model *, void *, os_err *) = end ? mod->year_end : mod->year_begin;
+        if (fn && fn(m, m->states[i], err)) return err->code ? err->code : OS_ERUN;
+    }
+    return OS_OK;
+}
+
+/* ---- set-up ---- */
+
+static void arm_model(arm_ctx *a, os_run *r, int arm)
+{
+    const os_settings *s = &r->set;
+    os_model *m = &a->m;
+    assert(arm >= 0 && arm < r->arms.n && r->phases->n <= OS_MAX_MODULES);
+    a->r = r;
+    a->arm = arm;
+    os_pop_init(&a->pop);
+    m->cfg = r->cfg;
+    m->pop = &a->pop;
+    m->seed = r->seed;
+    m->start_year = s->start_year;
+    m->end_year = s->end_year;
+    m->year = m->start_year;
+    m->arm = arm;
+    m->arm_name = r->arms.names[arm];
+    m->is_reference = arm == r->arms.ref;
+    m->programmes = r->arms.programmes[arm];
+    m->nprogrammes = r->arms.nprogrammes[arm];
+    m->engine = r;
+    m->nthreads = s->threads;
+    m->chunk_size = s->chunk_size;
+    m->event_log = s->event_log;
+    m->modules = r->phases->modules;
+    m->nmodules = r->phases->n;
+    m->states = a->states;
+    a->pass = (os_pass){m, NULL, NULL, 0, 0};
+}
+
+/* Accumulators, summary columns and the modules' init hooks. */
+static int arm_init(arm_ctx *a, os_err *err)
+{
+    os_model *m = &a->m;
+    os_run *r = a->r;
+    a->acc = calloc((size_t)m->nthreads, sizeof *a->acc);
+    a->total = calloc(1, sizeof *a->total);
+    if (!a->acc || !a->total) return os_fail(err, OS_ERUN, "out of memory");
+    a->pass.acc = a->acc;
+    os_summary_column(m, "population", "persons",
+                      "persons represented, living at 1 July of the year", err);
+    os_summary_column(m, "agents", "agents", "simulated agents living at 1 July of the year", err);
+    int rc;
+    for (int i = 0; i < m->nmodules; i++) {
+        const os_module *mod = m->modules[i];
+        if (mod->init && (rc = mod->init(m, &a->states[i], err))) return rc;
+    }
+    if (r->summary->ncols == 0) {
+        r->summary->ncols = m->nsummary;
+        memcpy(r->summary->cols, m->summary, sizeof m->summary);
+    } else if (m->nsummary != r->summary->ncols) {
+        return os_fail(err, OS_ERUN, "arm %s registered a different set of summary columns",
+                       m->arm_name);
+    }
+    if (m->is_reference) r->row_bytes = os_pop_row_bytes(&a->pop);
+    return OS_OK;
+}
+
+/* The population at the first year to run: the base population, or the
+ * checkpoint's when resuming. */
+static int arm_start(arm_ctx *a, int resume, os_err *err)
+{
+    os_run *r = a->r;
+    a->first_year = a->m.start_year;
+    if (resume) {
+        os_ckpt_state ck;
+        int rc = os_ckpt_read(r->opts->resume, &ck, &a->pop, r->summary, r->out, &r->carry, err);
+        if (rc) return rc;
+        a->next_id = ck.next_id;
+        a->first_year = ck.next_year;
+        return OS_OK;
+    }
+    size_t n0;
+    int rc = entrants_of(&a->m, a->m.start_year, &n0, err);
+    return rc ? rc : add_agents(&a->m, &a->pass, n0, &a->next_id, err);
+}
+
+/* ---- the years ---- */
+
+/* The state at the start of a year is the whole state of the run:
+ * checkpoint here, every N years and when asked to stop. */
+static int arm_checkpoint(arm_ctx *a, int year, os_err *err)
+{
+    os_run *r = a->r;
+    const os_run_opts *o = r->opts;
+    /* MPI: a signal seen by any rank stops all of them here. */
+    os_stop_requested = os_par_max_int(os_stop_requested);
+    int due = o->checkpoint_every > 0 && year > a->first_year &&
+              (year - a->m.start_year) % o->checkpoint_every == 0;
+    if (o->checkpoint && r->replicate == 0 && (due || os_stop_requested)) {
+        os_ckpt_state ck = {year, a->next_id, a->arm};
+        int rc = os_ckpt_write(o->checkpoint, r->cfg, o->output, &ck, &a->pop, r->summary, r->out,
+                               &r->carry, err);
+        if (rc) return rc;
+    }
+    if (os_stop_requested)
+        return os_fail(err, OS_EINTR, "stopped by a signal at the start of %d%s%s", year,
+                       o->checkpoint ? "; checkpoint written to " : "",
+                       o->checkpoint ? o->checkpoint : "");
+    return OS_OK;
+}
+
+/* The step pass with the year's event log (one buffer per chunk), then
+ * the year's totals into the summary and the log into the file. */
+static int arm_step(arm_ctx *a, os_err *err)
+{
+    os_run *r = a->r;
+    os_model *m = &a->m;
+    os_event_buf *evb = NULL;
+    size_t nevb = 0;
+    if (m->event_log) {
+        nevb = os_pass_chunks(&a->pass);
+        evb = calloc(nevb ? nevb : 1, sizeof *evb);
+        if (!evb) return os_fail(err, OS_ERUN, "out of memory (event log)");
+        a->pass.events = evb;
+    }
+    os_pass_run(&a->pass, OS_PASS_STEP);
+    a->pass.events = NULL;
+    int rc = evb ? os_events_check(evb, nevb, m->year, err) : OS_OK;
+    /* MPI: counts and totals over all ranks (exact integer sums). */
+    size_t nall = (size_t)os_par_sum_u64(a->pop.n);
+    r->agent_years += (double)nall;
+    if (nall > r->peak_agents) r->peak_agents = nall;
+
+    memset(a->total, 0, sizeof *a->total);
+    for (int t = 0; t < m->nthreads; t++) os_acc_sum(a->total, &a->acc[t]);
+    os_par_sum_i64(a->total->v, sizeof a->total->v / sizeof a->total->v[0]);
+    if (!rc) rc = os_summary_add_year(r->summary, m, a->total, err);
+    /* The year's log, chunks in store order; the writer orders it by agent
+     * id, which no thread or process count changes. */
+    if (!rc && evb && r->out) rc = os_h5out_events(r->out, a->arm, evb, nevb, &a->pop, err);
+    os_events_free(evb, nevb);
+    return rc;
+}
+
+static int arm_year(arm_ctx *a, int year, os_err *err)
+{
+    os_run *r = a->r;
+    os_model *m = &a->m;
+    m->year = year;
+    int rc = arm_checkpoint(a, year, err);
+    if (rc) return rc;
+    memset(a->acc, 0, (size_t)m->nthreads * sizeof *a->acc);
+    if ((rc = call_serial(m, 0, err))) return rc;
+
+    a->pass.begin = 0;
+    a->pass.end = a->pop.n;
+    os_pass_run(&a->pass, OS_PASS_CENSUS);
+    /* Per-agent snapshots are of the reference arm only. */
+    if (m->is_reference && r->out && os_settings_cohort_year(&r->set, year) &&
+        (rc = os_h5out_cohort(r->out, &a->pop, year, err)))
+        return rc;
+    if ((rc = arm_step(a, err))) return rc;
+
+    if ((rc = call_serial(m, 1, err))) return rc;
+    os_pop_compact(&a->pop);
+    if (year < m->end_year) {
+        size_t ne;
+        if ((rc = entrants_of(m, year + 1, &ne, err))) return rc;
+        if ((rc = add_agents(m, &a->pass, ne, &a->next_id, err))) return rc;
+    }
+    os_progress_update(&r->progress, year, r->agent_years);
+    return OS_OK;
+}
+
+/* The modules' own groups and event labels, from the reference arm. */
+static int arm_output(arm_ctx *a, os_err *err)
+{
+    os_run *r = a->r;
+    os_model *m = &a->m;
+    if (!m->is_reference || !r->out) return OS_OK;
+    for (int i = 0; i < m->nmodules; i++) {
+        const os_module *mod = m->modules[i];
+        if (mod->event_types || mod->event_sites)
+            os_h5out_event_labels(r->out, mod->event_types, mod->event_sites);
+        int rc;
+        if (mod->write_output &&
+            (rc = mod->write_output(m, a->states[i], os_h5out_file(r->out), err)))
+            return rc;
+    }
+    return OS_OK;
+}
+
+int os_engine_arm(os_run *r, int arm, int resume, os_err *err)
+{
+    arm_ctx *a = calloc(1, sizeof *a);
+    if (!a) return os_fail(err, OS_ERUN, "out of memory");
+    arm_model(a, r, arm);
+    int rc = arm_init(a, err);
+    if (!rc) rc = arm_start(a, resume, err);
+    for (int year = a->first_year; !rc && year <= a->m.end_year; year++)
+        rc = arm_year(a, year, err);
+    if (!rc) rc = arm_output(a, err);
+
+    r->rng_blocks += a->m.rng_blocks;
+    for (int i = a->m.nmodules - 1; i >= 0; i--)
+        if (a->states[i] && a->m.modules[i]->destroy) a->m.modules[i]->destroy(a->states[i]);
+    free(a->acc);
+    free(a->total);
+    os_pop_free(&a->pop);
+    free(a);
+    return rc;
+}
