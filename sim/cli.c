@@ -38,8 +38,7 @@
 #include "version.h"
 
 extern volatile sig_atomic_t os_stop_requested;
-/* The modules every command runs (os_cli_main's caller: models/phases.c). */
-static const os_phases *phases;
+static const os_phases *phases; /* the modules to run (os_cli_main) */
 
 static const char *const usage_main =
     "usage: osteosim <command> [options]\n"
