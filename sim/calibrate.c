@@ -429,8 +429,7 @@ int os_cmd_calibrate(int argc, char **argv, const os_phases *ph)
         sets[nsets++] = agents_set;
     }
 
-    cal c = {0};
-    c.ph = ph;
+    cal c = {.ph = ph};
     c.nthreads = (int)threads;
     if (os_cfg_load(&c.cfg, config, (const char *const *)sets, nsets, &c.err) ||
         os_engine_validate(c.cfg, c.ph, &c.err) || os_targets_load(&c.tg, targets, &c.err)) {
