@@ -681,7 +681,7 @@ static int demog_init(os_model *m, void **state, os_err *err)
     os_demog *d;
     int rc = os_demog_create(&d, &o, err);
     if (rc) return rc;
-    d->hr_col = os_pop_add_column(m->pop, "mortality_hr", OS_COL_F32, "1",
+    d->hr_col = os_model_add_column(m, "demography", "mortality_hr", OS_COL_F32, "1",
                                   "hazard ratio on the background death rate this year "
                                   "(product of the modules' ratios; reset at each census)",
                                   0, err);

@@ -45,7 +45,7 @@ static int mort_init(os_model *m, void **state, os_err *err)
     mort_state *s = calloc(1, sizeof *s);
     if (!s) return os_fail(err, OS_ERUN, "mortality: out of memory");
     s->demog = os_model_state(m, "demography");
-    s->hr_col = os_pop_find_column(m->pop, "mortality_hr");
+    s->hr_col = os_model_column(m, "mortality", "mortality_hr", OS_COL_F32, err);
     if (!s->demog || s->hr_col < 0) {
         free(s);
         return os_fail(err, OS_ERUN, "mortality: needs the demography module before it");
@@ -156,6 +156,12 @@ static void mort_step(os_model *m, void *state, os_chunk *c)
 
 static void mort_destroy(void *state) { free(state); }
 
+/* Columns of other modules this one reads (sim/columns.h). */
+static const os_colread mortality_reads[] = {
+    {"mortality_hr", OS_COL_F32, 0},
+    {NULL, 0, 0},
+};
+
 const os_module os_mod_mortality = {
     .name = "mortality",
     .params = params,
@@ -164,4 +170,5 @@ const os_module os_mod_mortality = {
     .year_begin = mort_year_begin,
     .step = mort_step,
     .destroy = mort_destroy,
+    .reads = mortality_reads,
 };

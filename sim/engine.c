@@ -497,6 +497,7 @@ static int run_arm(os_run *r, int arm, int resume, os_err *err)
         const os_module *mod = m.modules[i];
         if (mod->init && (rc = mod->init(&m, &states[i], err))) goto done;
     }
+    if ((rc = os_columns_check(&m, err))) goto done;
     if (r->summary->ncols == 0) {
         r->summary->ncols = m.nsummary;
         memcpy(r->summary->cols, m.summary, sizeof m.summary);
