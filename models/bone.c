@@ -122,9 +122,9 @@ static void bone_init_agents(os_model *m, void *state, os_chunk *c)
 {
     const os_bone *s = state;
     const os_bone_par *p = &s->p;
-    float *bmd = OS_CHUNK_COL(m, c, float, s->col_bmd);
-    float *t = OS_CHUNK_COL(m, c, float, s->col_t);
-    uint8_t *sl = OS_CHUNK_COL(m, c, uint8_t, s->col_slope);
+    float *bmd = os_chunk_f32(m, c, s->col_bmd);
+    float *t = os_chunk_f32(m, c, s->col_t);
+    uint8_t *sl = os_chunk_u8(m, c, s->col_slope);
     for (size_t i = 0; i < c->n; i++) {
         os_rng r;
         os_rng_init(&r, m->seed, c->id[i], 0, s->pu_slope);
@@ -145,8 +145,8 @@ static void bone_init_agents(os_model *m, void *state, os_chunk *c)
 static void bone_census(os_model *m, void *state, os_chunk *c)
 {
     const os_bone *s = state;
-    const float *bmd = OS_CHUNK_COL(m, c, float, s->col_bmd);
-    float *t = OS_CHUNK_COL(m, c, float, s->col_t);
+    const float *bmd = os_chunk_f32(m, c, s->col_bmd);
+    float *t = os_chunk_f32(m, c, s->col_t);
     for (size_t i = 0; i < c->n; i++)
         t[i] = os_bone_tscore(&s->p, c->sex[i], bmd[i]);
 }
@@ -155,13 +155,13 @@ static void bone_step(os_model *m, void *state, os_chunk *c)
 {
     const os_bone *s = state;
     const os_bone_par *p = &s->p;
-    float *bmd = OS_CHUNK_COL(m, c, float, s->col_bmd);
-    const uint8_t *fmp = OS_CHUNK_COL(m, c, uint8_t, s->col_fmp);
-    const uint8_t *fl = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    const uint8_t *sm = OS_CHUNK_COL(m, c, uint8_t, s->col_smoke);
-    const float *inf = OS_CHUNK_COL(m, c, float, s->col_infl);
-    const uint8_t *bed = OS_CHUNK_COL(m, c, uint8_t, s->col_bed);
-    const uint8_t *sl = OS_CHUNK_COL(m, c, uint8_t, s->col_slope);
+    float *bmd = os_chunk_f32(m, c, s->col_bmd);
+    const uint8_t *fmp = os_chunk_u8(m, c, s->col_fmp);
+    const uint8_t *fl = os_chunk_u8(m, c, s->col_flags);
+    const uint8_t *sm = os_chunk_u8(m, c, s->col_smoke);
+    const float *inf = os_chunk_f32(m, c, s->col_infl);
+    const uint8_t *bed = os_chunk_u8(m, c, s->col_bed);
+    const uint8_t *sl = os_chunk_u8(m, c, s->col_slope);
     const float cv = (float)p->slope_cv;
     /* Grip is registered by muscle, after bone: look it up here. */
     const float *grip = os_chunk_find_f32(m, c, "bone", "grip");

@@ -154,13 +154,13 @@ unsigned os_dx_classify(const os_dx_par *p, int sex, float t, float asmv,
 static void dx_census(os_model *m, void *state, os_chunk *c)
 {
     const os_dx *s = state;
-    uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
-    const float *t = OS_CHUNK_COL(m, c, float, s->col_t);
-    const float *asmv = OS_CHUNK_COL(m, c, float, s->col_asm);
-    const float *h = OS_CHUNK_COL(m, c, float, s->col_h);
-    const float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
-    const float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
-    const float *chair = OS_CHUNK_COL(m, c, float, s->col_chair);
+    uint16_t *dx = os_chunk_u16(m, c, s->col_dx);
+    const float *t = os_chunk_f32(m, c, s->col_t);
+    const float *asmv = os_chunk_f32(m, c, s->col_asm);
+    const float *h = os_chunk_f32(m, c, s->col_h);
+    const float *grip = os_chunk_f32(m, c, s->col_grip);
+    const float *gait = os_chunk_f32(m, c, s->col_gait);
+    const float *chair = os_chunk_f32(m, c, s->col_chair);
     for (size_t i = 0; i < c->n; i++) {
         if (!c->alive[i]) continue;
         int sex = c->sex[i];

@@ -137,10 +137,10 @@ static int economics_init(os_model *m, void **state, os_err *err)
 static void economics_step(os_model *m, void *state, os_chunk *c)
 {
     economics_state *s = state;
-    const uint8_t *falls = OS_CHUNK_COL(m, c, uint8_t, s->col_falls);
-    const uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    const uint8_t *days = OS_CHUNK_COL(m, c, uint8_t, s->col_days);
-    const uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
+    const uint8_t *falls = os_chunk_u8(m, c, s->col_falls);
+    const uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
+    const uint8_t *days = os_chunk_u8(m, c, s->col_days);
+    const uint16_t *dx = os_chunk_u16(m, c, s->col_dx);
     double disc = os_discount_factor(s->rate, s->start_year, m->year);
     const float *iv_cost = os_chunk_find_f32(m, c, "economics", OS_IV_COST);
     const float *iv_qloss = os_chunk_find_f32(m, c, "economics", OS_IV_QALY_LOSS);

@@ -68,9 +68,9 @@ static void excess_step(os_model *m, void *state, os_chunk *c)
 {
     excess_state *s = state;
     if (!s->on) return;
-    float *hr = OS_CHUNK_COL(m, c, float, s->col_hr);
-    const uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
-    const uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
+    float *hr = os_chunk_f32(m, c, s->col_hr);
+    const uint16_t *dx = os_chunk_u16(m, c, s->col_dx);
+    const uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
     for (size_t r = 0; r < c->n; r++) {
         float h = 1.0f;
         if (dx[r] & s->dx.sarc)

@@ -130,9 +130,9 @@ double os_falls_steady_prob(const void *state, int sex, double age,
 static void falls_init_agents(os_model *m, void *state, os_chunk *c)
 {
     falls_state *s = state;
-    uint8_t *falls = OS_CHUNK_COL(m, c, uint8_t, s->col_falls);
-    const float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
-    const float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
+    uint8_t *falls = os_chunk_u8(m, c, s->col_falls);
+    const float *grip = os_chunk_f32(m, c, s->col_grip);
+    const float *gait = os_chunk_f32(m, c, s->col_gait);
     for (size_t r = 0; r < c->n; r++) {
         double steady = os_falls_steady_prob(s, c->sex[r], (double)c->age[r] - 1.0, grip[r], gait[r]);
         os_rng g;
@@ -144,9 +144,9 @@ static void falls_init_agents(os_model *m, void *state, os_chunk *c)
 static void falls_step(os_model *m, void *state, os_chunk *c)
 {
     falls_state *s = state;
-    uint8_t *falls = OS_CHUNK_COL(m, c, uint8_t, s->col_falls);
-    const float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
-    const float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
+    uint8_t *falls = os_chunk_u8(m, c, s->col_falls);
+    const float *grip = os_chunk_f32(m, c, s->col_grip);
+    const float *gait = os_chunk_f32(m, c, s->col_gait);
     const float *iv = os_chunk_find_f32(m, c, "falls", OS_IV_FALL_RR);
     for (size_t r = 0; r < c->n; r++) {
         if (!c->alive[r]) continue;

@@ -177,9 +177,9 @@ static int fractures_init(os_model *m, void **state, os_err *err)
 static void fractures_init_agents(os_model *m, void *state, os_chunk *c)
 {
     fractures_state *s = state;
-    uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    uint8_t *years = OS_CHUNK_COL(m, c, uint8_t, s->col_years);
-    uint8_t *vdef = OS_CHUNK_COL(m, c, uint8_t, s->col_vdef);
+    uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
+    uint8_t *years = os_chunk_u8(m, c, s->col_years);
+    uint8_t *vdef = os_chunk_u8(m, c, s->col_vdef);
     for (size_t r = 0; r < c->n; r++) {
         flags[r] = 0;
         vdef[r] = 0;
@@ -285,12 +285,12 @@ static void draw_history(const os_model *m, const fractures_state *s, os_chunk *
 static void fractures_census(os_model *m, void *state, os_chunk *c)
 {
     fractures_state *s = state;
-    uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    uint8_t *years = OS_CHUNK_COL(m, c, uint8_t, s->col_years);
-    uint8_t *vdef = OS_CHUNK_COL(m, c, uint8_t, s->col_vdef);
-    const float *bmd = OS_CHUNK_COL(m, c, float, s->col_bmd);
-    const float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
-    const float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
+    uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
+    uint8_t *years = os_chunk_u8(m, c, s->col_years);
+    uint8_t *vdef = os_chunk_u8(m, c, s->col_vdef);
+    const float *bmd = os_chunk_f32(m, c, s->col_bmd);
+    const float *grip = os_chunk_f32(m, c, s->col_grip);
+    const float *gait = os_chunk_f32(m, c, s->col_gait);
     for (size_t r = 0; r < c->n; r++) {
         if (flags[r] == 0 && vdef[r] == 0 && years[r] == HISTORY_PENDING)
             draw_history(m, s, c, r, flags, years, vdef, bmd, grip, gait);
@@ -324,11 +324,11 @@ static void vertebral_deformity(const os_model *m, const fractures_state *s, os_
 static void fractures_step(os_model *m, void *state, os_chunk *c)
 {
     fractures_state *s = state;
-    uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    uint8_t *years = OS_CHUNK_COL(m, c, uint8_t, s->col_years);
-    uint8_t *vdef = OS_CHUNK_COL(m, c, uint8_t, s->col_vdef);
-    const float *bmd = OS_CHUNK_COL(m, c, float, s->col_bmd);
-    const uint8_t *falls = OS_CHUNK_COL(m, c, uint8_t, s->col_falls);
+    uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
+    uint8_t *years = os_chunk_u8(m, c, s->col_years);
+    uint8_t *vdef = os_chunk_u8(m, c, s->col_vdef);
+    const float *bmd = os_chunk_f32(m, c, s->col_bmd);
+    const uint8_t *falls = os_chunk_u8(m, c, s->col_falls);
     const float *iv[OS_NFX_SITES] = {NULL};
     for (int k = 0; k < OS_NFX_SITES; k++) iv[k] = os_chunk_find_f32(m, c, "fractures", s->iv_name[k]);
     for (size_t r = 0; r < c->n; r++) {

@@ -100,10 +100,10 @@ _Static_assert(OS_NFX_SITES % 4 == 0, "site uniforms must fill whole blocks");
 static void hospital_step(os_model *m, void *state, os_chunk *c)
 {
     hospital_state *s = state;
-    const uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    const uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
-    uint8_t *bedrest = OS_CHUNK_COL(m, c, uint8_t, s->col_bedrest);
-    uint8_t *other_days = OS_CHUNK_COL(m, c, uint8_t, s->col_other_days);
+    const uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
+    const uint16_t *dx = os_chunk_u16(m, c, s->col_dx);
+    uint8_t *bedrest = os_chunk_u8(m, c, s->col_bedrest);
+    uint8_t *other_days = os_chunk_u8(m, c, s->col_other_days);
     for (size_t r = 0; r < c->n; r++) {
         other_days[r] = 0;
         if (!c->alive[r]) continue;

@@ -75,7 +75,7 @@ static inline int age_index(float age)
 static void hr_sums(os_model *m, void *ctx, os_chunk *c)
 {
     const mort_state *s = ctx;
-    const float *hr = OS_CHUNK_COL(m, c, float, s->hr_col);
+    const float *hr = os_chunk_f32(m, c, s->hr_col);
     for (size_t i = 0; i < c->n; i++) {
         float last = c->age[i] - 1.0f;
         if (!c->alive[i] || last < (float)OS_AGE_MIN) continue; /* entrants */
@@ -129,7 +129,7 @@ static int mort_year_begin(os_model *m, void *state, os_err *err)
 static void mort_step(os_model *m, void *state, os_chunk *c)
 {
     const mort_state *s = state;
-    const float *hr = OS_CHUNK_COL(m, c, float, s->hr_col);
+    const float *hr = os_chunk_f32(m, c, s->hr_col);
     for (size_t i = 0; i < c->n; i++) {
         if (!c->alive[i]) continue;
         int sex = c->sex[i], a = age_index(c->age[i]), b = os_age_band(c->age[i]);

@@ -99,13 +99,13 @@ static void rf_init_agents(os_model *m, void *state, os_chunk *c)
 {
     const os_rf *s = state;
     const os_rf_par *p = &s->p;
-    uint8_t *fmp = OS_CHUNK_COL(m, c, uint8_t, s->col_fmp);
-    uint8_t *fl = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    uint8_t *sm = OS_CHUNK_COL(m, c, uint8_t, s->col_smoke);
-    uint8_t *vd = OS_CHUNK_COL(m, c, uint8_t, s->col_vitd);
-    uint8_t *pr = OS_CHUNK_COL(m, c, uint8_t, s->col_prot);
-    float *inf = OS_CHUNK_COL(m, c, float, s->col_infl);
-    uint8_t *bed = OS_CHUNK_COL(m, c, uint8_t, s->col_bed);
+    uint8_t *fmp = os_chunk_u8(m, c, s->col_fmp);
+    uint8_t *fl = os_chunk_u8(m, c, s->col_flags);
+    uint8_t *sm = os_chunk_u8(m, c, s->col_smoke);
+    uint8_t *vd = os_chunk_u8(m, c, s->col_vitd);
+    uint8_t *pr = os_chunk_u8(m, c, s->col_prot);
+    float *inf = os_chunk_f32(m, c, s->col_infl);
+    uint8_t *bed = os_chunk_u8(m, c, s->col_bed);
     for (size_t i = 0; i < c->n; i++) {
         os_rng r;
         /* year 0: persistent traits do not depend on the entry year */
@@ -176,12 +176,12 @@ static void rf_step(os_model *m, void *state, os_chunk *c)
 {
     const os_rf *s = state;
     const os_rf_par *p = &s->p;
-    const uint8_t *fmp = OS_CHUNK_COL(m, c, uint8_t, s->col_fmp);
-    uint8_t *fl = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    uint8_t *sm = OS_CHUNK_COL(m, c, uint8_t, s->col_smoke);
-    uint8_t *vd = OS_CHUNK_COL(m, c, uint8_t, s->col_vitd);
-    float *inf = OS_CHUNK_COL(m, c, float, s->col_infl);
-    uint8_t *bed = OS_CHUNK_COL(m, c, uint8_t, s->col_bed);
+    const uint8_t *fmp = os_chunk_u8(m, c, s->col_fmp);
+    uint8_t *fl = os_chunk_u8(m, c, s->col_flags);
+    uint8_t *sm = os_chunk_u8(m, c, s->col_smoke);
+    uint8_t *vd = os_chunk_u8(m, c, s->col_vitd);
+    float *inf = os_chunk_f32(m, c, s->col_infl);
+    uint8_t *bed = os_chunk_u8(m, c, s->col_bed);
     const double sq = sqrt(1.0 - p->vitd_rho * p->vitd_rho);
     for (size_t i = 0; i < c->n; i++) {
         if (!c->alive[i]) continue;
