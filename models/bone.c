@@ -82,21 +82,20 @@ int os_bone_setup(os_model *m, const os_bone_par *p, void **state,
     os_bone *s = calloc(1, sizeof *s);
     if (!s) return os_fail(err, OS_ERUN, "bone: out of memory");
     s->p = *p;
-    os_pop *pop = m->pop;
-    s->col_bmd = os_pop_add_column(pop, "bmd", OS_COL_F32, "g/cm2",
+    s->col_bmd = os_model_add_column(m, "bone", "bmd", OS_COL_F32, "g/cm2",
         "femoral-neck areal BMD (DXA)", OS_COL_SNAPSHOT, err);
-    s->col_t = os_pop_add_column(pop, "tscore", OS_COL_F32, "SD",
+    s->col_t = os_model_add_column(m, "bone", "tscore", OS_COL_F32, "SD",
         p->use_nhanes
             ? "femoral-neck T-score at 1 July, reference NHANES III young white women (both sexes)"
             : "femoral-neck T-score at 1 July, reference Chinese young-adult peak of the same sex",
         OS_COL_SNAPSHOT, err);
-    s->col_slope = os_pop_add_column(pop, "bone_slope", OS_COL_U8, "1/32",
+    s->col_slope = os_model_add_column(m, "bone", "bone_slope", OS_COL_U8, "1/32",
         "individual bone-loss slope deviation z, 128 + 32 z", 0, err);
-    s->col_fmp = os_pop_find_column(pop, "fmp_age");
-    s->col_flags = os_pop_find_column(pop, "rf_flags");
-    s->col_smoke = os_pop_find_column(pop, "smoking");
-    s->col_infl = os_pop_find_column(pop, "inflammation");
-    s->col_bed = os_pop_find_column(pop, "bedrest_weeks");
+    s->col_fmp = os_model_column(m, "bone", "fmp_age", OS_COL_U8, err);
+    s->col_flags = os_model_column(m, "bone", "rf_flags", OS_COL_U8, err);
+    s->col_smoke = os_model_column(m, "bone", "smoking", OS_COL_U8, err);
+    s->col_infl = os_model_column(m, "bone", "inflammation", OS_COL_F32, err);
+    s->col_bed = os_model_column(m, "bone", "bedrest_weeks", OS_COL_U8, err);
     if (s->col_bmd < 0 || s->col_t < 0 || s->col_slope < 0) {
         free(s);
         return err->code ? err->code : OS_ERUN;
@@ -104,7 +103,7 @@ int os_bone_setup(os_model *m, const os_bone_par *p, void **state,
     if (s->col_fmp < 0 || s->col_flags < 0 || s->col_smoke < 0 ||
         s->col_infl < 0 || s->col_bed < 0) {
         free(s);
-        return os_fail(err, OS_ERUN, "bone: risk_factors columns missing");
+        return err->code ? err->code : OS_ERUN;
     }
     s->pu_latent = os_rng_purpose("physiology.latent");
     s->pu_slope = os_rng_purpose("bone.slope");
@@ -123,9 +122,9 @@ static void bone_init_agents(os_model *m, void *state, os_chunk *c)
 {
     const os_bone *s = state;
     const os_bone_par *p = &s->p;
-    float *bmd = OS_CHUNK_COL(m, c, float, s->col_bmd);
-    float *t = OS_CHUNK_COL(m, c, float, s->col_t);
-    uint8_t *sl = OS_CHUNK_COL(m, c, uint8_t, s->col_slope);
+    float *bmd = os_chunk_f32(m, c, s->col_bmd);
+    float *t = os_chunk_f32(m, c, s->col_t);
+    uint8_t *sl = os_chunk_u8(m, c, s->col_slope);
     for (size_t i = 0; i < c->n; i++) {
         os_rng r;
         os_rng_init(&r, m->seed, c->id[i], 0, s->pu_slope);
@@ -146,8 +145,8 @@ static void bone_init_agents(os_model *m, void *state, os_chunk *c)
 static void bone_census(os_model *m, void *state, os_chunk *c)
 {
     const os_bone *s = state;
-    const float *bmd = OS_CHUNK_COL(m, c, float, s->col_bmd);
-    float *t = OS_CHUNK_COL(m, c, float, s->col_t);
+    const float *bmd = os_chunk_f32(m, c, s->col_bmd);
+    float *t = os_chunk_f32(m, c, s->col_t);
     for (size_t i = 0; i < c->n; i++)
         t[i] = os_bone_tscore(&s->p, c->sex[i], bmd[i]);
 }
@@ -156,20 +155,18 @@ static void bone_step(os_model *m, void *state, os_chunk *c)
 {
     const os_bone *s = state;
     const os_bone_par *p = &s->p;
-    float *bmd = OS_CHUNK_COL(m, c, float, s->col_bmd);
-    const uint8_t *fmp = OS_CHUNK_COL(m, c, uint8_t, s->col_fmp);
-    const uint8_t *fl = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    const uint8_t *sm = OS_CHUNK_COL(m, c, uint8_t, s->col_smoke);
-    const float *inf = OS_CHUNK_COL(m, c, float, s->col_infl);
-    const uint8_t *bed = OS_CHUNK_COL(m, c, uint8_t, s->col_bed);
-    const uint8_t *sl = OS_CHUNK_COL(m, c, uint8_t, s->col_slope);
+    float *bmd = os_chunk_f32(m, c, s->col_bmd);
+    const uint8_t *fmp = os_chunk_u8(m, c, s->col_fmp);
+    const uint8_t *fl = os_chunk_u8(m, c, s->col_flags);
+    const uint8_t *sm = os_chunk_u8(m, c, s->col_smoke);
+    const float *inf = os_chunk_f32(m, c, s->col_infl);
+    const uint8_t *bed = os_chunk_u8(m, c, s->col_bed);
+    const uint8_t *sl = os_chunk_u8(m, c, s->col_slope);
     const float cv = (float)p->slope_cv;
     /* Grip is registered by muscle, after bone: look it up here. */
-    int gc = os_pop_find_column(m->pop, "grip");
-    const float *grip = gc >= 0 ? OS_CHUNK_COL(m, c, float, gc) : NULL;
+    const float *grip = os_chunk_find_f32(m, c, "bone", "grip");
     const float cmb = grip ? (float)p->c_mb : 0.0f;
-    int ivc = os_iv_column(m, OS_IV_BMD);
-    const float *iv = ivc >= 0 ? OS_CHUNK_COL(m, c, float, ivc) : NULL;
+    const float *iv = os_chunk_find_f32(m, c, "bone", OS_IV_BMD);
     float inv_gsd[2] = {(float)(1.0 / p->grip_ref_sd[0]),
                         (float)(1.0 / p->grip_ref_sd[1])};
     for (size_t i = 0; i < c->n; i++) {
@@ -204,6 +201,18 @@ static void bone_step(os_model *m, void *state, os_chunk *c)
     }
 }
 
+/* Columns of other modules this one reads (sim/columns.h). */
+static const os_colread bone_reads[] = {
+    {"fmp_age", OS_COL_U8, 0},
+    {"rf_flags", OS_COL_U8, 0},
+    {"smoking", OS_COL_U8, 0},
+    {"inflammation", OS_COL_F32, 0},
+    {"bedrest_weeks", OS_COL_U8, 0},
+    {"grip", OS_COL_F32, OS_READ_LATE},  /* start-of-year strength (physiology.h) */
+    {OS_IV_BMD, OS_COL_F32, OS_READ_OPTIONAL},
+    {NULL, 0, 0},
+};
+
 const os_module os_mod_bone = {
     .name = "bone",
     .params = bone_params,
@@ -213,4 +222,5 @@ const os_module os_mod_bone = {
     .census = bone_census,
     .step = bone_step,
     .destroy = free,
+    .reads = bone_reads,
 };

@@ -681,7 +681,7 @@ static int demog_init(os_model *m, void **state, os_err *err)
     os_demog *d;
     int rc = os_demog_create(&d, &o, err);
     if (rc) return rc;
-    d->hr_col = os_pop_add_column(m->pop, "mortality_hr", OS_COL_F32, "1",
+    d->hr_col = os_model_add_column(m, "demography", "mortality_hr", OS_COL_F32, "1",
                                   "hazard ratio on the background death rate this year "
                                   "(product of the modules' ratios; reset at each census)",
                                   0, err);
@@ -712,7 +712,7 @@ static void demog_init_agents(os_model *m, void *state, os_chunk *c)
 {
     os_demog *d = state;
     uint32_t first_id = m->first_new_id;
-    float *hr = OS_CHUNK_COL(m, c, float, d->hr_col);
+    float *hr = os_chunk_f32(m, c, d->hr_col);
     for (size_t i = 0; i < c->n; i++) {
         uint64_t rank = (uint32_t)(c->id[i] - first_id);
         if (d->pending_base) {
@@ -732,7 +732,7 @@ static void demog_init_agents(os_model *m, void *state, os_chunk *c)
 static void demog_census(os_model *m, void *state, os_chunk *c)
 {
     os_demog *d = state;
-    float *hr = OS_CHUNK_COL(m, c, float, d->hr_col);
+    float *hr = os_chunk_f32(m, c, d->hr_col);
     for (size_t i = 0; i < c->n; i++) hr[i] = 1.0f;
 }
 

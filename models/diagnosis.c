@@ -83,18 +83,17 @@ int os_dx_setup(os_model *m, const os_dx_par *p, void **state, os_err *err)
     os_dx *s = calloc(1, sizeof *s);
     if (!s) return os_fail(err, OS_ERUN, "diagnosis: out of memory");
     s->p = *p;
-    os_pop *pop = m->pop;
-    s->col_dx = os_pop_add_column(pop, "dx", OS_COL_U16, "bits",
+    s->col_dx = os_model_add_column(m, "diagnosis", "dx", OS_COL_U16, "bits",
         "diagnosis flags at 1 July (models/diagnosis.h): 1 osteopenia, "
         "2 osteoporosis, 4 EWGSOP2 probable, 8 EWGSOP2, 16 EWGSOP2 severe, "
         "32 AWGS 2019, 64 AWGS 2019 severe, 128/256 osteosarcopenia "
         "EWGSOP2/AWGS, 512/1024 broad", OS_COL_SNAPSHOT, err);
-    s->col_t = os_pop_find_column(pop, "tscore");
-    s->col_asm = os_pop_find_column(pop, "asm");
-    s->col_h = os_pop_find_column(pop, "height");
-    s->col_grip = os_pop_find_column(pop, "grip");
-    s->col_gait = os_pop_find_column(pop, "gait");
-    s->col_chair = os_pop_find_column(pop, "chair");
+    s->col_t = os_model_column(m, "diagnosis", "tscore", OS_COL_F32, err);
+    s->col_asm = os_model_column(m, "diagnosis", "asm", OS_COL_F32, err);
+    s->col_h = os_model_column(m, "diagnosis", "height", OS_COL_F32, err);
+    s->col_grip = os_model_column(m, "diagnosis", "grip", OS_COL_F32, err);
+    s->col_gait = os_model_column(m, "diagnosis", "gait", OS_COL_F32, err);
+    s->col_chair = os_model_column(m, "diagnosis", "chair", OS_COL_F32, err);
     if (s->col_dx < 0) {
         free(s);
         return err->code ? err->code : OS_ERUN;
@@ -102,7 +101,7 @@ int os_dx_setup(os_model *m, const os_dx_par *p, void **state, os_err *err)
     if (s->col_t < 0 || s->col_asm < 0 || s->col_h < 0 || s->col_grip < 0 ||
         s->col_gait < 0 || s->col_chair < 0) {
         free(s);
-        return os_fail(err, OS_ERUN, "diagnosis: bone/muscle columns missing");
+        return err->code ? err->code : OS_ERUN;
     }
     for (int k = 0; k < 11; k++) {
         s->sum[k] = os_summary_column(m, dx_summary[k].name, "persons",
@@ -155,13 +154,13 @@ unsigned os_dx_classify(const os_dx_par *p, int sex, float t, float asmv,
 static void dx_census(os_model *m, void *state, os_chunk *c)
 {
     const os_dx *s = state;
-    uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
-    const float *t = OS_CHUNK_COL(m, c, float, s->col_t);
-    const float *asmv = OS_CHUNK_COL(m, c, float, s->col_asm);
-    const float *h = OS_CHUNK_COL(m, c, float, s->col_h);
-    const float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
-    const float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
-    const float *chair = OS_CHUNK_COL(m, c, float, s->col_chair);
+    uint16_t *dx = os_chunk_u16(m, c, s->col_dx);
+    const float *t = os_chunk_f32(m, c, s->col_t);
+    const float *asmv = os_chunk_f32(m, c, s->col_asm);
+    const float *h = os_chunk_f32(m, c, s->col_h);
+    const float *grip = os_chunk_f32(m, c, s->col_grip);
+    const float *gait = os_chunk_f32(m, c, s->col_gait);
+    const float *chair = os_chunk_f32(m, c, s->col_chair);
     for (size_t i = 0; i < c->n; i++) {
         if (!c->alive[i]) continue;
         int sex = c->sex[i];
@@ -177,6 +176,17 @@ static void dx_census(os_model *m, void *state, os_chunk *c)
     }
 }
 
+/* Columns of other modules this one reads (sim/columns.h). */
+static const os_colread diagnosis_reads[] = {
+    {"tscore", OS_COL_F32, 0},
+    {"asm", OS_COL_F32, 0},
+    {"height", OS_COL_F32, 0},
+    {"grip", OS_COL_F32, 0},
+    {"gait", OS_COL_F32, 0},
+    {"chair", OS_COL_F32, 0},
+    {NULL, 0, 0},
+};
+
 const os_module os_mod_diagnosis = {
     .name = "diagnosis",
     .params = dx_params,
@@ -184,4 +194,5 @@ const os_module os_mod_diagnosis = {
     .init = dx_init,
     .census = dx_census,
     .destroy = free,
+    .reads = diagnosis_reads,
 };

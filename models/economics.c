@@ -103,10 +103,10 @@ static int economics_init(os_model *m, void **state, os_err *err)
     s->uslope[1] = os_cfg_real(c, "economics.utility.male.per_year");
     s->u_sarc = os_cfg_real(c, "economics.utility.sarcopenia_decrement");
     s->sarc = os_dx_outcome_flags(c).sarc;
-    if ((s->col_falls = os_events_need_column(m, "economics", "falls_n", OS_COL_U8, err)) < 0 ||
-        (s->col_flags = os_events_need_column(m, "economics", "fx_flags", OS_COL_U8, err)) < 0 ||
-        (s->col_days = os_events_need_column(m, "economics", "hosp_other_days", OS_COL_U8, err)) < 0 ||
-        (s->col_dx = os_events_need_column(m, "economics", "dx", OS_COL_U16, err)) < 0)
+    if ((s->col_falls = os_model_column(m, "economics", "falls_n", OS_COL_U8, err)) < 0 ||
+        (s->col_flags = os_model_column(m, "economics", "fx_flags", OS_COL_U8, err)) < 0 ||
+        (s->col_days = os_model_column(m, "economics", "hosp_other_days", OS_COL_U8, err)) < 0 ||
+        (s->col_dx = os_model_column(m, "economics", "dx", OS_COL_U16, err)) < 0)
         return OS_ERUN;
     static const char *const names[S_N] = {
         "cost", "cost_discounted", "life_years", "life_years_discounted", "qaly", "qaly_discounted",
@@ -137,14 +137,13 @@ static int economics_init(os_model *m, void **state, os_err *err)
 static void economics_step(os_model *m, void *state, os_chunk *c)
 {
     economics_state *s = state;
-    const uint8_t *falls = OS_CHUNK_COL(m, c, uint8_t, s->col_falls);
-    const uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    const uint8_t *days = OS_CHUNK_COL(m, c, uint8_t, s->col_days);
-    const uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
+    const uint8_t *falls = os_chunk_u8(m, c, s->col_falls);
+    const uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
+    const uint8_t *days = os_chunk_u8(m, c, s->col_days);
+    const uint16_t *dx = os_chunk_u16(m, c, s->col_dx);
     double disc = os_discount_factor(s->rate, s->start_year, m->year);
-    int cc = os_iv_column(m, OS_IV_COST), cq = os_iv_column(m, OS_IV_QALY_LOSS);
-    const float *iv_cost = cc >= 0 ? OS_CHUNK_COL(m, c, float, cc) : NULL;
-    const float *iv_qloss = cq >= 0 ? OS_CHUNK_COL(m, c, float, cq) : NULL;
+    const float *iv_cost = os_chunk_find_f32(m, c, "economics", OS_IV_COST);
+    const float *iv_qloss = os_chunk_find_f32(m, c, "economics", OS_IV_QALY_LOSS);
     for (size_t r = 0; r < c->n; r++) {
         int sex = c->sex[r], band = os_age_band(c->age[r]);
         double w = c->weight[r];
@@ -190,6 +189,17 @@ static void economics_destroy(void *state)
     free(state);
 }
 
+/* Columns of other modules this one reads (sim/columns.h). */
+static const os_colread economics_reads[] = {
+    {"falls_n", OS_COL_U8, 0},
+    {"fx_flags", OS_COL_U8, 0},
+    {"hosp_other_days", OS_COL_U8, 0},
+    {"dx", OS_COL_U16, 0},
+    {OS_IV_COST, OS_COL_F32, OS_READ_OPTIONAL},
+    {OS_IV_QALY_LOSS, OS_COL_F32, OS_READ_OPTIONAL},
+    {NULL, 0, 0},
+};
+
 const os_module os_mod_economics = {
     .name = "economics",
     /* The labels of every module's events (falls, fractures, hospital,
@@ -201,4 +211,5 @@ const os_module os_mod_economics = {
     .init = economics_init,
     .step = economics_step,
     .destroy = economics_destroy,
+    .reads = economics_reads,
 };

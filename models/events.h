@@ -57,9 +57,4 @@ double os_discount_factor(double rate, int start_year, int year);
 double os_falls_steady_prob(const void *falls, int sex, double age,
                             float grip, float gait);
 
-/* Index of column NAME of type TYPE registered by another module, or -1
- * with err naming MODULE and what is missing. */
-int os_events_need_column(const os_model *m, const char *module,
-                          const char *name, os_coltype type, os_err *err);
-
 #endif

@@ -57,9 +57,9 @@ static int excess_init(os_model *m, void **state, os_err *err)
     s->hr_vert1 = (float)os_cfg_real(c, "excess_mortality.hr.vertebral_first_year");
     s->hr_vert_later = (float)os_cfg_real(c, "excess_mortality.hr.vertebral_later");
     if (!s->on) return OS_OK;
-    if ((s->col_hr = os_events_need_column(m, "excess_mortality", "mortality_hr", OS_COL_F32, err)) < 0 ||
-        (s->col_dx = os_events_need_column(m, "excess_mortality", "dx", OS_COL_U16, err)) < 0 ||
-        (s->col_flags = os_events_need_column(m, "excess_mortality", "fx_flags", OS_COL_U8, err)) < 0)
+    if ((s->col_hr = os_model_column(m, "excess_mortality", "mortality_hr", OS_COL_F32, err)) < 0 ||
+        (s->col_dx = os_model_column(m, "excess_mortality", "dx", OS_COL_U16, err)) < 0 ||
+        (s->col_flags = os_model_column(m, "excess_mortality", "fx_flags", OS_COL_U8, err)) < 0)
         return OS_ERUN;
     return OS_OK;
 }
@@ -68,9 +68,9 @@ static void excess_step(os_model *m, void *state, os_chunk *c)
 {
     excess_state *s = state;
     if (!s->on) return;
-    float *hr = OS_CHUNK_COL(m, c, float, s->col_hr);
-    const uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
-    const uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
+    float *hr = os_chunk_f32(m, c, s->col_hr);
+    const uint16_t *dx = os_chunk_u16(m, c, s->col_dx);
+    const uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
     for (size_t r = 0; r < c->n; r++) {
         float h = 1.0f;
         if (dx[r] & s->dx.sarc)
@@ -89,6 +89,14 @@ static void excess_destroy(void *state)
     free(state);
 }
 
+/* Columns of other modules this one reads (sim/columns.h). */
+static const os_colread excess_mortality_reads[] = {
+    {"mortality_hr", OS_COL_F32, OS_READ_WRITES},
+    {"dx", OS_COL_U16, 0},
+    {"fx_flags", OS_COL_U8, 0},
+    {NULL, 0, 0},
+};
+
 const os_module os_mod_excess_mortality = {
     .name = "excess_mortality",
     .params = excess_params,
@@ -96,4 +104,5 @@ const os_module os_mod_excess_mortality = {
     .init = excess_init,
     .step = excess_step,
     .destroy = excess_destroy,
+    .reads = excess_mortality_reads,
 };

@@ -56,22 +56,6 @@ typedef struct falls_state {
     uint32_t purpose, purpose_init;
 } falls_state;
 
-int os_events_need_column(const os_model *m, const char *module,
-                          const char *name, os_coltype type, os_err *err)
-{
-    int col = os_pop_find_column(m->pop, name);
-    if (col < 0) {
-        os_fail(err, OS_ERUN, "%s: needs population column '%s', which no earlier module registers",
-                module, name);
-        return -1;
-    }
-    if (m->pop->cols[col].type != type) {
-        os_fail(err, OS_ERUN, "%s: population column '%s' has an unexpected type", module, name);
-        return -1;
-    }
-    return col;
-}
-
 static double logit(double p)
 {
     return log(p / (1.0 - p));
@@ -95,10 +79,10 @@ static int falls_init(os_model *m, void **state, os_err *err)
     s->slow_gait = (float)os_cfg_real(c, "falls.slow_gait");
     s->extra_mean = os_cfg_real(c, "falls.extra_falls_mean");
     s->p_zero_extra = exp(-s->extra_mean);
-    if ((s->col_grip = os_events_need_column(m, "falls", "grip", OS_COL_F32, err)) < 0 ||
-        (s->col_gait = os_events_need_column(m, "falls", "gait", OS_COL_F32, err)) < 0)
+    if ((s->col_grip = os_model_column(m, "falls", "grip", OS_COL_F32, err)) < 0 ||
+        (s->col_gait = os_model_column(m, "falls", "gait", OS_COL_F32, err)) < 0)
         return OS_ERUN;
-    s->col_falls = os_pop_add_column(m->pop, "falls_n", OS_COL_U8, "falls",
+    s->col_falls = os_model_add_column(m, "falls", "falls_n", OS_COL_U8, "falls",
                                      "falls during the year (before the step: previous year)",
                                      OS_COL_SNAPSHOT, err);
     if (s->col_falls < 0) return OS_ERUN;
@@ -146,9 +130,9 @@ double os_falls_steady_prob(const void *state, int sex, double age,
 static void falls_init_agents(os_model *m, void *state, os_chunk *c)
 {
     falls_state *s = state;
-    uint8_t *falls = OS_CHUNK_COL(m, c, uint8_t, s->col_falls);
-    const float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
-    const float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
+    uint8_t *falls = os_chunk_u8(m, c, s->col_falls);
+    const float *grip = os_chunk_f32(m, c, s->col_grip);
+    const float *gait = os_chunk_f32(m, c, s->col_gait);
     for (size_t r = 0; r < c->n; r++) {
         double steady = os_falls_steady_prob(s, c->sex[r], (double)c->age[r] - 1.0, grip[r], gait[r]);
         os_rng g;
@@ -160,11 +144,10 @@ static void falls_init_agents(os_model *m, void *state, os_chunk *c)
 static void falls_step(os_model *m, void *state, os_chunk *c)
 {
     falls_state *s = state;
-    uint8_t *falls = OS_CHUNK_COL(m, c, uint8_t, s->col_falls);
-    const float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
-    const float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
-    int ivc = os_iv_column(m, OS_IV_FALL_RR);
-    const float *iv = ivc >= 0 ? OS_CHUNK_COL(m, c, float, ivc) : NULL;
+    uint8_t *falls = os_chunk_u8(m, c, s->col_falls);
+    const float *grip = os_chunk_f32(m, c, s->col_grip);
+    const float *gait = os_chunk_f32(m, c, s->col_gait);
+    const float *iv = os_chunk_find_f32(m, c, "falls", OS_IV_FALL_RR);
     for (size_t r = 0; r < c->n; r++) {
         if (!c->alive[r]) continue;
         int sex = c->sex[r];
@@ -200,6 +183,14 @@ static void falls_destroy(void *state)
     free(state);
 }
 
+/* Columns of other modules this one reads (sim/columns.h). */
+static const os_colread falls_reads[] = {
+    {"grip", OS_COL_F32, 0},
+    {"gait", OS_COL_F32, 0},
+    {OS_IV_FALL_RR, OS_COL_F32, OS_READ_OPTIONAL},
+    {NULL, 0, 0},
+};
+
 const os_module os_mod_falls = {
     .name = "falls",
     .params = falls_params,
@@ -208,4 +199,5 @@ const os_module os_mod_falls = {
     .init_agents = falls_init_agents,
     .step = falls_step,
     .destroy = falls_destroy,
+    .reads = falls_reads,
 };

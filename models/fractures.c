@@ -115,15 +115,15 @@ static int add_summaries(os_model *m, fractures_state *s, os_err *err)
 
 static int add_columns(os_model *m, fractures_state *s, os_err *err)
 {
-    s->col_flags = os_pop_add_column(m->pop, "fx_flags", OS_COL_U8, "bits",
+    s->col_flags = os_model_add_column(m, "fractures", "fx_flags", OS_COL_U8, "bits",
                                      "clinical fractures: bit s this year, bit 4+s ever (s: hip, vertebral, wrist, other)",
                                      OS_COL_SNAPSHOT, err);
     if (s->col_flags < 0) return OS_ERUN;
-    s->col_years = os_pop_add_column(m->pop, "fx_years", OS_COL_U8, "year",
+    s->col_years = os_model_add_column(m, "fractures", "fx_years", OS_COL_U8, "year",
                                      "years since the last fracture or vertebral deformity (saturates at 255)",
                                      OS_COL_SNAPSHOT, err);
     if (s->col_years < 0) return OS_ERUN;
-    s->col_vdef = os_pop_add_column(m->pop, "vert_deformities", OS_COL_U8, "deformities",
+    s->col_vdef = os_model_add_column(m, "fractures", "vert_deformities", OS_COL_U8, "deformities",
                                     "prevalent vertebral deformities, clinical or not (saturates at 255)",
                                     OS_COL_SNAPSHOT, err);
     return s->col_vdef < 0 ? OS_ERUN : OS_OK;
@@ -157,10 +157,10 @@ static int fractures_init(os_model *m, void **state, os_err *err)
     for (int t = 0; t < 256; t++) s->ln_prior[t] = log(os_prior_fracture_rr(t, rr1, rr10));
     s->hist_start = os_cfg_real(c, "fractures.history.start_age");
     if (add_summaries(m, s, err)) return OS_ERUN;
-    if ((s->col_bmd = os_events_need_column(m, "fractures", "bmd", OS_COL_F32, err)) < 0 ||
-        (s->col_falls = os_events_need_column(m, "fractures", "falls_n", OS_COL_U8, err)) < 0 ||
-        (s->col_grip = os_events_need_column(m, "fractures", "grip", OS_COL_F32, err)) < 0 ||
-        (s->col_gait = os_events_need_column(m, "fractures", "gait", OS_COL_F32, err)) < 0)
+    if ((s->col_bmd = os_model_column(m, "fractures", "bmd", OS_COL_F32, err)) < 0 ||
+        (s->col_falls = os_model_column(m, "fractures", "falls_n", OS_COL_U8, err)) < 0 ||
+        (s->col_grip = os_model_column(m, "fractures", "grip", OS_COL_F32, err)) < 0 ||
+        (s->col_gait = os_model_column(m, "fractures", "gait", OS_COL_F32, err)) < 0)
         return OS_ERUN;
     if (!(s->falls = os_model_state(m, "falls")))
         return os_fail(err, OS_ERUN, "fractures: needs the falls module before it in the phase table");
@@ -177,9 +177,9 @@ static int fractures_init(os_model *m, void **state, os_err *err)
 static void fractures_init_agents(os_model *m, void *state, os_chunk *c)
 {
     fractures_state *s = state;
-    uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    uint8_t *years = OS_CHUNK_COL(m, c, uint8_t, s->col_years);
-    uint8_t *vdef = OS_CHUNK_COL(m, c, uint8_t, s->col_vdef);
+    uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
+    uint8_t *years = os_chunk_u8(m, c, s->col_years);
+    uint8_t *vdef = os_chunk_u8(m, c, s->col_vdef);
     for (size_t r = 0; r < c->n; r++) {
         flags[r] = 0;
         vdef[r] = 0;
@@ -285,12 +285,12 @@ static void draw_history(const os_model *m, const fractures_state *s, os_chunk *
 static void fractures_census(os_model *m, void *state, os_chunk *c)
 {
     fractures_state *s = state;
-    uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    uint8_t *years = OS_CHUNK_COL(m, c, uint8_t, s->col_years);
-    uint8_t *vdef = OS_CHUNK_COL(m, c, uint8_t, s->col_vdef);
-    const float *bmd = OS_CHUNK_COL(m, c, float, s->col_bmd);
-    const float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
-    const float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
+    uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
+    uint8_t *years = os_chunk_u8(m, c, s->col_years);
+    uint8_t *vdef = os_chunk_u8(m, c, s->col_vdef);
+    const float *bmd = os_chunk_f32(m, c, s->col_bmd);
+    const float *grip = os_chunk_f32(m, c, s->col_grip);
+    const float *gait = os_chunk_f32(m, c, s->col_gait);
     for (size_t r = 0; r < c->n; r++) {
         if (flags[r] == 0 && vdef[r] == 0 && years[r] == HISTORY_PENDING)
             draw_history(m, s, c, r, flags, years, vdef, bmd, grip, gait);
@@ -324,16 +324,13 @@ static void vertebral_deformity(const os_model *m, const fractures_state *s, os_
 static void fractures_step(os_model *m, void *state, os_chunk *c)
 {
     fractures_state *s = state;
-    uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    uint8_t *years = OS_CHUNK_COL(m, c, uint8_t, s->col_years);
-    uint8_t *vdef = OS_CHUNK_COL(m, c, uint8_t, s->col_vdef);
-    const float *bmd = OS_CHUNK_COL(m, c, float, s->col_bmd);
-    const uint8_t *falls = OS_CHUNK_COL(m, c, uint8_t, s->col_falls);
+    uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
+    uint8_t *years = os_chunk_u8(m, c, s->col_years);
+    uint8_t *vdef = os_chunk_u8(m, c, s->col_vdef);
+    const float *bmd = os_chunk_f32(m, c, s->col_bmd);
+    const uint8_t *falls = os_chunk_u8(m, c, s->col_falls);
     const float *iv[OS_NFX_SITES] = {NULL};
-    for (int k = 0; k < OS_NFX_SITES; k++) {
-        int col = os_iv_column(m, s->iv_name[k]);
-        if (col >= 0) iv[k] = OS_CHUNK_COL(m, c, float, col);
-    }
+    for (int k = 0; k < OS_NFX_SITES; k++) iv[k] = os_chunk_find_f32(m, c, "fractures", s->iv_name[k]);
     for (size_t r = 0; r < c->n; r++) {
         uint8_t f = flags[r] & OS_FX_EVER_ANY;
         int prior = f || vdef[r];
@@ -368,6 +365,20 @@ static void fractures_destroy(void *state)
     free(state);
 }
 
+/* Columns of other modules this one reads (sim/columns.h). */
+static const os_colread fractures_reads[] = {
+    {"bmd", OS_COL_F32, 0},
+    {"falls_n", OS_COL_U8, 0},
+    {"grip", OS_COL_F32, 0},
+    {"gait", OS_COL_F32, 0},
+    /* programme rate ratios by site (interventions.h) */
+    {OS_IV_FX_RR_PREFIX "hip", OS_COL_F32, OS_READ_OPTIONAL},
+    {OS_IV_FX_RR_PREFIX "vertebral", OS_COL_F32, OS_READ_OPTIONAL},
+    {OS_IV_FX_RR_PREFIX "wrist", OS_COL_F32, OS_READ_OPTIONAL},
+    {OS_IV_FX_RR_PREFIX "other", OS_COL_F32, OS_READ_OPTIONAL},
+    {NULL, 0, 0},
+};
+
 const os_module os_mod_fractures = {
     .name = "fractures",
     .params = fractures_params,
@@ -377,4 +388,5 @@ const os_module os_mod_fractures = {
     .census = fractures_census,
     .step = fractures_step,
     .destroy = fractures_destroy,
+    .reads = fractures_reads,
 };

@@ -79,11 +79,11 @@ static int hospital_init(os_model *m, void **state, os_err *err)
     s->bed_share = os_cfg_real(c, "hospital.bedrest_share");
     s->hip_older_age = os_cfg_real(c, "hospital.hip_older_age");
     s->hip_extra_weeks = os_cfg_real(c, "hospital.hip_extra_bedrest_weeks");
-    if ((s->col_flags = os_events_need_column(m, "hospital", "fx_flags", OS_COL_U8, err)) < 0 ||
-        (s->col_dx = os_events_need_column(m, "hospital", "dx", OS_COL_U16, err)) < 0 ||
-        (s->col_bedrest = os_events_need_column(m, "hospital", "bedrest_weeks", OS_COL_U8, err)) < 0)
+    if ((s->col_flags = os_model_column(m, "hospital", "fx_flags", OS_COL_U8, err)) < 0 ||
+        (s->col_dx = os_model_column(m, "hospital", "dx", OS_COL_U16, err)) < 0 ||
+        (s->col_bedrest = os_model_column(m, "hospital", "bedrest_weeks", OS_COL_U8, err)) < 0)
         return OS_ERUN;
-    s->col_other_days = os_pop_add_column(m->pop, "hosp_other_days", OS_COL_U8, "day",
+    s->col_other_days = os_model_add_column(m, "hospital", "hosp_other_days", OS_COL_U8, "day",
                                           "inpatient days this year not caused by a fracture (saturates at 255)",
                                           0, err);
     if (s->col_other_days < 0) return OS_ERUN;
@@ -100,10 +100,10 @@ _Static_assert(OS_NFX_SITES % 4 == 0, "site uniforms must fill whole blocks");
 static void hospital_step(os_model *m, void *state, os_chunk *c)
 {
     hospital_state *s = state;
-    const uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    const uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
-    uint8_t *bedrest = OS_CHUNK_COL(m, c, uint8_t, s->col_bedrest);
-    uint8_t *other_days = OS_CHUNK_COL(m, c, uint8_t, s->col_other_days);
+    const uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
+    const uint16_t *dx = os_chunk_u16(m, c, s->col_dx);
+    uint8_t *bedrest = os_chunk_u8(m, c, s->col_bedrest);
+    uint8_t *other_days = os_chunk_u8(m, c, s->col_other_days);
     for (size_t r = 0; r < c->n; r++) {
         other_days[r] = 0;
         if (!c->alive[r]) continue;
@@ -147,6 +147,14 @@ static void hospital_destroy(void *state)
     free(state);
 }
 
+/* Columns of other modules this one reads (sim/columns.h). */
+static const os_colread hospital_reads[] = {
+    {"fx_flags", OS_COL_U8, 0},
+    {"dx", OS_COL_U16, 0},
+    {"bedrest_weeks", OS_COL_U8, OS_READ_WRITES},
+    {NULL, 0, 0},
+};
+
 const os_module os_mod_hospital = {
     .name = "hospital",
     .params = hospital_params,
@@ -154,4 +162,5 @@ const os_module os_mod_hospital = {
     .init = hospital_init,
     .step = hospital_step,
     .destroy = hospital_destroy,
+    .reads = hospital_reads,
 };

@@ -309,7 +309,7 @@ static int read_prog(const os_model *m, const char *name, iv_prog *p, os_err *er
 
 static int add_f32(os_model *m, const char *name, const char *units, const char *desc, os_err *err)
 {
-    return os_pop_add_column(m->pop, name, OS_COL_F32, units, desc, 0, err);
+    return os_model_add_column(m, "interventions", name, OS_COL_F32, units, desc, 0, err);
 }
 
 static int iv_init(os_model *m, void **state, os_err *err)
@@ -350,16 +350,16 @@ static int iv_init(os_model *m, void **state, os_err *err)
         /* Column descriptions are static text: the store keeps pointers. */
         char name[64];
         snprintf(name, sizeof name, "iv%d_state", k);
-        p->col_state = os_pop_add_column(m->pop, name, OS_COL_U8, "code",
+        p->col_state = os_model_add_column(m, "interventions", name, OS_COL_U8, "code",
                                          "programme k of the arm (/arms attribute programmes): 0 not started, "
                                          "1 on, 2 stopped (effects fading), 3 done",
                                          0, err);
         snprintf(name, sizeof name, "iv%d_years", k);
-        p->col_years = os_pop_add_column(m->pop, name, OS_COL_U8, "year",
+        p->col_years = os_model_add_column(m, "interventions", name, OS_COL_U8, "year",
                                          "programme k: years on it (state 1) or since stopping (state 2)", 0, err);
         if (p->col_state < 0 || p->col_years < 0) return OS_ERUN;
     }
-    s->col_found = os_pop_add_column(m->pop, "iv_found", OS_COL_U8, "bits",
+    s->col_found = os_model_add_column(m, "interventions", "iv_found", OS_COL_U8, "bits",
                                      "bit k: found by programme k's screening", 0, err);
     s->col_bmd = add_f32(m, OS_IV_BMD, "1/yr", "programme effect on the yearly BMD log-change", err);
     s->col_mass = add_f32(m, OS_IV_MASS, "1/yr", "programme effect on the yearly ASM log-change", err);
@@ -383,10 +383,10 @@ static int iv_year_begin(os_model *m, void *state, os_err *err)
 {
     iv_state *s = state;
     if (s->np == 0) return OS_OK;
-    if ((s->col_dx = os_events_need_column(m, "interventions", "dx", OS_COL_U16, err)) < 0 ||
-        (s->col_t = os_events_need_column(m, "interventions", "tscore", OS_COL_F32, err)) < 0 ||
-        (s->col_flags = os_events_need_column(m, "interventions", "fx_flags", OS_COL_U8, err)) < 0 ||
-        (s->col_hr = os_events_need_column(m, "interventions", "mortality_hr", OS_COL_F32, err)) < 0)
+    if ((s->col_dx = os_model_column(m, "interventions", "dx", OS_COL_U16, err)) < 0 ||
+        (s->col_t = os_model_column(m, "interventions", "tscore", OS_COL_F32, err)) < 0 ||
+        (s->col_flags = os_model_column(m, "interventions", "fx_flags", OS_COL_U8, err)) < 0 ||
+        (s->col_hr = os_model_column(m, "interventions", "mortality_hr", OS_COL_F32, err)) < 0)
         return OS_ERUN;
     return OS_OK;
 }
@@ -547,6 +547,14 @@ static void iv_destroy(void *state)
 }
 
 static int iv_validate(const os_cfg *cfg, os_err *err);
+/* Columns of other modules this one reads (sim/columns.h). */
+static const os_colread interventions_reads[] = {
+    {"dx", OS_COL_U16, OS_READ_LATE},
+    {"tscore", OS_COL_F32, OS_READ_LATE},
+    {"fx_flags", OS_COL_U8, OS_READ_LATE},
+    {"mortality_hr", OS_COL_F32, OS_READ_WRITES},
+    {NULL, 0, 0},
+};
 
 const os_module os_mod_interventions = {
     .name = "interventions",
@@ -556,6 +564,7 @@ const os_module os_mod_interventions = {
     .step = iv_step,
     .destroy = iv_destroy,
     .validate = iv_validate,
+    .reads = interventions_reads,
 };
 
 /* ---- validation ---- */

@@ -15,8 +15,9 @@
  *   iv_qaly_loss  economics.c QALYs lost to adverse events
  *
  * The mortality rate ratio multiplies the agent's "mortality_hr" directly.
- * In an arm without programmes the columns do not exist (index -1) and the
- * modules skip them, so the reference arm pays nothing for the feature.
+ * In an arm without programmes the columns do not exist and the modules
+ * skip them (os_chunk_find_f32 gives NULL; each declares them as optional
+ * reads, sim/columns.h), so the reference arm pays nothing for the feature.
  */
 #ifndef OS_INTERVENTIONS_H
 #define OS_INTERVENTIONS_H
@@ -31,11 +32,5 @@
 #define OS_IV_QALY_LOSS "iv_qaly_loss"
 /* iv_fx_rr_hip, iv_fx_rr_vertebral, iv_fx_rr_wrist, iv_fx_rr_other */
 #define OS_IV_FX_RR_PREFIX "iv_fx_rr_"
-
-/* Column index of an effect column, or -1 when this arm has none. */
-static inline int os_iv_column(const os_model *m, const char *name)
-{
-    return os_pop_find_column(m->pop, name);
-}
 
 #endif

@@ -45,7 +45,7 @@ static int mort_init(os_model *m, void **state, os_err *err)
     mort_state *s = calloc(1, sizeof *s);
     if (!s) return os_fail(err, OS_ERUN, "mortality: out of memory");
     s->demog = os_model_state(m, "demography");
-    s->hr_col = os_pop_find_column(m->pop, "mortality_hr");
+    s->hr_col = os_model_column(m, "mortality", "mortality_hr", OS_COL_F32, err);
     if (!s->demog || s->hr_col < 0) {
         free(s);
         return os_fail(err, OS_ERUN, "mortality: needs the demography module before it");
@@ -75,7 +75,7 @@ static inline int age_index(float age)
 static void hr_sums(os_model *m, void *ctx, os_chunk *c)
 {
     const mort_state *s = ctx;
-    const float *hr = OS_CHUNK_COL(m, c, float, s->hr_col);
+    const float *hr = os_chunk_f32(m, c, s->hr_col);
     for (size_t i = 0; i < c->n; i++) {
         float last = c->age[i] - 1.0f;
         if (!c->alive[i] || last < (float)OS_AGE_MIN) continue; /* entrants */
@@ -129,7 +129,7 @@ static int mort_year_begin(os_model *m, void *state, os_err *err)
 static void mort_step(os_model *m, void *state, os_chunk *c)
 {
     const mort_state *s = state;
-    const float *hr = OS_CHUNK_COL(m, c, float, s->hr_col);
+    const float *hr = os_chunk_f32(m, c, s->hr_col);
     for (size_t i = 0; i < c->n; i++) {
         if (!c->alive[i]) continue;
         int sex = c->sex[i], a = age_index(c->age[i]), b = os_age_band(c->age[i]);
@@ -156,6 +156,12 @@ static void mort_step(os_model *m, void *state, os_chunk *c)
 
 static void mort_destroy(void *state) { free(state); }
 
+/* Columns of other modules this one reads (sim/columns.h). */
+static const os_colread mortality_reads[] = {
+    {"mortality_hr", OS_COL_F32, 0},
+    {NULL, 0, 0},
+};
+
 const os_module os_mod_mortality = {
     .name = "mortality",
     .params = params,
@@ -164,4 +170,5 @@ const os_module os_mod_mortality = {
     .year_begin = mort_year_begin,
     .step = mort_step,
     .destroy = mort_destroy,
+    .reads = mortality_reads,
 };

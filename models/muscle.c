@@ -108,34 +108,36 @@ int os_muscle_setup(os_model *m, const os_muscle_par *p, void **state,
     if (!s) return os_fail(err, OS_ERUN, "muscle: out of memory");
     s->p = *p;
     s->bone = bone;
-    os_pop *pop = m->pop;
-    s->col_asm = os_pop_add_column(pop, "asm", OS_COL_F32, "kg",
+    s->col_asm = os_model_add_column(m, "muscle", "asm", OS_COL_F32, "kg",
         "appendicular skeletal muscle mass", OS_COL_SNAPSHOT, err);
-    s->col_h = os_pop_add_column(pop, "height", OS_COL_F32, "m", "height",
+    s->col_h = os_model_add_column(m, "muscle", "height", OS_COL_F32, "m", "height",
         OS_COL_SNAPSHOT, err);
-    s->col_grip = os_pop_add_column(pop, "grip", OS_COL_F32, "kg",
+    s->col_grip = os_model_add_column(m, "muscle", "grip", OS_COL_F32, "kg",
         "handgrip strength (dominant hand, max)", OS_COL_SNAPSHOT, err);
-    s->col_gait = os_pop_add_column(pop, "gait", OS_COL_F32, "m/s",
+    s->col_gait = os_model_add_column(m, "muscle", "gait", OS_COL_F32, "m/s",
         "usual gait speed", OS_COL_SNAPSHOT, err);
-    s->col_chair = os_pop_add_column(pop, "chair", OS_COL_F32, "s",
+    s->col_chair = os_model_add_column(m, "muscle", "chair", OS_COL_F32, "s",
         "five-times chair-stand time", OS_COL_SNAPSHOT, err);
     if (s->col_asm < 0 || s->col_h < 0 || s->col_grip < 0 ||
         s->col_gait < 0 || s->col_chair < 0) {
         free(s);
         return err->code ? err->code : OS_ERUN;
     }
-    s->col_slope = os_pop_add_column(pop, "muscle_slope", OS_COL_U8, "1/32",
+    s->col_slope = os_model_add_column(m, "muscle", "muscle_slope", OS_COL_U8, "1/32",
         "individual muscle-loss slope deviation z, 128 + 32 z", 0, err);
     if (s->col_slope < 0) {
         free(s);
         return err->code ? err->code : OS_ERUN;
     }
-    s->col_t = os_pop_find_column(pop, "tscore");
-    s->col_fmp = os_pop_find_column(pop, "fmp_age");
-    s->col_flags = os_pop_find_column(pop, "rf_flags");
-    s->col_smoke = os_pop_find_column(pop, "smoking");
-    s->col_infl = os_pop_find_column(pop, "inflammation");
-    s->col_bed = os_pop_find_column(pop, "bedrest_weeks");
+    if ((s->col_t = os_model_column(m, "muscle", "tscore", OS_COL_F32, err)) < 0 ||
+        (s->col_fmp = os_model_column(m, "muscle", "fmp_age", OS_COL_U8, err)) < 0 ||
+        (s->col_flags = os_model_column(m, "muscle", "rf_flags", OS_COL_U8, err)) < 0 ||
+        (s->col_smoke = os_model_column(m, "muscle", "smoking", OS_COL_U8, err)) < 0 ||
+        (s->col_infl = os_model_column(m, "muscle", "inflammation", OS_COL_F32, err)) < 0 ||
+        (s->col_bed = os_model_column(m, "muscle", "bedrest_weeks", OS_COL_U8, err)) < 0) {
+        free(s);
+        return OS_ERUN;
+    }
     s->pu_latent = os_rng_purpose("physiology.latent");
     s->pu_slope = os_rng_purpose("muscle.slope");
     *state = s;
@@ -160,12 +162,12 @@ static void muscle_init_agents(os_model *m, void *state, os_chunk *c)
     const os_muscle *s = state;
     const os_muscle_par *p = &s->p;
     const double rho = s->bone->p.base_rho;
-    float *asmv = OS_CHUNK_COL(m, c, float, s->col_asm);
-    float *h = OS_CHUNK_COL(m, c, float, s->col_h);
-    float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
-    float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
-    float *chair = OS_CHUNK_COL(m, c, float, s->col_chair);
-    uint8_t *sl = OS_CHUNK_COL(m, c, uint8_t, s->col_slope);
+    float *asmv = os_chunk_f32(m, c, s->col_asm);
+    float *h = os_chunk_f32(m, c, s->col_h);
+    float *grip = os_chunk_f32(m, c, s->col_grip);
+    float *gait = os_chunk_f32(m, c, s->col_gait);
+    float *chair = os_chunk_f32(m, c, s->col_chair);
+    uint8_t *sl = os_chunk_u8(m, c, s->col_slope);
     for (size_t i = 0; i < c->n; i++) {
         os_rng r;
         os_rng_init(&r, m->seed, c->id[i], 0, s->pu_slope);
@@ -198,25 +200,24 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
     const os_muscle *s = state;
     const os_muscle_par *p = &s->p;
     const os_bone_par *bp = &s->bone->p;
-    float *asmv = OS_CHUNK_COL(m, c, float, s->col_asm);
-    float *h = OS_CHUNK_COL(m, c, float, s->col_h);
-    float *grip = OS_CHUNK_COL(m, c, float, s->col_grip);
-    float *gait = OS_CHUNK_COL(m, c, float, s->col_gait);
-    float *chair = OS_CHUNK_COL(m, c, float, s->col_chair);
-    const float *t = OS_CHUNK_COL(m, c, float, s->col_t);
-    const uint8_t *fmp = OS_CHUNK_COL(m, c, uint8_t, s->col_fmp);
-    const uint8_t *fl = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    const uint8_t *sm = OS_CHUNK_COL(m, c, uint8_t, s->col_smoke);
-    const float *inf = OS_CHUNK_COL(m, c, float, s->col_infl);
-    uint8_t *bed = OS_CHUNK_COL(m, c, uint8_t, s->col_bed);
-    const uint8_t *sl = OS_CHUNK_COL(m, c, uint8_t, s->col_slope);
+    float *asmv = os_chunk_f32(m, c, s->col_asm);
+    float *h = os_chunk_f32(m, c, s->col_h);
+    float *grip = os_chunk_f32(m, c, s->col_grip);
+    float *gait = os_chunk_f32(m, c, s->col_gait);
+    float *chair = os_chunk_f32(m, c, s->col_chair);
+    const float *t = os_chunk_f32(m, c, s->col_t);
+    const uint8_t *fmp = os_chunk_u8(m, c, s->col_fmp);
+    const uint8_t *fl = os_chunk_u8(m, c, s->col_flags);
+    const uint8_t *sm = os_chunk_u8(m, c, s->col_smoke);
+    const float *inf = os_chunk_f32(m, c, s->col_infl);
+    uint8_t *bed = os_chunk_u8(m, c, s->col_bed);
+    const uint8_t *sl = os_chunk_u8(m, c, s->col_slope);
     const float cv = (float)p->slope_cv;
     const float bedk = (float)(p->bed_week_loss * (1.0 - p->bed_recovery));
     const float inv_bsd[2] = {(float)(1.0 / p->bmd_ref_sd[0]),
                               (float)(1.0 / p->bmd_ref_sd[1])};
-    int cm = os_iv_column(m, OS_IV_MASS), cs = os_iv_column(m, OS_IV_STRENGTH);
-    const float *iv_mass = cm >= 0 ? OS_CHUNK_COL(m, c, float, cm) : NULL;
-    const float *iv_str = cs >= 0 ? OS_CHUNK_COL(m, c, float, cs) : NULL;
+    const float *iv_mass = os_chunk_find_f32(m, c, "muscle", OS_IV_MASS);
+    const float *iv_str = os_chunk_find_f32(m, c, "muscle", OS_IV_STRENGTH);
     for (size_t i = 0; i < c->n; i++) {
         if (!c->alive[i]) continue;
         int sex = c->sex[i];
@@ -256,6 +257,19 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
     }
 }
 
+/* Columns of other modules this one reads (sim/columns.h). */
+static const os_colread muscle_reads[] = {
+    {"tscore", OS_COL_F32, 0},  /* start-of-year bone state (physiology.h) */
+    {"fmp_age", OS_COL_U8, 0},
+    {"rf_flags", OS_COL_U8, 0},
+    {"smoking", OS_COL_U8, 0},
+    {"inflammation", OS_COL_F32, 0},
+    {"bedrest_weeks", OS_COL_U8, OS_READ_WRITES},  /* zeroed after use */
+    {OS_IV_MASS, OS_COL_F32, OS_READ_OPTIONAL},
+    {OS_IV_STRENGTH, OS_COL_F32, OS_READ_OPTIONAL},
+    {NULL, 0, 0},
+};
+
 const os_module os_mod_muscle = {
     .name = "muscle",
     .params = muscle_params,
@@ -264,4 +278,5 @@ const os_module os_mod_muscle = {
     .init_agents = muscle_init_agents,
     .step = muscle_step,
     .destroy = free,
+    .reads = muscle_reads,
 };

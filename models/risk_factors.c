@@ -55,22 +55,21 @@ int os_rf_setup(os_model *m, const os_rf_par *p, void **state, os_err *err)
     os_rf *s = calloc(1, sizeof *s);
     if (!s) return os_fail(err, OS_ERUN, "risk_factors: out of memory");
     s->p = *p;
-    os_pop *pop = m->pop;
-    s->col_fmp = os_pop_add_column(pop, "fmp_age", OS_COL_U8, "yr",
+    s->col_fmp = os_model_add_column(m, "risk_factors", "fmp_age", OS_COL_U8, "yr",
         "age at final menstrual period (women; 0 for men)", OS_COL_SNAPSHOT, err);
-    s->col_flags = os_pop_add_column(pop, "rf_flags", OS_COL_U8, "bits",
+    s->col_flags = os_model_add_column(m, "risk_factors", "rf_flags", OS_COL_U8, "bits",
         "1 postmenopausal, 2 sedentary, 4 sleep/circadian disruption, "
         "8 sunlight <15 min/d, 16 protein below requirement, 32 25(OH)D below cut",
         OS_COL_SNAPSHOT, err);
-    s->col_smoke = os_pop_add_column(pop, "smoking", OS_COL_U8, "1",
+    s->col_smoke = os_model_add_column(m, "risk_factors", "smoking", OS_COL_U8, "1",
         "0 never, 1 current, 2 former smoker", OS_COL_SNAPSHOT, err);
-    s->col_vitd = os_pop_add_column(pop, "vitd", OS_COL_U8, "nmol/L",
+    s->col_vitd = os_model_add_column(m, "risk_factors", "vitd", OS_COL_U8, "nmol/L",
         "serum 25(OH)D", OS_COL_SNAPSHOT, err);
-    s->col_prot = os_pop_add_column(pop, "protein", OS_COL_U8, "0.01 g/kg/d",
+    s->col_prot = os_model_add_column(m, "risk_factors", "protein", OS_COL_U8, "0.01 g/kg/d",
         "protein intake (hundredths of g per kg per day)", OS_COL_SNAPSHOT, err);
-    s->col_infl = os_pop_add_column(pop, "inflammation", OS_COL_F32, "z",
+    s->col_infl = os_model_add_column(m, "risk_factors", "inflammation", OS_COL_F32, "z",
         "latent inflammation level (NF-kB/IL-6), shared by bone and muscle", OS_COL_SNAPSHOT, err);
-    s->col_bed = os_pop_add_column(pop, "bedrest_weeks", OS_COL_U8, "wk",
+    s->col_bed = os_model_add_column(m, "risk_factors", "bedrest_weeks", OS_COL_U8, "wk",
         "bed-rest weeks this year (risk_factors background + hospital)", OS_COL_SNAPSHOT, err);
     if (s->col_fmp < 0 || s->col_flags < 0 || s->col_smoke < 0 ||
         s->col_vitd < 0 || s->col_prot < 0 || s->col_infl < 0 || s->col_bed < 0) {
@@ -100,13 +99,13 @@ static void rf_init_agents(os_model *m, void *state, os_chunk *c)
 {
     const os_rf *s = state;
     const os_rf_par *p = &s->p;
-    uint8_t *fmp = OS_CHUNK_COL(m, c, uint8_t, s->col_fmp);
-    uint8_t *fl = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    uint8_t *sm = OS_CHUNK_COL(m, c, uint8_t, s->col_smoke);
-    uint8_t *vd = OS_CHUNK_COL(m, c, uint8_t, s->col_vitd);
-    uint8_t *pr = OS_CHUNK_COL(m, c, uint8_t, s->col_prot);
-    float *inf = OS_CHUNK_COL(m, c, float, s->col_infl);
-    uint8_t *bed = OS_CHUNK_COL(m, c, uint8_t, s->col_bed);
+    uint8_t *fmp = os_chunk_u8(m, c, s->col_fmp);
+    uint8_t *fl = os_chunk_u8(m, c, s->col_flags);
+    uint8_t *sm = os_chunk_u8(m, c, s->col_smoke);
+    uint8_t *vd = os_chunk_u8(m, c, s->col_vitd);
+    uint8_t *pr = os_chunk_u8(m, c, s->col_prot);
+    float *inf = os_chunk_f32(m, c, s->col_infl);
+    uint8_t *bed = os_chunk_u8(m, c, s->col_bed);
     for (size_t i = 0; i < c->n; i++) {
         os_rng r;
         /* year 0: persistent traits do not depend on the entry year */
@@ -177,12 +176,12 @@ static void rf_step(os_model *m, void *state, os_chunk *c)
 {
     const os_rf *s = state;
     const os_rf_par *p = &s->p;
-    const uint8_t *fmp = OS_CHUNK_COL(m, c, uint8_t, s->col_fmp);
-    uint8_t *fl = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
-    uint8_t *sm = OS_CHUNK_COL(m, c, uint8_t, s->col_smoke);
-    uint8_t *vd = OS_CHUNK_COL(m, c, uint8_t, s->col_vitd);
-    float *inf = OS_CHUNK_COL(m, c, float, s->col_infl);
-    uint8_t *bed = OS_CHUNK_COL(m, c, uint8_t, s->col_bed);
+    const uint8_t *fmp = os_chunk_u8(m, c, s->col_fmp);
+    uint8_t *fl = os_chunk_u8(m, c, s->col_flags);
+    uint8_t *sm = os_chunk_u8(m, c, s->col_smoke);
+    uint8_t *vd = os_chunk_u8(m, c, s->col_vitd);
+    float *inf = os_chunk_f32(m, c, s->col_infl);
+    uint8_t *bed = os_chunk_u8(m, c, s->col_bed);
     const double sq = sqrt(1.0 - p->vitd_rho * p->vitd_rho);
     for (size_t i = 0; i < c->n; i++) {
         if (!c->alive[i]) continue;

@@ -137,6 +137,7 @@ static int arm_init(arm_ctx *a, os_err *err)
         const os_module *mod = m->modules[i];
         if (mod->init && (rc = mod->init(m, &a->states[i], err))) return rc;
     }
+    if ((rc = os_columns_check(m, err))) return rc;
     if (r->summary->ncols == 0) {
         r->summary->ncols = m->nsummary;
         memcpy(r->summary->cols, m->summary, sizeof m->summary);

@@ -51,6 +51,7 @@ static int trial_arm(const os_cfg *cfg, const os_phases *ph, const os_arms *arms
         rc = OS_ERUN;
     for (int i = 0; i < m.nmodules && !rc; i++)
         if (m.modules[i]->init) rc = m.modules[i]->init(&m, &states[i], err);
+    if (!rc) rc = os_columns_check(&m, err);
     *row = os_pop_row_bytes(&pop);
     for (int i = 0; i < m.nmodules && !rc; i++)
         if (m.modules[i]->check) rc = m.modules[i]->check(&m, states[i], plan, err);

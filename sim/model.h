@@ -8,7 +8,8 @@
  *                 keys depend on user-chosen names (os_cfg_keys,
  *                 os_cfg_declare_under), e.g. programmes.<name>.*.
  *   init          once per arm: read parameters (os_cfg_*), add population
- *                 columns (os_pop_add_column) and summary columns
+ *                 columns (os_model_add_column; the columns of others it
+ *                 reads are declared in `reads`, columns.h) and summary columns
  *                 (os_summary_column), allocate private state.
  *   init_agents   for every chunk of newly created agents (the base
  *                 population at the start year, then each year's entrants),
@@ -42,11 +43,13 @@
 #ifndef OS_MODEL_H
 #define OS_MODEL_H
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <hdf5.h>
 
+#include "columns.h"
 #include "config.h"
 #include "err.h"
 #include "pop.h"
@@ -149,6 +152,9 @@ typedef struct os_module {
     /* (optional) after the configuration is validated and the engine has
      * checked the arms: cross-key checks of the module's own settings. */
     int (*validate)(const os_cfg *cfg, os_err *err);
+    /* Columns of other modules it reads, ending with {NULL} (columns.h);
+     * NULL if none. */
+    const os_colread *reads;
 } os_module;
 
 /* The modules of a run in phase order.  The program passes its table
@@ -190,6 +196,21 @@ typedef struct os_model {
     int nmodules;
     void **states;
 } os_model;
+
+/* Pointer to column COL of the chunk's first row, typed: os_chunk_f32(m,
+ * c, col), os_chunk_u8, ...; replaces OS_CHUNK_COL casts.  Debug builds
+ * check the column's type. */
+#define OS_CHUNK_TYPED(fn, T, coltype)                                           \
+    static inline T *fn(const os_model *m, const os_chunk *c, int col)           \
+    {                                                                            \
+        assert(col >= 0 && col < m->pop->ncols && m->pop->cols[col].type == coltype); \
+        return (T *)os_pop_data(m->pop, col) + c->begin;                         \
+    }
+OS_CHUNK_TYPED(os_chunk_f32, float, OS_COL_F32)
+OS_CHUNK_TYPED(os_chunk_u8, uint8_t, OS_COL_U8)
+OS_CHUNK_TYPED(os_chunk_u16, uint16_t, OS_COL_U16)
+OS_CHUNK_TYPED(os_chunk_u32, uint32_t, OS_COL_U32)
+OS_CHUNK_TYPED(os_chunk_i16, int16_t, OS_COL_I16)
 
 /* Registers a /summary column; returns its index or -1 with err set. */
 int os_summary_column(os_model *m, const char *name, const char *units,

@@ -80,6 +80,11 @@ static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
     f->m.programmes = f->names;
     f->m.nprogrammes = 1;
     f->m.arm_name = "test";
+    /* Column lookups name the module: it must be in the model's table. */
+    static const os_module *const mods[] = {&os_mod_interventions};
+    f->m.modules = mods;
+    f->m.nmodules = 1;
+    f->m.states = &f->st;
     if (os_mod_interventions.init(&f->m, &f->st, &err)) fail_msg("%s", err.msg);
     size_t first;
     assert_int_equal(os_pop_append(&f->pop, n, &first, &err), 0);
