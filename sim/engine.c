@@ -490,8 +490,8 @@ static int run_arm(os_run *r, int arm, int resume, os_err *err)
     size_t nevb = 0;
     if (!acc || !total) { rc = os_fail(err, OS_ERUN, "out of memory"); goto done; }
 
-    os_summary_column(&m, "population", "persons",
-                      "persons represented, living at 1 July of the year", err);
+    os_summary_column_as(&m, "population", "persons", "persons represented, living at 1 July of the year",
+                         (os_sum_role){.role = OS_ROLE_POPULATION, .flags = OS_SUM_REPORT}, err);
     os_summary_column(&m, "agents", "agents", "simulated agents living at 1 July of the year", err);
     for (int i = 0; i < m.nmodules; i++) {
         const os_module *mod = m.modules[i];
@@ -500,6 +500,7 @@ static int run_arm(os_run *r, int arm, int resume, os_err *err)
     if (r->summary->ncols == 0) {
         r->summary->ncols = m.nsummary;
         memcpy(r->summary->cols, m.summary, sizeof m.summary);
+        r->summary->wtp = m.wtp;
     } else if (m.nsummary != r->summary->ncols) {
         rc = os_fail(err, OS_ERUN, "arm %s registered a different set of summary columns", arm_name);
         goto done;
@@ -753,7 +754,7 @@ int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
     if (r.out) {
         os_h5out_arms(r.out, r.arms.names, r.arms.n);
         if ((rc = os_h5out_summary(r.out, s, err))) goto done;
-        if ((rc = os_cea_write(os_h5out_file(r.out), cfg, s, &r.arms, NULL, err))) goto done;
+        if ((rc = os_cea_write(os_h5out_file(r.out), s, &r.arms, NULL, err))) goto done;
         if (opts->psa && (rc = os_psa_write(os_h5out_file(r.out), cfg, opts->psa, err))) goto done;
         if (opts->psa_draw > 0) {
             os_psa one;
@@ -762,9 +763,6 @@ int os_engine_run(os_cfg *cfg, const os_run_opts *opts, os_summary *summary,
             os_psa_free(&one);
             if (rc) goto done;
         }
-    } else {
-        double wtp[OS_CEA_MAX_WTP];   /* read by the arms report */
-        os_cea_wtp(cfg, wtp, OS_CEA_MAX_WTP);
     }
     if (stats) {
         unused_buf ub = {cfg, NULL, 0};
