@@ -176,6 +176,11 @@ int os_psa_run(const os_cfg *cfg, int first, int count, int nthreads, os_psa *ps
         os_par_sum_f64(psa->cost, (size_t)count * (size_t)psa->narms);
         os_par_sum_f64(psa->effect, (size_t)count * (size_t)psa->narms);
         os_par_sum_f64(psa->population0, (size_t)count);
+        /* Row 0 ran on rank 0: its columns and thresholds, for the writers
+         * every rank runs (sim/h5out.c). */
+        os_par_bcast(&psa->ncols, sizeof psa->ncols, 0);
+        os_par_bcast(psa->cols, sizeof psa->cols, 0);
+        os_par_bcast(&psa->wtp, sizeof psa->wtp, 0);
     }
     if (rc) os_psa_free(psa);
     return rc;
