@@ -61,7 +61,7 @@ void os_report_run(FILE *out, const os_cfg *cfg, const os_summary *s,
  * flagged OS_SUM_ARMS, the kind's total, then each flagged site. */
 typedef struct averted {
     int n;
-    char head[OS_MAX_SUMMARY_COLS][16];
+    char head[OS_MAX_SUMMARY_COLS][64];
     int ncols[OS_MAX_SUMMARY_COLS], idx[OS_MAX_SUMMARY_COLS][OS_MAX_SUMMARY_COLS];
 } averted;
 
