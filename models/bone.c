@@ -19,6 +19,10 @@
 #include "interventions.h"
 #include "physiology.h"
 
+/* Age the bone regressions are centred on: bone.baseline.*_50 and the
+ * slopes and accelerations per year of age after it. */
+#define BONE_REF_AGE 50
+
 #define BONE_PARAMS(X) \
     X("bone.tscore.china.mean_female", "g/cm2", 0.3, 1.5, ref_china_mean[0], "Chinese young-adult peak FN BMD, women") \
     X("bone.tscore.china.sd_female", "g/cm2", 0.01, 0.5, ref_china_sd[0], "its SD") \
@@ -134,7 +138,7 @@ static void bone_init_agents(os_model *m, void *state, os_chunk *c)
         os_rng_init(&r, m->seed, c->id[i], 0, s->pu_latent);
         double zb = os_rng_normal(&r);
         int sex = c->sex[i];
-        double a = (double)c->age[i] - OS_AGE_MIN;
+        double a = (double)c->age[i] - BONE_REF_AGE;
         double v = p->base_mean50[sex] + p->base_slope[sex] * a +
                    p->base_sd[sex] * zb;
         bmd[i] = (float)v;
@@ -172,7 +176,7 @@ static void bone_step(os_model *m, void *state, os_chunk *c)
     for (size_t i = 0; i < c->n; i++) {
         if (!c->alive[i]) continue;
         int sex = c->sex[i];
-        float a = c->age[i] - (float)OS_AGE_MIN;
+        float a = c->age[i] - (float)BONE_REF_AGE;
         a = a > 0.0f ? a : 0.0f;
         float slope = 1.0f + cv * os_slope_decode(sl[i]);
         unsigned f = fl[i];

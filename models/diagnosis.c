@@ -103,9 +103,12 @@ int os_dx_setup(os_model *m, const os_dx_par *p, void **state, os_err *err)
         free(s);
         return err->code ? err->code : OS_ERUN;
     }
+    /* osteoporosis, the confirmed sarcopenias and osteosarcopenias head the reports */
+    enum { H = OS_SUM_REPORT | OS_SUM_MC_ERROR };
+    static const unsigned head[11] = {0, H, 0, H, 0, H, 0, H, H, 0, 0};
     for (int k = 0; k < 11; k++) {
-        s->sum[k] = os_summary_column(m, dx_summary[k].name, "persons",
-                                      dx_summary[k].desc, err);
+        s->sum[k] = os_summary_column_as(m, dx_summary[k].name, "persons", dx_summary[k].desc,
+                                         (os_sum_role){OS_ROLE_PREVALENCE, head[k], NULL, NULL, NULL}, err);
         if (s->sum[k] < 0) {
             free(s);
             return err->code ? err->code : OS_ERUN;

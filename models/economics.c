@@ -57,7 +57,15 @@ static const os_param_spec economics_params[] = {
     {"economics.utility.sarcopenia_decrement", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
      "utility decrement of sarcopenia (model.sarcopenia_definition)"},
     UFX("hip"), UFX("vertebral"), UFX("wrist"), UFX("other"),
+    {"economics.gdp_per_person", OS_P_REAL, "CNY", 0, 1e9, 0, NULL, NULL,
+     "GDP per person in the price year, for willingness-to-pay thresholds"},
+    {"economics.wtp_multiples", OS_P_REAL_LIST, "1", 0, 1000, 0, "[1, 2, 3]", NULL,
+     "willingness-to-pay thresholds per QALY as multiples of economics.gdp_per_person"},
 };
+
+/* Reference age of the utility regression (economics.utility.*.age50 and
+ * per_year are defined against it). */
+#define ECON_UTILITY_REF_AGE 50
 
 enum { S_COST, S_COST_D, S_LY, S_LY_D, S_QALY, S_QALY_D, S_HIPDEATHS, S_N };
 
@@ -74,6 +82,18 @@ typedef struct economics_state {
 double os_discount_factor(double rate, int start_year, int year)
 {
     return pow(1.0 + rate, -(double)(year - start_year));
+}
+
+/* Arms are compared at economics.wtp_multiples x economics.gdp_per_person
+ * per QALY (none without gdp_per_person). */
+static int economics_thresholds(os_model *m, os_err *err)
+{
+    const double *mult;
+    size_t n = os_cfg_real_list(m->cfg, "economics.wtp_multiples", &mult);
+    int has = os_cfg_has(m->cfg, "economics.gdp_per_person");
+    double gdp = has ? os_cfg_real(m->cfg, "economics.gdp_per_person") : 0;
+    int k = !has ? 0 : n < OS_MAX_WTP ? (int)n : OS_MAX_WTP;
+    return os_model_set_wtp(m, gdp, mult, k, "economics.gdp_per_person", "economics.wtp_multiples", err);
 }
 
 static int economics_init(os_model *m, void **state, os_err *err)
@@ -129,9 +149,17 @@ static int economics_init(os_model *m, void **state, os_err *err)
         "quality-adjusted life-years during the year",
         "QALYs discounted to run.start_year at economics.discount_rate",
         "deaths in the year of a hip fracture"};
+    const os_sum_role roles[S_N] = {
+        {OS_ROLE_COST, OS_SUM_REPORT | OS_SUM_MC_ERROR, "cost", NULL, NULL},
+        {OS_ROLE_COST, OS_SUM_DISCOUNTED, "cost", NULL, NULL},
+        {OS_ROLE_LIFE_YEARS, 0, "life_years", NULL, NULL},
+        {OS_ROLE_LIFE_YEARS, OS_SUM_DISCOUNTED, "life_years", NULL, NULL},
+        {OS_ROLE_UTILITY, OS_SUM_REPORT | OS_SUM_MC_ERROR, "qaly", NULL, NULL},
+        {OS_ROLE_UTILITY, OS_SUM_DISCOUNTED, "qaly", NULL, NULL},
+        {OS_ROLE_OTHER, 0, NULL, NULL, NULL}};   /* part of the deaths: not an event kind of its own */
     for (int i = 0; i < S_N; i++)
-        if ((s->sum[i] = os_summary_column(m, names[i], units[i], desc[i], err)) < 0) return OS_ERUN;
-    return OS_OK;
+        if ((s->sum[i] = os_summary_column_as(m, names[i], units[i], desc[i], roles[i], err)) < 0) return OS_ERUN;
+    return economics_thresholds(m, err);
 }
 
 static void economics_step(os_model *m, void *state, os_chunk *c)
@@ -150,7 +178,7 @@ static void economics_step(os_model *m, void *state, os_chunk *c)
         double ly = c->alive[r] ? 1.0 : s->ly_death;
         uint8_t f = flags[r];
         double cost = falls[r] * s->c_fall + days[r] * s->c_day;
-        double u = s->u50[sex] + s->uslope[sex] * ((double)c->age[r] - OS_AGE_MIN);
+        double u = s->u50[sex] + s->uslope[sex] * ((double)c->age[r] - ECON_UTILITY_REF_AGE);
         if (dx[r] & s->sarc) u -= s->u_sarc;
         for (int k = 0; k < OS_NFX_SITES; k++) {
             if (f & OS_FX_THIS_YEAR(k)) {

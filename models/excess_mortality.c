@@ -18,6 +18,9 @@
 #include "events.h"
 
 static const os_param_spec excess_params[] = {
+    /* also declared by mortality.c, the other module reading it */
+    {"model.disease_effects", OS_P_BOOL, NULL, 1.0, 0.0, 0, "true", NULL,
+     "false switches off every disease effect on mortality (demography only)"},
     {"excess_mortality.hr.sarcopenia", OS_P_REAL, "1", 0.2, 20, 1, NULL, NULL,
      "mortality hazard ratio, sarcopenia without osteoporosis"},
     {"excess_mortality.hr.osteosarcopenia", OS_P_REAL, "1", 0.2, 20, 1, NULL, NULL,

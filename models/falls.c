@@ -86,7 +86,9 @@ static int falls_init(os_model *m, void **state, os_err *err)
                                      "falls during the year (before the step: previous year)",
                                      OS_COL_SNAPSHOT, err);
     if (s->col_falls < 0) return OS_ERUN;
-    if ((s->sum_falls = os_summary_column(m, "falls", "falls", "falls during the year", err)) < 0 ||
+    if ((s->sum_falls = os_summary_column_as(m, "falls", "falls", "falls during the year",
+                                             (os_sum_role){OS_ROLE_EVENT, OS_SUM_REPORT, "falls", NULL, NULL},
+                                             err)) < 0 ||
         (s->sum_fallers = os_summary_column(m, "fallers", "persons",
                                             "persons falling at least once during the year", err)) < 0)
         return OS_ERUN;

@@ -98,10 +98,14 @@ double os_prior_fracture_rr(int t, double rr1, double rr10)
 static int add_summaries(os_model *m, fractures_state *s, os_err *err)
 {
     for (int k = 0; k < OS_NFX_SITES; k++)
-        if ((s->sum[k] = os_summary_column(m, site_sum[k], "fractures",
-                                           k == OS_SITE_VERTEBRAL
-                                               ? "incident clinical vertebral fractures during the year"
-                                               : "incident fractures during the year", err)) < 0)
+        if ((s->sum[k] = os_summary_column_as(m, site_sum[k], "fractures",
+                                              k == OS_SITE_VERTEBRAL
+                                                  ? "incident clinical vertebral fractures during the year"
+                                                  : "incident fractures during the year",
+                                              (os_sum_role){OS_ROLE_EVENT,
+                                                            OS_SUM_REPORT | OS_SUM_MC_ERROR |
+                                                                (k == OS_SITE_HIP ? OS_SUM_ARMS : 0u),
+                                                            "fractures", site_key[k], "fx"}, err)) < 0)
             return OS_ERUN;
     if ((s->sum_morph = os_summary_column(m, "fractures_vertebral_morphometric", "fractures",
                                           "new vertebral deformities during the year, clinical or not",

@@ -331,8 +331,13 @@ static int iv_init(os_model *m, void **state, os_err *err)
         "adverse events of programmes",
         "programme costs (start, yearly, screening, adverse events); part of cost",
         "programme_cost discounted to run.start_year"};
+    /* starts are summed per arm; the programme costs are part of the cost */
+    static const os_sum_role roles[S_N] = {
+        {0}, {OS_ROLE_OTHER, OS_SUM_TOTAL, NULL, NULL, NULL}, {0}, {0},
+        {OS_ROLE_COST, OS_SUM_PART, "programme_cost", NULL, NULL},
+        {OS_ROLE_COST, OS_SUM_PART | OS_SUM_DISCOUNTED, "programme_cost", NULL, NULL}};
     for (int i = 0; i < S_N; i++)
-        if ((s->sum[i] = os_summary_column(m, names[i], units[i], desc[i], err)) < 0) return OS_ERUN;
+        if ((s->sum[i] = os_summary_column_as(m, names[i], units[i], desc[i], roles[i], err)) < 0) return OS_ERUN;
     if (m->is_reference) {
         /* Check every defined programme once, used by an arm or not: a
          * library entry is part of the configuration. */

@@ -35,6 +35,8 @@ typedef struct mort_state {
 } mort_state;
 
 static const os_param_spec params[] = {
+    {"model.disease_effects", OS_P_BOOL, NULL, 1.0, 0.0, 0, "true", NULL,
+     "false switches off every disease effect on mortality (demography only)"},
     {"mortality.adjust_background", OS_P_BOOL, NULL, 1.0, 0.0, 1, NULL, NULL,
      "divide each agent's hazard ratio by last year's mean ratio of its sex and age band, "
      "so that all-cause mortality stays on the life table"},
@@ -53,9 +55,11 @@ static int mort_init(os_model *m, void **state, os_err *err)
     s->effects = os_cfg_bool(m->cfg, "model.disease_effects");
     s->adjust = os_cfg_bool(m->cfg, "mortality.adjust_background");
     s->purpose = os_rng_purpose("mortality.death");
-    s->deaths_col = os_summary_column(m, "deaths", "persons",
-                                      "persons dying from 1 July of the year to 1 July of the next, "
-                                      "by sex and age band at 1 July of the year", err);
+    s->deaths_col = os_summary_column_as(m, "deaths", "persons",
+                                         "persons dying from 1 July of the year to 1 July of the next, "
+                                         "by sex and age band at 1 July of the year",
+                                         (os_sum_role){OS_ROLE_EVENT, OS_SUM_REPORT | OS_SUM_ARMS, "deaths",
+                                                       NULL, NULL}, err);
     if (s->deaths_col < 0) {
         free(s);
         return OS_ERUN;

@@ -25,6 +25,11 @@
 #include "interventions.h"
 #include "physiology.h"
 
+/* Age the muscle regressions are centred on: the *_50 medians, their
+ * slopes and the loss accelerations per year of age after it (height loss
+ * from it on). */
+#define MUSCLE_REF_AGE 50
+
 #define MUSCLE_PARAMS(X) \
     X("muscle.baseline.asmi_median_female_50", "kg/m2", 2, 12, asmi_mean50[0], "baseline ASMI median at 50, women") \
     X("muscle.baseline.asmi_median_male_50", "kg/m2", 2, 12, asmi_mean50[1], "baseline ASMI median at 50, men") \
@@ -178,7 +183,7 @@ static void muscle_init_agents(os_model *m, void *state, os_chunk *c)
         double e1 = os_rng_normal(&r), e2 = os_rng_normal(&r);
         double e3 = os_rng_normal(&r), e4 = os_rng_normal(&r);
         int sex = c->sex[i];
-        double a = (double)c->age[i] - OS_AGE_MIN;
+        double a = (double)c->age[i] - MUSCLE_REF_AGE;
         double ht = p->height_mean50[sex] + p->height_slope[sex] * a +
                     p->height_sd[sex] * e4;
         double asmi = mu_logn(p->asmi_mean50[sex] + p->asmi_slope[sex] * a,
@@ -221,7 +226,7 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
     for (size_t i = 0; i < c->n; i++) {
         if (!c->alive[i]) continue;
         int sex = c->sex[i];
-        float a = c->age[i] - (float)OS_AGE_MIN;
+        float a = c->age[i] - (float)MUSCLE_REF_AGE;
         a = a > 0.0f ? a : 0.0f;
         float slope = 1.0f + cv * os_slope_decode(sl[i]);
         unsigned f = fl[i];
@@ -252,7 +257,7 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
                           os_age_factor(ac[OS_MU_GAIT], a) * rr + bs) + gs);
         chair[i] *= expf((float)p->chair_gain[sex] *
                          os_age_factor(ac[OS_MU_CHAIR], a) * rr + bs - gs);
-        h[i] -= c->age[i] >= (float)OS_AGE_MIN ? (float)p->height_loss[sex] : 0.0f;
+        h[i] -= c->age[i] >= (float)MUSCLE_REF_AGE ? (float)p->height_loss[sex] : 0.0f;
         bed[i] = 0;   /* used: hospital adds this year's weeks next */
     }
 }

@@ -7,6 +7,10 @@
 #include "fastmath.h"
 #include "physiology.h"
 
+/* Age the risk-factor regressions are centred on (risk.*_50 and the
+ * changes per year of age after it). */
+#define RF_REF_AGE 50
+
 #define RF_PARAMS(X) \
     X("risk.menopause.fmp_mean", "yr", 30, 65, fmp_mean, "mean age at final menstrual period") \
     X("risk.menopause.fmp_sd", "yr", 0, 15, fmp_sd, "SD of age at final menstrual period") \
@@ -111,7 +115,7 @@ static void rf_init_agents(os_model *m, void *state, os_chunk *c)
         /* year 0: persistent traits do not depend on the entry year */
         os_rng_init(&r, m->seed, c->id[i], 0, s->pu_init);
         int sex = c->sex[i];
-        double a = (double)c->age[i] - OS_AGE_MIN;
+        double a = (double)c->age[i] - RF_REF_AGE;
         double f = p->fmp_mean + p->fmp_sd * os_rng_normal(&r);
         f = f < p->fmp_min ? p->fmp_min : (f > p->fmp_max ? p->fmp_max : f);
         fmp[i] = sex == 0 ? rf_u8(f) : 0;
@@ -188,7 +192,7 @@ static void rf_step(os_model *m, void *state, os_chunk *c)
         os_rng r;
         os_rng_init(&r, m->seed, c->id[i], (uint32_t)m->year, s->pu_step);
         int sex = c->sex[i];
-        double a = (double)c->age[i] - OS_AGE_MIN;
+        double a = (double)c->age[i] - RF_REF_AGE;
         unsigned flags = fl[i];
         /* Menopause status at this year's age. */
         if (sex == 0 && c->age[i] >= (float)fmp[i]) flags |= OS_RF_POSTMENO;

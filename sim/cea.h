@@ -11,27 +11,24 @@
 #include "err.h"
 #include "results.h"
 
-/* Totals of one arm over all years, sexes and age bands. */
-enum {
-    OS_CEA_COST, OS_CEA_COST_D, OS_CEA_QALY, OS_CEA_QALY_D, OS_CEA_LY, OS_CEA_LY_D,
-    OS_CEA_FALLS, OS_CEA_FX_HIP, OS_CEA_FX_VERTEBRAL, OS_CEA_FX_WRIST, OS_CEA_FX_OTHER,
-    OS_CEA_DEATHS, OS_CEA_PROG_COST, OS_CEA_PROG_COST_D, OS_CEA_PROG_STARTS,
-    OS_CEA_NTOTALS
-};
-extern const char *const os_cea_total_names[OS_CEA_NTOTALS]; /* = summary columns */
-
+/* Per-arm totals are kept for every /summary column (index = column);
+ * which are listed and which the arms are compared on follows from the
+ * columns' roles (summary_roles.h). */
 enum { OS_DOM_NONE = 0, OS_DOM_DOMINANT, OS_DOM_DOMINATED, OS_DOM_REFERENCE };
 enum { OS_FRONTIER_ON = 0, OS_FRONTIER_STRONG, OS_FRONTIER_EXTENDED };
 
-#define OS_CEA_MAX_WTP 16
+#define OS_CEA_MAX_WTP OS_MAX_WTP
 
 typedef struct os_cea {
     int narms, ref, nwtp;
-    double wtp[OS_CEA_MAX_WTP];             /* per QALY                   */
-    double tot[OS_MAX_ARMS][OS_CEA_NTOTALS];
+    double wtp[OS_CEA_MAX_WTP];             /* per unit of effect         */
+    double tot[OS_MAX_ARMS][OS_MAX_SUMMARY_COLS];
     double population0;                     /* persons at the start year  */
-    /* against the reference arm (discounted costs and QALYs) */
-    double d_cost[OS_MAX_ARMS], d_qaly[OS_MAX_ARMS], d_ly[OS_MAX_ARMS], icer[OS_MAX_ARMS];
+    /* what arms are compared on: the discounted main cost, utility and
+     * life-year columns (os_roles_measure) */
+    double cost[OS_MAX_ARMS], effect[OS_MAX_ARMS], ly[OS_MAX_ARMS];
+    /* against the reference arm */
+    double d_cost[OS_MAX_ARMS], d_effect[OS_MAX_ARMS], d_ly[OS_MAX_ARMS], icer[OS_MAX_ARMS];
     double nmb[OS_MAX_ARMS][OS_CEA_MAX_WTP];
     int dominance[OS_MAX_ARMS];
     /* efficiency frontier over all arms (cost-ordered) */
@@ -39,20 +36,20 @@ typedef struct os_cea {
     double frontier_icer[OS_MAX_ARMS];     /* vs the previous frontier arm */
 } os_cea;
 
-/* Sums the summary into per-arm totals (missing columns count 0). */
-void os_cea_totals(const os_summary *s, int narms, double tot[][OS_CEA_NTOTALS],
+/* Sums every summary column into per-arm totals, and the population
+ * (OS_ROLE_POPULATION) of the first year of arm 0. */
+void os_cea_totals(const os_summary *s, int narms, double tot[][OS_MAX_SUMMARY_COLS],
                    double *population0);
 
-/* Increments, ICERs, NMB, dominance and frontier from C->tot, C->ref and
- * C->wtp (pure arithmetic, unit-tested). */
+/* Increments, ICERs, NMB, dominance and frontier from C->cost, C->effect,
+ * C->ly, C->ref and C->wtp (pure arithmetic, unit-tested). */
 void os_cea_compare(os_cea *c);
 
-/* Willingness-to-pay thresholds from economics.gdp_per_person and
- * economics.wtp_multiples; 0 thresholds when gdp_per_person is not set. */
-int os_cea_wtp(const os_cfg *cfg, double *wtp, int max);
+/* All of C for summary S of a run with ARMS: totals, measures by role, the
+ * thresholds the modules set (S->wtp), then os_cea_compare. */
+void os_cea_setup(os_cea *c, const os_summary *s, const os_arms *arms);
 
 /* Everything above for a finished run, written as /economics. */
-int os_cea_write(hid_t file, const os_cfg *cfg, const os_summary *s, const os_arms *arms,
-                 os_cea *out, os_err *err);
+int os_cea_write(hid_t file, const os_summary *s, const os_arms *arms, os_cea *out, os_err *err);
 
 #endif

@@ -129,8 +129,8 @@ static int arm_init(arm_ctx *a, os_err *err)
     a->total = calloc(1, sizeof *a->total);
     if (!a->acc || !a->total) return os_fail(err, OS_ERUN, "out of memory");
     a->pass.acc = a->acc;
-    os_summary_column(m, "population", "persons",
-                      "persons represented, living at 1 July of the year", err);
+    os_summary_column_as(m, "population", "persons", "persons represented, living at 1 July of the year",
+                         (os_sum_role){.role = OS_ROLE_POPULATION, .flags = OS_SUM_REPORT}, err);
     os_summary_column(m, "agents", "agents", "simulated agents living at 1 July of the year", err);
     int rc;
     for (int i = 0; i < m->nmodules; i++) {
@@ -141,6 +141,7 @@ static int arm_init(arm_ctx *a, os_err *err)
     if (r->summary->ncols == 0) {
         r->summary->ncols = m->nsummary;
         memcpy(r->summary->cols, m->summary, sizeof m->summary);
+        r->summary->wtp = m->wtp;
     } else if (m->nsummary != r->summary->ncols) {
         return os_fail(err, OS_ERUN, "arm %s registered a different set of summary columns",
                        m->arm_name);

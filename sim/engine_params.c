@@ -28,8 +28,6 @@ const os_param_spec os_engine_params[] = {
      "are binary); a run whose estimate (osteosim check) is larger refuses to start.  auto: the "
      "memory available at the start (MemAvailable, cgroup and ulimit -v limits, shared by the MPI "
      "ranks of a node)"},
-    {"model.disease_effects", OS_P_BOOL, NULL, UNBOUNDED, 0, "true", NULL,
-     "false switches off every disease effect on mortality (demography only)"},
     {"output.path", OS_P_STRING, NULL, UNBOUNDED, 0, "", NULL,
      "output HDF5 file; empty means results/<scenario.name>.h5"},
     {"output.cohort_years", OS_P_INT_LIST, "year", 1950, 2200, 0, NULL, NULL,
@@ -41,14 +39,12 @@ const os_param_spec os_engine_params[] = {
 };
 const size_t os_engine_nparams = sizeof os_engine_params / sizeof os_engine_params[0];
 
-/* Arms and their comparison (sim/cea.c).  The arms themselves are user-named
- * keys declared at validation (arms.<name>: [programme, ...]). */
+/* Arms (sim/cea.c compares them).  The arms themselves are user-named keys
+ * declared at validation (arms.<name>: [programme, ...]); the reference arm
+ * decides which arm runs first (os_engine_arms).  The willingness-to-pay
+ * thresholds belong to the module that sets them (os_model_set_wtp). */
 const os_param_spec os_arms_params[] = {
     {"economics.reference_arm", OS_P_STRING, NULL, UNBOUNDED, 0, NULL, NULL,
      "arm the others are compared with (default: the first arm)"},
-    {"economics.gdp_per_person", OS_P_REAL, "CNY", 0, 1e9, 0, NULL, NULL,
-     "GDP per person in the price year, for willingness-to-pay thresholds"},
-    {"economics.wtp_multiples", OS_P_REAL_LIST, "1", 0, 1000, 0, "[1, 2, 3]", NULL,
-     "willingness-to-pay thresholds per QALY as multiples of economics.gdp_per_person"},
 };
 const size_t os_arms_nparams = sizeof os_arms_params / sizeof os_arms_params[0];

@@ -146,15 +146,11 @@ static int write_results(os_run *r, os_err *err)
 {
     const os_cfg *cfg = r->cfg;
     const os_run_opts *opts = r->opts;
-    if (!r->out) {
-        double wtp[OS_CEA_MAX_WTP];   /* read by the arms report */
-        os_cea_wtp(cfg, wtp, OS_CEA_MAX_WTP);
-        return OS_OK;
-    }
+    if (!r->out) return OS_OK;
     hid_t f = os_h5out_file(r->out);
     os_h5out_arms(r->out, r->arms.names, r->arms.n);
     int rc = os_h5out_summary(r->out, r->summary, err);
-    if (!rc) rc = os_cea_write(f, cfg, r->summary, &r->arms, NULL, err);
+    if (!rc) rc = os_cea_write(f, r->summary, &r->arms, NULL, err);
     if (!rc && opts->psa) rc = os_psa_write(f, cfg, opts->psa, err);
     if (!rc && opts->psa_draw > 0) {
         os_psa one;

@@ -10,7 +10,8 @@
  *   init          once per arm: read parameters (os_cfg_*), add population
  *                 columns (os_model_add_column; the columns of others it
  *                 reads are declared in `reads`, columns.h) and summary columns
- *                 (os_summary_column), allocate private state.
+ *                 (os_summary_column, os_summary_column_as with a
+ *                 role), allocate private state.
  *   init_agents   for every chunk of newly created agents (the base
  *                 population at the start year, then each year's entrants),
  *                 after the engine has set id; modules earlier in the
@@ -163,12 +164,58 @@ typedef struct os_phases {
     const os_module *const *modules;
     int n;
 } os_phases;
+/* What a summary column measures (its role), so that the comparison of
+ * arms (sim/cea.c, psa.c) and the reports find columns by role, never by
+ * name (sim/summary_roles.c). */
+enum {
+    OS_ROLE_OTHER = 0,   /* none below; not summed per arm unless OS_SUM_TOTAL */
+    OS_ROLE_POPULATION,  /* persons represented                              */
+    OS_ROLE_PREVALENCE,  /* persons with a condition at 1 July               */
+    OS_ROLE_COST,        /* money; the main cost column's units name the currency */
+    OS_ROLE_UTILITY,     /* the health effect arms are compared on (units per
+                            willingness-to-pay threshold)                    */
+    OS_ROLE_LIFE_YEARS,
+    OS_ROLE_EVENT,       /* events during the year, of a kind (and site)     */
+};
+#define OS_SUM_DISCOUNTED 1u  /* discounted to run.start_year                 */
+#define OS_SUM_PART       2u  /* part of another column of its role: shown, not added */
+#define OS_SUM_TOTAL      4u  /* summed per arm (implied for cost, utility,
+                                 life-years and events)                      */
+#define OS_SUM_REPORT     8u  /* in the run report's headline table          */
+#define OS_SUM_MC_ERROR  16u  /* in the Monte Carlo error report; an event
+                                 with a site is reported as its kind's total  */
+#define OS_SUM_ARMS      32u  /* events: averted counts in the arms report
+                                 (the kind's total, then this site)          */
+
+typedef struct os_sum_role {
+    int role;              /* OS_ROLE_* */
+    unsigned flags;        /* OS_SUM_*  */
+    /* Short name derived outputs are composed from: a quantity ("cost" ->
+     * incremental_cost) or an event kind, plural ("falls" -> falls_averted;
+     * with sites, also <kind>_total). */
+    const char *label;
+    const char *site;      /* event site within its kind, or NULL        */
+    const char *abbrev;    /* heading of the kind in the arms report, or NULL (label) */
+} os_sum_role;
 
 typedef struct os_summary_col {
     char name[48];
     char units[48];        /* copied: callers may pass temporary text */
     char description[256];
+    int role;              /* os_sum_role, copied */
+    unsigned flags;
+    char label[32], site[32], abbrev[16];
 } os_summary_col;
+
+/* Willingness-to-pay thresholds per unit of the utility column, for the net
+ * monetary benefit of arms: threshold k = base x multiple[k].  The keys
+ * name the settings they came from, for the output's descriptions. */
+#define OS_MAX_WTP 16
+typedef struct os_wtp {
+    int n;
+    double base, value[OS_MAX_WTP], multiple[OS_MAX_WTP];
+    char base_key[64], multiple_key[64];
+} os_wtp;
 
 typedef struct os_model {
     const os_cfg *cfg;
@@ -191,6 +238,7 @@ typedef struct os_model {
     /* Summary columns registered so far (engine's first). */
     int nsummary;
     os_summary_col summary[OS_MAX_SUMMARY_COLS];
+    os_wtp wtp;            /* os_model_set_wtp (none: n = 0) */
     /* Module table and private states, in phase order. */
     const os_module *const *modules;
     int nmodules;
@@ -215,6 +263,15 @@ OS_CHUNK_TYPED(os_chunk_i16, int16_t, OS_COL_I16)
 /* Registers a /summary column; returns its index or -1 with err set. */
 int os_summary_column(os_model *m, const char *name, const char *units,
                       const char *description, os_err *err);
+
+/* os_summary_column with the column's role (os_sum_role above). */
+int os_summary_column_as(os_model *m, const char *name, const char *units,
+                         const char *description, os_sum_role role, os_err *err);
+
+/* Sets the willingness-to-pay thresholds (os_wtp above): N of them, BASE x
+ * MULTIPLE[k]; N = 0 for none.  The module that owns them calls it at init. */
+int os_model_set_wtp(os_model *m, double base, const double *multiple, int n,
+                     const char *base_key, const char *multiple_key, os_err *err);
 
 /* Private state of another module by name (NULL if absent), for modules
  * that use another's public API (e.g. mortality rates from demography). */

@@ -11,8 +11,9 @@
 #include "h5out.h"
 #include "par.h"
 #include "rng.h"
+#include "summary_roles.h"
 
-#define NT OS_CEA_NTOTALS
+#define NT OS_MAX_SUMMARY_COLS
 #define GRID 61
 
 /* ---- drawing parameters ---- */
@@ -102,8 +103,10 @@ static int alloc_rows(os_psa *p, const os_cfg *cfg, int rows, os_err *err)
     p->draw = calloc((size_t)rows, sizeof *p->draw);
     p->values = calloc((size_t)rows * (size_t)(u.n + 1), sizeof *p->values);
     p->tot = calloc((size_t)rows * (size_t)arms.n * NT, sizeof *p->tot);
+    p->cost = calloc((size_t)rows * (size_t)arms.n, sizeof *p->cost);
+    p->effect = calloc((size_t)rows * (size_t)arms.n, sizeof *p->effect);
     p->population0 = calloc((size_t)rows, sizeof *p->population0);
-    if (!p->draw || !p->values || !p->tot || !p->population0) {
+    if (!p->draw || !p->values || !p->tot || !p->cost || !p->effect || !p->population0) {
         os_psa_free(p);
         return os_fail(err, OS_ERUN, "out of memory (psa)");
     }
@@ -125,8 +128,18 @@ static int alloc_names(os_psa *p, const os_cfg *cfg, os_err *err)
 static void record(os_psa *p, int row, int k, const os_summary *s)
 {
     p->draw[row] = k;
-    os_cea_totals(s, p->narms, (double (*)[NT])(p->tot + (size_t)row * (size_t)p->narms * NT),
-                  &p->population0[row]);
+    size_t at = (size_t)row * (size_t)p->narms;
+    os_cea_totals(s, p->narms, (double (*)[NT])(p->tot + at * NT), &p->population0[row]);
+    for (int a = 0; a < p->narms; a++) {
+        const double *t = p->tot + (at + (size_t)a) * NT;
+        p->cost[at + (size_t)a] = os_roles_measure(s->cols, s->ncols, t, OS_ROLE_COST);
+        p->effect[at + (size_t)a] = os_roles_measure(s->cols, s->ncols, t, OS_ROLE_UTILITY);
+    }
+    if (p->ncols == 0) {
+        p->ncols = s->ncols;
+        memcpy(p->cols, s->cols, sizeof p->cols);
+        p->wtp = s->wtp;
+    }
 }
 
 int os_psa_run(const os_cfg *cfg, const os_phases *ph, int first, int count, int nthreads, os_psa *psa,
@@ -162,7 +175,14 @@ int os_psa_run(const os_cfg *cfg, const os_phases *ph, int first, int count, int
         for (int row = 0; row < count; row++) psa->draw[row] = first + row;
         os_par_sum_f64(psa->values, (size_t)count * (size_t)psa->nparams);
         os_par_sum_f64(psa->tot, (size_t)count * (size_t)psa->narms * NT);
+        os_par_sum_f64(psa->cost, (size_t)count * (size_t)psa->narms);
+        os_par_sum_f64(psa->effect, (size_t)count * (size_t)psa->narms);
         os_par_sum_f64(psa->population0, (size_t)count);
+        /* Row 0 ran on rank 0: its columns and thresholds, for the writers
+         * every rank runs (sim/h5out.c). */
+        os_par_bcast(&psa->ncols, sizeof psa->ncols, 0);
+        os_par_bcast(psa->cols, sizeof psa->cols, 0);
+        os_par_bcast(&psa->wtp, sizeof psa->wtp, 0);
     }
     if (rc) os_psa_free(psa);
     return rc;
@@ -189,6 +209,8 @@ void os_psa_free(os_psa *p)
     free(p->draw);
     free(p->values);
     free(p->tot);
+    free(p->cost);
+    free(p->effect);
     free(p->population0);
     memset(p, 0, sizeof *p);
 }
@@ -197,8 +219,8 @@ void os_psa_free(os_psa *p)
 
 static double nmb(const os_psa *p, int row, int arm, double wtp)
 {
-    const double *t = p->tot + ((size_t)row * (size_t)p->narms + (size_t)arm) * NT;
-    return wtp * t[OS_CEA_QALY_D] - t[OS_CEA_COST_D];
+    size_t k = (size_t)row * (size_t)p->narms + (size_t)arm;
+    return wtp * p->effect[k] - p->cost[k];
 }
 
 double os_psa_ceac(const os_psa *p, double wtp, double *prob)
@@ -224,11 +246,10 @@ double os_psa_ceac(const os_psa *p, double wtp, double *prob)
     return best_sum / p->ndraws - best_mean / p->ndraws;
 }
 
-static void grid_of(const os_cfg *cfg, double *grid)
+static void grid_of(const os_wtp *w, double *grid)
 {
-    double wtp[OS_CEA_MAX_WTP], top = 0;
-    int n = os_cea_wtp(cfg, wtp, OS_CEA_MAX_WTP);
-    for (int i = 0; i < n; i++) top = wtp[i] > top ? wtp[i] : top;
+    double top = 0;
+    for (int i = 0; i < w->n; i++) top = w->value[i] > top ? w->value[i] : top;
     if (top <= 0) top = 300000;   /* no GDP given: a grid in currency units */
     for (int i = 0; i < GRID; i++) grid[i] = 2.0 * top * i / (GRID - 1);
 }
@@ -242,26 +263,19 @@ static int put(hid_t g, const char *name, const double *v, size_t n, const char 
 /* Every group holds 1-D columns of one length (a table, as `osteosim
  * export` reads them): /psa one row per (draw, arm); /psa/parameters one
  * per draw; /psa/ceac one per (threshold, arm); /psa/evpi one per threshold. */
-int os_psa_write(hid_t file, const os_cfg *cfg, const os_psa *p, os_err *err)
+
+/* Currency, effect units and their ratio (the thresholds' units). */
+typedef struct words {
+    const char *money, *effect_units;
+    char per_effect[112];
+} words;
+
+/* /psa rows: draw, arm, the totals by role and the increments compared on. */
+static int put_rows(hid_t g, const os_psa *p, int ref, const words *w, os_err *err)
 {
-    os_arms arms;
-    os_engine_arms(cfg, &arms);
-    hid_t g = H5Gcreate2(file, "psa", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (g < 0) return os_fail(err, OS_ERUN, "HDF5: cannot create /psa");
-    const char *money = os_cfg_has(cfg, "economics.currency") ? os_cfg_str(cfg, "economics.currency") : "";
-    char labels[2048] = "", per_qaly[64];
-    snprintf(per_qaly, sizeof per_qaly, "%s/QALY", money);
-    for (int a = 0; a < arms.n; a++)
-        snprintf(labels + strlen(labels), sizeof labels - strlen(labels), "%s%d=%s", a ? "," : "", a,
-                 arms.names[a]);
-    os_h5_attr_str(g, "description",
-                   "probabilistic sensitivity analysis: one row per (draw, arm) with the arm's totals over all "
-                   "years; the draws' parameter values in /psa/parameters");
-    os_h5_attr_str(g, "arms", labels);
-    os_h5_attr_i64(g, "reference", arms.ref);
     size_t n = (size_t)p->ndraws, na = (size_t)p->narms, rows = n * na;
     int32_t *ri = malloc((rows ? rows : 1) * 2 * sizeof *ri);
-    double *col = malloc((rows + n + 1) * sizeof *col);
+    double *col = malloc((rows + 1) * sizeof *col);
     int rc = ri && col ? OS_OK : os_fail(err, OS_ERUN, "out of memory");
     for (size_t r = 0; !rc && r < rows; r++) {
         ri[r] = p->draw[r / na];
@@ -270,37 +284,54 @@ int os_psa_write(hid_t file, const os_cfg *cfg, const os_psa *p, os_err *err)
     if (!rc) rc = os_h5_write_1d(g, "draw", H5T_NATIVE_INT32, ri, rows, "1", "draw number k", 0, err);
     if (!rc) rc = os_h5_write_1d(g, "arm", H5T_NATIVE_INT32, ri + rows, rows, "1", "arm index (arms attribute)",
                                  0, err);
-    for (int k = 0; k < NT && !rc; k++) {
-        for (size_t r = 0; r < rows; r++) col[r] = p->tot[r * NT + (size_t)k];
+    int idx[OS_MAX_SUMMARY_COLS], nt = os_roles_totals(p->cols, p->ncols, idx);
+    for (int i = 0; i < nt && !rc; i++) {
+        for (size_t r = 0; r < rows; r++) col[r] = p->tot[r * NT + (size_t)idx[i]];
         char desc[160];
-        snprintf(desc, sizeof desc, "total of /summary/%s over all years, this draw and arm",
-                 os_cea_total_names[k]);
-        rc = put(g, os_cea_total_names[k], col, rows, "", desc, err);
+        snprintf(desc, sizeof desc, "total of /summary/%s over all years, this draw and arm", p->cols[idx[i]].name);
+        rc = put(g, p->cols[idx[i]].name, col, rows, "", desc, err);
     }
-    static const int inc[2] = {OS_CEA_COST_D, OS_CEA_QALY_D};
-    static const char *const inc_name[2] = {"incremental_cost", "incremental_qaly"};
+    const double *inc[2] = {p->cost, p->effect};
+    const os_summary_col *main[2] = {os_roles_main(p->cols, p->ncols, OS_ROLE_COST),
+                                     os_roles_main(p->cols, p->ncols, OS_ROLE_UTILITY)};
+    static const char *const dflt[2] = {"cost", "effect"};
     for (int k = 0; k < 2 && !rc; k++) {
-        for (size_t r = 0; r < rows; r++)
-            col[r] = p->tot[r * NT + (size_t)inc[k]] -
-                     p->tot[((r / na) * na + (size_t)arms.ref) * NT + (size_t)inc[k]];
-        rc = put(g, inc_name[k], col, rows, k ? "QALY" : money,
+        for (size_t r = 0; r < rows; r++) col[r] = inc[k][r] - inc[k][(r / na) * na + (size_t)ref];
+        char name[64];
+        snprintf(name, sizeof name, "incremental_%s", main[k] && main[k]->label[0] ? main[k]->label : dflt[k]);
+        rc = put(g, name, col, rows, k ? w->effect_units : w->money,
                  "discounted, against the reference arm of the same draw", err);
     }
-    hid_t sub = rc ? -1 : H5Gcreate2(g, "parameters", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (!rc && sub < 0) rc = os_fail(err, OS_ERUN, "HDF5: cannot create /psa/parameters");
+    free(col);
+    free(ri);
+    return rc;
+}
+
+static int put_parameters(hid_t g, const os_cfg *cfg, const os_psa *p, os_err *err)
+{
+    size_t n = (size_t)p->ndraws;
+    hid_t sub = H5Gcreate2(g, "parameters", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (sub < 0) return os_fail(err, OS_ERUN, "HDF5: cannot create /psa/parameters");
+    double *col = malloc((n + 1) * sizeof *col);
+    int rc = col ? OS_OK : os_fail(err, OS_ERUN, "out of memory");
     if (!rc) rc = os_h5_write_1d(sub, "draw", H5T_NATIVE_INT32, p->draw, n, "1", "draw number k", 0, err);
     for (int i = 0; i < p->nparams && !rc; i++) {
         for (size_t r = 0; r < n; r++) col[r] = p->values[r * (size_t)p->nparams + (size_t)i];
         rc = put(sub, p->names[i], col, n, os_cfg_unit(cfg, p->names[i]), "drawn value", err);
     }
-    if (sub >= 0) H5Gclose(sub);
     free(col);
-    free(ri);
+    H5Gclose(sub);
+    return rc;
+}
 
+/* /psa/ceac and /psa/evpi over a grid of thresholds. */
+static int put_ceac(hid_t g, const os_psa *p, const words *w, os_err *err)
+{
+    size_t n = (size_t)p->ndraws, na = (size_t)p->narms;
     double grid[GRID], ceac[GRID * OS_MAX_ARMS], gw[GRID * OS_MAX_ARMS], evpi[GRID], evpi_pp[GRID], pop = 0;
     int32_t ga[GRID * OS_MAX_ARMS];
     for (size_t r = 0; r < n; r++) pop += p->population0[r] / (double)n;
-    grid_of(cfg, grid);
+    grid_of(&p->wtp, grid);
     for (int i = 0; i < GRID; i++) {
         evpi[i] = os_psa_ceac(p, grid[i], &ceac[i * (int)na]);
         evpi_pp[i] = pop > 0 ? evpi[i] / pop : 0;
@@ -309,21 +340,46 @@ int os_psa_write(hid_t file, const os_cfg *cfg, const os_psa *p, os_err *err)
             ga[(size_t)i * na + a] = (int32_t)a;
         }
     }
-    sub = rc ? -1 : H5Gcreate2(g, "ceac", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (!rc && sub < 0) rc = os_fail(err, OS_ERUN, "HDF5: cannot create /psa/ceac");
-    if (!rc) rc = put(sub, "wtp", gw, GRID * na, per_qaly, "willingness-to-pay threshold", err);
+    hid_t sub = H5Gcreate2(g, "ceac", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (sub < 0) return os_fail(err, OS_ERUN, "HDF5: cannot create /psa/ceac");
+    int rc = put(sub, "wtp", gw, GRID * na, w->per_effect, "willingness-to-pay threshold", err);
     if (!rc) rc = os_h5_write_1d(sub, "arm", H5T_NATIVE_INT32, ga, GRID * na, "1", "arm index", 0, err);
     if (!rc) rc = put(sub, "probability", ceac, GRID * na, "1",
                       "share of draws in which the arm has the highest net monetary benefit", err);
-    if (sub >= 0) H5Gclose(sub);
+    H5Gclose(sub);
     sub = rc ? -1 : H5Gcreate2(g, "evpi", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (!rc && sub < 0) rc = os_fail(err, OS_ERUN, "HDF5: cannot create /psa/evpi");
-    if (!rc) rc = put(sub, "wtp", grid, GRID, per_qaly, "willingness-to-pay threshold", err);
-    if (!rc) rc = put(sub, "evpi_population", evpi, GRID, money,
+    if (!rc) rc = put(sub, "wtp", grid, GRID, w->per_effect, "willingness-to-pay threshold", err);
+    if (!rc) rc = put(sub, "evpi_population", evpi, GRID, w->money,
                       "expected value of perfect information, whole population over the run", err);
-    if (!rc) rc = put(sub, "evpi_per_person", evpi_pp, GRID, money,
+    if (!rc) rc = put(sub, "evpi_per_person", evpi_pp, GRID, w->money,
                       "evpi_population per person aged 50+ at the start year", err);
     if (sub >= 0) H5Gclose(sub);
+    return rc;
+}
+
+int os_psa_write(hid_t file, const os_cfg *cfg, const os_psa *p, os_err *err)
+{
+    os_arms arms;
+    os_engine_arms(cfg, &arms);
+    hid_t g = H5Gcreate2(file, "psa", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) return os_fail(err, OS_ERUN, "HDF5: cannot create /psa");
+    words w;
+    w.money = os_roles_units(p->cols, p->ncols, OS_ROLE_COST);
+    w.effect_units = os_roles_units(p->cols, p->ncols, OS_ROLE_UTILITY);
+    snprintf(w.per_effect, sizeof w.per_effect, "%s/%s", w.money, w.effect_units);
+    char labels[2048] = "";
+    for (int a = 0; a < arms.n; a++)
+        snprintf(labels + strlen(labels), sizeof labels - strlen(labels), "%s%d=%s", a ? "," : "", a,
+                 arms.names[a]);
+    os_h5_attr_str(g, "description",
+                   "probabilistic sensitivity analysis: one row per (draw, arm) with the arm's totals over all "
+                   "years; the draws' parameter values in /psa/parameters");
+    os_h5_attr_str(g, "arms", labels);
+    os_h5_attr_i64(g, "reference", arms.ref);
+    int rc = put_rows(g, p, arms.ref, &w, err);
+    if (!rc) rc = put_parameters(g, cfg, p, err);
+    if (!rc) rc = put_ceac(g, p, &w, err);
     H5Gclose(g);
     return rc;
 }
@@ -332,14 +388,14 @@ void os_psa_report(FILE *out, const os_cfg *cfg, const os_psa *p)
 {
     os_arms arms;
     os_engine_arms(cfg, &arms);
-    double wtp[OS_CEA_MAX_WTP], prob[OS_MAX_ARMS], pop = 0;
-    int nw = os_cea_wtp(cfg, wtp, OS_CEA_MAX_WTP);
+    double prob[OS_MAX_ARMS], pop = 0;
     for (int r = 0; r < p->ndraws; r++) pop += p->population0[r] / p->ndraws;
-    const char *money = os_cfg_has(cfg, "economics.currency") ? os_cfg_str(cfg, "economics.currency") : "";
+    const char *money = os_roles_units(p->cols, p->ncols, OS_ROLE_COST);
+    const char *effect = os_roles_units(p->cols, p->ncols, OS_ROLE_UTILITY);
     fprintf(out, "\nprobabilistic sensitivity analysis: %d draws of %d parameters\n", p->ndraws, p->nparams);
-    for (int w = 0; w < nw; w++) {
-        double evpi = os_psa_ceac(p, wtp[w], prob);
-        fprintf(out, "  at %.0f %s/QALY: P(cost-effective)", wtp[w], money);
+    for (int w = 0; w < p->wtp.n; w++) {
+        double evpi = os_psa_ceac(p, p->wtp.value[w], prob);
+        fprintf(out, "  at %.0f %s/%s: P(cost-effective)", p->wtp.value[w], money, effect);
         for (int a = 0; a < p->narms; a++) fprintf(out, " %s %.2f;", arms.names[a], prob[a]);
         fprintf(out, " EVPI %.4g %s (%.4g per person)\n", evpi, money, pop > 0 ? evpi / pop : 0.0);
     }

@@ -29,8 +29,14 @@ typedef struct os_psa {
     int *draw;            /* [ndraws] draw numbers k                      */
     char **names;         /* [nparams] parameter keys                     */
     double *values;       /* [ndraws x nparams]                           */
-    double *tot;          /* [ndraws x narms x OS_CEA_NTOTALS]            */
+    double *tot;          /* [ndraws x narms x OS_MAX_SUMMARY_COLS] totals
+                             of every summary column                     */
+    double *cost, *effect; /* [ndraws x narms] discounted, by role        */
     double *population0;  /* [ndraws] persons at the start year          */
+    /* the summary's columns and thresholds (from the first draw run here) */
+    int ncols;
+    os_summary_col cols[OS_MAX_SUMMARY_COLS];
+    os_wtp wtp;
 } os_psa;
 
 /* Applies draw K to CFG (validated).  If PSA is non-NULL, appends the
@@ -55,7 +61,7 @@ int os_psa_write(hid_t file, const os_cfg *cfg, const os_psa *psa,
 /* Prints the CEAC at the scenario's thresholds and the EVPI. */
 void os_psa_report(FILE *out, const os_cfg *cfg, const os_psa *psa);
 
-/* CEAC and EVPI at threshold WTP (per QALY): PROB[a] = share of draws in
+/* CEAC and EVPI at threshold WTP (per unit of effect): PROB[a] = share of draws in
  * which arm a has the highest net monetary benefit (ties to the lowest
  * index); returns the population EVPI = mean over draws of the best NMB
  * minus the best mean NMB. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "h5out.h"
+#include "summary_roles.h"
 
 uint64_t os_replicate_seed(uint64_t base, int r)
 {
@@ -91,29 +92,35 @@ int os_replicates_write(hid_t file, const os_summary *s, double *const *reps,
     return rc;
 }
 
-/* Headline outcomes; "fractures" is the sum of the four sites. */
-static const char *const headline[] = {
-    "osteoporosis", "sarcopenia_ewgsop2", "sarcopenia_awgs2019", "osteosarcopenia_ewgsop2",
-    "osteosarcopenia_awgs2019", "fractures", "cost", "qaly",
-};
-static const char *const fracture_cols[] = {
-    "fractures_hip", "fractures_vertebral", "fractures_wrist", "fractures_other",
-};
-
-static double last_year_total(const os_summary *s, const double *vals, const char *name)
+/* Total over the last year's rows of the first arm of the columns IDX[0..n). */
+static double last_year_total(const os_summary *s, const double *vals, const int *idx, int n)
 {
     int last = 0;
     for (size_t r = 0; r < s->nrows; r++)
         if (s->year[r] > last) last = s->year[r];
-    int fx = strcmp(name, "fractures") == 0;
     double t = 0;
-    for (int k = 0; k < (fx ? 4 : 1); k++) {
-        int c = os_summary_find(s, fx ? fracture_cols[k] : name);
-        if (c < 0) return NAN;
+    for (int k = 0; k < n; k++)
         for (size_t r = 0; r < s->nrows; r++)
-            if (s->year[r] == last && s->arm[r] == s->arm[0]) t += vals[r * (size_t)s->ncols + c];
-    }
+            if (s->year[r] == last && s->arm[r] == s->arm[0]) t += vals[r * (size_t)s->ncols + idx[k]];
     return t;
+}
+
+/* The outcomes of the Monte Carlo error report: columns flagged
+ * OS_SUM_MC_ERROR in registration order; an event with a site stands for
+ * its kind's total over sites, under the kind's label, once. */
+static int mc_outcome(const os_summary *s, int c, int *idx, const char **label)
+{
+    const os_summary_col *col = &s->cols[c];
+    if (!(col->flags & OS_SUM_MC_ERROR)) return 0;
+    *label = col->name;
+    idx[0] = c;
+    if (col->role != OS_ROLE_EVENT || !col->site[0]) return 1;
+    for (int k = 0; k < c; k++)
+        if ((s->cols[k].flags & OS_SUM_MC_ERROR) && s->cols[k].role == OS_ROLE_EVENT && s->cols[k].site[0] &&
+            !strcmp(s->cols[k].label, col->label))
+            return 0;   /* the kind was reported at its first column */
+    *label = col->label;
+    return os_roles_kind_cols(s->cols, s->ncols, c, idx, NULL);
 }
 
 void os_replicates_report(FILE *out, const os_summary *s, double *const *reps,
@@ -126,10 +133,13 @@ void os_replicates_report(FILE *out, const os_summary *s, double *const *reps,
             nreps, agents, last);
     fprintf(out, "  %-26s %16s %12s %14s %20s\n", "outcome", "mean", "rel. SD", "rel. SE mean",
             "agents for 1% rel. SD");
-    for (size_t h = 0; h < sizeof headline / sizeof headline[0]; h++) {
+    for (int c = 0; c < s->ncols; c++) {
+        int idx[OS_MAX_SUMMARY_COLS], n;
+        const char *label;
+        if (!(n = mc_outcome(s, c, idx, &label))) continue;
         double sum = 0, sum2 = 0;
         for (int k = 0; k < nreps; k++) {
-            double x = last_year_total(s, reps[k], headline[h]);
+            double x = last_year_total(s, reps[k], idx, n);
             sum += x;
             sum2 += x * x;
         }
@@ -139,7 +149,7 @@ void os_replicates_report(FILE *out, const os_summary *s, double *const *reps,
         double rel = mean != 0 && var > 0 ? sqrt(var) / fabs(mean) : 0;
         /* The SD of a total falls as 1/sqrt(agents). */
         double need = agents * (rel / 0.01) * (rel / 0.01);
-        fprintf(out, "  %-26s %16.6g %11.3f%% %13.3f%% %20.0f\n", headline[h], mean, 100 * rel,
+        fprintf(out, "  %-26s %16.6g %11.3f%% %13.3f%% %20.0f\n", label, mean, 100 * rel,
                 100 * rel / sqrt((double)nreps), need);
     }
 }

@@ -3,20 +3,13 @@
 #include "report.h"
 
 #include "cea.h"
+#include "summary_roles.h"
 
 #include <math.h>
 
 #include <omp.h>
 #include <string.h>
 #include <sys/resource.h>
-
-/* Headline columns, printed when a model registered them. */
-static const char *const headline[] = {
-    "population", "osteoporosis", "sarcopenia_ewgsop2", "sarcopenia_awgs2019",
-    "osteosarcopenia_ewgsop2", "osteosarcopenia_awgs2019", "falls",
-    "fractures_hip", "fractures_vertebral", "fractures_wrist", "fractures_other",
-    "deaths", "cost", "qaly",
-};
 
 static double year_total(const os_summary *s, int col, int year, int sex, int arm)
 {
@@ -56,13 +49,49 @@ void os_report_run(FILE *out, const os_cfg *cfg, const os_summary *s,
     snprintf(h[2], sizeof h[2], "women %d", y1);
     snprintf(h[3], sizeof h[3], "men %d", y1);
     fprintf(out, "  %-26s %16s %16s %16s %16s\n", "reference arm, ages 50+", h[0], h[1], h[2], h[3]);
-    for (size_t k = 0; k < sizeof headline / sizeof headline[0]; k++) {
-        int c = os_summary_find(s, headline[k]);
-        if (c < 0) continue;
-        fprintf(out, "  %-26s %16.0f %16.0f %16.0f %16.0f\n", headline[k],
+    for (int c = 0; c < s->ncols; c++) {   /* the headline columns the modules flagged */
+        if (!(s->cols[c].flags & OS_SUM_REPORT)) continue;
+        fprintf(out, "  %-26s %16.0f %16.0f %16.0f %16.0f\n", s->cols[c].name,
                 year_total(s, c, y0, 0, ref), year_total(s, c, y0, 1, ref),
                 year_total(s, c, y1, 0, ref), year_total(s, c, y1, 1, ref));
     }
+}
+
+/* Averted counts of the arms table: per kind of event with a column
+ * flagged OS_SUM_ARMS, the kind's total, then each flagged site. */
+typedef struct averted {
+    int n;
+    char head[OS_MAX_SUMMARY_COLS][64];
+    int ncols[OS_MAX_SUMMARY_COLS], idx[OS_MAX_SUMMARY_COLS][OS_MAX_SUMMARY_COLS];
+} averted;
+
+static void averted_of(averted *v, const os_summary *s)
+{
+    int first[OS_MAX_SUMMARY_COLS], nk = os_roles_kinds(s->cols, s->ncols, first);
+    v->n = 0;
+    for (int i = 0; i < nk; i++) {
+        int idx[OS_MAX_SUMMARY_COLS], n = os_roles_kind_cols(s->cols, s->ncols, first[i], idx, NULL), any = 0;
+        for (int j = 0; j < n; j++) any |= (s->cols[idx[j]].flags & OS_SUM_ARMS) != 0;
+        if (!any) continue;
+        const os_summary_col *k = &s->cols[first[i]];
+        snprintf(v->head[v->n], sizeof v->head[0], "%s averted", k->abbrev[0] ? k->abbrev : k->label);
+        v->ncols[v->n] = n;
+        memcpy(v->idx[v->n++], idx, (size_t)n * sizeof idx[0]);
+        for (int j = 0; j < n && n > 1; j++) {
+            const os_summary_col *c = &s->cols[idx[j]];
+            if (!(c->flags & OS_SUM_ARMS) || v->n == OS_MAX_SUMMARY_COLS) continue;
+            snprintf(v->head[v->n], sizeof v->head[0], "%s averted", c->site[0] ? c->site : c->name);
+            v->ncols[v->n] = 1;
+            v->idx[v->n++][0] = idx[j];
+        }
+    }
+}
+
+static double sum_of(const double *t, const int *idx, int n)
+{
+    double x = 0;
+    for (int j = 0; j < n; j++) x += t[idx[j]];
+    return x;
 }
 
 void os_report_arms(FILE *out, const os_cfg *cfg, const os_summary *s)
@@ -71,32 +100,31 @@ void os_report_arms(FILE *out, const os_cfg *cfg, const os_summary *s)
     os_engine_arms(cfg, &arms);
     if (arms.n < 2) return;
     static os_cea c;   /* large; the report runs once per process */
-    memset(&c, 0, sizeof c);
-    c.narms = arms.n;
-    c.ref = arms.ref;
-    c.nwtp = os_cea_wtp(cfg, c.wtp, OS_CEA_MAX_WTP);
-    os_cea_totals(s, c.narms, c.tot, &c.population0);
-    os_cea_compare(&c);
+    static averted v;
+    os_cea_setup(&c, s, &arms);
+    averted_of(&v, s);
     int y0 = (int)os_cfg_int(cfg, "run.start_year"), y1 = (int)os_cfg_int(cfg, "run.end_year");
-    const char *money = os_cfg_has(cfg, "economics.currency") ? os_cfg_str(cfg, "economics.currency") : "";
-    fprintf(out, "  arms against %s, %d-%d (costs and QALYs discounted; %s):\n", arms.names[c.ref], y0, y1,
+    const char *money = os_roles_units(s->cols, s->ncols, OS_ROLE_COST);
+    const char *effect = os_roles_units(s->cols, s->ncols, OS_ROLE_UTILITY);
+    char gained[64];
+    snprintf(gained, sizeof gained, "%ss gained", effect);
+    fprintf(out, "  arms against %s, %d-%d (costs and %ss discounted; %s):\n", arms.names[c.ref], y0, y1, effect,
             money);
-    fprintf(out, "  %-24s %12s %12s %12s %14s %14s %14s %10s\n", "arm", "fx averted", "hip averted",
-            "deaths avert", "QALYs gained", "incr. cost", "ICER", "dominance");
+    fprintf(out, "  %-24s", "arm");
+    for (int i = 0; i < v.n; i++) fprintf(out, " %12.12s", v.head[i]);
+    fprintf(out, " %14s %14s %14s %10s\n", gained, "incr. cost", "ICER", "dominance");
     static const char *const dom[] = {"", "dominant", "dominated", "reference"};
     for (int a = 0; a < c.narms; a++) {
-        const double *t = c.tot[a], *r = c.tot[c.ref];
-        double fx = (r[OS_CEA_FX_HIP] + r[OS_CEA_FX_VERTEBRAL] + r[OS_CEA_FX_WRIST] + r[OS_CEA_FX_OTHER]) -
-                    (t[OS_CEA_FX_HIP] + t[OS_CEA_FX_VERTEBRAL] + t[OS_CEA_FX_WRIST] + t[OS_CEA_FX_OTHER]);
         char icer[32];
         if (isnan(c.icer[a])) snprintf(icer, sizeof icer, "-");
         else snprintf(icer, sizeof icer, "%.0f", c.icer[a]);
-        fprintf(out, "  %-24s %12.0f %12.0f %12.0f %14.0f %14.4g %14s %10s\n", arms.names[a], fx,
-                r[OS_CEA_FX_HIP] - t[OS_CEA_FX_HIP], r[OS_CEA_DEATHS] - t[OS_CEA_DEATHS], c.d_qaly[a],
-                c.d_cost[a], icer, dom[c.dominance[a]]);
+        fprintf(out, "  %-24s", arms.names[a]);
+        for (int i = 0; i < v.n; i++)
+            fprintf(out, " %12.0f", sum_of(c.tot[c.ref], v.idx[i], v.ncols[i]) - sum_of(c.tot[a], v.idx[i], v.ncols[i]));
+        fprintf(out, " %14.0f %14.4g %14s %10s\n", c.d_effect[a], c.d_cost[a], icer, dom[c.dominance[a]]);
     }
     for (int w = 0; w < c.nwtp; w++) {
-        fprintf(out, "  net monetary benefit at %.0f %s/QALY:", c.wtp[w], money);
+        fprintf(out, "  net monetary benefit at %.0f %s/%s:", c.wtp[w], money, effect);
         for (int a = 0; a < c.narms; a++) fprintf(out, " %s %.4g;", arms.names[a], c.nmb[a][w]);
         fprintf(out, "\n");
     }

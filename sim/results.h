@@ -18,6 +18,7 @@
 typedef struct os_summary {
     int ncols;
     os_summary_col cols[OS_MAX_SUMMARY_COLS];
+    os_wtp wtp;             /* the thresholds the modules set */
     size_t nrows;
     int32_t *year, *arm, *sex, *age_lo, *age_hi;
     double *values;         /* nrows x ncols, row-major */

@@ -3,9 +3,9 @@
  *
  * File format (configs/targets/NAME.yaml):
  *   targets:
- *     - name: osteoporosis_women_50plus
+ *     - name: condition_women_50plus
  *       measure: prevalence   # prevalence | incidence | count | ratio
- *       column: osteoporosis
+ *       column: condition     # a /summary column
  *       denominator: pop_col  # ratio only
  *       year: 2025
  *       sex: female           # female | male | both
@@ -16,7 +16,7 @@
  *       source: "..."
  *   include: [other.yaml]     # optional: more targets files (relative to this one)
  *   fit:                      # optional: parameters `osteosim calibrate` moves
- *     - {key: fractures.hip.base_rate_female, min: 0.0001, max: 0.01}
+ *     - {key: module.some_rate, min: 0.0001, max: 0.01}
  *
  * prevalence = sum(column) / sum(population); incidence = the same * 1e5;
  * count = sum(column); ratio = sum(column) / sum(denominator).  Sums run

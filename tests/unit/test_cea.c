@@ -11,7 +11,7 @@
 
 #include "cea.h"
 
-/* Seven arms (discounted cost, discounted QALYs), reference A:
+/* Seven arms (discounted cost, discounted effect), reference A:
  *   A 100 10   reference
  *   B 150 12   ICER 50/2 = 25; on the frontier, 60 per QALY after D
  *   C 300 13   ICER 200/3; on the frontier, 150 per QALY after B
@@ -31,8 +31,8 @@ static void setup_case(os_cea *c)
     c->wtp[0] = 50;
     c->wtp[1] = 200;
     for (int a = 0; a < 7; a++) {
-        c->tot[a][OS_CEA_COST_D] = arms[a][0];
-        c->tot[a][OS_CEA_QALY_D] = arms[a][1];
+        c->cost[a] = arms[a][0];
+        c->effect[a] = arms[a][1];
     }
     os_cea_compare(c);
 }
@@ -43,13 +43,13 @@ static void test_increments_icer_nmb(void **state)
     os_cea c;
     setup_case(&c);
     assert_float_equal(c.d_cost[1], 50, 1e-12);
-    assert_float_equal(c.d_qaly[1], 2, 1e-12);
+    assert_float_equal(c.d_effect[1], 2, 1e-12);
     assert_float_equal(c.icer[1], 25, 1e-12);
     assert_float_equal(c.icer[2], 200.0 / 3.0, 1e-12);
     assert_true(isnan(c.icer[0]));    /* the reference itself */
     assert_true(isnan(c.icer[3]));    /* dominant: no ICER */
     assert_true(isnan(c.icer[6]));    /* dominated */
-    /* NMB = wtp x dQALY - dcost */
+    /* NMB = wtp x d_effect - d_cost */
     assert_float_equal(c.nmb[1][0], 50 * 2 - 50, 1e-12);
     assert_float_equal(c.nmb[2][0], 50 * 3 - 200, 1e-12);
     assert_float_equal(c.nmb[2][1], 200 * 3 - 200, 1e-12);
@@ -78,26 +78,38 @@ static void test_dominance_and_frontier(void **state)
 }
 
 /* Totals from a summary: sums over years, sexes and bands per arm, and the
- * population of the first year. */
+ * population of the first year, found by role. */
 static void test_totals(void **state)
 {
     (void)state;
     os_summary s = {0};
     s.ncols = 2;
-    strcpy(s.cols[0].name, "population");
-    strcpy(s.cols[1].name, "cost_discounted");
+    strcpy(s.cols[0].name, "persons");
+    s.cols[0].role = OS_ROLE_POPULATION;
+    strcpy(s.cols[1].name, "money_discounted");
+    s.cols[1].role = OS_ROLE_COST;
+    s.cols[1].flags = OS_SUM_DISCOUNTED;
     int32_t year[4] = {2025, 2025, 2026, 2026}, arm[4] = {0, 1, 0, 1};
     double v[8] = {10, 1, 20, 2, 9, 3, 18, 4};
     s.nrows = 4;
     s.year = year;
     s.arm = arm;
     s.values = v;
-    double tot[2][OS_CEA_NTOTALS], pop;
+    double tot[2][OS_MAX_SUMMARY_COLS], pop;
     os_cea_totals(&s, 2, tot, &pop);
-    assert_float_equal(tot[0][OS_CEA_COST_D], 4, 0);
-    assert_float_equal(tot[1][OS_CEA_COST_D], 6, 0);
-    assert_float_equal(tot[0][OS_CEA_QALY], 0, 0);   /* no such column */
+    assert_float_equal(tot[0][1], 4, 0);
+    assert_float_equal(tot[1][1], 6, 0);
     assert_float_equal(pop, 10, 0);
+    os_arms two = {0};
+    two.n = 2;
+    two.names[0] = "a";
+    two.names[1] = "b";
+    static os_cea c;
+    os_cea_setup(&c, &s, &two);
+    assert_float_equal(c.cost[1], 6, 0);
+    assert_float_equal(c.d_cost[1], 2, 0);
+    assert_float_equal(c.effect[1], 0, 0);   /* no utility column */
+    assert_int_equal(c.nwtp, 0);
 }
 
 int main(void)

@@ -115,7 +115,7 @@ static void test_draw_is_per_parameter(void **state)
     os_cfg_free(one);
 }
 
-/* Two arms, four draws (discounted cost, QALYs):
+/* Two arms, four draws (discounted cost, effect):
  *   draw 1: A (0, 10)  B (100, 12)
  *   draw 2: A (0, 10)  B (300, 11)
  *   draw 3: A (0, 10)  B (50, 10.5)
@@ -129,14 +129,15 @@ static void test_ceac_evpi(void **state)
     os_psa p = {0};
     p.ndraws = 4;
     p.narms = 2;
-    double tot[4 * 2 * OS_CEA_NTOTALS] = {0};
+    double cost[4 * 2] = {0}, effect[4 * 2] = {0};
     const double b[4][2] = {{100, 12}, {300, 11}, {50, 10.5}, {200, 13}};
     for (int r = 0; r < 4; r++) {
-        tot[(r * 2 + 0) * OS_CEA_NTOTALS + OS_CEA_QALY_D] = 10;
-        tot[(r * 2 + 1) * OS_CEA_NTOTALS + OS_CEA_COST_D] = b[r][0];
-        tot[(r * 2 + 1) * OS_CEA_NTOTALS + OS_CEA_QALY_D] = b[r][1];
+        effect[r * 2 + 0] = 10;
+        cost[r * 2 + 1] = b[r][0];
+        effect[r * 2 + 1] = b[r][1];
     }
-    p.tot = tot;
+    p.cost = cost;
+    p.effect = effect;
     double prob[2];
     double evpi = os_psa_ceac(&p, 100, prob);
     assert_float_equal(prob[0], 0.5, 1e-12);
