@@ -367,10 +367,25 @@ static int write_fitted(const cal *c, const char *out, const char *targets_path,
 
 /* ---- command ---- */
 
-static int usage_error(const char *msg, const char *arg)
+/* The command line of calibrate. */
+typedef struct cal_args {
+    const char *config, *targets, *output, *method;
+    long agents, threads, max_iter;
+    const char **sets;  /* --set overrides, --agents included */
+    int nsets;
+    char agents_set[64];
+} cal_args;
+
+static int usage_error(os_cmd_err *e, const char *msg, const char *arg)
 {
-    fprintf(stderr, "osteosim calibrate: %s%s%s\n%s", msg, arg ? " " : "", arg ? arg : "", usage);
-    return OS_ECONFIG;
+    e->usage = usage;
+    return os_cmd_fail(e, "calibrate", OS_ECONFIG, "%s%s%s", msg, arg ? " " : "", arg ? arg : "");
+}
+
+/* The failure C->err describes, with exit code CODE. */
+static int cal_failed(os_cmd_err *e, const cal *c, int code)
+{
+    return os_cmd_fail(e, NULL, code, "%s", c->err.msg);
 }
 
 static int parse_long(const char *s, long lo, long hi, long *out)
@@ -382,115 +397,115 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-int os_cmd_calibrate(int argc, char **argv)
+/* Fills A from ARGV: 0 to proceed, -1 when --help/--version was handled,
+ * else the exit code of a usage error. */
+static int parse_args(cal_args *a, int argc, char **argv, os_cmd_err *e)
 {
-    const char *config = NULL, *targets = NULL, *output = "fitted.yaml", *method = "nelder-mead";
-    char *out_path = NULL;  /* OUTPUT checked (outpath.h) */
-    long agents = -1, threads = 0, max_iter = 200;
-    int nsets = 0;
-    char **sets = calloc((size_t)argc + 2, sizeof *sets);
-    char agents_set[64];
-    int rc = OS_OK;
-    if (!sets) return OS_ERUN;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
+        const char *s = argv[i];
         int more = i + 1 < argc;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { fputs(usage, stdout); free(sets); return 0; }
-        else if (!strcmp(a, "--version")) {
-            printf("osteosim %s (commit %s)\n", OS_VERSION, OS_GIT_COMMIT);
-            free(sets);
-            return 0;
+        if (!strcmp(s, "-h") || !strcmp(s, "--help")) { fputs(usage, stdout); return -1; }
+        else if (!strcmp(s, "--version")) { os_cmd_version(); return -1; }
+        else if (!strcmp(s, "--targets") && more) a->targets = argv[++i];
+        else if (!strcmp(s, "--method") && more) {
+            a->method = argv[++i];
+            if (strcmp(a->method, "nelder-mead") && strcmp(a->method, "lm"))
+                return usage_error(e, "bad --method (nelder-mead or lm):", a->method);
         }
-        else if (!strcmp(a, "--targets") && more) targets = argv[++i];
-        else if (!strcmp(a, "--method") && more) {
-            method = argv[++i];
-            if (strcmp(method, "nelder-mead") && strcmp(method, "lm")) {
-                rc = usage_error("bad --method (nelder-mead or lm):", method);
-                goto out;
-            }
-        }
-        else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) output = argv[++i];
-        else if (!strcmp(a, "--agents") && more) {
-            if (parse_long(argv[++i], 1, 4000000000L, &agents)) { rc = usage_error("bad --agents", argv[i]); goto out; }
-        } else if (!strcmp(a, "--threads") && more) {
-            if (parse_long(argv[++i], 0, 4096, &threads)) { rc = usage_error("bad --threads", argv[i]); goto out; }
-        } else if (!strcmp(a, "--max-iter") && more) {
-            if (parse_long(argv[++i], 0, 1000000, &max_iter)) { rc = usage_error("bad --max-iter", argv[i]); goto out; }
-        } else if (!strcmp(a, "--set") && more) sets[nsets++] = argv[++i];
-        else if (a[0] == '-') { rc = usage_error("unknown option or missing value:", a); goto out; }
-        else if (!config) config = a;
-        else { rc = usage_error("unexpected argument", a); goto out; }
+        else if ((!strcmp(s, "-o") || !strcmp(s, "--output")) && more) a->output = argv[++i];
+        else if (!strcmp(s, "--agents") && more) {
+            if (parse_long(argv[++i], 1, 4000000000L, &a->agents)) return usage_error(e, "bad --agents", argv[i]);
+        } else if (!strcmp(s, "--threads") && more) {
+            if (parse_long(argv[++i], 0, 4096, &a->threads)) return usage_error(e, "bad --threads", argv[i]);
+        } else if (!strcmp(s, "--max-iter") && more) {
+            if (parse_long(argv[++i], 0, 1000000, &a->max_iter)) return usage_error(e, "bad --max-iter", argv[i]);
+        } else if (!strcmp(s, "--set") && more) a->sets[a->nsets++] = argv[++i];
+        else if (s[0] == '-') return usage_error(e, "unknown option or missing value:", s);
+        else if (!a->config) a->config = s;
+        else return usage_error(e, "unexpected argument", s);
     }
-    if (!config) { rc = usage_error("missing CONFIG.yaml", NULL); goto out; }
-    if (!targets) { rc = usage_error("missing --targets FILE.yaml", NULL); goto out; }
-    if (agents > 0) {
-        snprintf(agents_set, sizeof agents_set, "run.agents=%ld", agents);
-        sets[nsets++] = agents_set;
+    if (!a->config) return usage_error(e, "missing CONFIG.yaml", NULL);
+    if (!a->targets) return usage_error(e, "missing --targets FILE.yaml", NULL);
+    if (a->agents > 0) {
+        snprintf(a->agents_set, sizeof a->agents_set, "run.agents=%ld", a->agents);
+        a->sets[a->nsets++] = a->agents_set;
     }
+    return OS_OK;
+}
 
-    cal c = {0};
-    c.nthreads = (int)threads;
-    if (os_cfg_load(&c.cfg, config, (const char *const *)sets, nsets, &c.err) ||
-        os_engine_validate(c.cfg, &c.err) || os_targets_load(&c.tg, targets, &c.err)) {
-        fprintf(stderr, "osteosim: %s\n", c.err.msg);
-        os_cfg_free(c.cfg);
-        rc = OS_ECONFIG;
-        goto out;
-    }
+/* The scenario and the targets, checked before any evaluation; *OUT_PATH
+ * is the checked output (outpath.h). */
+static int cal_load(cal *c, const cal_args *a, char **out_path, os_cmd_err *e)
+{
+    c->nthreads = (int)a->threads;
+    if (os_cfg_load(&c->cfg, a->config, a->sets, a->nsets, &c->err) ||
+        os_engine_validate(c->cfg, &c->err) ||
+        os_targets_load(&c->tg, a->targets, &c->err))
+        return cal_failed(e, c, OS_ECONFIG);
     /* Before any evaluation: the file may be written, and is no input. */
-    if (os_outpath_calibrate(output, "-o", c.cfg, c.tg.files, c.tg.nfiles, &out_path, &c.err)) {
-        fprintf(stderr, "osteosim: %s\n", c.err.msg);
-        rc = c.err.code == OS_ERUN ? OS_ERUN : OS_ECONFIG;
-        goto done;
+    if (os_outpath_calibrate(a->output, "-o", c->cfg, c->tg.files, c->tg.nfiles, out_path, &c->err))
+        return cal_failed(e, c, c->err.code == OS_ERUN ? OS_ERUN : OS_ECONFIG);
+    if (!c->tg.nfit || !c->tg.n)
+        return os_cmd_fail(e, NULL, OS_ECONFIG, "%s: needs at least one target and one `fit:` parameter",
+                           a->targets);
+    for (size_t i = 0; i < c->tg.nfit; i++) {
+        const os_fit_param *f = &c->tg.fit[i];
+        if (!os_cfg_has(c->cfg, f->key))
+            return os_cmd_fail(e, NULL, OS_ECONFIG, "%s:%d: fit[%zu].key: '%s' is not set in the scenario",
+                               a->targets, f->line, i, f->key);
     }
-    size_t n = c.tg.nfit;
-    if (!n || !c.tg.n) {
-        fprintf(stderr, "osteosim: %s: needs at least one target and one `fit:` parameter\n", targets);
-        rc = OS_ECONFIG;
-        goto done;
-    }
+    return OS_OK;
+}
+
+/* Fits from the scenario's values, prints the fit and writes OUT_PATH. */
+static int cal_fit(cal *c, const cal_args *a, const char *out_path, os_cmd_err *e)
+{
+    size_t n = c->tg.nfit;
     gsl_vector *x = gsl_vector_alloc(n);
-    for (size_t i = 0; i < n; i++) {
-        const os_fit_param *f = &c.tg.fit[i];
-        if (!os_cfg_has(c.cfg, f->key)) {
-            fprintf(stderr, "osteosim: %s:%d: fit[%zu].key: '%s' is not set in the scenario\n",
-                    targets, f->line, i, f->key);
-            rc = OS_ECONFIG;
-            break;
-        }
-        gsl_vector_set(x, i, to_x(f, os_cfg_real(c.cfg, f->key)));
-    }
+    if (!x) return os_cmd_fail(e, NULL, OS_ERUN, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        gsl_vector_set(x, i, to_x(&c->tg.fit[i], os_cfg_real(c->cfg, c->tg.fit[i].key)));
     double obj = GSL_NAN;
-    if (!rc && max_iter > 0) {
+    int rc = OS_OK;
+    if (a->max_iter > 0) {
         gsl_set_error_handler_off();
-        if (!strcmp(method, "lm")) fit_lm(&c, x, max_iter);
-        else fit_simplex(&c, x, max_iter);
-        if (c.rc) {
-            fprintf(stderr, "osteosim: %s\n", c.err.msg);
-            rc = c.rc == OS_ECONFIG ? OS_ECONFIG : OS_ERUN;
-        }
+        if (!strcmp(a->method, "lm")) fit_lm(c, x, a->max_iter);
+        else fit_simplex(c, x, a->max_iter);
+        if (c->rc) rc = cal_failed(e, c, c->rc == OS_ECONFIG ? OS_ECONFIG : OS_ERUN);
     }
     if (!rc) {
-        printf("osteosim calibrate: %s to %s (%zu parameters, %zu targets, %s)\n", config, targets, n, c.tg.n, method);
-        rc = evaluate(&c, x, stdout, &obj);
-        if (rc) fprintf(stderr, "osteosim: %s\n", c.err.msg);
-    }
-    if (!rc) {
-        printf("\nfitted parameters (%d evaluations):\n", c.evals);
-        for (size_t i = 0; i < n; i++)
-            printf("  %-44s %.6g   [%g, %g]\n", c.tg.fit[i].key, os_cfg_real(c.cfg, c.tg.fit[i].key),
-                   c.tg.fit[i].min, c.tg.fit[i].max);
-        if ((rc = write_fitted(&c, out_path, targets, obj, &c.err)))
-            fprintf(stderr, "osteosim: %s\n", c.err.msg);
-        else
-            printf("wrote %s\n", output);
+        printf("osteosim calibrate: %s to %s (%zu parameters, %zu targets, %s)\n", a->config, a->targets,
+               n, c->tg.n, a->method);
+        if ((rc = evaluate(c, x, stdout, &obj))) cal_failed(e, c, rc);
     }
     gsl_vector_free(x);
-done:
+    if (rc) return rc;
+    printf("\nfitted parameters (%d evaluations):\n", c->evals);
+    for (size_t i = 0; i < n; i++)
+        printf("  %-44s %.6g   [%g, %g]\n", c->tg.fit[i].key, os_cfg_real(c->cfg, c->tg.fit[i].key),
+               c->tg.fit[i].min, c->tg.fit[i].max);
+    if ((rc = write_fitted(c, out_path, a->targets, obj, &c->err))) return cal_failed(e, c, rc);
+    printf("wrote %s\n", a->output);
+    return OS_OK;
+}
+
+int os_cmd_calibrate(int argc, char **argv, os_cmd_err *e)
+{
+    cal_args a = {.output = "fitted.yaml", .method = "nelder-mead", .agents = -1, .max_iter = 200};
+    a.sets = calloc((size_t)argc + 2, sizeof *a.sets);
+    if (!a.sets) return os_cmd_fail(e, NULL, OS_ERUN, "out of memory");
+    int rc = parse_args(&a, argc, argv, e);
+    if (rc) {
+        free(a.sets);
+        return rc < 0 ? OS_OK : rc;
+    }
+    cal c = {0};
+    char *out_path = NULL;  /* a.output checked (outpath.h) */
+    rc = cal_load(&c, &a, &out_path, e);
+    if (!rc) rc = cal_fit(&c, &a, out_path, e);
     os_targets_free(&c.tg);
     os_cfg_free(c.cfg);
-out:
     free(out_path);
-    free(sets);
+    free(a.sets);
     return rc;
 }
