@@ -20,6 +20,7 @@
  */
 #include "export.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -289,6 +290,7 @@ static void put_str(FILE *out, const char *s)
 
 static void put_cell(FILE *out, const col *c, size_t r)
 {
+    assert(r < c->n);  /* every column of a table has its rows (on_link) */
     switch (c->kind) {
     case K_REAL: put_real(out, c->d[r]); break;
     case K_INT: fprintf(out, "%lld", c->i[r]); break;
