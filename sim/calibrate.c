@@ -18,13 +18,11 @@
  */
 #include "calibrate.h"
 
-#include <errno.h>
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_blas.h>
@@ -32,9 +30,9 @@
 #include <gsl/gsl_multimin.h>
 
 #include "engine.h"
+#include "fitted.h"
 #include "outpath.h"
 #include "targets.h"
-#include "version.h"
 
 static const char *const usage =
     "usage: osteosim calibrate CONFIG.yaml --targets FILE.yaml [options]\n"
@@ -52,8 +50,8 @@ static const char *const usage =
     "  --help, --version\n";
 
 typedef struct cal {
+    const os_phases *ph;  /* the modules to run */
     os_cfg *cfg;
-    const os_phases *ph;
     os_targets tg;
     int nthreads;
     int evals;
@@ -68,6 +66,7 @@ static int uses_log(const os_fit_param *f)
 
 static double to_x(const os_fit_param *f, double v)
 {
+    assert(f->min < f->max);  /* os_targets_load rejects others */
     double z = uses_log(f) ? (log(v) - log(f->min)) / (log(f->max) - log(f->min))
                            : (v - f->min) / (f->max - f->min);
     /* Keep the start strictly inside the bounds. */
@@ -84,6 +83,7 @@ static double from_x(const os_fit_param *f, double x)
 
 static int apply(cal *c, const gsl_vector *x)
 {
+    assert(x->size == c->tg.nfit);
     for (size_t i = 0; i < c->tg.nfit; i++)
         if (os_cfg_set_real(c->cfg, c->tg.fit[i].key, from_x(&c->tg.fit[i], gsl_vector_get(x, i)), &c->err))
             return OS_ECONFIG;
@@ -132,13 +132,15 @@ static int residuals(const gsl_vector *x, void *params, gsl_vector *f)
     os_summary s = {0};
     os_run_stats st;
     c->rc = os_engine_run(c->cfg, c->ph, &opts, &s, &st, &c->err);
-    for (size_t i = 0, k = 0; !c->rc && i < c->tg.n; i++) {
+    size_t k = 0;
+    for (size_t i = 0; !c->rc && i < c->tg.n; i++) {
         const os_target *g = &c->tg.t[i];
         double v;
         if (g->weight == 0.0) continue;
         if ((c->rc = os_target_model_value(g, &s, &v, &c->err))) break;
         gsl_vector_set(f, k++, sqrt(g->weight) * (v - g->value) / g->tolerance);
     }
+    assert(c->rc || k == f->size);  /* fit_lm counted the fitted targets */
     os_run_stats_free(&st);
     os_summary_free(&s);
     c->evals++;
@@ -238,140 +240,27 @@ static void fit_simplex(cal *c, gsl_vector *x, long max_iter)
     gsl_vector_free(step);
 }
 
-/* ---- fitted parameter file ---- */
-
-static int seg_cmp(const void *a, const void *b)
-{
-    const char *x = ((const os_fit_param *)a)->key, *y = ((const os_fit_param *)b)->key;
-    for (;;) {
-        size_t lx = strcspn(x, "."), ly = strcspn(y, ".");
-        size_t l = lx < ly ? lx : ly;
-        int d = strncmp(x, y, l);
-        if (d) return d;
-        if (lx != ly) return lx < ly ? -1 : 1;
-        if (!x[lx] || !y[ly]) return x[lx] ? 1 : (y[ly] ? -1 : 0);
-        x += lx + 1;
-        y += ly + 1;
-    }
-}
-
-static void write_dist(FILE *f, os_dist d)
-{
-    static const char *const names[] = {"", "fixed", "normal", "lognormal", "gamma", "beta", "uniform", "triangular"};
-    static const char *const fields[][3] = {
-        {0}, {0}, {"mean", "sd"}, {"meanlog", "sdlog"}, {"shape", "scale"}, {"a", "b"},
-        {"min", "max"}, {"min", "mode", "max"}};
-    fprintf(f, "{type: %s", names[d.type]);
-    for (int i = 0; i < 3 && fields[d.type][i]; i++) fprintf(f, ", %s: %.10g", fields[d.type][i], d.p[i]);
-    fputs("}", f);
-}
-
-/* The prior's spread, moved so that its centre is the fitted value V: the
- * uncertainty of a fitted parameter is centred on the fit (PSA draws). */
-static os_dist recentre(os_dist d, double v)
-{
-    switch (d.type) {
-    case OS_DIST_NORMAL: d.p[0] = v; break;
-    case OS_DIST_LOGNORMAL: if (v > 0) d.p[0] = log(v); break;
-    case OS_DIST_GAMMA: if (d.p[0] > 0) d.p[1] = v / d.p[0]; break;
-    case OS_DIST_BETA: {
-        double n = d.p[0] + d.p[1];
-        if (v > 0 && v < 1) { d.p[0] = v * n; d.p[1] = (1 - v) * n; }
-        break;
-    }
-    case OS_DIST_UNIFORM: {
-        double shift = v - 0.5 * (d.p[0] + d.p[1]);
-        d.p[0] += shift; d.p[1] += shift;
-        break;
-    }
-    case OS_DIST_TRIANGULAR: {
-        double shift = v - d.p[1];
-        d.p[0] += shift; d.p[1] = v; d.p[2] += shift;
-        break;
-    }
-    default: break;
-    }
-    return d;
-}
-
-static int write_fitted(const cal *c, const char *out, const char *targets_path, double obj, os_err *err)
-{
-    size_t n = c->tg.nfit;
-    os_fit_param *keys = malloc((n ? n : 1) * sizeof *keys);
-    if (!keys) return os_fail(err, OS_ERUN, "out of memory");
-    memcpy(keys, c->tg.fit, n * sizeof *keys);
-    qsort(keys, n, sizeof *keys, seg_cmp);
-    /* Written under a temporary name and renamed when complete, so a failed
-     * write never leaves a half-finished parameter file at OUT. */
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        free(keys);
-        return os_fail(err, OS_ERUN, "%s: cannot write fitted parameters: %s", out, strerror(errno));
-    }
-    char date[32];
-    time_t now = time(NULL);
-    strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
-    errno = 0;
-    fprintf(f, "# Written by osteosim %s calibrate on %s: fitted to %s\n"
-               "# (objective %.6g after %d evaluations).  Include after the\n"
-               "# files that hold these keys' original values.\n",
-            OS_VERSION, date, targets_path, obj, c->evals);
-    const char *prev = "";
-    for (size_t i = 0; i < n; i++) {
-        const char *k = keys[i].key;
-        /* Shared leading segments with the previous key are not repeated. */
-        int depth = 0;
-        const char *a = k, *b = prev;
-        for (;;) {
-            size_t la = strcspn(a, "."), lb = strcspn(b, ".");
-            if (!a[la] || !b[lb] || la != lb || strncmp(a, b, la)) break;
-            a += la + 1;
-            b += lb + 1;
-            depth++;
-        }
-        while (*a) {
-            size_t l = strcspn(a, ".");
-            fprintf(f, "%*s%.*s:\n", 2 * depth, "", (int)l, a);
-            depth++;
-            a += l + (a[l] ? 1 : 0);
-        }
-        const char *unit = os_cfg_unit(c->cfg, k);
-        fprintf(f, "%*svalue: %.9g\n", 2 * depth, "", os_cfg_real(c->cfg, k));
-        if (unit && *unit) fprintf(f, "%*sunit: \"%s\"\n", 2 * depth, "", unit);
-        os_dist d = recentre(os_cfg_dist(c->cfg, k), os_cfg_real(c->cfg, k));
-        if (d.type != OS_DIST_NONE) {
-            fprintf(f, "%*sdist: ", 2 * depth, "");
-            write_dist(f, d);
-            fputc('\n', f);
-        }
-        fprintf(f, "%*ssource: \"fitted by osteosim calibrate to %s on %s; dist: the prior's spread centred on the fit\"\n", 2 * depth, "",
-                targets_path, date);
-        prev = k;
-    }
-    free(keys);
-    int bad = ferror(f), e = errno;  /* a failed write's errno (0 before the writes) */
-    if (fclose(f) != 0 || bad) {
-        e = !bad ? errno : e ? e : EIO;
-        remove(tmp);
-        return os_fail(err, OS_ERUN, "%s: write failed: %s", out, strerror(e));
-    }
-    if (rename(tmp, out) != 0) {
-        e = errno;
-        remove(tmp);
-        return os_fail(err, OS_ERUN, "%s: cannot rename the finished file into place: %s", out,
-                       strerror(e));
-    }
-    return OS_OK;
-}
-
 /* ---- command ---- */
 
-static int usage_error(const char *msg, const char *arg)
+/* The command line of calibrate. */
+typedef struct cal_args {
+    const char *config, *targets, *output, *method;
+    long agents, threads, max_iter;
+    const char **sets;  /* --set overrides, --agents included */
+    int nsets;
+    char agents_set[64];
+} cal_args;
+
+static int usage_error(os_cmd_err *e, const char *msg, const char *arg)
 {
-    fprintf(stderr, "osteosim calibrate: %s%s%s\n%s", msg, arg ? " " : "", arg ? arg : "", usage);
-    return OS_ECONFIG;
+    e->usage = usage;
+    return os_cmd_fail(e, "calibrate", OS_ECONFIG, "%s%s%s", msg, arg ? " " : "", arg ? arg : "");
+}
+
+/* The failure C->err describes, with exit code CODE. */
+static int cal_failed(os_cmd_err *e, const cal *c, int code)
+{
+    return os_cmd_fail(e, NULL, code, "%s", c->err.msg);
 }
 
 static int parse_long(const char *s, long lo, long hi, long *out)
@@ -383,115 +272,115 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-int os_cmd_calibrate(int argc, char **argv, const os_phases *ph)
+/* Fills A from ARGV: 0 to proceed, -1 when --help/--version was handled,
+ * else the exit code of a usage error. */
+static int parse_args(cal_args *a, int argc, char **argv, os_cmd_err *e)
 {
-    const char *config = NULL, *targets = NULL, *output = "fitted.yaml", *method = "nelder-mead";
-    char *out_path = NULL;  /* OUTPUT checked (outpath.h) */
-    long agents = -1, threads = 0, max_iter = 200;
-    int nsets = 0;
-    char **sets = calloc((size_t)argc + 2, sizeof *sets);
-    char agents_set[64];
-    int rc = OS_OK;
-    if (!sets) return OS_ERUN;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
+        const char *s = argv[i];
         int more = i + 1 < argc;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { fputs(usage, stdout); free(sets); return 0; }
-        else if (!strcmp(a, "--version")) {
-            printf("osteosim %s (commit %s)\n", OS_VERSION, OS_GIT_COMMIT);
-            free(sets);
-            return 0;
+        if (!strcmp(s, "-h") || !strcmp(s, "--help")) { fputs(usage, stdout); return -1; }
+        else if (!strcmp(s, "--version")) { os_cmd_version(); return -1; }
+        else if (!strcmp(s, "--targets") && more) a->targets = argv[++i];
+        else if (!strcmp(s, "--method") && more) {
+            a->method = argv[++i];
+            if (strcmp(a->method, "nelder-mead") && strcmp(a->method, "lm"))
+                return usage_error(e, "bad --method (nelder-mead or lm):", a->method);
         }
-        else if (!strcmp(a, "--targets") && more) targets = argv[++i];
-        else if (!strcmp(a, "--method") && more) {
-            method = argv[++i];
-            if (strcmp(method, "nelder-mead") && strcmp(method, "lm")) {
-                rc = usage_error("bad --method (nelder-mead or lm):", method);
-                goto out;
-            }
-        }
-        else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) output = argv[++i];
-        else if (!strcmp(a, "--agents") && more) {
-            if (parse_long(argv[++i], 1, 4000000000L, &agents)) { rc = usage_error("bad --agents", argv[i]); goto out; }
-        } else if (!strcmp(a, "--threads") && more) {
-            if (parse_long(argv[++i], 0, 4096, &threads)) { rc = usage_error("bad --threads", argv[i]); goto out; }
-        } else if (!strcmp(a, "--max-iter") && more) {
-            if (parse_long(argv[++i], 0, 1000000, &max_iter)) { rc = usage_error("bad --max-iter", argv[i]); goto out; }
-        } else if (!strcmp(a, "--set") && more) sets[nsets++] = argv[++i];
-        else if (a[0] == '-') { rc = usage_error("unknown option or missing value:", a); goto out; }
-        else if (!config) config = a;
-        else { rc = usage_error("unexpected argument", a); goto out; }
+        else if ((!strcmp(s, "-o") || !strcmp(s, "--output")) && more) a->output = argv[++i];
+        else if (!strcmp(s, "--agents") && more) {
+            if (parse_long(argv[++i], 1, 4000000000L, &a->agents)) return usage_error(e, "bad --agents", argv[i]);
+        } else if (!strcmp(s, "--threads") && more) {
+            if (parse_long(argv[++i], 0, 4096, &a->threads)) return usage_error(e, "bad --threads", argv[i]);
+        } else if (!strcmp(s, "--max-iter") && more) {
+            if (parse_long(argv[++i], 0, 1000000, &a->max_iter)) return usage_error(e, "bad --max-iter", argv[i]);
+        } else if (!strcmp(s, "--set") && more) a->sets[a->nsets++] = argv[++i];
+        else if (s[0] == '-') return usage_error(e, "unknown option or missing value:", s);
+        else if (!a->config) a->config = s;
+        else return usage_error(e, "unexpected argument", s);
     }
-    if (!config) { rc = usage_error("missing CONFIG.yaml", NULL); goto out; }
-    if (!targets) { rc = usage_error("missing --targets FILE.yaml", NULL); goto out; }
-    if (agents > 0) {
-        snprintf(agents_set, sizeof agents_set, "run.agents=%ld", agents);
-        sets[nsets++] = agents_set;
+    if (!a->config) return usage_error(e, "missing CONFIG.yaml", NULL);
+    if (!a->targets) return usage_error(e, "missing --targets FILE.yaml", NULL);
+    if (a->agents > 0) {
+        snprintf(a->agents_set, sizeof a->agents_set, "run.agents=%ld", a->agents);
+        a->sets[a->nsets++] = a->agents_set;
     }
+    return OS_OK;
+}
 
-    cal c = {.ph = ph};
-    c.nthreads = (int)threads;
-    if (os_cfg_load(&c.cfg, config, (const char *const *)sets, nsets, &c.err) ||
-        os_engine_validate(c.cfg, c.ph, &c.err) || os_targets_load(&c.tg, targets, &c.err)) {
-        fprintf(stderr, "osteosim: %s\n", c.err.msg);
-        os_cfg_free(c.cfg);
-        rc = OS_ECONFIG;
-        goto out;
-    }
+/* The scenario and the targets, checked before any evaluation; *OUT_PATH
+ * is the checked output (outpath.h). */
+static int cal_load(cal *c, const cal_args *a, char **out_path, os_cmd_err *e)
+{
+    c->nthreads = (int)a->threads;
+    if (os_cfg_load(&c->cfg, a->config, a->sets, a->nsets, &c->err) ||
+        os_engine_validate(c->cfg, c->ph, &c->err) ||
+        os_targets_load(&c->tg, a->targets, &c->err))
+        return cal_failed(e, c, OS_ECONFIG);
     /* Before any evaluation: the file may be written, and is no input. */
-    if (os_outpath_calibrate(output, "-o", c.cfg, c.tg.files, c.tg.nfiles, &out_path, &c.err)) {
-        fprintf(stderr, "osteosim: %s\n", c.err.msg);
-        rc = c.err.code == OS_ERUN ? OS_ERUN : OS_ECONFIG;
-        goto done;
+    if (os_outpath_calibrate(a->output, "-o", c->cfg, c->tg.files, c->tg.nfiles, out_path, &c->err))
+        return cal_failed(e, c, c->err.code == OS_ERUN ? OS_ERUN : OS_ECONFIG);
+    if (!c->tg.nfit || !c->tg.n)
+        return os_cmd_fail(e, NULL, OS_ECONFIG, "%s: needs at least one target and one `fit:` parameter",
+                           a->targets);
+    for (size_t i = 0; i < c->tg.nfit; i++) {
+        const os_fit_param *f = &c->tg.fit[i];
+        if (!os_cfg_has(c->cfg, f->key))
+            return os_cmd_fail(e, NULL, OS_ECONFIG, "%s:%d: fit[%zu].key: '%s' is not set in the scenario",
+                               a->targets, f->line, i, f->key);
     }
-    size_t n = c.tg.nfit;
-    if (!n || !c.tg.n) {
-        fprintf(stderr, "osteosim: %s: needs at least one target and one `fit:` parameter\n", targets);
-        rc = OS_ECONFIG;
-        goto done;
-    }
+    return OS_OK;
+}
+
+/* Fits from the scenario's values, prints the fit and writes OUT_PATH. */
+static int cal_fit(cal *c, const cal_args *a, const char *out_path, os_cmd_err *e)
+{
+    size_t n = c->tg.nfit;
     gsl_vector *x = gsl_vector_alloc(n);
-    for (size_t i = 0; i < n; i++) {
-        const os_fit_param *f = &c.tg.fit[i];
-        if (!os_cfg_has(c.cfg, f->key)) {
-            fprintf(stderr, "osteosim: %s:%d: fit[%zu].key: '%s' is not set in the scenario\n",
-                    targets, f->line, i, f->key);
-            rc = OS_ECONFIG;
-            break;
-        }
-        gsl_vector_set(x, i, to_x(f, os_cfg_real(c.cfg, f->key)));
-    }
+    if (!x) return os_cmd_fail(e, NULL, OS_ERUN, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        gsl_vector_set(x, i, to_x(&c->tg.fit[i], os_cfg_real(c->cfg, c->tg.fit[i].key)));
     double obj = GSL_NAN;
-    if (!rc && max_iter > 0) {
+    int rc = OS_OK;
+    if (a->max_iter > 0) {
         gsl_set_error_handler_off();
-        if (!strcmp(method, "lm")) fit_lm(&c, x, max_iter);
-        else fit_simplex(&c, x, max_iter);
-        if (c.rc) {
-            fprintf(stderr, "osteosim: %s\n", c.err.msg);
-            rc = c.rc == OS_ECONFIG ? OS_ECONFIG : OS_ERUN;
-        }
+        if (!strcmp(a->method, "lm")) fit_lm(c, x, a->max_iter);
+        else fit_simplex(c, x, a->max_iter);
+        if (c->rc) rc = cal_failed(e, c, c->rc == OS_ECONFIG ? OS_ECONFIG : OS_ERUN);
     }
     if (!rc) {
-        printf("osteosim calibrate: %s to %s (%zu parameters, %zu targets, %s)\n", config, targets, n, c.tg.n, method);
-        rc = evaluate(&c, x, stdout, &obj);
-        if (rc) fprintf(stderr, "osteosim: %s\n", c.err.msg);
-    }
-    if (!rc) {
-        printf("\nfitted parameters (%d evaluations):\n", c.evals);
-        for (size_t i = 0; i < n; i++)
-            printf("  %-44s %.6g   [%g, %g]\n", c.tg.fit[i].key, os_cfg_real(c.cfg, c.tg.fit[i].key),
-                   c.tg.fit[i].min, c.tg.fit[i].max);
-        if ((rc = write_fitted(&c, out_path, targets, obj, &c.err)))
-            fprintf(stderr, "osteosim: %s\n", c.err.msg);
-        else
-            printf("wrote %s\n", output);
+        printf("osteosim calibrate: %s to %s (%zu parameters, %zu targets, %s)\n", a->config, a->targets,
+               n, c->tg.n, a->method);
+        if ((rc = evaluate(c, x, stdout, &obj))) cal_failed(e, c, rc);
     }
     gsl_vector_free(x);
-done:
+    if (rc) return rc;
+    printf("\nfitted parameters (%d evaluations):\n", c->evals);
+    for (size_t i = 0; i < n; i++)
+        printf("  %-44s %.6g   [%g, %g]\n", c->tg.fit[i].key, os_cfg_real(c->cfg, c->tg.fit[i].key),
+               c->tg.fit[i].min, c->tg.fit[i].max);
+    if ((rc = os_fitted_write(c->cfg, &c->tg, c->evals, obj, out_path, a->targets, &c->err))) return cal_failed(e, c, rc);
+    printf("wrote %s\n", a->output);
+    return OS_OK;
+}
+
+int os_cmd_calibrate(int argc, char **argv, os_cmd_err *e)
+{
+    cal_args a = {.output = "fitted.yaml", .method = "nelder-mead", .agents = -1, .max_iter = 200};
+    a.sets = calloc((size_t)argc + 2, sizeof *a.sets);
+    if (!a.sets) return os_cmd_fail(e, NULL, OS_ERUN, "out of memory");
+    int rc = parse_args(&a, argc, argv, e);
+    if (rc) {
+        free(a.sets);
+        return rc < 0 ? OS_OK : rc;
+    }
+    cal c = {.ph = e->ph};
+    char *out_path = NULL;  /* a.output checked (outpath.h) */
+    rc = cal_load(&c, &a, &out_path, e);
+    if (!rc) rc = cal_fit(&c, &a, out_path, e);
     os_targets_free(&c.tg);
     os_cfg_free(c.cfg);
-out:
     free(out_path);
-    free(sets);
+    free(a.sets);
     return rc;
 }

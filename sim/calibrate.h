@@ -11,10 +11,10 @@
 #ifndef OS_CALIBRATE_H
 #define OS_CALIBRATE_H
 
-#include "model.h"
+#include "cmd.h"
 
-/* ARGV[0] is "calibrate"; PH: the modules to run.  Returns the exit code
- * (0, 1 run failure, 2 usage or configuration error). */
-int os_cmd_calibrate(int argc, char **argv, const os_phases *ph);
+/* A command of the front door (cmd.h): ARGV[0] is "calibrate".  Returns
+ * the exit code (0, 1 run failure, 2 usage or configuration error). */
+int os_cmd_calibrate(int argc, char **argv, os_cmd_err *e);
 
 #endif

@@ -115,30 +115,32 @@ static int put_carry(hid_t f, const os_carry *carry)
 }
 
 /* /cohort and /events of FROM (when present) into TO, object by object
- * (h5copy.h: H5Ocopy crashes on a full disk).  *WHAT names the object
- * that failed. */
-static int copy_groups(hid_t from, hid_t to, const char **what)
+ * (h5copy.h: H5Ocopy crashes on a full disk).  PATH (N bytes) names the
+ * object that failed, or is "". */
+static int copy_groups(hid_t from, hid_t to, char *path, size_t n)
 {
     static const char *const groups[] = {"cohort", "events"};
+    path[0] = 0;
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
         htri_t there = H5Lexists(from, groups[i], H5P_DEFAULT);
-        if (there < 0 || (there > 0 && os_h5copy(from, groups[i], to, what))) return -1;
+        if (there < 0 || (there > 0 && os_h5copy(from, groups[i], to, path, n))) return -1;
     }
     return 0;
 }
 
-/* The per-agent output so far, flushed first so the copy is current. */
-static int put_output(hid_t f, hid_t of, const char **what)
+/* The per-agent output so far, flushed first so the copy is current.
+ * WHERE (N bytes, the caller's) holds the name of an object that failed. */
+static int put_output(hid_t f, hid_t of, const char **what, char *where, size_t n)
 {
     *what = "(flushing the output)";
     if (H5Fflush(of, H5F_SCOPE_LOCAL) < 0) return -1;
     *what = "/output";
     hid_t dst = new_group(f, "output");
-    int rc = dst < 0 ? -1 : copy_groups(of, dst, what);
+    char path[1024] = "";
+    int rc = dst < 0 ? -1 : copy_groups(of, dst, path, sizeof path);
     if (dst >= 0 && H5Gclose(dst) < 0) rc = -1;
-    static char where[1100];
-    if (rc && strcmp(*what, "/output") != 0) {
-        snprintf(where, sizeof where, "/output%s", *what);
+    if (rc && path[0]) {
+        snprintf(where, n, "/output%s", path);
         *what = where;
     }
     return rc;
@@ -160,7 +162,7 @@ static int write_failed(os_err *err, const char *path, const char *what)
  * *WHAT naming the step that failed. */
 static int put_all(hid_t f, const os_cfg *cfg, const char *output, const os_ckpt_state *st,
                    const os_pop *pop, const os_summary *s, hid_t of, const os_carry *carry,
-                   const char **what)
+                   const char **what, char *where, size_t n)
 {
     *what = "attributes";
     if (put_attrs(f, cfg, output, st, pop) || os_h5io_errno()) return -1;
@@ -172,7 +174,7 @@ static int put_all(hid_t f, const os_cfg *cfg, const char *output, const os_ckpt
     if (put_summary(f, s) || os_h5io_errno()) return -1;
     *what = "/carry";
     if (put_carry(f, carry) || os_h5io_errno()) return -1;
-    if (of >= 0 && (put_output(f, of, what) || os_h5io_errno())) return -1;
+    if (of >= 0 && (put_output(f, of, what, where, n) || os_h5io_errno())) return -1;
     return 0;
 }
 
@@ -189,9 +191,11 @@ static int write_part(const char *path, const char *tmp, const os_cfg *cfg, cons
     /* MPI: collective; only rank 0's handle holds /cohort and /events. */
     hid_t of = out ? os_h5out_file(out) : H5I_INVALID_HID;
     const char *what = "";
+    char where[1100];  /* what, when it names an object of /output */
     int rc = OS_OK;
     if (out && of < 0) rc = os_fail(err, OS_ERUN, "checkpoint: cannot reopen the output");
-    else if (put_all(f, cfg, output, st, pop, s, of, carry, &what)) rc = write_failed(err, path, what);
+    else if (put_all(f, cfg, output, st, pop, s, of, carry, &what, where, sizeof where))
+        rc = write_failed(err, path, what);
     if (os_h5io_close(f, tmp, !rc) && !rc) rc = write_failed(err, path, "(closing it)");
     /* Durable before it replaces the previous checkpoint. */
     int e = rc ? 0 : os_h5io_sync(tmp);
@@ -394,16 +398,15 @@ static int restore_output(hid_t f, hid_t of, const char *path, os_err *err)
 {
     if (of < 0) return os_fail(err, OS_ERUN, "cannot reopen the output");
     hid_t src = H5Gopen2(f, "output", H5P_DEFAULT);
-    const char *what = "/output";
-    int rc = src < 0 || copy_groups(src, of, &what) ? -1 : 0;
+    char what[1024] = "";
+    int rc = src < 0 || copy_groups(src, of, what, sizeof what) ? -1 : 0;
     if (src >= 0) H5Gclose(src);
     if (!rc) return OS_OK;
     /* A full output disk is named by cli.c from the recorded errno. */
     char buf[4200];
     if (os_h5io_target(buf, sizeof buf))
         return os_fail(err, OS_ERUN, "%s: cannot write: %s", buf, os_h5io_reason(""));
-    return os_fail(err, OS_ERUN, "%s: cannot copy %s%s into the output", path,
-                   strncmp(what, "/output", 7) ? "/output" : "", what);
+    return os_fail(err, OS_ERUN, "%s: cannot copy /output%s into the output", path, what);
 }
 
 int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,

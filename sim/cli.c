@@ -1,16 +1,10 @@
-/* cli.c - the `osteosim` command line.
- *
- *   osteosim run CONFIG.yaml [-o OUT.h5] [--agents N] [--seed S]
- *                [--threads T] [--set key.path=value ...] [--quiet]
- *   osteosim check CONFIG.yaml [--set key.path=value ...]
- *   osteosim info OUT.h5
- *   osteosim calibrate CONFIG.yaml --targets FILE.yaml [-o fitted.yaml] ...
- *
- * Exit codes: 0 success, 1 run failure (I/O, numerical), 2 usage or
- * configuration error, 3 stopped by SIGINT/SIGTERM.
+/* cli.c - `osteosim run` and `osteosim check` (cli.h): their options, and
+ * the run from loading the scenario to its summary.  Errors go back to the
+ * front door (cmd.h), which prints them.
  */
 #include "cli.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,11 +15,8 @@
 
 #include <omp.h>
 
-#include "calibrate.h"
 #include "checkpoint.h"
 #include "engine.h"
-#include "export.h"
-#include "floor.h"
 #include "h5io.h"
 #include "info.h"
 #include "memplan.h"
@@ -35,21 +26,8 @@
 #include "replicates.h"
 #include "report.h"
 #include "targets.h"
-#include "version.h"
 
 extern volatile sig_atomic_t os_stop_requested;
-static const os_phases *phases; /* the modules to run (os_cli_main) */
-
-static const char *const usage_main =
-    "usage: osteosim <command> [options]\n"
-    "\n"
-    "commands:\n"
-    "  run CONFIG.yaml        run a scenario and write an HDF5 file\n"
-    "  check CONFIG.yaml      validate a scenario and print the resolved configuration\n"
-    "  info OUT.h5            summarise an output file\n"
-    "  calibrate CONFIG.yaml  fit parameters to calibration targets\n"
-    "\n"
-    "options: --help, --version (on every command)\n";
 
 static const char *const usage_run =
     "usage: osteosim run CONFIG.yaml [options]\n"
@@ -79,38 +57,18 @@ static const char *const usage_check =
     "Validates the scenario with its includes and overrides and prints the fully\n"
     "resolved configuration as YAML (exit 0), or one error line (exit 2).\n";
 
-static const char *const usage_info =
-    "usage: osteosim info OUT.h5\n"
-    "\n"
-    "Prints the version, seed, years, agents, arms and datasets of an output file.\n";
-
-/* check and info print their result to stdout: a full disk or a closed
- * stdout must not pass as success. */
-static int finish_stdout(int rc, int saved_errno)
+/* Usage error ("unknown option 'x'") of command CMD: FMT has one %s, ARG. */
+static int usage_error(os_cmd_err *e, const char *cmd, const char *fmt, const char *arg)
 {
-    errno = 0;
-    int bad = fflush(stdout) != 0 || ferror(stdout);
-    int e = errno ? errno : saved_errno;
-    bad |= fclose(stdout) != 0;
-    if (!e) e = errno;
-    if (!bad) return rc;
-    fprintf(stderr, "osteosim: standard output: %s\n", strerror(e ? e : EIO));
-    return rc ? rc : OS_ERUN;
+    char line[900];
+    snprintf(line, sizeof line, fmt, arg);
+    return os_cmd_fail(e, cmd, OS_ECONFIG, "%s (see 'osteosim %s --help')", line, cmd);
 }
 
-static int print_version(void)
+/* The exit code of a failure ERR describes. */
+static int failed(const os_err *err)
 {
-    printf("osteosim %s (commit %s)\n", OS_VERSION, OS_GIT_COMMIT);
-    return 0;
-}
-
-static int usage_error(const char *cmd, const char *fmt, const char *arg)
-{
-    if (os_par_rank() != 0) return OS_ECONFIG;  /* MPI: every rank saw it */
-    fprintf(stderr, "osteosim%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (see 'osteosim %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
-    return OS_ECONFIG;
+    return err->code ? err->code : OS_ERUN;
 }
 
 /* Parsed options of run / check. */
@@ -127,6 +85,7 @@ typedef struct os_cli {
     char owned[3][64];   /* storage for --agents / --seed / --replicates */
     const char *from;    /* --from OUT.h5 */
     int psa, psa_draw;   /* --psa N, --psa-draw K */
+    const os_phases *ph; /* the modules to run (from the front door) */
 } os_cli;
 
 static int is_opt(const char *a, const char *s, const char *l)
@@ -144,120 +103,118 @@ static int parse_long(const char *s, long *out)
     return 0;
 }
 
+/* Argument A, when it is an option of run only (NEXT: the argument after
+ * it, or NULL): *USED is the number of arguments it took, 0 if A is none.
+ * Returns 0 or the exit code of a usage error. */
+static int run_opt(os_cli *c, const char *a, const char *next, int *used, os_cmd_err *e)
+{
+    long v;
+    *used = 2;
+    if (is_opt(a, "-o", "--output")) {
+        if (!next) return usage_error(e, "run", "%s needs a file name", a);
+        c->output = next;
+    } else if (is_opt(a, NULL, "--seed")) {
+        /* any 64-bit unsigned seed; strtoull alone would wrap "-1" */
+        char *end;
+        errno = 0;
+        unsigned long long u = next && next[0] >= '0' && next[0] <= '9' ? strtoull(next, &end, 10) : 0;
+        if (!next || next[0] < '0' || next[0] > '9' || errno || *end)
+            return usage_error(e, "run", "--seed needs an integer from 0 to 18446744073709551615, got '%s'",
+                               next ? next : "");
+        snprintf(c->owned[1], sizeof c->owned[1], "run.seed=%llu", u);
+        c->sets[c->nsets++] = c->owned[1];
+    } else if (is_opt(a, NULL, "--agents") || is_opt(a, NULL, "--replicates")) {
+        static const char *const keys[] = {"run.agents", "run.seed", "run.replicates"};
+        if (!next || parse_long(next, &v) || v < 0)
+            return usage_error(e, "run", "%s needs a non-negative integer", a);
+        int k = a[2] == 'a' ? 0 : 2;
+        snprintf(c->owned[k], sizeof c->owned[k], "%s=%ld", keys[k], v);
+        c->sets[c->nsets++] = c->owned[k];
+    } else if (is_opt(a, NULL, "--threads")) {
+        if (!next || parse_long(next, &v) || v < 0 || v > 4096)
+            return usage_error(e, "run", "--threads needs an integer from 0 (all cores) to 4096, got '%s'", next ? next : "");
+        /* 0 as in run.threads: all cores (OMP_NUM_THREADS if set),
+         * overriding a run.threads of the file */
+        c->nthreads = v ? (int)v : omp_get_max_threads();
+    } else if (is_opt(a, NULL, "--psa") || is_opt(a, NULL, "--psa-draw")) {
+        if (!next || parse_long(next, &v) || v < 1 || v > 1000000)
+            return usage_error(e, "run", "%s needs an integer from 1 to 1000000", a);
+        if (a[5]) c->psa_draw = (int)v;
+        else c->psa = (int)v;
+    } else if (is_opt(a, "-q", "--quiet")) {
+        c->quiet = 1;
+        *used = 1;
+    } else if (is_opt(a, NULL, "--checkpoint-every")) {
+        if (!next || parse_long(next, &v) || v < 1 || v > 1000)
+            return usage_error(e, "run", "--checkpoint-every needs a number of years from 1 to 1000, got '%s'", next ? next : "");
+        c->checkpoint_every = (int)v;
+    } else if (is_opt(a, NULL, "--checkpoint") || is_opt(a, NULL, "--resume") || is_opt(a, NULL, "--from")) {
+        if (!next) return usage_error(e, "run", "%s needs a file name", a);
+        if (a[2] == 'c') c->checkpoint = next;
+        else if (a[2] == 'r') c->resume = next;
+        else c->from = next;
+    } else {
+        *used = 0;
+    }
+    return OS_OK;
+}
+
+/* Options that cannot go together, and the CONFIG.yaml the others need. */
+static int check_combination(const os_cli *c, const char *cmd, os_cmd_err *e)
+{
+    const char *bad = NULL;
+    if (c->psa && c->psa_draw) bad = "give --psa N or --psa-draw K, not both";
+    else if ((c->psa || c->psa_draw) && c->resume)
+        bad = "--resume continues a run as it was started: no --psa or --psa-draw";
+    else if (c->from && (c->config || c->resume))
+        bad = "--from takes the configuration from the output file: give no CONFIG.yaml or --resume";
+    else if (c->from && !c->output) bad = "--from needs -o OUT.h5 (a new file, not the one it reads)";
+    else if (c->from) bad = NULL;
+    else if (c->resume && c->config)
+        bad = "--resume takes its configuration from the checkpoint: give no CONFIG.yaml";
+    else if (c->resume && c->nsets)
+        bad = "--resume cannot change the configuration (--set, --agents, --seed)";
+    else if (!c->resume && !c->config) bad = "missing CONFIG.yaml";
+    return bad ? usage_error(e, cmd, "%s", bad) : OS_OK;
+}
+
 /* Returns 0 to proceed, -1 when --help/--version was handled, else an exit code. */
 static int parse_common(os_cli *c, const char *cmd, int argc, char **argv,
-                        const char *usage, int allow_run_opts)
+                        const char *usage, int allow_run_opts, os_cmd_err *e)
 {
     memset(c, 0, sizeof *c);
+    c->ph = e->ph;
     c->sets = calloc((size_t)argc + 2, sizeof *c->sets);
-    if (!c->sets) return OS_ERUN;
+    if (!c->sets) return os_cmd_fail(e, NULL, OS_ERUN, "out of memory");
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        int used = 0, rc;
         if (is_opt(a, "-h", "--help")) { fputs(usage, stdout); return -1; }
-        if (is_opt(a, NULL, "--version")) { print_version(); return -1; }
-        if (is_opt(a, NULL, "--set")) {
-            if (!next || !strchr(next, '=')) return usage_error(cmd, "--set needs key.path=value, got '%s'", next ? next : "");
+        if (is_opt(a, NULL, "--version")) { os_cmd_version(); return -1; }
+        if (allow_run_opts && (rc = run_opt(c, a, next, &used, e))) return rc;
+        assert(used >= 0 && used <= 2 && c->nsets <= argc);
+        if (used) {
+            i += used - 1;
+        } else if (is_opt(a, NULL, "--set")) {
+            if (!next || !strchr(next, '=')) return usage_error(e, cmd, "--set needs key.path=value, got '%s'", next ? next : "");
             c->sets[c->nsets++] = next;
             i++;
-        } else if (allow_run_opts && is_opt(a, "-o", "--output")) {
-            if (!next) return usage_error(cmd, "%s needs a file name", a);
-            c->output = next;
-            i++;
-        } else if (allow_run_opts && is_opt(a, NULL, "--seed")) {
-            /* any 64-bit unsigned seed; strtoull alone would wrap "-1" */
-            char *end;
-            errno = 0;
-            unsigned long long v = next && next[0] >= '0' && next[0] <= '9' ? strtoull(next, &end, 10) : 0;
-            if (!next || next[0] < '0' || next[0] > '9' || errno || *end)
-                return usage_error(cmd, "--seed needs an integer from 0 to 18446744073709551615, got '%s'",
-                                   next ? next : "");
-            snprintf(c->owned[1], sizeof c->owned[1], "run.seed=%llu", v);
-            c->sets[c->nsets++] = c->owned[1];
-            i++;
-        } else if (allow_run_opts && (is_opt(a, NULL, "--agents") || is_opt(a, NULL, "--replicates"))) {
-            static const char *const keys[] = {"run.agents", "run.seed", "run.replicates"};
-            long v;
-            if (!next || parse_long(next, &v) || v < 0)
-                return usage_error(cmd, "%s needs a non-negative integer", a);
-            int k = a[2] == 'a' ? 0 : 2;
-            snprintf(c->owned[k], sizeof c->owned[k], "%s=%ld", keys[k], v);
-            c->sets[c->nsets++] = c->owned[k];
-            i++;
-        } else if (allow_run_opts && is_opt(a, NULL, "--threads")) {
-            long v;
-            if (!next || parse_long(next, &v) || v < 0 || v > 4096)
-                return usage_error(cmd, "--threads needs an integer from 0 (all cores) to 4096, got '%s'", next ? next : "");
-            /* 0 as in run.threads: all cores (OMP_NUM_THREADS if set),
-             * overriding a run.threads of the file */
-            c->nthreads = v ? (int)v : omp_get_max_threads();
-            i++;
-        } else if (allow_run_opts && (is_opt(a, NULL, "--psa") || is_opt(a, NULL, "--psa-draw"))) {
-            long v;
-            if (!next || parse_long(next, &v) || v < 1 || v > 1000000)
-                return usage_error(cmd, "%s needs an integer from 1 to 1000000", a);
-            if (a[5]) c->psa_draw = (int)v;
-            else c->psa = (int)v;
-            i++;
-        } else if (allow_run_opts && is_opt(a, "-q", "--quiet")) {
-            c->quiet = 1;
-        } else if (allow_run_opts && is_opt(a, NULL, "--checkpoint-every")) {
-            long v;
-            if (!next || parse_long(next, &v) || v < 1 || v > 1000)
-                return usage_error(cmd, "--checkpoint-every needs a number of years from 1 to 1000, got '%s'", next ? next : "");
-            c->checkpoint_every = (int)v;
-            i++;
-        } else if (allow_run_opts && (is_opt(a, NULL, "--checkpoint") || is_opt(a, NULL, "--resume") ||
-                                      is_opt(a, NULL, "--from"))) {
-            if (!next) return usage_error(cmd, "%s needs a file name", a);
-            if (a[2] == 'c') c->checkpoint = next;
-            else if (a[2] == 'r') c->resume = next;
-            else c->from = next;
-            i++;
         } else if (a[0] == '-' && a[1]) {
-            return usage_error(cmd, "unknown option '%s'", a);
+            return usage_error(e, cmd, "unknown option '%s'", a);
         } else if (!c->config) {
             c->config = a;
         } else {
-            return usage_error(cmd, "unexpected argument '%s'", a);
+            return usage_error(e, cmd, "unexpected argument '%s'", a);
         }
     }
-    if (c->psa && c->psa_draw) return usage_error(cmd, "%s", "give --psa N or --psa-draw K, not both");
-    if ((c->psa || c->psa_draw) && c->resume)
-        return usage_error(cmd, "%s", "--resume continues a run as it was started: no --psa or --psa-draw");
-    if (c->from) {
-        if (c->config || c->resume) return usage_error(cmd, "%s", "--from takes the configuration from the output file: give no CONFIG.yaml or --resume");
-        if (!c->output) return usage_error(cmd, "%s", "--from needs -o OUT.h5 (a new file, not the one it reads)");
-        return 0;
-    }
-    if (c->resume) {
-        if (c->config) return usage_error(cmd, "%s", "--resume takes its configuration from the checkpoint: give no CONFIG.yaml");
-        if (c->nsets) return usage_error(cmd, "%s", "--resume cannot change the configuration (--set, --agents, --seed)");
-        return 0;
-    }
-    if (!c->config) return usage_error(cmd, "%s", "missing CONFIG.yaml");
-    return 0;
-}
-
-static int fail(const os_err *err)
-{
-    int code = err->code ? err->code : OS_ERUN;
-    /* MPI: configuration errors and stops are agreed by every rank and
-     * reported once; any other failure may be this rank's alone, and the
-     * others would wait for it forever, so it ends them all. */
-    if (os_par_size() > 1 && code != OS_ECONFIG && code != OS_EINTR) {
-        fprintf(stderr, "osteosim: rank %d: %s\n", os_par_rank(), err->msg);
-        fflush(stderr);
-        os_par_abort(code);
-    }
-    if (os_par_rank() == 0) fprintf(stderr, "osteosim: %s\n", err->msg);
-    return code;
+    return check_combination(c, cmd, e);
 }
 
 static int load_validated(const os_cli *c, os_cfg **cfg, os_err *err)
 {
     if (os_cfg_load(cfg, c->config, c->sets, c->nsets, err)) return OS_ECONFIG;
-    if (os_engine_validate(*cfg, phases, err)) {
+    if (os_engine_validate(*cfg, c->ph, err)) {
         os_cfg_free(*cfg);
         *cfg = NULL;
         return OS_ECONFIG;
@@ -265,42 +222,47 @@ static int load_validated(const os_cli *c, os_cfg **cfg, os_err *err)
     return OS_OK;
 }
 
-static int cmd_check(int argc, char **argv)
+int os_cmd_check(int argc, char **argv, os_cmd_err *e)
 {
     os_cli c;
-    int rc = parse_common(&c, "check", argc, argv, usage_check, 0);
+    os_err *err = &e->err;
+    int rc = parse_common(&c, "check", argc - 1, argv + 1, usage_check, 0, e);
     if (rc) { free(c.sets); return rc < 0 ? 0 : rc; }
     os_cfg *cfg;
-    os_err err = {0};
-    rc = load_validated(&c, &cfg, &err);
+    rc = load_validated(&c, &cfg, err);
     free(c.sets);
-    if (rc) return fail(&err);
+    if (rc) return failed(err);
     /* Inputs the modules read (demography tables) and the memory estimate;
      * run.max_memory is enforced here too, the machine's memory only by
      * the run (check may run elsewhere) but it is reported. */
     os_memplan plan;
     double limit = 0;
     char source[96];
-    if ((rc = os_memplan_make(cfg, phases, &plan, &err)) ||
-        (rc = os_memplan_limit(cfg, &limit, source, sizeof source, &err)) ||
+    if ((rc = os_memplan_make(cfg, c.ph, &plan, err)) ||
+        (rc = os_memplan_limit(cfg, &limit, source, sizeof source, err)) ||
         (strcmp(source, "run.max_memory") == 0 &&
-         (rc = os_memplan_fits(cfg, &plan, limit, source, &err)))) {
+         (rc = os_memplan_fits(cfg, &plan, limit, source, err)))) {
         os_cfg_free(cfg);
-        return fail(&err);
+        return failed(err);
     }
     char *yaml = os_cfg_dump(cfg);
-    int e = yaml && fputs(yaml, stdout) == EOF ? errno : 0;
+    int dumped = yaml != NULL;
+    int saved = dumped && fputs(yaml, stdout) == EOF ? errno : 0;
     free(yaml);
-    if (yaml) os_memplan_print(stdout, cfg, &plan);
-    if (yaml && os_memplan_fits(cfg, &plan, limit, source, &err) && os_par_rank() == 0)
-        fprintf(stderr, "osteosim: warning: %s\n", err.msg);
+    if (dumped) os_memplan_print(stdout, cfg, &plan);
+    os_err warn = {0};
+    if (dumped && os_memplan_fits(cfg, &plan, limit, source, &warn) && os_par_rank() == 0)
+        fprintf(stderr, "osteosim: warning: %s\n", warn.msg);
     os_cfg_free(cfg);
-    return finish_stdout(yaml ? 0 : OS_ERUN, e);
+    rc = os_cmd_stdout(e, saved);
+    return rc || dumped ? rc : os_cmd_fail(e, NULL, OS_ERUN, "out of memory");
 }
 
 /* Once the run has completed and said so, a later stop can only be noted:
  * the handler writes the prepared line itself (write(2) is async-signal-
- * safe), so a stop at any moment gives exit 3 or a note, never silence. */
+ * safe), so a stop at any moment gives exit 3 or a note, never silence.
+ * File-scope because a signal handler can reach nothing else: with
+ * os_stop_requested (engine.c), the only mutable state of this file. */
 static char late_note[1200];
 static volatile sig_atomic_t late_note_len = 0;
 
@@ -335,7 +297,7 @@ static int load_for_run(os_cli *c, os_cfg **cfg, char **saved_output, os_err *er
         if (!text) return OS_ECONFIG;
         int rc = os_cfg_load_string(cfg, text, c->from, NULL, c->sets, c->nsets, err);
         free(text);
-        if (!rc && (rc = os_engine_validate(*cfg, phases, err))) os_cfg_free(*cfg);
+        if (!rc && (rc = os_engine_validate(*cfg, c->ph, err))) os_cfg_free(*cfg);
         return rc ? OS_ECONFIG : OS_OK;
     }
     if (!c->resume) return load_validated(c, cfg, err);
@@ -343,7 +305,7 @@ static int load_for_run(os_cli *c, os_cfg **cfg, char **saved_output, os_err *er
     if (os_ckpt_peek(c->resume, &text, saved_output, err)) return OS_ECONFIG;
     int rc = os_cfg_load_string(cfg, text, c->resume, NULL, NULL, 0, err);
     free(text);
-    if (!rc && (rc = os_engine_validate(*cfg, phases, err))) os_cfg_free(*cfg);
+    if (!rc && (rc = os_engine_validate(*cfg, c->ph, err))) os_cfg_free(*cfg);
     /* Before the output file exists: years and sizes fit this run. */
     if (!rc && (rc = os_ckpt_check(c->resume, *cfg, err))) os_cfg_free(*cfg);
     if (rc) {
@@ -353,151 +315,127 @@ static int load_for_run(os_cli *c, os_cfg **cfg, char **saved_output, os_err *er
     return rc ? OS_ECONFIG : OS_OK;
 }
 
-/* After a failed write HDF5 may hold a file it cannot close, and its exit
- * handler crashes on it (h5io.h): once reported (the temporary file is
- * already removed), end without running it. */
-static int end_stuck(int code)
+/* A run from its options to its summary: what it holds until the end. */
+typedef struct run_job {
+    os_cli c;
+    os_cfg *cfg;
+    char *saved_output;  /* --resume: the checkpoint's output path */
+    char *out_path, *ck_path;
+    os_run_opts opts;
+    os_psa psa;
+} run_job;
+
+static void job_free(run_job *j)
 {
-    if (!os_h5io_stuck()) return code;
-    fflush(stdout);
-    fflush(stderr);
-    if (os_par_active()) os_par_abort(code);
-    _exit(code);
+    os_psa_free(&j->psa);
+    os_cfg_free(j->cfg);
+    free(j->saved_output);
+    free(j->out_path);
+    free(j->ck_path);
 }
 
-static int cmd_run(int argc, char **argv)
+/* The output and checkpoint paths, the run's options, and the PSA draws
+ * that go before the base case. */
+static int run_setup(run_job *j, os_err *err)
 {
-    os_cli c;
-    int rc = parse_common(&c, "run", argc, argv, usage_run, 1);
-    if (rc) { free(c.sets); return rc < 0 ? 0 : rc; }
+    const os_cli *c = &j->c;
+    char buf[4096];
+    if (os_outpath_run(output_path(c, j->cfg, buf, sizeof buf), c->output ? "-o" : "output",
+                       c->checkpoint, c->from, c->resume, j->cfg, &j->out_path, &j->ck_path, err))
+        return failed(err);
+    j->opts.output = j->out_path;
+    j->opts.nthreads = c->nthreads;
+    j->opts.progress = !c->quiet && os_par_rank() == 0;
+    j->opts.quiet = c->quiet;
+    j->opts.checkpoint = j->ck_path;
+    j->opts.checkpoint_every = c->checkpoint_every;
+    j->opts.resume = c->resume;
+    if (c->psa_draw) {
+        j->opts.psa_draw = c->psa_draw;
+        if (os_psa_apply(j->cfg, c->psa_draw, NULL, 0, err)) return failed(err);
+    } else if (c->psa) {
+        /* The draws first (summaries only), then the base case writes the
+         * file with /psa: the output appears only when all of it is done. */
+        j->opts.psa = &j->psa;
+        if (os_psa_run(j->cfg, c->ph, 1, c->psa, c->nthreads, &j->psa, err)) return failed(err);
+    }
+    return OS_OK;
+}
+
+/* The summary on standard output: rank 0 reports, and not with --quiet. */
+static int run_report(const run_job *j, const os_summary *summary, const os_run_stats *stats,
+                      os_err *err)
+{
+    const os_cli *c = &j->c;
+    if (c->quiet || os_par_rank() != 0) return OS_OK;
+    os_report_run(stdout, j->cfg, summary, stats, j->opts.output, c->nthreads);
+    os_report_arms(stdout, j->cfg, summary);
+    if (c->psa) os_psa_report(stdout, j->cfg, &j->psa);
+    if (stats->nreps > 1)
+        os_replicates_report(stdout, summary, stats->reps, stats->nreps,
+                             (double)os_cfg_int(j->cfg, "run.agents"));
+    int rc = os_targets_report(j->cfg, summary, stdout, err) ? failed(err) : OS_OK;
+    if (stats->unused) fputs(stats->unused, stderr);
+    return rc;
+}
+
+/* A stop asked for after the last simulated year began is too late to
+ * checkpoint: the run has completed (docs/user-guide.md).  One asked for
+ * from now on is noted by the handler, with the line prepared here. */
+static void note_late_stop(const char *output)
+{
+    if (os_par_rank() != 0) return;
+    if (os_stop_requested) {
+        fprintf(stderr, "osteosim: %s: stop requested after the last simulated year began: "
+                        "the run completed and the file is complete (exit 0)\n", output);
+        return;
+    }
+    int n = snprintf(late_note, sizeof late_note, "osteosim: %s: stop requested after the "
+                     "run completed: the file is complete (exit 0)\n", output);
+    late_note_len = n > 0 && (size_t)n < sizeof late_note ? n : 0;
+}
+
+/* Runs the scenario of J and reports it. */
+static int run_job_run(run_job *j, os_err *err)
+{
+    os_summary summary;
+    os_run_stats stats;
+    int rc = os_engine_run(j->cfg, j->c.ph, &j->opts, &summary, &stats, err);
+    if (rc) {
+        /* Whichever writer noticed first: name the file and the OS error. */
+        char name[4200];
+        const char *target = rc == OS_ERUN ? os_h5io_target(name, sizeof name) : NULL;
+        if (target && !strstr(err->msg, target))
+            os_fail(err, OS_ERUN, "%s: cannot write: %s", target, os_h5io_reason(""));
+        return failed(err);
+    }
+    /* A finished run needs no checkpoint. */
+    os_ckpt_remove(j->opts.checkpoint);
+    rc = run_report(j, &summary, &stats, err);
+    note_late_stop(j->opts.output);
+    os_run_stats_free(&stats);
+    os_summary_free(&summary);
+    return rc;
+}
+
+int os_cmd_run(int argc, char **argv, os_cmd_err *e)
+{
+    run_job j = {0};
+    os_err *err = &e->err;
+    int rc = parse_common(&j.c, "run", argc - 1, argv + 1, usage_run, 1, e);
+    if (rc) { free(j.c.sets); return rc < 0 ? 0 : rc; }
     /* From the start: a stop asked for while loading is seen at the first
      * year (checkpoint, exit 3), never the default action. */
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    os_cfg *cfg;
-    os_err err = {0};
-    char *saved_output;
-    rc = load_for_run(&c, &cfg, &saved_output, &err);
-    free(c.sets);
-    if (rc) return fail(&err);
-    if (!c.output && saved_output && *saved_output) c.output = saved_output;
-
-    char buf[4096], *out_path = NULL, *ck_path = NULL;
-    os_run_opts opts = {0};
-    if (os_outpath_run(output_path(&c, cfg, buf, sizeof buf), c.output ? "-o" : "output",
-                       c.checkpoint, c.from, c.resume, cfg, &out_path, &ck_path, &err)) {
-        free(out_path);
-        free(ck_path);
-        os_cfg_free(cfg);
-        free(saved_output);
-        return fail(&err);
-    }
-    opts.output = out_path;
-    opts.nthreads = c.nthreads;
-    opts.progress = !c.quiet && os_par_rank() == 0;
-    opts.quiet = c.quiet;
-    opts.checkpoint = ck_path;
-    opts.checkpoint_every = c.checkpoint_every;
-    opts.resume = c.resume;
-    os_psa psa = {0};
-    if (c.psa_draw) {
-        if (os_psa_apply(cfg, c.psa_draw, NULL, 0, &err)) rc = fail(&err);
-        opts.psa_draw = c.psa_draw;
-    } else if (c.psa) {
-        /* The draws first (summaries only), then the base case writes the
-         * file with /psa: the output appears only when all of it is done. */
-        if (os_psa_run(cfg, phases, 1, c.psa, c.nthreads, &psa, &err)) rc = fail(&err);
-        opts.psa = &psa;
-    }
-    os_summary summary;
-    os_run_stats stats;
-    if (rc) {
-        os_cfg_free(cfg);
-        free(saved_output);
-        free(out_path);
-        free(ck_path);
-        return rc;
-    }
-    rc = os_engine_run(cfg, phases, &opts, &summary, &stats, &err);
-    if (rc) {
-        /* Whichever writer noticed first: name the file and the OS error. */
-        char failed[4200];
-        const char *target = rc == OS_ERUN ? os_h5io_target(failed, sizeof failed) : NULL;
-        if (target && !strstr(err.msg, target))
-            os_fail(&err, OS_ERUN, "%s: cannot write: %s", target, os_h5io_reason(""));
-        os_psa_free(&psa);
-        os_cfg_free(cfg);
-        free(saved_output);
-        free(out_path);
-        free(ck_path);
-        return end_stuck(fail(&err));
-    }
-    /* A finished run needs no checkpoint. */
-    os_ckpt_remove(opts.checkpoint);
-    if (os_par_rank() != 0) c.quiet = 1;  /* MPI: rank 0 reports */
-    if (!c.quiet) {
-        os_report_run(stdout, cfg, &summary, &stats, opts.output, c.nthreads);
-        os_report_arms(stdout, cfg, &summary);
-        if (c.psa) os_psa_report(stdout, cfg, &psa);
-        if (stats.nreps > 1)
-            os_replicates_report(stdout, &summary, stats.reps, stats.nreps,
-                                 (double)os_cfg_int(cfg, "run.agents"));
-        if (os_targets_report(cfg, &summary, stdout, &err)) rc = fail(&err);
-    }
-    if (!c.quiet && stats.unused) fputs(stats.unused, stderr);
-    /* A stop asked for after the last simulated year began is too late to
-     * checkpoint: the run has completed (docs/user-guide.md). */
-    if (os_stop_requested && os_par_rank() == 0)
-        fprintf(stderr, "osteosim: %s: stop requested after the last simulated year began: "
-                        "the run completed and the file is complete (exit 0)\n", opts.output);
-    else if (os_par_rank() == 0) {
-        int n = snprintf(late_note, sizeof late_note, "osteosim: %s: stop requested after the "
-                         "run completed: the file is complete (exit 0)\n", opts.output);
-        late_note_len = n > 0 && (size_t)n < sizeof late_note ? n : 0;
-    }
-    os_run_stats_free(&stats);
-    os_summary_free(&summary);
-    os_psa_free(&psa);
-    os_cfg_free(cfg);
-    free(saved_output);
-    free(out_path);
-    free(ck_path);
+    rc = load_for_run(&j.c, &j.cfg, &j.saved_output, err);
+    free(j.c.sets);
+    if (rc) return failed(err);  /* nothing is held */
+    if (!j.c.output && j.saved_output && *j.saved_output) j.c.output = j.saved_output;
+    rc = run_setup(&j, err);
+    if (!rc) rc = run_job_run(&j, err);
+    job_free(&j);
     return rc;
-}
-
-static int cmd_info(int argc, char **argv)
-{
-    const char *file = NULL;
-    for (int i = 0; i < argc; i++) {
-        if (is_opt(argv[i], "-h", "--help")) { fputs(usage_info, stdout); return 0; }
-        if (is_opt(argv[i], NULL, "--version")) return print_version();
-        if (argv[i][0] == '-') return usage_error("info", "unknown option '%s'", argv[i]);
-        if (file) return usage_error("info", "unexpected argument '%s'", argv[i]);
-        file = argv[i];
-    }
-    if (!file) return usage_error("info", "%s", "missing OUT.h5");
-    os_err err = {0};
-    if (os_info_print(file, stdout, &err)) return fail(&err);
-    return finish_stdout(0, 0);
-}
-
-int os_cli_main(int argc, char **argv, const os_phases *ph)
-{
-    phases = ph;
-    if (argc < 2) {
-        fputs(usage_main, stderr);
-        return OS_ECONFIG;
-    }
-    const char *cmd = argv[1];
-    if (is_opt(cmd, "-h", "--help")) { fputs(usage_main, stdout); return 0; }
-    if (is_opt(cmd, NULL, "--version")) return print_version();
-    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
-    if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
-    if (strcmp(cmd, "info") == 0) return cmd_info(argc - 2, argv + 2);
-    if (strcmp(cmd, "calibrate") == 0) return os_cmd_calibrate(argc - 1, argv + 1, ph);
-    if (strcmp(cmd, "floor") == 0) return os_cmd_floor(argc - 1, argv + 1);
-    if (strcmp(cmd, "export") == 0) return os_cmd_export(argc - 1, argv + 1);
-    return usage_error(NULL, "unknown command '%s'", cmd);
 }

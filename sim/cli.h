@@ -1,7 +1,17 @@
+/* cli.h - `osteosim run` and `osteosim check`: the scenario commands.
+ *
+ *   osteosim run CONFIG.yaml [-o OUT.h5] [--agents N] [--seed S]
+ *                [--threads T] [--set key.path=value ...] [--quiet]
+ *   osteosim check CONFIG.yaml [--set key.path=value ...]
+ *
+ * Commands of the front door (cmd.h): ARGV[0] is the command's name.
+ */
 #ifndef OS_CLI_H
 #define OS_CLI_H
-#include "model.h"
-/* Entry point of the `osteosim` command, running the modules PH (the
- * program's phase table); returns the exit code. */
-int os_cli_main(int argc, char **argv, const os_phases *ph);
+
+#include "cmd.h"
+
+int os_cmd_run(int argc, char **argv, os_cmd_err *e);
+int os_cmd_check(int argc, char **argv, os_cmd_err *e);
+
 #endif

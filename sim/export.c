@@ -20,6 +20,7 @@
  */
 #include "export.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -34,7 +35,6 @@
 #include "h5check.h"
 #include "outcheck.h"
 #include "outpath.h"
-#include "version.h"
 
 static const char *const usage_export =
     "usage: osteosim export OUT.h5 [--table NAME] [--csv FILE]\n"
@@ -290,6 +290,7 @@ static void put_str(FILE *out, const char *s)
 
 static void put_cell(FILE *out, const col *c, size_t r)
 {
+    assert(r < c->n);  /* every column of a table has its rows (on_link) */
     switch (c->kind) {
     case K_REAL: put_real(out, c->d[r]); break;
     case K_INT: fprintf(out, "%lld", c->i[r]); break;
@@ -427,56 +428,57 @@ static int write_out(const tables *ts, const char *csv, os_err *err)
     return 0;
 }
 
-int os_cmd_export(int argc, char **argv)
+/* Fills *FILE, *TABLE and *CSV from ARGV: 0 to proceed, -1 when --help or
+ * --version was handled, else the exit code of a usage error. */
+static int parse_args(int argc, char **argv, const char **file, const char **table,
+                      const char **csv, os_cmd_err *e)
 {
-    const char *file = NULL, *table = "summary", *csv = NULL;
     for (int k = 1; k < argc; k++) {
         const char *a = argv[k];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage_export, stdout);
-            return 0;
+            return -1;
         }
         if (strcmp(a, "--version") == 0) {
-            printf("osteosim %s (commit %s)\n", OS_VERSION, OS_GIT_COMMIT);
-            return 0;
+            os_cmd_version();
+            return -1;
         }
         if (strcmp(a, "--table") == 0 || strcmp(a, "--csv") == 0) {
-            if (k + 1 >= argc) {
-                fprintf(stderr, "osteosim export: %s needs a value (see 'osteosim export --help')\n", a);
-                return OS_ECONFIG;
-            }
-            *(a[2] == 't' ? &table : &csv) = argv[++k];
+            if (k + 1 >= argc)
+                return os_cmd_fail(e, "export", OS_ECONFIG, "%s needs a value (see 'osteosim export --help')", a);
+            *(a[2] == 't' ? table : csv) = argv[++k];
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "osteosim export: unknown option '%s' (see 'osteosim export --help')\n", a);
-            return OS_ECONFIG;
-        } else if (!file) {
-            file = a;
+            return os_cmd_fail(e, "export", OS_ECONFIG, "unknown option '%s' (see 'osteosim export --help')", a);
+        } else if (!*file) {
+            *file = a;
         } else {
-            fprintf(stderr, "osteosim export: unexpected argument '%s'\n", a);
-            return OS_ECONFIG;
+            return os_cmd_fail(e, "export", OS_ECONFIG, "unexpected argument '%s'", a);
         }
     }
-    if (!file) {
-        fprintf(stderr, "osteosim export: missing OUT.h5 (see 'osteosim export --help')\n");
-        return OS_ECONFIG;
-    }
+    if (!*file) return os_cmd_fail(e, "export", OS_ECONFIG, "missing OUT.h5 (see 'osteosim export --help')");
     size_t nt = sizeof table_names / sizeof table_names[0], k = 0;
-    while (k < nt && strcmp(table, table_names[k]) != 0) k++;
-    if (k == nt) {
-        fprintf(stderr, "osteosim export: unknown table '%s' (summary, parameters, demography, "
-                        "economics, psa, summary_quantiles)\n", table);
-        return OS_ECONFIG;
-    }
-    os_err err = {0};
+    while (k < nt && strcmp(*table, table_names[k]) != 0) k++;
+    if (k == nt)
+        return os_cmd_fail(e, "export", OS_ECONFIG, "unknown table '%s' (summary, parameters, demography, "
+                           "economics, psa, summary_quantiles)", *table);
+    return OS_OK;
+}
+
+int os_cmd_export(int argc, char **argv, os_cmd_err *e)
+{
+    const char *file = NULL, *table = "summary", *csv = NULL;
+    int rc = parse_args(argc, argv, &file, &table, &csv, e);
+    if (rc) return rc < 0 ? OS_OK : rc;
+    os_err *err = &e->err;
     tables ts = {0};
     char *target = NULL;
-    int rc = csv ? os_outpath_resolve(csv, "--csv", &target, &err) : 0;
-    if (!rc && csv) rc = os_outpath_not_input(target, file, "the file exported", &err);
+    rc = csv ? os_outpath_resolve(csv, "--csv", &target, err) : 0;
+    if (!rc && csv) rc = os_outpath_not_input(target, file, "the file exported", err);
     if (!rc && csv) os_outpath_sweep(target);
-    if (!rc) rc = load(file, table, &ts, &err);
-    if (!rc) rc = write_out(&ts, target, &err);
+    if (!rc) rc = load(file, table, &ts, err);
+    if (!rc) rc = write_out(&ts, target, err);
     free(target);
     tables_free(&ts);
-    if (rc) fprintf(stderr, "osteosim export: %s\n", err.msg);
+    if (rc) e->scope = "export";  /* "osteosim export: LINE" */
     return rc;
 }

@@ -18,9 +18,7 @@
 
 #include <omp.h>
 
-#include "err.h"
 #include "rng.h"
-#include "version.h"
 
 static const char *const usage_floor =
     "usage: osteosim floor --agents N --years Y --blocks B --bytes S [--threads T]\n"
@@ -28,51 +26,49 @@ static const char *const usage_floor =
     "Times only the random draws (B Philox blocks per agent-year) and the state\n"
     "traffic (S bytes per agent read and written per year) of a run.\n";
 
-int os_cmd_floor(int argc, char **argv)
+/* The sizes of the floor run. */
+typedef struct floor_args {
+    double agents, years, blocks, bytes, threads;
+} floor_args;
+
+/* Fills A from ARGV: 0 to proceed, -1 when --help/--version was handled,
+ * else the exit code of a usage error. */
+static int parse_args(floor_args *a, int argc, char **argv, os_cmd_err *e)
 {
-    double agents = 0, years = 0, blocks = 0, bytes = 0, threads = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage_floor, stdout);
-            return 0;
+            return -1;
         }
         if (strcmp(argv[i], "--version") == 0) {
-            printf("osteosim %s (commit %s)\n", OS_VERSION, OS_GIT_COMMIT);
-            return 0;
+            os_cmd_version();
+            return -1;
         }
-        double *dst = strcmp(argv[i], "--agents") == 0 ? &agents
-                    : strcmp(argv[i], "--years") == 0 ? &years
-                    : strcmp(argv[i], "--blocks") == 0 ? &blocks
-                    : strcmp(argv[i], "--bytes") == 0 ? &bytes
-                    : strcmp(argv[i], "--threads") == 0 ? &threads : NULL;
+        double *dst = strcmp(argv[i], "--agents") == 0 ? &a->agents
+                    : strcmp(argv[i], "--years") == 0 ? &a->years
+                    : strcmp(argv[i], "--blocks") == 0 ? &a->blocks
+                    : strcmp(argv[i], "--bytes") == 0 ? &a->bytes
+                    : strcmp(argv[i], "--threads") == 0 ? &a->threads : NULL;
         char *end = NULL;
-        if (!dst || i + 1 >= argc || (*dst = strtod(argv[i + 1], &end), *end) || *dst < 0) {
-            fprintf(stderr, "osteosim floor: bad or missing value for '%s' (see 'osteosim floor --help')\n", argv[i]);
-            return OS_ECONFIG;
-        }
+        if (!dst || i + 1 >= argc || (*dst = strtod(argv[i + 1], &end), *end) || *dst < 0)
+            return os_cmd_fail(e, "floor", OS_ECONFIG, "bad or missing value for '%s' (see 'osteosim floor --help')", argv[i]);
         i++;
     }
-    if (agents < 1 || years < 1 || bytes < 1) {
-        fprintf(stderr, "osteosim floor: --agents, --years and --bytes are required (see 'osteosim floor --help')\n");
-        return OS_ECONFIG;
-    }
-    size_t n = (size_t)agents, ncols = ((size_t)bytes + 3) / 4;
-    int nt = threads >= 1 ? (int)threads : omp_get_max_threads();
-    float **col = calloc(ncols, sizeof *col);
-    for (size_t c = 0; col && c < ncols; c++)
-        if (!(col[c] = malloc(n * sizeof **col))) {
-            fprintf(stderr, "osteosim floor: out of memory\n");
-            return OS_ERUN;
-        }
-    for (size_t c = 0; c < ncols; c++)
-        for (size_t i = 0; i < n; i++) col[c][i] = 1.0f;
+    if (a->agents < 1 || a->years < 1 || a->bytes < 1)
+        return os_cmd_fail(e, "floor", OS_ECONFIG, "--agents, --years and --bytes are required (see 'osteosim floor --help')");
+    return OS_OK;
+}
 
-    int whole = (int)blocks;
-    uint32_t frac = (uint32_t)((blocks - whole) * 4294967296.0);
+/* Years of draws and state traffic over the N agents' NCOLS columns COL,
+ * on NT threads; returns the wall time in seconds. */
+static double time_floor(float **col, size_t n, size_t ncols, const floor_args *a, int nt)
+{
+    int whole = (int)a->blocks;
+    uint32_t frac = (uint32_t)((a->blocks - whole) * 4294967296.0);
     uint32_t purpose = os_rng_purpose("floor");
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (int y = 0; y < (int)years; y++) {
+    for (int y = 0; y < (int)a->years; y++) {
         long nk = (long)((n + 8191) / 8192);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
         for (long k = 0; k < nk; k++) {
@@ -93,12 +89,33 @@ int os_cmd_floor(int argc, char **argv)
         }
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    double wall = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    return (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+}
+
+int os_cmd_floor(int argc, char **argv, os_cmd_err *e)
+{
+    floor_args a = {0};
+    int rc = parse_args(&a, argc, argv, e);
+    if (rc) return rc < 0 ? OS_OK : rc;
+    size_t n = (size_t)a.agents, ncols = ((size_t)a.bytes + 3) / 4;
+    int nt = a.threads >= 1 ? (int)a.threads : omp_get_max_threads();
+    float **col = calloc(ncols, sizeof *col);
+    int short_of_memory = !col;
+    for (size_t c = 0; col && c < ncols && !short_of_memory; c++)
+        short_of_memory = !(col[c] = malloc(n * sizeof **col));
+    if (short_of_memory) {
+        for (size_t c = 0; col && c < ncols; c++) free(col[c]);
+        free(col);
+        return os_cmd_fail(e, "floor", OS_ERUN, "out of memory");
+    }
+    for (size_t c = 0; c < ncols; c++)
+        for (size_t i = 0; i < n; i++) col[c][i] = 1.0f;
+    double wall = time_floor(col, n, ncols, &a, nt);
     double check = 0;
     for (size_t c = 0; c < ncols; c++) check += col[c][n / 2];
     printf("floor: %.4g agent-years in %.3f s: %.4g agent-years/s (%d threads; %.2f blocks and %zu bytes per agent-year; checksum %.3f)\n",
-           agents * years, wall, agents * years / wall, nt, blocks, ncols * 4, check);
+           a.agents * a.years, wall, a.agents * a.years / wall, nt, a.blocks, ncols * 4, check);
     for (size_t c = 0; c < ncols; c++) free(col[c]);
     free(col);
-    return 0;
+    return OS_OK;
 }

@@ -1,6 +1,7 @@
 /* h5copy.c - checked object-by-object copy between HDF5 files (h5copy.h). */
 #include "h5copy.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,9 @@
 #define SLAB_BYTES ((size_t)4 << 20)
 
 typedef struct copy_ctx {
-    hid_t to;                /* destination group */
-    char path[1024];         /* object being copied, for the message */
+    hid_t to;    /* destination group */
+    char *path;  /* object being copied, for the message (the caller's) */
+    size_t cap;  /* bytes at path */
 } copy_ctx;
 
 static int copy_object(hid_t from, const char *name, hid_t to, copy_ctx *c);
@@ -167,7 +169,6 @@ static int copy_group(hid_t g, const char *name, hid_t to, copy_ctx *c)
         copy_ctx sub = *c;
         sub.to = ng;
         rc = H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, NULL, copy_link, &sub) < 0 ? -1 : 0;
-        if (rc) memcpy(c->path, sub.path, sizeof c->path);
     }
     if (ng >= 0 && H5Gclose(ng) < 0) rc = -1;
     return rc;
@@ -176,7 +177,8 @@ static int copy_group(hid_t g, const char *name, hid_t to, copy_ctx *c)
 static int copy_object(hid_t from, const char *name, hid_t to, copy_ctx *c)
 {
     size_t len = strlen(c->path);
-    snprintf(c->path + len, sizeof c->path - len, "/%s", name);
+    assert(len < c->cap);
+    snprintf(c->path + len, c->cap - len, "/%s", name);
     hid_t o = H5Oopen(from, name, H5P_DEFAULT);
     H5I_type_t t = o < 0 ? H5I_BADID : H5Iget_type(o);
     int rc = t == H5I_GROUP ? copy_group(o, name, to, c)
@@ -186,12 +188,10 @@ static int copy_object(hid_t from, const char *name, hid_t to, copy_ctx *c)
     return rc;
 }
 
-int os_h5copy(hid_t from, const char *name, hid_t to, const char **what)
+int os_h5copy(hid_t from, const char *name, hid_t to, char *path, size_t n)
 {
-    static copy_ctx c;
-    c.path[0] = 0;
-    c.to = to;
-    int rc = copy_object(from, name, to, &c);
-    if (what) *what = c.path;
-    return rc;
+    assert(path && n > 0);
+    copy_ctx c = {to, path, n};
+    path[0] = 0;
+    return copy_object(from, name, to, &c);
 }

@@ -17,9 +17,11 @@
 
 #include <hdf5.h>
 
+#include <stddef.h>
+
 /* Copies object NAME of FROM (a group, recursively, or a dataset) to NAME
- * in TO.  0, or -1 at the first HDF5 call that failed; *WHAT (if
- * non-NULL) is then the path of the object being copied (static). */
-int os_h5copy(hid_t from, const char *name, hid_t to, const char **what);
+ * in TO.  0, or -1 at the first HDF5 call that failed; PATH (N bytes) is
+ * then the path of the object being copied ("/NAME/..."), else "". */
+int os_h5copy(hid_t from, const char *name, hid_t to, char *path, size_t n);
 
 #endif

@@ -42,7 +42,7 @@ hid_t os_h5io_create(const char *name);
 
 /* Whether HDF5 holds a file it could not close (after a failed flush its
  * cache stays locked, in 1.10): its exit handler would crash on it, so the
- * program must end with _exit once it has reported (cli.c). */
+ * program must end with _exit once it has reported (cmd.c). */
 int os_h5io_stuck(void);
 
 /* Makes closed file PATH durable before it replaces a target: a full disk

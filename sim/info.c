@@ -9,6 +9,11 @@
 #include "h5check.h"
 #include "outcheck.h"
 
+static const char *const usage_info =
+    "usage: osteosim info OUT.h5\n"
+    "\n"
+    "Prints the version, seed, years, agents, arms and datasets of an output file.\n";
+
 static int attr_num(hid_t obj, const char *name, double *v)
 {
     return os_h5c_attr_num(obj, name, v);
@@ -135,4 +140,21 @@ char *os_info_config(const char *path, os_err *err)
     H5Fclose(f);
     if (!text) os_fail(err, OS_ECONFIG, "%s: not an osteosim output (no config attribute)", path);
     return text;
+}
+
+int os_cmd_info(int argc, char **argv, os_cmd_err *e)
+{
+    const char *file = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { fputs(usage_info, stdout); return 0; }
+        if (!strcmp(a, "--version")) return os_cmd_version();
+        if (a[0] == '-' || file)
+            return os_cmd_fail(e, "info", OS_ECONFIG, "%s '%s' (see 'osteosim info --help')",
+                               a[0] == '-' ? "unknown option" : "unexpected argument", a);
+        file = a;
+    }
+    if (!file) return os_cmd_fail(e, "info", OS_ECONFIG, "missing OUT.h5 (see 'osteosim info --help')");
+    if (os_info_print(file, stdout, &e->err)) return e->err.code ? e->err.code : OS_ERUN;
+    return os_cmd_stdout(e, 0);
 }

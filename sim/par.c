@@ -1,14 +1,21 @@
 /* par.c - MPI processes, or one process where MPI is absent (par.h). */
 #include "par.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The process's place among the MPI ranks: file-scope, as MPI's own state
+ * is (MPI_Init is once per process and MPI_COMM_WORLD is global), so every
+ * module asks here rather than carrying it.  The saved_ values hold it
+ * while a local section (os_par_local_begin) runs as one process. */
 static int par_rank = 0, par_size = 1, par_on = 0;
-static int saved_rank, saved_size, saved_on;
+static int saved_rank, saved_size, saved_on, in_local;
 
 void os_par_local_begin(void)
 {
+    assert(!in_local);  /* not nested (par.h) */
+    in_local = 1;
     saved_rank = par_rank;
     saved_size = par_size;
     saved_on = par_on;
@@ -19,6 +26,8 @@ void os_par_local_begin(void)
 
 void os_par_local_end(void)
 {
+    assert(in_local);
+    in_local = 0;
     par_rank = saved_rank;
     par_size = saved_size;
     par_on = saved_on;
@@ -30,6 +39,7 @@ int os_par_active(void) { return par_on; }
 
 void os_par_split(uint64_t n, int rank, int size, uint64_t *lo, uint64_t *hi)
 {
+    assert(size > 0 && rank >= 0 && rank < size);
     /* n * rank / size without overflow for any n below 2^63 / size. */
     *lo = n / (uint64_t)size * (uint64_t)rank + n % (uint64_t)size * (uint64_t)rank / (uint64_t)size;
     uint64_t r1 = (uint64_t)rank + 1;

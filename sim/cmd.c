@@ -1,0 +1,126 @@
+/* cmd.c - the front door of the `osteosim` command (cmd.h). */
+#include "cmd.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calibrate.h"
+#include "cli.h"
+#include "export.h"
+#include "floor.h"
+#include "h5io.h"
+#include "info.h"
+#include "par.h"
+#include "version.h"
+
+static const char *const usage_main =
+    "usage: osteosim <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run CONFIG.yaml        run a scenario and write an HDF5 file\n"
+    "  check CONFIG.yaml      validate a scenario and print the resolved configuration\n"
+    "  info OUT.h5            summarise an output file\n"
+    "  calibrate CONFIG.yaml  fit parameters to calibration targets\n"
+    "\n"
+    "options: --help, --version (on every command)\n";
+
+static const struct {
+    const char *name;
+    os_cmd_fn *fn;
+} commands[] = {
+    {"run", os_cmd_run},         {"check", os_cmd_check}, {"info", os_cmd_info},
+    {"calibrate", os_cmd_calibrate}, {"floor", os_cmd_floor}, {"export", os_cmd_export},
+};
+
+int os_cmd_fail(os_cmd_err *e, const char *scope, int code, const char *fmt, ...)
+{
+    assert(e && code != OS_OK);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->err.msg, sizeof e->err.msg, fmt, ap);
+    va_end(ap);
+    /* One line, whatever the caller formatted (as os_fail). */
+    for (char *p = e->err.msg; *p; p++)
+        if (*p == '\n' || *p == '\r') *p = ' ';
+    e->err.code = code;
+    e->scope = scope;
+    return code;
+}
+
+int os_cmd_version(void)
+{
+    printf("osteosim %s (commit %s)\n", OS_VERSION, OS_GIT_COMMIT);
+    return 0;
+}
+
+int os_cmd_stdout(os_cmd_err *e, int saved_errno)
+{
+    errno = 0;
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    int en = errno ? errno : saved_errno;
+    bad |= fclose(stdout) != 0;
+    if (!en) en = errno;
+    if (!bad) return OS_OK;
+    return os_cmd_fail(e, NULL, OS_ERUN, "standard output: %s", strerror(en ? en : EIO));
+}
+
+/* After a failed write HDF5 may hold a file it cannot close, and its exit
+ * handler crashes on it (h5io.h): once reported (the temporary file is
+ * already removed), end without running it. */
+static int end_stuck(int code)
+{
+    if (!os_h5io_stuck()) return code;
+    fflush(stdout);
+    fflush(stderr);
+    if (os_par_active()) os_par_abort(code);
+    _exit(code);
+}
+
+/* The one place an error is printed.  Configuration errors and stops are
+ * agreed by every rank (the same inputs, the same decision) and reported
+ * once, by rank 0; any other failure may be this rank's alone, and the
+ * others would wait for it forever in their next collective call, so it
+ * names its rank and ends them all. */
+static int report(const os_cmd_err *e, int code)
+{
+    const char *sp = e->scope ? " " : "", *scope = e->scope ? e->scope : "";
+    if (os_par_size() > 1 && code != OS_ECONFIG && code != OS_EINTR) {
+        fprintf(stderr, "osteosim%s%s: rank %d: %s\n", sp, scope, os_par_rank(), e->err.msg);
+        fflush(stderr);
+        os_par_abort(code);
+    }
+    if (os_par_rank() == 0 && e->err.msg[0]) {
+        fprintf(stderr, "osteosim%s%s: %s\n", sp, scope, e->err.msg);
+        if (e->usage) fputs(e->usage, stderr);
+    }
+    return end_stuck(code);
+}
+
+int os_cmd_main(int argc, char **argv, const struct os_phases *ph)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return OS_ECONFIG;
+    }
+    const char *cmd = argv[1];
+    os_cmd_err e = {.ph = ph};
+    int rc;
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) return os_cmd_version();
+    size_t k = 0, n = sizeof commands / sizeof commands[0];
+    while (k < n && strcmp(cmd, commands[k].name) != 0) k++;
+    if (k < n)
+        rc = commands[k].fn(argc - 1, argv + 1, &e);
+    else
+        rc = os_cmd_fail(&e, NULL, OS_ECONFIG, "unknown command '%s' (see 'osteosim --help')", cmd);
+    /* A failure always says why; success leaves nothing to print. */
+    assert(rc == OS_OK || e.err.msg[0]);
+    return rc ? report(&e, rc) : 0;
+}
