@@ -469,6 +469,7 @@ static int run_arm(os_run *r, int arm, int resume, os_err *err)
     m.start_year = (int)os_cfg_int(cfg, "run.start_year");
     m.end_year = (int)os_cfg_int(cfg, "run.end_year");
     m.year = m.start_year;
+    m.closed = os_engine_closed(cfg);
     m.arm = arm;
     m.arm_name = arm_name;
     m.is_reference = arm == r->arms.ref;
@@ -583,7 +584,7 @@ static int run_arm(os_run *r, int arm, int resume, os_err *err)
 
         if ((rc = call_serial(&m, 1, err))) goto done;
         os_pop_compact(&pop);
-        if (year < m.end_year) {
+        if (year < m.end_year && !m.closed) {
             size_t ne;
             if ((rc = entrants_of(&m, year + 1, &ne, err))) goto done;
             if ((rc = add_agents(&m, &pass, ne, &next_id, err))) goto done;

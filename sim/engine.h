@@ -94,6 +94,10 @@ void os_summary_free(os_summary *s);
 /* Column index by name, or -1. */
 int os_summary_find(const os_summary *s, const char *name);
 
+/* 1 when run.mode is cohort (sim/run_mode.c): the start-year population is
+ * followed with no entrants. */
+int os_engine_closed(const os_cfg *cfg);
+
 /* The phase table (models/phases.c). */
 extern const os_module *const os_phase_table[];
 extern const int os_phase_count;
