@@ -33,6 +33,7 @@ static int trial_arm(const os_cfg *cfg, const os_arms *arms, int arm, size_t *ro
     m.start_year = (int)os_cfg_int(cfg, "run.start_year");
     m.end_year = (int)os_cfg_int(cfg, "run.end_year");
     m.year = m.start_year;
+    m.closed = os_engine_closed(cfg);
     m.arm = arm;
     m.arm_name = arms->names[arm];
     m.is_reference = arm == arms->ref;
