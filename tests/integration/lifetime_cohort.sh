@@ -14,21 +14,25 @@ rm -f "$TMP"/*.h5
 # below is then exactly the simulated background hazard.
 C=(--agents 20000 --quiet --set run.end_year=2090 --set demography.mortality_age=step
    --set demography.mortality_time=step --set demography.extrapolation.mortality=hold)
-"$OSTEOSIM" run "$cfg" "${C[@]}" --threads 1 -o "$TMP/t1.h5" >/dev/null 2>"$TMP/err" ||
+"$OSTEOSIM" run "$cfg" "${C[@]}" --threads 2 -o "$TMP/t1.h5" >/dev/null 2>"$TMP/err" ||
     fail "cohort run: exit $?: $(cat "$TMP/err")"
-"$OSTEOSIM" run "$cfg" "${C[@]}" --threads 2 --set run.chunk_size=1000 -o "$TMP/t2.h5" \
+# Identity: a smaller, shorter cohort with 1 and 2 threads (and 2 ranks).
+S=(--agents 8000 --quiet --set run.end_year=2050)
+"$OSTEOSIM" run "$cfg" "${S[@]}" --threads 1 -o "$TMP/s1.h5" >/dev/null 2>&1 ||
+    fail "cohort run with 1 thread failed"
+"$OSTEOSIM" run "$cfg" "${S[@]}" --threads 2 --set run.chunk_size=1000 -o "$TMP/s2.h5" \
     >/dev/null 2>&1 || fail "cohort run with 2 threads failed"
-h5diff "$TMP/t1.h5" "$TMP/t2.h5" /lifetime || fail "/lifetime differs between 1 and 2 threads"
-h5diff "$TMP/t1.h5" "$TMP/t2.h5" /summary || fail "/summary differs between 1 and 2 threads"
+h5diff "$TMP/s1.h5" "$TMP/s2.h5" /lifetime || fail "/lifetime differs between 1 and 2 threads"
+h5diff "$TMP/s1.h5" "$TMP/s2.h5" /summary || fail "/summary differs between 1 and 2 threads"
 if [ "${OS_MPI:-OFF}" = "ON" ]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
   env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "${MPIEXEC:-mpirun}" -np 2 \
-      "$OSTEOSIM" run "$cfg" "${C[@]}" --threads 1 -o "$TMP/np2.h5" >/dev/null 2>&1 ||
+      "$OSTEOSIM" run "$cfg" "${S[@]}" --threads 1 -o "$TMP/np2.h5" >/dev/null 2>&1 ||
       fail "cohort run under mpirun -np 2 failed"
-  h5diff "$TMP/t1.h5" "$TMP/np2.h5" /lifetime || fail "/lifetime differs under 2 MPI ranks"
+  h5diff "$TMP/s1.h5" "$TMP/np2.h5" /lifetime || fail "/lifetime differs under 2 MPI ranks"
 fi
 # Without disease effects all-cause mortality is the table's exactly.
-"$OSTEOSIM" run "$cfg" "${C[@]}" --set model.disease_effects=false -o "$TMP/nodis.h5" \
+"$OSTEOSIM" run "$cfg" "${C[@]}" --threads 2 --set model.disease_effects=false -o "$TMP/nodis.h5" \
     >/dev/null 2>&1 || fail "cohort run without disease effects failed"
 "$OSTEOSIM" run "$SRC/configs/china.yaml" "${SMALL[@]}" -o "$TMP/proj.h5" >/dev/null 2>&1 ||
     fail "projection run failed"
