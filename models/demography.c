@@ -51,7 +51,8 @@ struct os_demog {
     int *cell_sex, *cell_ai;
     uint64_t *cell_p, *cell_n, *cell_off;
     double *cell_u;            /* demography.base_ages: the ages held, as
-                                  fractions [u0, u1) of the group (pairs) */
+                                  fractions [u0, u1) of the group (pairs;
+                                  unused without base_ages) */
     uint64_t nagents;
     uint32_t entrant_weight;
     double open_mx[2];         /* open-group mx at the start (age split) */
@@ -192,7 +193,7 @@ void os_demog_base_agent(const os_demog *d, uint64_t rank, uint8_t *sex,
     *weight = (uint32_t)(p / n + (k < p % n));
     /* Deterministic stratified placement at the quantile (k + 1/2) / n. */
     double u = ((double)k + 0.5) / (double)n, a;
-    if (d->cell_u) u = d->cell_u[2 * c] + u * (d->cell_u[2 * c + 1] - d->cell_u[2 * c]);
+    if (d->o.base_hi > 0) u = d->cell_u[2 * c] + u * (d->cell_u[2 * c + 1] - d->cell_u[2 * c]);
     if (ai == d->pop.na - 1) {
         a = d->pop.ages[ai] - log1p(-u) / d->open_mx[s];
         if (a > OS_DEMOG_MAX_AGE) a = OS_DEMOG_MAX_AGE;
@@ -231,20 +232,15 @@ static double group_share_below(const os_demog *d, int c, double age)
     return (cum_at(d, d->y0, s, age) - y[ai]) / (y[ai + 1] - y[ai]);
 }
 
-/* demography.base_ages: each cell keeps the persons of its group within
- * the ages, rounded to whole persons, and where they lie in the group. */
-static int limit_base_ages(os_demog *d, os_err *err)
+/* demography.base_ages: cell C keeps the persons of its group within the
+ * ages, rounded to whole persons, and where they lie in the group. */
+static void limit_base_ages(os_demog *d, int c)
 {
-    if (!(d->cell_u = calloc((size_t)d->ncell * 2, sizeof *d->cell_u)))
-        return os_fail(err, OS_ERUN, "demography: out of memory");
-    for (int c = 0; c < d->ncell; c++) {
-        double u0 = group_share_below(d, c, d->o.base_lo);
-        double u1 = group_share_below(d, c, d->o.base_hi + 1.0);
-        d->cell_u[2 * c] = u0;
-        d->cell_u[2 * c + 1] = u1;
-        d->cell_p[c] = (uint64_t)floor((double)d->cell_p[c] * (u1 - u0) + 0.5);
-    }
-    return OS_OK;
+    double u0 = group_share_below(d, c, d->o.base_lo);
+    double u1 = group_share_below(d, c, d->o.base_hi + 1.0);
+    d->cell_u[2 * c] = u0;
+    d->cell_u[2 * c + 1] = u1;
+    d->cell_p[c] = (uint64_t)floor((double)d->cell_p[c] * (u1 - u0) + 0.5);
 }
 
 static int allocate_base(os_demog *d, os_err *err)
@@ -260,8 +256,9 @@ static int allocate_base(os_demog *d, os_err *err)
     d->cell_p = calloc((size_t)d->ncell, sizeof *d->cell_p);
     d->cell_n = calloc((size_t)d->ncell, sizeof *d->cell_n);
     d->cell_off = calloc((size_t)d->ncell, sizeof *d->cell_off);
+    d->cell_u = calloc((size_t)d->ncell * 2, sizeof *d->cell_u);
     rem *rm = calloc((size_t)d->ncell, sizeof *rm);
-    if (!d->cell_sex || !d->cell_ai || !d->cell_p || !d->cell_n || !d->cell_off || !rm) {
+    if (!d->cell_sex || !d->cell_ai || !d->cell_p || !d->cell_n || !d->cell_off || !d->cell_u || !rm) {
         free(rm);
         return os_fail(err, OS_ERUN, "demography: out of memory");
     }
@@ -278,12 +275,7 @@ static int allocate_base(os_demog *d, os_err *err)
                            d->cell_sex[c] ? "male" : "female", t->ages[d->cell_ai[c]], v);
         }
         d->cell_p[c] = (uint64_t)v;
-    }
-    if (d->o.base_hi > 0 && limit_base_ages(d, err)) {
-        free(rm);
-        return OS_ERUN;
-    }
-    for (int c = 0; c < d->ncell; c++) {
+        if (d->o.base_hi > 0) limit_base_ages(d, c);
         total += d->cell_p[c];
         nonempty += d->cell_p[c] > 0;
     }
