@@ -50,6 +50,9 @@ struct os_demog {
     int ncell;
     int *cell_sex, *cell_ai;
     uint64_t *cell_p, *cell_n, *cell_off;
+    double *cell_u;            /* demography.base_ages: the ages held, as
+                                  fractions [u0, u1) of the group (pairs;
+                                  unused without base_ages) */
     uint64_t nagents;
     uint32_t entrant_weight;
     double open_mx[2];         /* open-group mx at the start (age split) */
@@ -190,6 +193,7 @@ void os_demog_base_agent(const os_demog *d, uint64_t rank, uint8_t *sex,
     *weight = (uint32_t)(p / n + (k < p % n));
     /* Deterministic stratified placement at the quantile (k + 1/2) / n. */
     double u = ((double)k + 0.5) / (double)n, a;
+    if (d->o.base_hi > 0) u = d->cell_u[2 * c] + u * (d->cell_u[2 * c + 1] - d->cell_u[2 * c]);
     if (ai == d->pop.na - 1) {
         a = d->pop.ages[ai] - log1p(-u) / d->open_mx[s];
         if (a > OS_DEMOG_MAX_AGE) a = OS_DEMOG_MAX_AGE;
@@ -213,6 +217,32 @@ static int cmp_rem(const void *a, const void *b)
 
 __extension__ typedef unsigned __int128 u128;
 
+/* Fraction of cell C's group below exact AGE (clamped to the group). */
+static double group_share_below(const os_demog *d, int c, double age)
+{
+    int s = d->cell_sex[c], ai = d->cell_ai[c], na = d->pop.na;
+    double lo = d->pop.ages[ai];
+    if (age <= lo) return 0.0;
+    /* The open group's stationary density (os_demog_base_agent). */
+    if (ai == na - 1)
+        return -expm1(-os_demog_mx(d, s, OS_DEMOG_MAX_AGE, d->o.start_year + 0.5) * (age - lo));
+    double hi = d->pop.ages[ai + 1];
+    if (age >= hi) return 1.0;
+    const double *y = d->cum_y + ((size_t)d->y0 * 2 + (size_t)s) * (size_t)na;
+    return (cum_at(d, d->y0, s, age) - y[ai]) / (y[ai + 1] - y[ai]);
+}
+
+/* demography.base_ages: cell C keeps the persons of its group within the
+ * ages, rounded to whole persons, and where they lie in the group. */
+static void limit_base_ages(os_demog *d, int c)
+{
+    double u0 = group_share_below(d, c, d->o.base_lo);
+    double u1 = group_share_below(d, c, d->o.base_hi + 1.0);
+    d->cell_u[2 * c] = u0;
+    d->cell_u[2 * c + 1] = u1;
+    d->cell_p[c] = (uint64_t)floor((double)d->cell_p[c] * (u1 - u0) + 0.5);
+}
+
 static int allocate_base(os_demog *d, os_err *err)
 {
     const os_demog_table *t = &d->pop;
@@ -226,8 +256,9 @@ static int allocate_base(os_demog *d, os_err *err)
     d->cell_p = calloc((size_t)d->ncell, sizeof *d->cell_p);
     d->cell_n = calloc((size_t)d->ncell, sizeof *d->cell_n);
     d->cell_off = calloc((size_t)d->ncell, sizeof *d->cell_off);
+    d->cell_u = calloc((size_t)d->ncell * 2, sizeof *d->cell_u);
     rem *rm = calloc((size_t)d->ncell, sizeof *rm);
-    if (!d->cell_sex || !d->cell_ai || !d->cell_p || !d->cell_n || !d->cell_off || !rm) {
+    if (!d->cell_sex || !d->cell_ai || !d->cell_p || !d->cell_n || !d->cell_off || !d->cell_u || !rm) {
         free(rm);
         return os_fail(err, OS_ERUN, "demography: out of memory");
     }
@@ -244,6 +275,7 @@ static int allocate_base(os_demog *d, os_err *err)
                            d->cell_sex[c] ? "male" : "female", t->ages[d->cell_ai[c]], v);
         }
         d->cell_p[c] = (uint64_t)v;
+        if (d->o.base_hi > 0) limit_base_ages(d, c);
         total += d->cell_p[c];
         nonempty += d->cell_p[c] > 0;
     }
@@ -251,7 +283,7 @@ static int allocate_base(os_demog *d, os_err *err)
     if (total == 0 || n < (uint64_t)nonempty || n > 4294967295u) {
         free(rm);
         const char *where = d->o.agents_origin ? d->o.agents_origin : "demography";
-        return os_fail(err, OS_ECONFIG, "%s: %s: %llu agents for %llu persons aged 50+ in %d: "
+        return os_fail(err, OS_ECONFIG, "%s: %s: %llu agents for %llu persons of the base ages in %d: "
                        "need at least one agent per non-empty sex and age group (%d) and fewer than 2^32",
                        where, d->o.scale ? "demography.scale" : "run.agents", (unsigned long long)n,
                        (unsigned long long)total, d->o.start_year, nonempty);
@@ -370,6 +402,7 @@ void os_demog_free(os_demog *d)
     free(d->lmx); free(d->lmx_y); free(d->mx_x); free(d->t_mid);
     free(d->base_v); free(d->slope);
     free(d->cell_sex); free(d->cell_ai); free(d->cell_p); free(d->cell_n); free(d->cell_off);
+    free(d->cell_u);
     os_demog_table_free(&d->pop);
     os_demog_table_free(&d->mx);
     free(d);
@@ -626,6 +659,9 @@ static const os_param_spec params[] = {
      "along the log-linear trend of the last trend_years years; auto: trend past the tables"},
     {"demography.extrapolation.trend_years", OS_P_INT, "year", 2, 100, 0, "20", NULL,
      "years before the end of the tables the mortality and entrant trends are fitted over"},
+    {"demography.base_ages", OS_P_INT_LIST, "year", OS_DEMOG_ENTRY_AGE, OS_DEMOG_MAX_AGE, 0, NULL, NULL,
+     "[first, last] years of age (inclusive) of the start-year population; default every age from 50 "
+     "the tables hold (e.g. [50, 50] with run.mode cohort: the persons aged 50 followed to death)"},
     {"demography.extrapolation.max_improvement", OS_P_REAL, "1/yr", 0.0001, 0.2, 0, "0.03", NULL,
      "largest yearly decline of log mx past the tables (a rising trend is held)"},
 };
@@ -649,6 +685,20 @@ static int pick(const char *v, const char *choices)
         c += len + (bar != NULL);
     }
     return 0;
+}
+
+/* demography.base_ages into O (both 0 when not set). */
+static int read_base_ages(const os_cfg *cfg, os_demog_opts *o, os_err *err)
+{
+    const long *v;
+    if (!os_cfg_has(cfg, "demography.base_ages")) return OS_OK;
+    size_t n = os_cfg_int_list(cfg, "demography.base_ages", &v);
+    if (n != 2 || v[0] > v[1])
+        return os_fail(err, OS_ECONFIG, "%s: demography.base_ages: give [first, last] years of age "
+                       "with first <= last", os_cfg_origin(cfg, "demography.base_ages"));
+    o->base_lo = (int)v[0];
+    o->base_hi = (int)v[1];
+    return OS_OK;
 }
 
 static int demog_init(os_model *m, void **state, os_err *err)
@@ -678,8 +728,12 @@ static int demog_init(os_model *m, void **state, os_err *err)
         .x_mort_origin = declared(cfg, "demography.extrapolation.mortality"),
         .x_ent_origin = declared(cfg, "demography.extrapolation.entrants"),
     };
+    /* A closed cohort never takes entrants: no table need reach the end
+     * for them. */
+    if (m->closed && o.x_ent == OS_XENT_AUTO) o.x_ent = OS_XENT_STOP;
     os_demog *d;
-    int rc = os_demog_create(&d, &o, err);
+    int rc = read_base_ages(cfg, &o, err);
+    if (!rc) rc = os_demog_create(&d, &o, err);
     if (rc) return rc;
     d->hr_col = os_model_add_column(m, "demography", "mortality_hr", OS_COL_F32, "1",
                                   "hazard ratio on the background death rate this year "
@@ -882,7 +936,8 @@ static int demog_check(os_model *m, void *state, os_plan *plan, os_err *err)
     plan->start_agents = d->nagents;
     if (d->o.scale)
         snprintf(plan->agents_hint, sizeof plan->agents_hint, "demography.scale 0 and run.agents");
-    return os_demog_peak_agents(d, m->end_year, &plan->peak_agents, &plan->peak_fixed, err);
+    return os_demog_peak_agents(d, m->closed ? m->start_year : m->end_year, &plan->peak_agents,
+                                &plan->peak_fixed, err);
 }
 
 static void demog_destroy(void *state) { os_demog_free(state); }

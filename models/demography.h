@@ -88,6 +88,9 @@ typedef struct os_demog_opts {
     int trend_years;        /* fit window, years (0: 20)                 */
     double max_improvement; /* bound on |d log mx / dt|, 1/yr (0: 0.03)  */
     const char *x_mort_origin, *x_ent_origin; /* "file:line" of the keys, or NULL (default) */
+    /* Ages of the base population, [base_lo, base_hi + 1) in years (both 0:
+     * every age from 50 the tables hold). */
+    int base_lo, base_hi;
 } os_demog_opts;
 
 typedef struct os_demog os_demog;

@@ -75,6 +75,7 @@ typedef struct economics_state {
     double c_fx[OS_NFX_SITES], c_fall, c_day, c_ltc;
     double u50[2], uslope[2], u_sarc, mult1[OS_NFX_SITES], mult2[OS_NFX_SITES];
     int col_falls, col_flags, col_days, col_dx;
+    int col_qaly;                   /* run.mode cohort: this year's QALY */
     uint16_t sarc;                  /* dx flag of the outcome definition */
     int sum[S_N];
 } economics_state;
@@ -128,6 +129,13 @@ static int economics_init(os_model *m, void **state, os_err *err)
         (s->col_days = os_model_column(m, "economics", "hosp_other_days", OS_COL_U8, err)) < 0 ||
         (s->col_dx = os_model_column(m, "economics", "dx", OS_COL_U16, err)) < 0)
         return OS_ERUN;
+    /* Closed cohorts sum each person's QALYs to death (models/lifetime.c). */
+    s->col_qaly = -1;
+    if (m->closed &&
+        (s->col_qaly = os_model_add_column(m, "economics", "qaly_year", OS_COL_F32, "QALY",
+                                         "quality-adjusted life-years lived this year (undiscounted)",
+                                         0, err)) < 0)
+        return OS_ERUN;
     static const char *const names[S_N] = {
         "cost", "cost_discounted", "life_years", "life_years_discounted", "qaly", "qaly_discounted",
         "hip_fracture_deaths"};
@@ -172,6 +180,7 @@ static void economics_step(os_model *m, void *state, os_chunk *c)
     double disc = os_discount_factor(s->rate, s->start_year, m->year);
     const float *iv_cost = os_chunk_find_f32(m, c, "economics", OS_IV_COST);
     const float *iv_qloss = os_chunk_find_f32(m, c, "economics", OS_IV_QALY_LOSS);
+    float *qaly_year = s->col_qaly >= 0 ? OS_CHUNK_COL(m, c, float, s->col_qaly) : NULL;
     for (size_t r = 0; r < c->n; r++) {
         int sex = c->sex[r], band = os_age_band(c->age[r]);
         double w = c->weight[r];
@@ -195,6 +204,7 @@ static void economics_step(os_model *m, void *state, os_chunk *c)
             cost += iv_cost[r];
             q -= iv_qloss[r];
         }
+        if (qaly_year) qaly_year[r] = (float)q;
         os_acc *a = c->acc;
         os_acc_add(a, sex, band, s->sum[S_COST], w * cost);
         os_acc_add(a, sex, band, s->sum[S_COST_D], w * cost * disc);

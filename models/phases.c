@@ -19,6 +19,7 @@ extern const os_module os_mod_hospital;
 extern const os_module os_mod_excess_mortality;
 extern const os_module os_mod_mortality;
 extern const os_module os_mod_economics;
+extern const os_module os_mod_lifetime;
 
 const os_module *const os_phase_table[] = {
     &os_mod_demography,   /* base population, entrants, life tables      */
@@ -33,6 +34,7 @@ const os_module *const os_phase_table[] = {
     &os_mod_excess_mortality, /* hazard ratios of disease and fractures  */
     &os_mod_mortality,    /* deaths                                      */
     &os_mod_economics,    /* costs, life-years, QALYs                    */
+    &os_mod_lifetime,     /* closed cohorts: lifetime risks, LE, QALE    */
 };
 const int os_phase_count =
     (int)(sizeof os_phase_table / sizeof os_phase_table[0]);

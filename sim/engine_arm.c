@@ -105,6 +105,7 @@ static void arm_model(arm_ctx *a, os_run *r, int arm)
     m->start_year = s->start_year;
     m->end_year = s->end_year;
     m->year = m->start_year;
+    m->closed = s->closed;
     m->arm = arm;
     m->arm_name = r->arms.names[arm];
     m->is_reference = arm == r->arms.ref;
@@ -248,7 +249,7 @@ static int arm_year(arm_ctx *a, int year, os_err *err)
 
     if ((rc = call_serial(m, 1, err))) return rc;
     os_pop_compact(&a->pop);
-    if (year < m->end_year) {
+    if (year < m->end_year && !m->closed) {
         size_t ne;
         if ((rc = entrants_of(m, year + 1, &ne, err))) return rc;
         if ((rc = add_agents(m, &a->pass, ne, &a->next_id, err))) return rc;

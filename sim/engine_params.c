@@ -13,6 +13,9 @@ const os_param_spec os_engine_params[] = {
      "first simulated year; the population is at 1 July of this year"},
     {"run.end_year", OS_P_INT, "year", 1950, 2200, 1, NULL, NULL,
      "last simulated year (inclusive)"},
+    {"run.mode", OS_P_STRING, NULL, UNBOUNDED, 0, "projection", "projection|cohort",
+     "projection: the population of the start year plus each year's entrants; cohort: the start-year "
+     "population (demography.base_ages) followed to death with no entrants (closed cohort)"},
     {"run.agents", OS_P_INT, "agents", 0, 4.0e9, 1, NULL, NULL,
      "agents representing the start-year population (ignored when demography.scale is 1)"},
     {"run.seed", OS_P_INT, "1", 0, 18446744073709551615.0, 0, "1", NULL,

@@ -1,6 +1,8 @@
 /* engine_settings.c - the engine's settings, read once (engine_settings.h). */
 #include "engine_settings.h"
 
+#include <string.h>
+
 #include <omp.h>
 
 void os_settings_read(const os_cfg *cfg, int nthreads, os_settings *s)
@@ -17,6 +19,7 @@ void os_settings_read(const os_cfg *cfg, int nthreads, os_settings *s)
     s->replicates = (int)os_cfg_int(cfg, "run.replicates");
     s->chunk_size = (size_t)os_cfg_int(cfg, "run.chunk_size");
     s->event_log = os_cfg_bool(cfg, "output.event_log");
+    s->closed = os_settings_closed(cfg);
 }
 
 int os_settings_cohort_year(const os_settings *s, int year)
@@ -26,4 +29,14 @@ int os_settings_cohort_year(const os_settings *s, int year)
     for (int i = 0; i < s->ncohort; i++)
         if (s->cohort_years[i] == year) return 1;
     return 0;
+}
+
+/* run.mode: an open population projection (the default) or a closed cohort
+ * followed to death (the reference-case design of lifetime cost-effectiveness
+ * models).  In a closed run the engine asks for no entrants after the start
+ * year; which ages the start population holds is the population module's
+ * choice. */
+int os_settings_closed(const os_cfg *cfg)
+{
+    return os_cfg_has(cfg, "run.mode") && strcmp(os_cfg_str(cfg, "run.mode"), "cohort") == 0;
 }

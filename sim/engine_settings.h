@@ -15,6 +15,8 @@ typedef struct os_settings {
     int threads;              /* --threads, else run.threads, else OpenMP */
     size_t chunk_size;        /* run.chunk_size                           */
     int event_log;            /* output.event_log                         */
+    int closed;               /* run.mode cohort: the start-year population
+                                 followed with no entrants                */
     int ncohort;              /* output.cohort_years: count, or -1 when
                                  unset (every 5 years from the start)     */
     const long *cohort_years;
@@ -24,6 +26,9 @@ typedef struct os_settings {
  * wins over run.threads, which is then left unread, so a run.threads
  * overridden on the command line is reported as unused. */
 void os_settings_read(const os_cfg *cfg, int nthreads, os_settings *s);
+
+/* 1 when run.mode is cohort (the closed-cohort design). */
+int os_settings_closed(const os_cfg *cfg);
 
 /* 1 if YEAR has a per-agent snapshot (/cohort/<year>). */
 int os_settings_cohort_year(const os_settings *s, int year);

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "engine_settings.h"
 #include "par.h"
 
 /* Program, libraries, tables, summary and HDF5 caches: measured about
@@ -32,6 +33,7 @@ static int trial_arm(const os_cfg *cfg, const os_phases *ph, const os_arms *arms
     m.start_year = (int)os_cfg_int(cfg, "run.start_year");
     m.end_year = (int)os_cfg_int(cfg, "run.end_year");
     m.year = m.start_year;
+    m.closed = os_settings_closed(cfg);
     m.arm = arm;
     m.arm_name = arms->names[arm];
     m.is_reference = arm == arms->ref;

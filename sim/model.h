@@ -223,6 +223,8 @@ typedef struct os_model {
     uint64_t seed;
     int start_year, end_year;
     int year;              /* the simulated year now running */
+    int closed;            /* run.mode cohort: no entrants after the start
+                              year (os_settings_closed) */
     int arm;               /* index of the arm being simulated */
     const char *arm_name;
     int is_reference;      /* 1 in the reference arm (run first)      */

@@ -23,7 +23,7 @@ static os_demog *make(uint64_t agents, os_demog_split split, os_demog_mxage ma,
                       os_demog_mxtime mt)
 {
     os_demog_opts o = {POP_FILE, MX_FILE, "test", 2025, agents, 0, split, ma, mt, 0, NULL,
-                       OS_XMORT_AUTO, OS_XENT_AUTO, 0, 0, NULL, NULL};
+                       OS_XMORT_AUTO, OS_XENT_AUTO, 0, 0, NULL, NULL, 0, 0};
     os_demog *d;
     os_err err = {0};
     if (os_demog_create(&d, &o, &err)) fail_msg("%s", err.msg);
@@ -132,13 +132,50 @@ static void test_base_weights_exact(void **unused)
     os_demog_free(d);
 }
 
+/* demography.base_ages: only the persons of those ages, weights summing to
+ * the split population of those single ages (rounded per group), ages
+ * inside them; the open group's share follows its stationary density. */
+static void test_base_ages(void **unused)
+{
+    (void)unused;
+    static const int lim[][2] = {{50, 50}, {53, 57}, {98, 104}};
+    for (size_t k = 0; k < sizeof lim / sizeof lim[0]; k++) {
+        os_demog_opts o = {POP_FILE, MX_FILE, "t", 2025, 20000, 0, OS_SPLIT_STEFFEN,
+                           OS_MXAGE_LOGLINEAR, OS_MXTIME_LINEAR, 0, NULL,
+                           OS_XMORT_AUTO, OS_XENT_AUTO, 0, 0, NULL, NULL, lim[k][0], lim[k][1]};
+        os_demog *d;
+        os_err err = {0};
+        if (os_demog_create(&d, &o, &err)) fail_msg("%s", err.msg);
+        assert_int_equal(os_demog_base_agents(d), 20000);
+        double wsum[2] = {0};
+        for (uint64_t r = 0; r < os_demog_base_agents(d); r++) {
+            uint8_t s;
+            float a;
+            uint32_t w;
+            os_demog_base_agent(d, r, &s, &a, &w);
+            if (!(a >= (float)lim[k][0] && a < (float)(lim[k][1] + 1)))
+                fail_msg("base_ages [%d, %d]: agent %llu aged %g", lim[k][0], lim[k][1],
+                         (unsigned long long)r, (double)a);
+            wsum[s] += w;
+        }
+        for (int s = 0; s < 2; s++) {
+            double want = os_demog_persons(d, 2025, s, lim[k][0], lim[k][1] + 1);
+            if (lim[k][1] < 100 && fabs(wsum[s] - want) > 2.0)
+                fail_msg("base_ages [%d, %d], sex %d: weights %.0f, split table %.1f", lim[k][0],
+                         lim[k][1], s, wsum[s], want);
+            assert_true(wsum[s] > 0);
+        }
+        os_demog_free(d);
+    }
+}
+
 /* Too few agents for one per non-empty cell is a config error. */
 static void test_too_few_agents(void **unused)
 {
     (void)unused;
     os_demog_opts o = {POP_FILE, MX_FILE, "t", 2025, 5, 0, OS_SPLIT_STEFFEN,
                        OS_MXAGE_LOGLINEAR, OS_MXTIME_LINEAR, 0, NULL,
-                       OS_XMORT_AUTO, OS_XENT_AUTO, 0, 0, NULL, NULL};
+                       OS_XMORT_AUTO, OS_XENT_AUTO, 0, 0, NULL, NULL, 0, 0};
     os_demog *d;
     os_err err = {0};
     assert_int_equal(os_demog_create(&d, &o, &err), OS_ECONFIG);
@@ -429,6 +466,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reader_errors),
         cmocka_unit_test(test_base_weights_exact),
+        cmocka_unit_test(test_base_ages),
         cmocka_unit_test(test_too_few_agents),
         cmocka_unit_test(test_interp_table_points),
         cmocka_unit_test(test_entrants),

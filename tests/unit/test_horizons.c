@@ -20,7 +20,7 @@
 static os_demog_opts opts(int start, int end, os_demog_xmort xm, os_demog_xent xe)
 {
     os_demog_opts o = {POP_FILE, MX_FILE, "t", start, 10000, 0, OS_SPLIT_STEFFEN,
-                       OS_MXAGE_STEP, OS_MXTIME_LINEAR, end, NULL, xm, xe, 0, 0, NULL, NULL};
+                       OS_MXAGE_STEP, OS_MXTIME_LINEAR, end, NULL, xm, xe, 0, 0, NULL, NULL, 0, 0};
     return o;
 }
 
