@@ -1,5 +1,5 @@
 /* Configuration layer: includes, overrides, --set, validation messages,
- * accessors, provenance and the dump round trip (sim/config.c). */
+ * accessors, provenance and the dump round trip (sim/cfg_*.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
