@@ -2,6 +2,7 @@
  * resolved dump and the list of files a configuration reads. */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,3 +184,51 @@ int os_cfg_each_file(const os_cfg *cfg,
     return rc;
 }
 
+
+/* ---- reading a parameter struct ---- */
+
+/* Index of TEXT in "a|b|c" CHOICES, or -1. */
+static int choice_index(const char *choices, const char *text)
+{
+    size_t tl = strlen(text);
+    for (int i = 0; choices; i++) {
+        const char *bar = strchr(choices, '|');
+        size_t cl = bar ? (size_t)(bar - choices) : strlen(choices);
+        if (cl == tl && !strncmp(choices, text, tl)) return i;
+        choices = bar ? bar + 1 : NULL;
+    }
+    return -1;
+}
+
+/* Reads KEY (spec S, present when HAS) into the member at P. */
+static void read_field(const os_cfg *cfg, const char *key, const os_param_spec *s, int has,
+                       os_ftype t, void *p)
+{
+    const char *str;
+    switch (t) {
+    case OS_F_REAL: *(double *)p = has ? os_cfg_real(cfg, key) : NAN; break;
+    case OS_F_FLOAT: *(float *)p = has ? (float)os_cfg_real(cfg, key) : NAN; break;
+    case OS_F_INT: *(int *)p = has ? (int)os_cfg_int(cfg, key) : 0; break;
+    case OS_F_BOOL: *(int *)p = has ? os_cfg_bool(cfg, key) : 0; break;
+    case OS_F_STR: *(const char **)p = has ? os_cfg_str(cfg, key) : NULL; break;
+    case OS_F_PATH: *(const char **)p = has ? os_cfg_path(cfg, key) : NULL; break;
+    case OS_F_CHOICE:
+        str = has ? os_cfg_str(cfg, key) : NULL;
+        *(int *)p = str ? choice_index(s->choices, str) : -1;
+        break;
+    }
+}
+
+int os_cfg_read(const os_cfg *cfg, const char *prefix, const os_field *f, size_t n, void *base,
+                os_err *err)
+{
+    char key[1024];
+    for (size_t i = 0; i < n; i++) {
+        if (prefix && *prefix) snprintf(key, sizeof key, "%s.%s", prefix, f[i].key);
+        else snprintf(key, sizeof key, "%s", f[i].key);
+        cfg_entry *e = cfg_find_ent(cfg, key);
+        if (!e) return os_fail(err, OS_ECONFIG, "internal: %s: read but not declared", key);
+        read_field(cfg, key, e->spec, os_cfg_has(cfg, key), f[i].type, (char *)base + f[i].off);
+    }
+    return 0;
+}

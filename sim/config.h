@@ -114,6 +114,37 @@ size_t os_cfg_str_list(const os_cfg *cfg, const char *key,
                        const char *const **vals);
 int os_cfg_has(const os_cfg *cfg, const char *key);
 
+/* ---- reading a parameter struct ----
+ *
+ * A module lists, next to its specs, where each key goes in its parameter
+ * struct (os_field), and os_cfg_read fills the struct from the validated
+ * configuration.  Defaults live only in the specs: a key absent without a
+ * default reads as NAN (numbers), 0 (integers, booleans), NULL (strings) or
+ * -1 (choices), which the module may take to mean "no limit". */
+typedef enum os_ftype {
+    OS_F_REAL,    /* double                                             */
+    OS_F_FLOAT,   /* float, rounded from the double value               */
+    OS_F_INT,     /* int                                                */
+    OS_F_BOOL,    /* int, 0 or 1                                        */
+    OS_F_STR,     /* const char *, owned by the configuration           */
+    OS_F_PATH,    /* const char *, resolved as os_cfg_path              */
+    OS_F_CHOICE   /* int: index of the value in the spec's "a|b|c"      */
+} os_ftype;
+
+typedef struct os_field {
+    const char *key;   /* declared key, after "PREFIX." when a prefix is given */
+    size_t off;        /* offsetof the member in the struct               */
+    os_ftype type;
+} os_field;
+
+#define OS_FIELD(key, type, member, ftype) {key, offsetof(type, member), ftype}
+
+/* Fills the struct at BASE from the N fields of F, each read from key
+ * "PREFIX.KEY" (just KEY when PREFIX is NULL or "").  Every key must be
+ * declared; marks each used. */
+int os_cfg_read(const os_cfg *cfg, const char *prefix, const os_field *f, size_t n, void *base,
+                os_err *err);
+
 /* ---- user-named entries (programmes, arms, adverse events) ----
  *
  * Some maps have keys the user chooses (programmes.<name>.*).  Their owner
