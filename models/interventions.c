@@ -296,7 +296,8 @@ static int iv_init(os_model *m, void **state, os_err *err)
     if (!s) return os_fail(err, OS_ERUN, "interventions: out of memory");
     *state = s;
     s->start_year = m->start_year;
-    s->rate = os_cfg_real(m->cfg, "economics.discount_rate");
+    static const os_field rate = OS_FIELD("economics.discount_rate", iv_state, rate, OS_F_REAL);
+    if (os_cfg_read(m->cfg, NULL, &rate, 1, s, err)) return OS_ECONFIG;
     /* Every arm registers the same summary columns (zero without programmes). */
     static const char *const names[S_N] = {"programme_persons", "programme_starts", "programme_screens",
                                            "adverse_events", "programme_cost",

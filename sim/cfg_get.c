@@ -209,6 +209,7 @@ static void read_field(const os_cfg *cfg, const char *key, const os_param_spec *
     case OS_F_REAL: *(double *)p = has ? os_cfg_real(cfg, key) : NAN; break;
     case OS_F_FLOAT: *(float *)p = has ? (float)os_cfg_real(cfg, key) : NAN; break;
     case OS_F_INT: *(int *)p = has ? (int)os_cfg_int(cfg, key) : 0; break;
+    case OS_F_LONG: *(long *)p = has ? os_cfg_int(cfg, key) : 0; break;
     case OS_F_BOOL: *(int *)p = has ? os_cfg_bool(cfg, key) : 0; break;
     case OS_F_STR: *(const char **)p = has ? os_cfg_str(cfg, key) : NULL; break;
     case OS_F_PATH: *(const char **)p = has ? os_cfg_path(cfg, key) : NULL; break;

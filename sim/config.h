@@ -125,6 +125,7 @@ typedef enum os_ftype {
     OS_F_REAL,    /* double                                             */
     OS_F_FLOAT,   /* float, rounded from the double value               */
     OS_F_INT,     /* int                                                */
+    OS_F_LONG,    /* long (a uint64 above 2^63 as in os_cfg_int)        */
     OS_F_BOOL,    /* int, 0 or 1                                        */
     OS_F_STR,     /* const char *, owned by the configuration           */
     OS_F_PATH,    /* const char *, resolved as os_cfg_path              */
