@@ -75,7 +75,7 @@ int cfg_fill_list(cfg_node *n, const char *path, const os_param_spec *s, int is_
     return 0;
 }
 
-static int cfg_check_value(cfg_node *n, const char *path, const os_param_spec *s, os_err *err)
+int cfg_check_value(cfg_node *n, const char *path, const os_param_spec *s, os_err *err)
 {
     const char *o = cfg_origin(n);
     int b;

@@ -200,23 +200,25 @@ static int choice_index(const char *choices, const char *text)
     return -1;
 }
 
-/* Reads KEY (spec S, present when HAS) into the member at P. */
-static void read_field(const os_cfg *cfg, const char *key, const os_param_spec *s, int has,
-                       os_ftype t, void *p)
+/* Reads value node N (NULL: absent) of spec S into the member at P, as
+ * the typed accessors would. */
+void cfg_read_value(cfg_node *n, const os_param_spec *s, os_ftype t, void *p)
 {
-    const char *str;
+    int b = 0;
+    const char *str = n && n->kind == CFG_SCALAR ? n->text : NULL;
+    if (str && cfg_is_null(n) && strcmp(str, "null")) str = "";
     switch (t) {
-    case OS_F_REAL: *(double *)p = has ? os_cfg_real(cfg, key) : NAN; break;
-    case OS_F_FLOAT: *(float *)p = has ? (float)os_cfg_real(cfg, key) : NAN; break;
-    case OS_F_INT: *(int *)p = has ? (int)os_cfg_int(cfg, key) : 0; break;
-    case OS_F_LONG: *(long *)p = has ? os_cfg_int(cfg, key) : 0; break;
-    case OS_F_BOOL: *(int *)p = has ? os_cfg_bool(cfg, key) : 0; break;
-    case OS_F_STR: *(const char **)p = has ? os_cfg_str(cfg, key) : NULL; break;
-    case OS_F_PATH: *(const char **)p = has ? os_cfg_path(cfg, key) : NULL; break;
-    case OS_F_CHOICE:
-        str = has ? os_cfg_str(cfg, key) : NULL;
-        *(int *)p = str ? choice_index(s->choices, str) : -1;
+    case OS_F_REAL: *(double *)p = n ? real_text(n) : NAN; break;
+    case OS_F_FLOAT: *(float *)p = n ? (float)real_text(n) : NAN; break;
+    case OS_F_INT: *(int *)p = str ? (int)cfg_int_value(str, real_text(n)) : 0; break;
+    case OS_F_LONG: *(long *)p = str ? cfg_int_value(str, real_text(n)) : 0; break;
+    case OS_F_BOOL: *(int *)p = str && cfg_bool_text(str, &b) ? b : 0; break;
+    case OS_F_STR: *(const char **)p = str; break;
+    case OS_F_PATH:
+        str = str ? cfg_resolve_path(n) : NULL;
+        *(const char **)p = n && n->kind == CFG_SCALAR ? (str ? str : "") : NULL;
         break;
+    case OS_F_CHOICE: *(int *)p = str ? choice_index(s->choices, str) : -1; break;
     }
 }
 
@@ -229,7 +231,8 @@ int os_cfg_read(const os_cfg *cfg, const char *prefix, const os_field *f, size_t
         else snprintf(key, sizeof key, "%s", f[i].key);
         cfg_entry *e = cfg_find_ent(cfg, key);
         if (!e) return os_fail(err, OS_ECONFIG, "internal: %s: read but not declared", key);
-        read_field(cfg, key, e->spec, os_cfg_has(cfg, key), f[i].type, (char *)base + f[i].off);
+        cfg_node *v = os_cfg_has(cfg, key) ? cfg_value_of(cfg, key, NULL) : NULL;
+        cfg_read_value(v, e->spec, f[i].type, (char *)base + f[i].off);
     }
     return 0;
 }

@@ -71,9 +71,13 @@ long cfg_int_value(const char *t, double v);
 /* The node of KEY (the value of a long-form map), marking it used; *WHOLE
  * (may be NULL) gets the node as written. */
 cfg_node *cfg_value_of(const os_cfg *cfg, const char *key, cfg_node **whole);
+/* Reads value node N (NULL: absent) of spec S into the member at P (os_field). */
+void cfg_read_value(cfg_node *n, const os_param_spec *s, os_ftype t, void *p);
 
 /* cfg_check.c */
 /* Fills N's list caches, checking each element against S. */
 int cfg_fill_list(cfg_node *n, const char *path, const os_param_spec *s, int is_int, os_err *err);
+/* Checks value N of key PATH against spec S (long forms included). */
+int cfg_check_value(cfg_node *n, const char *path, const os_param_spec *s, os_err *err);
 
 #endif

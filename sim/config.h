@@ -146,6 +146,37 @@ typedef struct os_field {
 int os_cfg_read(const os_cfg *cfg, const char *prefix, const os_field *f, size_t n, void *base,
                 os_err *err);
 
+/* ---- files of records ----
+ *
+ * An input file other than a scenario (calibration targets) is a map of
+ * lists of records.  It is read by the scenario's YAML reader, and each
+ * record is checked against its specs (keys relative to the record) the way
+ * scenario keys are: unknown keys (the nearest valid one suggested), types,
+ * bounds, choices, required keys, defaults.  Errors are one line
+ * "FILE:LINE: LIST[I].KEY: problem".  Numbers take the short form only
+ * (quoted or not). */
+typedef struct os_rec_file os_rec_file;
+
+int os_rec_load(os_rec_file **out, const char *path, os_err *err);
+void os_rec_free(os_rec_file *f);
+/* Every top-level key is one of KEYS ("a|b|c") and holds a list. */
+int os_rec_check_top(const os_rec_file *f, const char *keys, os_err *err);
+/* Top-level keys in file order, and the items of list K. */
+size_t os_rec_nkeys(const os_rec_file *f);
+const char *os_rec_key(const os_rec_file *f, size_t k);
+size_t os_rec_nitems(const os_rec_file *f, size_t k);
+/* Line of item I of list K, or of its FIELD (0 when absent). */
+int os_rec_line(const os_rec_file *f, size_t k, size_t i, const char *field);
+/* Item I of list K as a non-empty string; WHAT names it in the error. */
+int os_rec_str(const os_rec_file *f, size_t k, size_t i, const char *what, const char **out,
+               os_err *err);
+/* Checks record I of list K against SPECS and fills the struct at BASE
+ * through FIELDS (strings point into F). */
+int os_rec_read(os_rec_file *f, size_t k, size_t i, const os_param_spec *specs, size_t nspecs,
+                const os_field *fields, size_t nfields, void *base, os_err *err);
+/* An integer-list FIELD of record I of list K, after os_rec_read. */
+size_t os_rec_ints(const os_rec_file *f, size_t k, size_t i, const char *field, const long **vals);
+
 /* ---- user-named entries (programmes, arms, adverse events) ----
  *
  * Some maps have keys the user chooses (programmes.<name>.*).  Their owner

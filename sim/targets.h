@@ -3,9 +3,9 @@
  *
  * File format (configs/targets/NAME.yaml):
  *   targets:
- *     - name: osteoporosis_women_50plus
+ *     - name: condition_women_50plus
  *       measure: prevalence   # prevalence | incidence | count | ratio
- *       column: osteoporosis
+ *       column: condition_a
  *       denominator: pop_col  # ratio only
  *       year: 2025
  *       sex: female           # female | male | both
@@ -16,7 +16,11 @@
  *       source: "..."
  *   include: [other.yaml]     # optional: more targets files (relative to this one)
  *   fit:                      # optional: parameters `osteosim calibrate` moves
- *     - {key: fractures.hip.base_rate_female, min: 0.0001, max: 0.01}
+ *     - {key: module.some_rate, min: 0.0001, max: 0.01}
+ *
+ * The file is read by the scenario reader (config.h, files of records):
+ * wrong types, unknown keys (with the nearest valid one) and missing
+ * required keys are one-line errors "FILE:LINE: targets[I].KEY: problem".
  *
  * prevalence = sum(column) / sum(population); incidence = the same * 1e5;
  * count = sum(column); ratio = sum(column) / sum(denominator).  Sums run
@@ -65,7 +69,7 @@ typedef struct os_targets {
     size_t nfiles;
 } os_targets;
 
-/* Loads PATH; errors are one line "PATH:LINE: key: problem". */
+/* Loads PATH (and its includes); errors are one line "PATH:LINE: key: problem". */
 int os_targets_load(os_targets *t, const char *path, os_err *err);
 void os_targets_free(os_targets *t);
 
