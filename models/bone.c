@@ -60,7 +60,7 @@
     X("coupling.grip_ref.sd_male", "kg", 0.1, 30, grip_ref_sd[1], "its SD, men")
 
 #define BONE_SPEC(k, u, lo, hi, f, d) {k, OS_P_REAL, u, lo, hi, 1, NULL, NULL, d},
-#define BONE_OFF(k, u, lo, hi, f, d) offsetof(os_bone_par, f),
+#define BONE_FIELD(k, u, lo, hi, f, d) OS_FIELD(k, os_bone_par, f, OS_F_REAL),
 static const os_param_spec bone_params[] = {
     BONE_PARAMS(BONE_SPEC)
     {"bone.tscore.reference", OS_P_STRING, NULL, 1, 0, 1, NULL, "china|nhanes",
@@ -68,16 +68,15 @@ static const os_param_spec bone_params[] = {
      "2018 national survey), nhanes = NHANES III young white women for both "
      "sexes (WHO/FRAX practice)"},
 };
-static const size_t bone_off[] = { BONE_PARAMS(BONE_OFF) };
+static const os_field bone_fields[] = {
+    BONE_PARAMS(BONE_FIELD)
+    OS_FIELD("bone.tscore.reference", os_bone_par, use_nhanes, OS_F_CHOICE), /* china|nhanes */
+};
 #define BONE_NPARAMS (sizeof bone_params / sizeof bone_params[0])
-#define BONE_NREAL (sizeof bone_off / sizeof bone_off[0])
 
-int os_bone_read_params(const os_cfg *cfg, os_bone_par *p)
+int os_bone_read_params(const os_cfg *cfg, os_bone_par *p, os_err *err)
 {
-    os_phys_read_reals(cfg, bone_params, bone_off, BONE_NREAL, p);
-    const char *ref = os_cfg_str(cfg, "bone.tscore.reference");
-    p->use_nhanes = ref && strcmp(ref, "nhanes") == 0;
-    return 0;
+    return os_cfg_read(cfg, NULL, bone_fields, sizeof bone_fields / sizeof bone_fields[0], p, err);
 }
 
 int os_bone_setup(os_model *m, const os_bone_par *p, void **state,
@@ -118,7 +117,7 @@ int os_bone_setup(os_model *m, const os_bone_par *p, void **state,
 static int bone_init(os_model *m, void **state, os_err *err)
 {
     os_bone_par p;
-    os_bone_read_params(m->cfg, &p);
+    if (os_bone_read_params(m->cfg, &p, err)) return OS_ECONFIG;
     return os_bone_setup(m, &p, state, err);
 }
 

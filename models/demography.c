@@ -673,19 +673,29 @@ static const char *declared(const os_cfg *cfg, const char *key)
     return o && strcmp(o, "(default)") != 0 ? o : NULL;
 }
 
-/* Index of V among the choices "a|b|c" (validated: always found). */
-static int pick(const char *v, const char *choices)
-{
-    int i = 0;
-    size_t n = strlen(v);
-    for (const char *c = choices; *c; i++) {
-        const char *bar = strchr(c, '|');
-        size_t len = bar ? (size_t)(bar - c) : strlen(c);
-        if (len == n && strncmp(c, v, n) == 0) return i;
-        c += len + (bar != NULL);
-    }
-    return 0;
-}
+/* The keys as written; the choices are in the order of the os_demog_*
+ * enums (demography.h). */
+typedef struct demog_par {
+    const char *population_file, *mortality_file, *label;
+    long agents;
+    int scale, split, mx_age, mx_time, x_mort, x_ent, trend_years;
+    double max_improvement;
+} demog_par;
+
+#define DP(key, member, type) OS_FIELD(key, demog_par, member, type)
+static const os_field demog_fields[] = {
+    DP("demography.population_file", population_file, OS_F_PATH),
+    DP("demography.mortality_file", mortality_file, OS_F_PATH),
+    DP("demography.label", label, OS_F_STR), DP("run.agents", agents, OS_F_LONG),
+    DP("demography.scale", scale, OS_F_INT), DP("demography.age_split", split, OS_F_CHOICE),
+    DP("demography.mortality_age", mx_age, OS_F_CHOICE),
+    DP("demography.mortality_time", mx_time, OS_F_CHOICE),
+    DP("demography.extrapolation.mortality", x_mort, OS_F_CHOICE),
+    DP("demography.extrapolation.entrants", x_ent, OS_F_CHOICE),
+    DP("demography.extrapolation.trend_years", trend_years, OS_F_INT),
+    DP("demography.extrapolation.max_improvement", max_improvement, OS_F_REAL),
+};
+#undef DP
 
 /* demography.base_ages into O (both 0 when not set). */
 static int read_base_ages(const os_cfg *cfg, os_demog_opts *o, os_err *err)
@@ -704,27 +714,25 @@ static int read_base_ages(const os_cfg *cfg, os_demog_opts *o, os_err *err)
 static int demog_init(os_model *m, void **state, os_err *err)
 {
     const os_cfg *cfg = m->cfg;
+    demog_par p;
+    if (os_cfg_read(cfg, NULL, demog_fields, sizeof demog_fields / sizeof demog_fields[0], &p, err))
+        return OS_ECONFIG;
     os_demog_opts o = {
-        .population_file = os_cfg_path(cfg, "demography.population_file"),
-        .mortality_file = os_cfg_path(cfg, "demography.mortality_file"),
-        .label = os_cfg_str(cfg, "demography.label"),
+        .population_file = p.population_file,
+        .mortality_file = p.mortality_file,
+        .label = p.label,
         .start_year = m->start_year,
-        .agents = (uint64_t)os_cfg_int(cfg, "run.agents"),
+        .agents = (uint64_t)p.agents,
         .agents_origin = os_cfg_origin(cfg, "run.agents"),
-        .scale = (int)os_cfg_int(cfg, "demography.scale"),
-        .split = strcmp(os_cfg_str(cfg, "demography.age_split"), "uniform") == 0
-                 ? OS_SPLIT_UNIFORM : OS_SPLIT_STEFFEN,
-        .mx_age = strcmp(os_cfg_str(cfg, "demography.mortality_age"), "step") == 0
-                  ? OS_MXAGE_STEP : OS_MXAGE_LOGLINEAR,
-        .mx_time = strcmp(os_cfg_str(cfg, "demography.mortality_time"), "step") == 0
-                   ? OS_MXTIME_STEP : OS_MXTIME_LINEAR,
+        .scale = p.scale,
+        .split = (os_demog_split)p.split,
+        .mx_age = (os_demog_mxage)p.mx_age,
+        .mx_time = (os_demog_mxtime)p.mx_time,
         .end_year = m->end_year,
-        .x_mort = (os_demog_xmort)pick(os_cfg_str(cfg, "demography.extrapolation.mortality"),
-                                       "auto|hold|loglinear"),
-        .x_ent = (os_demog_xent)pick(os_cfg_str(cfg, "demography.extrapolation.entrants"),
-                                     "auto|stop|trend"),
-        .trend_years = (int)os_cfg_int(cfg, "demography.extrapolation.trend_years"),
-        .max_improvement = os_cfg_real(cfg, "demography.extrapolation.max_improvement"),
+        .x_mort = (os_demog_xmort)p.x_mort,
+        .x_ent = (os_demog_xent)p.x_ent,
+        .trend_years = p.trend_years,
+        .max_improvement = p.max_improvement,
         .x_mort_origin = declared(cfg, "demography.extrapolation.mortality"),
         .x_ent_origin = declared(cfg, "demography.extrapolation.entrants"),
     };

@@ -34,19 +34,25 @@ static const os_param_spec dx_params[] = {
      "sarcopenia definition whose diagnosis drives outcomes (hospital stays, excess "
      "mortality, utility); both are always diagnosed and reported"},
 };
-static const size_t dx_off[] = {
-    offsetof(os_dx_par, t_osteoporosis), offsetof(os_dx_par, t_normal),
-    offsetof(os_dx_par, ew_grip[0]), offsetof(os_dx_par, ew_grip[1]),
-    offsetof(os_dx_par, ew_chair),
-    offsetof(os_dx_par, ew_asm[0]), offsetof(os_dx_par, ew_asm[1]),
-    offsetof(os_dx_par, ew_asmi[0]), offsetof(os_dx_par, ew_asmi[1]),
-    offsetof(os_dx_par, ew_gait),
-    offsetof(os_dx_par, aw_grip[0]), offsetof(os_dx_par, aw_grip[1]),
-    offsetof(os_dx_par, aw_asmi[0]), offsetof(os_dx_par, aw_asmi[1]),
-    offsetof(os_dx_par, aw_gait), offsetof(os_dx_par, aw_chair),
+static const os_field dx_fields[] = {
+    OS_FIELD("diagnosis.who.osteoporosis_t", os_dx_par, t_osteoporosis, OS_F_REAL),
+    OS_FIELD("diagnosis.who.normal_t", os_dx_par, t_normal, OS_F_REAL),
+    OS_FIELD("diagnosis.ewgsop2.grip_female", os_dx_par, ew_grip[0], OS_F_REAL),
+    OS_FIELD("diagnosis.ewgsop2.grip_male", os_dx_par, ew_grip[1], OS_F_REAL),
+    OS_FIELD("diagnosis.ewgsop2.chair_stand", os_dx_par, ew_chair, OS_F_REAL),
+    OS_FIELD("diagnosis.ewgsop2.asm_female", os_dx_par, ew_asm[0], OS_F_REAL),
+    OS_FIELD("diagnosis.ewgsop2.asm_male", os_dx_par, ew_asm[1], OS_F_REAL),
+    OS_FIELD("diagnosis.ewgsop2.asmi_female", os_dx_par, ew_asmi[0], OS_F_REAL),
+    OS_FIELD("diagnosis.ewgsop2.asmi_male", os_dx_par, ew_asmi[1], OS_F_REAL),
+    OS_FIELD("diagnosis.ewgsop2.gait", os_dx_par, ew_gait, OS_F_REAL),
+    OS_FIELD("diagnosis.awgs2019.grip_female", os_dx_par, aw_grip[0], OS_F_REAL),
+    OS_FIELD("diagnosis.awgs2019.grip_male", os_dx_par, aw_grip[1], OS_F_REAL),
+    OS_FIELD("diagnosis.awgs2019.asmi_female", os_dx_par, aw_asmi[0], OS_F_REAL),
+    OS_FIELD("diagnosis.awgs2019.asmi_male", os_dx_par, aw_asmi[1], OS_F_REAL),
+    OS_FIELD("diagnosis.awgs2019.gait", os_dx_par, aw_gait, OS_F_REAL),
+    OS_FIELD("diagnosis.awgs2019.chair_stand", os_dx_par, aw_chair, OS_F_REAL),
 };
 #define DX_NPARAMS (sizeof dx_params / sizeof dx_params[0])
-#define DX_NREAL (sizeof dx_off / sizeof dx_off[0])
 
 os_dx_outcome os_dx_outcome_flags(const os_cfg *cfg)
 {
@@ -72,10 +78,9 @@ dx_summary[11] = {
     {"osteosarcopenia_broad_awgs2019", OS_DX_OSTEOSARC_BROAD_AWGS, "AWGS 2019 sarcopenia with osteopenia or osteoporosis (persons)"},
 };
 
-int os_dx_read_params(const os_cfg *cfg, os_dx_par *p)
+int os_dx_read_params(const os_cfg *cfg, os_dx_par *p, os_err *err)
 {
-    os_phys_read_reals(cfg, dx_params, dx_off, DX_NREAL, p);
-    return 0;
+    return os_cfg_read(cfg, NULL, dx_fields, sizeof dx_fields / sizeof dx_fields[0], p, err);
 }
 
 int os_dx_setup(os_model *m, const os_dx_par *p, void **state, os_err *err)
@@ -121,7 +126,7 @@ int os_dx_setup(os_model *m, const os_dx_par *p, void **state, os_err *err)
 static int dx_init(os_model *m, void **state, os_err *err)
 {
     os_dx_par p;
-    os_dx_read_params(m->cfg, &p);
+    if (os_dx_read_params(m->cfg, &p, err)) return OS_ECONFIG;
     return os_dx_setup(m, &p, state, err);
 }
 

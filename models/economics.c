@@ -24,8 +24,6 @@
 #include "events.h"
 #include "interventions.h"
 
-static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
-
 #define COST(k, what) {"economics.cost." k, OS_P_REAL, "CNY", 0, 1e8, 1, NULL, NULL, what}
 #define UFX(s) \
     {"economics.utility.fracture." s ".first_year", OS_P_REAL, "1", 0, 1.5, 1, NULL, NULL, \
@@ -85,6 +83,32 @@ double os_discount_factor(double rate, int start_year, int year)
     return pow(1.0 + rate, -(double)(year - start_year));
 }
 
+/* The economics.* keys as written (economics_init derives the state). */
+typedef struct economics_par {
+    double rate, ly_death, c_fx[OS_NFX_SITES], mult1[OS_NFX_SITES], mult2[OS_NFX_SITES];
+    double c_fall, c_day, ltc_annual, ltc_share, u50[2], uslope[2], u_sarc;
+    const char *currency;
+    int price_year;
+} economics_par;
+
+#define EP(key, member, type) OS_FIELD("economics." key, economics_par, member, type)
+#define EP_SITE(k, site) \
+    EP("cost.fracture." site, c_fx[k], OS_F_REAL), \
+    EP("utility.fracture." site ".first_year", mult1[k], OS_F_REAL), \
+    EP("utility.fracture." site ".later_years", mult2[k], OS_F_REAL)
+static const os_field economics_fields[] = {
+    EP("discount_rate", rate, OS_F_REAL), EP("life_year_at_death", ly_death, OS_F_REAL),
+    EP_SITE(0, "hip"), EP_SITE(1, "vertebral"), EP_SITE(2, "wrist"), EP_SITE(3, "other"),
+    EP("cost.fall", c_fall, OS_F_REAL), EP("cost.hospital_day", c_day, OS_F_REAL),
+    EP("cost.ltc_hip_annual", ltc_annual, OS_F_REAL), EP("ltc_hip_share", ltc_share, OS_F_REAL),
+    EP("utility.female.age50", u50[0], OS_F_REAL), EP("utility.female.per_year", uslope[0], OS_F_REAL),
+    EP("utility.male.age50", u50[1], OS_F_REAL), EP("utility.male.per_year", uslope[1], OS_F_REAL),
+    EP("utility.sarcopenia_decrement", u_sarc, OS_F_REAL),
+    EP("currency", currency, OS_F_STR), EP("price_year", price_year, OS_F_INT),
+};
+#undef EP_SITE
+#undef EP
+
 /* Arms are compared at economics.wtp_multiples x economics.gdp_per_person
  * per QALY (none without gdp_per_person). */
 static int economics_thresholds(os_model *m, os_err *err)
@@ -103,26 +127,26 @@ static int economics_init(os_model *m, void **state, os_err *err)
     if (!s) return os_fail(err, OS_ERUN, "economics: out of memory");
     *state = s;
     const os_cfg *c = m->cfg;
-    char key[80];
+    economics_par p;
+    if (os_cfg_read(c, NULL, economics_fields, sizeof economics_fields / sizeof economics_fields[0], &p,
+                    err))
+        return OS_ECONFIG;
     s->start_year = m->start_year;
-    s->rate = os_cfg_real(c, "economics.discount_rate");
-    s->ly_death = os_cfg_real(c, "economics.life_year_at_death");
+    s->rate = p.rate;
+    s->ly_death = p.ly_death;
     for (int k = 0; k < OS_NFX_SITES; k++) {
-        snprintf(key, sizeof key, "economics.cost.fracture.%s", site_key[k]);
-        s->c_fx[k] = os_cfg_real(c, key);
-        snprintf(key, sizeof key, "economics.utility.fracture.%s.first_year", site_key[k]);
-        s->mult1[k] = os_cfg_real(c, key);
-        snprintf(key, sizeof key, "economics.utility.fracture.%s.later_years", site_key[k]);
-        s->mult2[k] = os_cfg_real(c, key);
+        s->c_fx[k] = p.c_fx[k];
+        s->mult1[k] = p.mult1[k];
+        s->mult2[k] = p.mult2[k];
     }
-    s->c_fall = os_cfg_real(c, "economics.cost.fall");
-    s->c_day = os_cfg_real(c, "economics.cost.hospital_day");
-    s->c_ltc = os_cfg_real(c, "economics.cost.ltc_hip_annual") * os_cfg_real(c, "economics.ltc_hip_share");
-    s->u50[0] = os_cfg_real(c, "economics.utility.female.age50");
-    s->uslope[0] = os_cfg_real(c, "economics.utility.female.per_year");
-    s->u50[1] = os_cfg_real(c, "economics.utility.male.age50");
-    s->uslope[1] = os_cfg_real(c, "economics.utility.male.per_year");
-    s->u_sarc = os_cfg_real(c, "economics.utility.sarcopenia_decrement");
+    s->c_fall = p.c_fall;
+    s->c_day = p.c_day;
+    s->c_ltc = p.ltc_annual * p.ltc_share;
+    s->u50[0] = p.u50[0];
+    s->uslope[0] = p.uslope[0];
+    s->u50[1] = p.u50[1];
+    s->uslope[1] = p.uslope[1];
+    s->u_sarc = p.u_sarc;
     s->sarc = os_dx_outcome_flags(c).sarc;
     if ((s->col_falls = os_model_column(m, "economics", "falls_n", OS_COL_U8, err)) < 0 ||
         (s->col_flags = os_model_column(m, "economics", "fx_flags", OS_COL_U8, err)) < 0 ||
@@ -141,8 +165,8 @@ static int economics_init(os_model *m, void **state, os_err *err)
         "hip_fracture_deaths"};
     /* Costs are in the configured currency at the configured price year. */
     char money[48], cost_desc[160], costd_desc[160];
-    snprintf(money, sizeof money, "%s", os_cfg_str(c, "economics.currency"));
-    long price_year = os_cfg_int(c, "economics.price_year");
+    snprintf(money, sizeof money, "%s", p.currency);
+    long price_year = p.price_year;
     snprintf(cost_desc, sizeof cost_desc,
              "costs of fractures, falls, hospital days, long-term care and programmes, %s at %ld prices",
              money, price_year);

@@ -44,21 +44,28 @@ typedef struct excess_state {
     os_dx_outcome dx;               /* flags of the outcome definition */
 } excess_state;
 
+#define EX(key, member, type) OS_FIELD(key, excess_state, member, type)
+static const os_field excess_fields[] = {
+    EX("model.disease_effects", on, OS_F_BOOL),
+    EX("excess_mortality.hr.sarcopenia", hr_sarc, OS_F_FLOAT),
+    EX("excess_mortality.hr.osteosarcopenia", hr_osteosarc, OS_F_FLOAT),
+    EX("excess_mortality.hr.hip_first_year_female", hr_hip1[0], OS_F_FLOAT),
+    EX("excess_mortality.hr.hip_first_year_male", hr_hip1[1], OS_F_FLOAT),
+    EX("excess_mortality.hr.hip_later", hr_hip_later, OS_F_FLOAT),
+    EX("excess_mortality.hr.vertebral_first_year", hr_vert1, OS_F_FLOAT),
+    EX("excess_mortality.hr.vertebral_later", hr_vert_later, OS_F_FLOAT),
+};
+#undef EX
+
 static int excess_init(os_model *m, void **state, os_err *err)
 {
     excess_state *s = calloc(1, sizeof *s);
     if (!s) return os_fail(err, OS_ERUN, "excess_mortality: out of memory");
     *state = s;
     const os_cfg *c = m->cfg;
-    s->on = os_cfg_bool(c, "model.disease_effects");
+    if (os_cfg_read(c, NULL, excess_fields, sizeof excess_fields / sizeof excess_fields[0], s, err))
+        return OS_ECONFIG;
     s->dx = os_dx_outcome_flags(c);
-    s->hr_sarc = (float)os_cfg_real(c, "excess_mortality.hr.sarcopenia");
-    s->hr_osteosarc = (float)os_cfg_real(c, "excess_mortality.hr.osteosarcopenia");
-    s->hr_hip1[0] = (float)os_cfg_real(c, "excess_mortality.hr.hip_first_year_female");
-    s->hr_hip1[1] = (float)os_cfg_real(c, "excess_mortality.hr.hip_first_year_male");
-    s->hr_hip_later = (float)os_cfg_real(c, "excess_mortality.hr.hip_later");
-    s->hr_vert1 = (float)os_cfg_real(c, "excess_mortality.hr.vertebral_first_year");
-    s->hr_vert_later = (float)os_cfg_real(c, "excess_mortality.hr.vertebral_later");
     if (!s->on) return OS_OK;
     if ((s->col_hr = os_model_column(m, "excess_mortality", "mortality_hr", OS_COL_F32, err)) < 0 ||
         (s->col_dx = os_model_column(m, "excess_mortality", "dx", OS_COL_U16, err)) < 0 ||

@@ -61,23 +61,43 @@ static double logit(double p)
     return log(p / (1.0 - p));
 }
 
+/* The falls.* keys as written (falls_init derives the state from them). */
+typedef struct falls_par {
+    double ref_age, base_prob[2], or_decade, or_grip, or_gait, or_prior, low_grip[2], slow_gait;
+    double extra_mean;
+} falls_par;
+
+#define FP(key, member) OS_FIELD(key, falls_par, member, OS_F_REAL)
+static const os_field falls_fields[] = {
+    FP("falls.ref_age", ref_age), FP("falls.base_prob.female", base_prob[0]),
+    FP("falls.base_prob.male", base_prob[1]), FP("falls.or_per_decade", or_decade),
+    FP("falls.or.low_grip", or_grip), FP("falls.or.slow_gait", or_gait),
+    FP("falls.or.prior_fall", or_prior), FP("falls.low_grip.female", low_grip[0]),
+    FP("falls.low_grip.male", low_grip[1]), FP("falls.slow_gait", slow_gait),
+    FP("falls.extra_falls_mean", extra_mean),
+};
+#undef FP
+
 static int falls_init(os_model *m, void **state, os_err *err)
 {
     falls_state *s = calloc(1, sizeof *s);
     if (!s) return os_fail(err, OS_ERUN, "falls: out of memory");
     *state = s;
     const os_cfg *c = m->cfg;
-    s->ref_age = os_cfg_real(c, "falls.ref_age");
-    s->logit_base[0] = logit(os_cfg_real(c, "falls.base_prob.female"));
-    s->logit_base[1] = logit(os_cfg_real(c, "falls.base_prob.male"));
-    s->ln_or_decade = log(os_cfg_real(c, "falls.or_per_decade"));
-    s->ln_or_grip = log(os_cfg_real(c, "falls.or.low_grip"));
-    s->ln_or_gait = log(os_cfg_real(c, "falls.or.slow_gait"));
-    s->ln_or_prior = log(os_cfg_real(c, "falls.or.prior_fall"));
-    s->low_grip[0] = (float)os_cfg_real(c, "falls.low_grip.female");
-    s->low_grip[1] = (float)os_cfg_real(c, "falls.low_grip.male");
-    s->slow_gait = (float)os_cfg_real(c, "falls.slow_gait");
-    s->extra_mean = os_cfg_real(c, "falls.extra_falls_mean");
+    falls_par p;
+    if (os_cfg_read(c, NULL, falls_fields, sizeof falls_fields / sizeof falls_fields[0], &p, err))
+        return OS_ECONFIG;
+    s->ref_age = p.ref_age;
+    s->logit_base[0] = logit(p.base_prob[0]);
+    s->logit_base[1] = logit(p.base_prob[1]);
+    s->ln_or_decade = log(p.or_decade);
+    s->ln_or_grip = log(p.or_grip);
+    s->ln_or_gait = log(p.or_gait);
+    s->ln_or_prior = log(p.or_prior);
+    s->low_grip[0] = (float)p.low_grip[0];
+    s->low_grip[1] = (float)p.low_grip[1];
+    s->slow_gait = (float)p.slow_gait;
+    s->extra_mean = p.extra_mean;
     s->p_zero_extra = exp(-s->extra_mean);
     if ((s->col_grip = os_model_column(m, "falls", "grip", OS_COL_F32, err)) < 0 ||
         (s->col_gait = os_model_column(m, "falls", "gait", OS_COL_F32, err)) < 0)

@@ -133,33 +133,57 @@ static int add_columns(os_model *m, fractures_state *s, os_err *err)
     return s->col_vdef < 0 ? OS_ERUN : OS_OK;
 }
 
+/* The fractures.* keys as written (fractures_init derives the state). */
+typedef struct fractures_par {
+    double ref_age, tscore_ref, bmd_mean, bmd_sd, clinical_share;
+    double base[OS_NFX_SITES][2], hr_decade[OS_NFX_SITES][2], rr_sd[OS_NFX_SITES];
+    double fall_rr[OS_NFX_SITES], rr1, rr10, hist_start;
+} fractures_par;
+
+#define FP(key, member) OS_FIELD(key, fractures_par, member, OS_F_REAL)
+#define FP_SITE(k, site) \
+    FP("fractures." site ".base_rate_female", base[k][0]), \
+    FP("fractures." site ".base_rate_male", base[k][1]), \
+    FP("fractures." site ".hr_per_decade_female", hr_decade[k][0]), \
+    FP("fractures." site ".hr_per_decade_male", hr_decade[k][1]), \
+    FP("fractures." site ".rr_per_sd", rr_sd[k]), FP("fractures." site ".fall_rr", fall_rr[k])
+static const os_field fractures_fields[] = {
+    FP("fractures.ref_age", ref_age), FP("fractures.tscore_ref", tscore_ref),
+    FP("fractures.bmd_ref.mean", bmd_mean), FP("fractures.bmd_ref.sd", bmd_sd),
+    FP("fractures.vertebral.clinical_share", clinical_share),
+    FP_SITE(0, "hip"), FP_SITE(1, "vertebral"), FP_SITE(2, "wrist"), FP_SITE(3, "other"),
+    FP("fractures.prior.rr_year1", rr1), FP("fractures.prior.rr_year10", rr10),
+    FP("fractures.history.start_age", hist_start),
+};
+#undef FP_SITE
+#undef FP
+
 static int fractures_init(os_model *m, void **state, os_err *err)
 {
     fractures_state *s = calloc(1, sizeof *s);
     if (!s) return os_fail(err, OS_ERUN, "fractures: out of memory");
     *state = s;
     const os_cfg *c = m->cfg;
-    char key[96];
-    s->ref_age = os_cfg_real(c, "fractures.ref_age");
-    s->tscore_ref = os_cfg_real(c, "fractures.tscore_ref");
-    s->bmd_mean = os_cfg_real(c, "fractures.bmd_ref.mean");
-    s->bmd_inv_sd = 1.0 / os_cfg_real(c, "fractures.bmd_ref.sd");
-    s->clinical_share = os_cfg_real(c, "fractures.vertebral.clinical_share");
+    fractures_par p;
+    if (os_cfg_read(c, NULL, fractures_fields, sizeof fractures_fields / sizeof fractures_fields[0], &p,
+                    err))
+        return OS_ECONFIG;
+    s->ref_age = p.ref_age;
+    s->tscore_ref = p.tscore_ref;
+    s->bmd_mean = p.bmd_mean;
+    s->bmd_inv_sd = 1.0 / p.bmd_sd;
+    s->clinical_share = p.clinical_share;
     for (int k = 0; k < OS_NFX_SITES; k++) {
         snprintf(s->iv_name[k], sizeof s->iv_name[k], OS_IV_FX_RR_PREFIX "%s", site_key[k]);
-#define R(field) (snprintf(key, sizeof key, "fractures.%s.%s", site_key[k], field), os_cfg_real(c, key))
-        s->ln_base[k][0] = log(R("base_rate_female"));
-        s->ln_base[k][1] = log(R("base_rate_male"));
-        s->ln_hr_year[k][0] = log(R("hr_per_decade_female")) / 10.0;
-        s->ln_hr_year[k][1] = log(R("hr_per_decade_male")) / 10.0;
-        s->ln_rr_sd[k] = log(R("rr_per_sd"));
-        s->ln_fall_rr[k] = log(R("fall_rr"));
-#undef R
+        s->ln_base[k][0] = log(p.base[k][0]);
+        s->ln_base[k][1] = log(p.base[k][1]);
+        s->ln_hr_year[k][0] = log(p.hr_decade[k][0]) / 10.0;
+        s->ln_hr_year[k][1] = log(p.hr_decade[k][1]) / 10.0;
+        s->ln_rr_sd[k] = log(p.rr_sd[k]);
+        s->ln_fall_rr[k] = log(p.fall_rr[k]);
     }
-    double rr1 = os_cfg_real(c, "fractures.prior.rr_year1");
-    double rr10 = os_cfg_real(c, "fractures.prior.rr_year10");
-    for (int t = 0; t < 256; t++) s->ln_prior[t] = log(os_prior_fracture_rr(t, rr1, rr10));
-    s->hist_start = os_cfg_real(c, "fractures.history.start_age");
+    for (int t = 0; t < 256; t++) s->ln_prior[t] = log(os_prior_fracture_rr(t, p.rr1, p.rr10));
+    s->hist_start = p.hist_start;
     if (add_summaries(m, s, err)) return OS_ERUN;
     if ((s->col_bmd = os_model_column(m, "fractures", "bmd", OS_COL_F32, err)) < 0 ||
         (s->col_falls = os_model_column(m, "fractures", "falls_n", OS_COL_U8, err)) < 0 ||

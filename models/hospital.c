@@ -19,7 +19,6 @@
 #include "events.h"
 #include "fastmath.h"
 
-static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
 
 static const os_param_spec hospital_params[] = {
     {"hospital.admit.hip", OS_P_REAL, "1", 0, 1, 1, NULL, NULL, "admission probability after a hip fracture"},
@@ -56,29 +55,48 @@ typedef struct hospital_state {
     uint32_t purpose;
 } hospital_state;
 
+/* The hospital.* keys as written (hospital_init derives the state). */
+typedef struct hospital_par {
+    double admit[OS_NFX_SITES], los[OS_NFX_SITES];
+    double prob, ref_age, or_decade, or_sarc, bg_los, bed_share, hip_older_age, hip_extra_weeks;
+} hospital_par;
+
+#define HP(key, member) OS_FIELD(key, hospital_par, member, OS_F_REAL)
+static const os_field hospital_fields[] = {
+    HP("hospital.admit.hip", admit[0]), HP("hospital.los.hip", los[0]),
+    HP("hospital.admit.vertebral", admit[1]), HP("hospital.los.vertebral", los[1]),
+    HP("hospital.admit.wrist", admit[2]), HP("hospital.los.wrist", los[2]),
+    HP("hospital.admit.other", admit[3]), HP("hospital.los.other", los[3]),
+    HP("hospital.background.prob", prob), HP("hospital.ref_age", ref_age),
+    HP("hospital.background.or_per_decade", or_decade),
+    HP("hospital.background.or_sarcopenia", or_sarc), HP("hospital.background.los", bg_los),
+    HP("hospital.bedrest_share", bed_share), HP("hospital.hip_older_age", hip_older_age),
+    HP("hospital.hip_extra_bedrest_weeks", hip_extra_weeks),
+};
+#undef HP
+
 static int hospital_init(os_model *m, void **state, os_err *err)
 {
     hospital_state *s = calloc(1, sizeof *s);
     if (!s) return os_fail(err, OS_ERUN, "hospital: out of memory");
     *state = s;
     const os_cfg *c = m->cfg;
-    char key[64];
+    hospital_par p;
+    if (os_cfg_read(c, NULL, hospital_fields, sizeof hospital_fields / sizeof hospital_fields[0], &p, err))
+        return OS_ECONFIG;
     for (int k = 0; k < OS_NFX_SITES; k++) {
-        snprintf(key, sizeof key, "hospital.admit.%s", site_key[k]);
-        s->admit[k] = os_cfg_real(c, key);
-        snprintf(key, sizeof key, "hospital.los.%s", site_key[k]);
-        s->los[k] = os_cfg_real(c, key);
+        s->admit[k] = p.admit[k];
+        s->los[k] = p.los[k];
     }
-    double p = os_cfg_real(c, "hospital.background.prob");
-    s->ref_age = os_cfg_real(c, "hospital.ref_age");
-    s->logit_bg = log(p / (1.0 - p));
-    s->ln_or_decade = log(os_cfg_real(c, "hospital.background.or_per_decade"));
-    s->ln_or_sarc = log(os_cfg_real(c, "hospital.background.or_sarcopenia"));
+    s->ref_age = p.ref_age;
+    s->logit_bg = log(p.prob / (1.0 - p.prob));
+    s->ln_or_decade = log(p.or_decade);
+    s->ln_or_sarc = log(p.or_sarc);
     s->sarc = os_dx_outcome_flags(c).sarc;
-    s->bg_los = os_cfg_real(c, "hospital.background.los");
-    s->bed_share = os_cfg_real(c, "hospital.bedrest_share");
-    s->hip_older_age = os_cfg_real(c, "hospital.hip_older_age");
-    s->hip_extra_weeks = os_cfg_real(c, "hospital.hip_extra_bedrest_weeks");
+    s->bg_los = p.bg_los;
+    s->bed_share = p.bed_share;
+    s->hip_older_age = p.hip_older_age;
+    s->hip_extra_weeks = p.hip_extra_weeks;
     if ((s->col_flags = os_model_column(m, "hospital", "fx_flags", OS_COL_U8, err)) < 0 ||
         (s->col_dx = os_model_column(m, "hospital", "dx", OS_COL_U16, err)) < 0 ||
         (s->col_bedrest = os_model_column(m, "hospital", "bedrest_weeks", OS_COL_U8, err)) < 0)

@@ -46,8 +46,8 @@
 static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
 
 #define UNB 1.0, 0.0
-#define RATE(k, d) {k, OS_P_REAL, "1/yr", -0.5, 0.5, 0, NULL, NULL, d}
-#define RR(k, d) {k, OS_P_REAL, "1", 0.0, 20.0, 0, NULL, NULL, d}
+#define RATE(k, d) {k, OS_P_REAL, "1/yr", -0.5, 0.5, 0, "0", NULL, d}
+#define RR(k, d) {k, OS_P_REAL, "1", 0.0, 20.0, 0, "1", NULL, d}
 #define FRAC(k, req, d) {k, OS_P_REAL, "1", 0.0, 1.0, req, NULL, NULL, d}
 
 /* Keys of one programme, declared under programmes.<name>. */
@@ -98,15 +98,15 @@ static const os_param_spec prog_params[] = {
     RR("effects.fracture_rr.wrist", "wrist fracture rate ratio beyond the BMD pathway"),
     RR("effects.fracture_rr.other", "other fracture rate ratio beyond the BMD pathway"),
     RR("effects.mortality_rr", "all-cause mortality rate ratio"),
-    {"after_stop.offset_years", OS_P_REAL, "year", 0, 50, 0, NULL, NULL,
+    {"after_stop.offset_years", OS_P_REAL, "year", 0, 50, 0, "0", NULL,
      "rate ratios fade linearly to none over this time after stopping"},
     RATE("after_stop.rebound_bmd_change", "extra yearly BMD log-change after stopping"),
-    {"after_stop.rebound_years", OS_P_REAL, "year", 0, 50, 0, NULL, NULL, "duration of the rebound"},
+    {"after_stop.rebound_years", OS_P_REAL, "year", 0, 50, 0, "0", NULL, "duration of the rebound"},
     {"after_stop.reoffer_years", OS_P_REAL, "year", 0, 100, 0, NULL, NULL,
      "years after stopping (and after any fading and rebound) when the programme is offered again; "
      "default never"},
     {"costs.per_year", OS_P_REAL, "CNY/yr", 0, 1e8, 1, NULL, NULL, "cost per person-year on it"},
-    {"costs.per_start", OS_P_REAL, "CNY", 0, 1e8, 0, NULL, NULL, "one-off cost at the start"},
+    {"costs.per_start", OS_P_REAL, "CNY", 0, 1e8, 0, "0", NULL, "one-off cost at the start"},
 };
 #define NPROG_PARAMS (sizeof prog_params / sizeof prog_params[0])
 
@@ -131,10 +131,12 @@ typedef struct iv_ae {
 } iv_ae;
 
 typedef struct iv_prog {
+    const char *label, *type, *evidence, *source, *notes;   /* documentation only */
     int start, end, max_years;
     double age_min, age_max;
     int sex;              /* -1 any */
     int dx, sarc_ew, prior_fx;  /* prior_fx: -1 any, 0 no, 1 yes */
+    int pf_choice;        /* eligibility.prior_fracture as read: any|yes|no */
     double tmax;          /* NAN: no T-score criterion */
     int find, interval;
     double attend, sens, spec, c_screen;
@@ -147,6 +149,50 @@ typedef struct iv_prog {
     uint32_t purpose_person, purpose_year;
     int col_state, col_years;
 } iv_prog;
+
+/* Where each key of a programme goes; defaults are the specs' (prog_params).
+ * Absent without a default: end_year the run's end, max_years, change_years
+ * and reoffer_years no limit, tscore_max no criterion. */
+#define PF(key, member, type) OS_FIELD(key, iv_prog, member, type)
+static const os_field prog_fields[] = {
+    PF("label", label, OS_F_STR), PF("type", type, OS_F_STR), PF("evidence", evidence, OS_F_STR),
+    PF("source", source, OS_F_STR), PF("notes", notes, OS_F_STR),
+    PF("start_year", start, OS_F_INT), PF("end_year", end, OS_F_INT),
+    PF("max_years", max_years, OS_F_INT),
+    PF("eligibility.age_min", age_min, OS_F_REAL), PF("eligibility.age_max", age_max, OS_F_REAL),
+    PF("eligibility.sex", sex, OS_F_CHOICE), PF("eligibility.diagnosis", dx, OS_F_CHOICE),
+    PF("eligibility.definition", sarc_ew, OS_F_CHOICE),
+    PF("eligibility.tscore_max", tmax, OS_F_REAL),
+    PF("eligibility.prior_fracture", pf_choice, OS_F_CHOICE),
+    PF("finding.method", find, OS_F_CHOICE),
+    PF("coverage", reach, OS_F_REAL), PF("uptake", uptake, OS_F_REAL),
+    PF("adherence", adherence, OS_F_REAL), PF("discontinuation", discont, OS_F_REAL),
+    PF("effects.bmd_change", bmd, OS_F_REAL), PF("effects.muscle_mass_change", mass, OS_F_REAL),
+    PF("effects.strength_change", strength, OS_F_REAL),
+    PF("effects.change_years", change_years, OS_F_REAL), PF("effects.fall_rr", fall_rr, OS_F_REAL),
+    PF("effects.fracture_rr.hip", fx_rr[0], OS_F_REAL),
+    PF("effects.fracture_rr.vertebral", fx_rr[1], OS_F_REAL),
+    PF("effects.fracture_rr.wrist", fx_rr[2], OS_F_REAL),
+    PF("effects.fracture_rr.other", fx_rr[3], OS_F_REAL),
+    PF("effects.mortality_rr", mort_rr, OS_F_REAL),
+    PF("after_stop.offset_years", offset, OS_F_REAL),
+    PF("after_stop.rebound_bmd_change", rebound, OS_F_REAL),
+    PF("after_stop.rebound_years", rebound_years, OS_F_REAL),
+    PF("after_stop.reoffer_years", reoffer_years, OS_F_REAL),
+    PF("costs.per_year", c_year, OS_F_REAL), PF("costs.per_start", c_start, OS_F_REAL),
+};
+/* Read only for a screening programme (finding.method other than none). */
+static const os_field find_fields[] = {
+    PF("finding.interval", interval, OS_F_INT), PF("finding.attendance", attend, OS_F_REAL),
+    PF("finding.sensitivity", sens, OS_F_REAL), PF("finding.specificity", spec, OS_F_REAL),
+    PF("finding.cost", c_screen, OS_F_REAL),
+};
+#undef PF
+static const os_field ae_fields[] = {
+    OS_FIELD("rate", iv_ae, rate, OS_F_REAL), OS_FIELD("cost", iv_ae, cost, OS_F_REAL),
+    OS_FIELD("disutility", iv_ae, disutility, OS_F_REAL),
+};
+#define NFIELDS(t) (sizeof t / sizeof t[0])
 
 typedef struct iv_state {
     int np;
@@ -199,102 +245,35 @@ static int iv_declare(os_cfg *cfg, os_err *err)
 
 /* ---- reading one programme ---- */
 
-static double opt_real(const os_cfg *c, const char *pre, const char *k, double def)
-{
-    char key[700];
-    snprintf(key, sizeof key, "%s.%s", pre, k);
-    return os_cfg_has(c, key) ? os_cfg_real(c, key) : def;
-}
-
-static const char *str_of(const os_cfg *c, const char *pre, const char *k)
-{
-    char key[700];
-    snprintf(key, sizeof key, "%s.%s", pre, k);
-    return os_cfg_str(c, key);
-}
-
-static int choice(const char *v, const char *const *opts, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (v && !strcmp(v, opts[i])) return i;
-    return 0;
-}
-
 static int read_prog(const os_model *m, const char *name, iv_prog *p, os_err *err)
 {
     const os_cfg *c = m->cfg;
     char pre[256], key[400];
     snprintf(pre, sizeof pre, "programmes.%s", name);
     memset(p, 0, sizeof *p);
-    snprintf(key, sizeof key, "%s.start_year", pre);
-    p->start = (int)os_cfg_int(c, key);
-    snprintf(key, sizeof key, "%s.end_year", pre);
-    p->end = os_cfg_has(c, key) ? (int)os_cfg_int(c, key) : m->end_year;
-    snprintf(key, sizeof key, "%s.max_years", pre);
-    p->max_years = os_cfg_has(c, key) ? (int)os_cfg_int(c, key) : 255;
-    p->age_min = opt_real(c, pre, "eligibility.age_min", 0);
-    p->age_max = opt_real(c, pre, "eligibility.age_max", 1e9);
-    static const char *const sexes[] = {"any", "female", "male"};
-    p->sex = choice(str_of(c, pre, "eligibility.sex"), sexes, 3) - 1;
-    static const char *const dxs[] = {"any", "osteoporosis", "osteopenia_or_worse", "not_osteoporosis",
-                                      "sarcopenia", "osteosarcopenia"};
-    p->dx = choice(str_of(c, pre, "eligibility.diagnosis"), dxs, 6);
-    static const char *const defs[] = {"awgs2019", "ewgsop2"};
-    p->sarc_ew = choice(str_of(c, pre, "eligibility.definition"), defs, 2);
-    p->tmax = opt_real(c, pre, "eligibility.tscore_max", NAN);
-    static const char *const pf[] = {"any", "no", "yes"};
-    p->prior_fx = choice(str_of(c, pre, "eligibility.prior_fracture"), pf, 3) - 1;
-    static const char *const finds[] = {"none", "dxa", "ct_ai"};
-    p->find = choice(str_of(c, pre, "finding.method"), finds, 3);
+    if (os_cfg_read(c, pre, prog_fields, NFIELDS(prog_fields), p, err)) return OS_ECONFIG;
+    if (!p->end) p->end = m->end_year;
+    if (!p->max_years) p->max_years = UINT8_MAX;   /* the years column saturates there */
+    if (isnan(p->change_years)) p->change_years = INFINITY;
+    if (isnan(p->reoffer_years)) p->reoffer_years = INFINITY;
+    p->sex -= 1;   /* any|female|male -> -1 any, 0 female, 1 male */
+    static const int pf_of[] = {-1, 1, 0};   /* any|yes|no */
+    p->prior_fx = p->pf_choice >= 0 ? pf_of[p->pf_choice] : -1;
     if (p->find != FIND_NONE) {
-        snprintf(key, sizeof key, "%s.finding.interval", pre);
-        p->interval = (int)os_cfg_int(c, key);
-        p->attend = opt_real(c, pre, "finding.attendance", 0);
-        p->sens = opt_real(c, pre, "finding.sensitivity", 0);
-        p->spec = opt_real(c, pre, "finding.specificity", 0);
-        p->c_screen = opt_real(c, pre, "finding.cost", 0);
-        if (p->interval < 1)
+        if (os_cfg_read(c, pre, find_fields, NFIELDS(find_fields), p, err)) return OS_ECONFIG;
+        if (p->interval < 1) {
+            snprintf(key, sizeof key, "%s.finding.interval", pre);
             return os_fail(err, OS_ECONFIG, "%s: %s.finding: a screening programme needs finding.interval",
                            os_cfg_origin(c, key), pre);
+        }
     }
-    p->reach = opt_real(c, pre, "coverage", 0);
-    p->uptake = opt_real(c, pre, "uptake", 0);
-    p->adherence = opt_real(c, pre, "adherence", 0);
-    p->discont = opt_real(c, pre, "discontinuation", 0);
-    p->bmd = opt_real(c, pre, "effects.bmd_change", 0);
-    p->mass = opt_real(c, pre, "effects.muscle_mass_change", 0);
-    p->strength = opt_real(c, pre, "effects.strength_change", 0);
-    p->change_years = opt_real(c, pre, "effects.change_years", 1e9);
-    p->fall_rr = opt_real(c, pre, "effects.fall_rr", 1);
-    for (int k = 0; k < OS_NFX_SITES; k++) {
-        char fk[64];
-        snprintf(fk, sizeof fk, "effects.fracture_rr.%s", site_key[k]);
-        p->fx_rr[k] = opt_real(c, pre, fk, 1);
-    }
-    p->mort_rr = opt_real(c, pre, "effects.mortality_rr", 1);
-    p->offset = opt_real(c, pre, "after_stop.offset_years", 0);
-    p->rebound = opt_real(c, pre, "after_stop.rebound_bmd_change", 0);
-    p->rebound_years = opt_real(c, pre, "after_stop.rebound_years", 0);
-    p->reoffer_years = opt_real(c, pre, "after_stop.reoffer_years", 1e9);
-    p->c_year = opt_real(c, pre, "costs.per_year", 0);
-    p->c_start = opt_real(c, pre, "costs.per_start", 0);
-    /* Documentation-only keys are part of the definition: mark them read. */
-    (void)str_of(c, pre, "label");
-    (void)str_of(c, pre, "type");
-    (void)str_of(c, pre, "evidence");
-    (void)str_of(c, pre, "source");
-    (void)str_of(c, pre, "notes");
     const char *const *aes;
     snprintf(key, sizeof key, "%s.adverse", pre);
     p->nae = (int)os_cfg_keys(c, key, &aes);
     for (int k = 0; k < p->nae; k++) {
-        char ap[400];
-        snprintf(ap, sizeof ap, "adverse.%s.rate", aes[k]);
-        p->ae[k].rate = opt_real(c, pre, ap, 0);
-        snprintf(ap, sizeof ap, "adverse.%s.cost", aes[k]);
-        p->ae[k].cost = opt_real(c, pre, ap, 0);
-        snprintf(ap, sizeof ap, "adverse.%s.disutility", aes[k]);
-        p->ae[k].disutility = opt_real(c, pre, ap, 0);
+        char ap[700];
+        snprintf(ap, sizeof ap, "%s.adverse.%s", pre, aes[k]);
+        if (os_cfg_read(c, ap, ae_fields, NFIELDS(ae_fields), &p->ae[k], err)) return OS_ECONFIG;
     }
     /* Draws are named after the programme, so the same programme in two
      * arms draws the same numbers for the same person. */
@@ -318,7 +297,8 @@ static int iv_init(os_model *m, void **state, os_err *err)
     if (!s) return os_fail(err, OS_ERUN, "interventions: out of memory");
     *state = s;
     s->start_year = m->start_year;
-    s->rate = os_cfg_real(m->cfg, "economics.discount_rate");
+    static const os_field rate = OS_FIELD("economics.discount_rate", iv_state, rate, OS_F_REAL);
+    if (os_cfg_read(m->cfg, NULL, &rate, 1, s, err)) return OS_ECONFIG;
     /* Every arm registers the same summary columns (zero without programmes). */
     static const char *const names[S_N] = {"programme_persons", "programme_starts", "programme_screens",
                                            "adverse_events", "programme_cost",
@@ -438,15 +418,128 @@ static void add_ratios(iv_eff *e, const iv_prog *p, double f)
     e->mort *= 1.0 - f * (1.0 - p->mort_rr);
 }
 
+/* Columns a programme year reads (and iv_found, which it sets). */
+typedef struct iv_in {
+    const uint16_t *dx;
+    const float *t;
+    const uint8_t *flags;
+    uint8_t *found;
+} iv_in;
+
+/* A person's counts of the year. */
+typedef struct iv_count {
+    int on_any, starts, screens, aes;
+} iv_count;
+
+/* Offers programme K (P) to person I, eligible by age and sex, when the
+ * programme reaches them and they meet its criteria or a screen finds
+ * them; G: the person's draws of this year. */
+static void offer(const os_model *m, const iv_prog *p, int k, const os_chunk *c, size_t i,
+                  const iv_in *in, os_rng *g, uint8_t *st, uint8_t *yrs, iv_eff *e, iv_count *n)
+{
+    /* Life-long per-person draws: reached, and would start. */
+    os_rng pr;
+    os_rng_init(&pr, m->seed, c->id[i], 0, p->purpose_person);
+    double u_reach = os_rng_uniform(&pr), u_start = os_rng_uniform(&pr);
+    if (!(u_reach < p->reach)) return;
+    int crit = meets_criteria(p, in->dx[i], in->t[i], in->flags[i]);
+    int ok = crit;
+    unsigned bit = 1u << k;
+    if (p->find != FIND_NONE && !(in->found[i] & bit)) {
+        ok = 0;
+        if ((m->year - p->start) % p->interval == 0 && os_rng_uniform(g) < p->attend) {
+            n->screens++;
+            e->cost += p->c_screen;
+            double u = os_rng_uniform(g);
+            ok = crit ? u < p->sens : u >= p->spec;
+            if (ok) in->found[i] |= (uint8_t)bit;
+        }
+    }
+    if (ok && u_start < p->uptake) {
+        *st = ST_ON;
+        *yrs = 0;
+        n->starts++;
+        e->cost += p->c_start;
+    }
+}
+
+/* A year on programme P (state ST_ON): effects, costs, adverse events and
+ * stopping. */
+static void on_year(const os_model *m, const iv_prog *p, os_rng *g, uint8_t *st, uint8_t *yrs,
+                    iv_eff *e, iv_count *n)
+{
+    n->on_any = 1;
+    if (*yrs < p->change_years) add_changes(e, p, p->adherence);
+    add_ratios(e, p, p->adherence);
+    e->cost += p->c_year;
+    for (int a = 0; a < p->nae; a++)
+        if (os_rng_uniform(g) < p->ae[a].rate) {
+            n->aes++;
+            e->cost += p->ae[a].cost;
+            e->qloss += p->ae[a].disutility;
+        }
+    if (*yrs < 255) (*yrs)++;
+    /* Stopping takes effect from next year. */
+    if (*yrs >= p->max_years || m->year >= p->end || os_rng_uniform(g) < p->discont) {
+        *st = ST_STOPPED;
+        *yrs = 0;
+    }
+}
+
+/* Programme K's year for living person I. */
+static void prog_year(const os_model *m, const iv_state *s, int k, const os_chunk *c, size_t i,
+                      const iv_in *in, iv_eff *e, iv_count *n)
+{
+    const iv_prog *p = &s->p[k];
+    uint8_t *st = OS_CHUNK_COL(m, c, uint8_t, p->col_state) + i;
+    uint8_t *yrs = OS_CHUNK_COL(m, c, uint8_t, p->col_years) + i;
+    if (*st == ST_DONE) {
+        /* Offered again after reoffer_years off the programme. */
+        if (*yrs < 255) (*yrs)++;
+        if (*yrs < p->reoffer_years) return;
+        *st = ST_NEW;
+    }
+    os_rng g;
+    os_rng_init(&g, m->seed, c->id[i], (uint32_t)m->year, p->purpose_year);
+    int running = m->year >= p->start && m->year <= p->end;
+    if (*st == ST_NEW && running && c->age[i] >= p->age_min && c->age[i] <= p->age_max &&
+        (p->sex < 0 || c->sex[i] == p->sex))
+        offer(m, p, k, c, i, in, &g, st, yrs, e, n);
+    if (*st == ST_ON) {
+        on_year(m, p, &g, st, yrs, e, n);
+    } else if (*st == ST_STOPPED) {
+        if (*yrs < 255) (*yrs)++;
+        double f = p->offset > 0 ? 1.0 - (double)*yrs / p->offset : 0.0;
+        if (f > 0) add_ratios(e, p, p->adherence * f);
+        if (*yrs <= p->rebound_years) e->bmd += p->rebound;
+        if (f <= 0 && *yrs >= p->rebound_years) *st = ST_DONE;
+    }
+}
+
+/* Adds person I's counts and costs of the year to the summary. */
+static void tally(const iv_state *s, const os_chunk *c, size_t i, const iv_count *n, double cost,
+                  double disc)
+{
+    int sex = c->sex[i], band = os_age_band(c->age[i]);
+    double w = c->weight[i];
+    os_acc *a = c->acc;
+    if (n->on_any) os_acc_add(a, sex, band, s->sum[S_ON], w);
+    if (n->starts) os_acc_add(a, sex, band, s->sum[S_STARTS], w * n->starts);
+    if (n->screens) os_acc_add(a, sex, band, s->sum[S_SCREENS], w * n->screens);
+    if (n->aes) os_acc_add(a, sex, band, s->sum[S_AE], w * n->aes);
+    if (cost > 0) {
+        os_acc_add(a, sex, band, s->sum[S_COST], w * cost);
+        os_acc_add(a, sex, band, s->sum[S_COST_D], w * cost * disc);
+    }
+}
+
 static void iv_step(os_model *m, void *state, os_chunk *c)
 {
     iv_state *s = state;
     if (s->np == 0) return;
-    const uint16_t *dx = OS_CHUNK_COL(m, c, uint16_t, s->col_dx);
-    const float *t = OS_CHUNK_COL(m, c, float, s->col_t);
-    const uint8_t *flags = OS_CHUNK_COL(m, c, uint8_t, s->col_flags);
+    iv_in in = {OS_CHUNK_COL(m, c, uint16_t, s->col_dx), OS_CHUNK_COL(m, c, float, s->col_t),
+                OS_CHUNK_COL(m, c, uint8_t, s->col_flags), OS_CHUNK_COL(m, c, uint8_t, s->col_found)};
     float *hr = OS_CHUNK_COL(m, c, float, s->col_hr);
-    uint8_t *found = OS_CHUNK_COL(m, c, uint8_t, s->col_found);
     float *o_bmd = OS_CHUNK_COL(m, c, float, s->col_bmd), *o_mass = OS_CHUNK_COL(m, c, float, s->col_mass);
     float *o_str = OS_CHUNK_COL(m, c, float, s->col_str), *o_fall = OS_CHUNK_COL(m, c, float, s->col_fall);
     float *o_cost = OS_CHUNK_COL(m, c, float, s->col_cost), *o_q = OS_CHUNK_COL(m, c, float, s->col_q);
@@ -455,74 +548,9 @@ static void iv_step(os_model *m, void *state, os_chunk *c)
     double disc = pow(1.0 + s->rate, -(double)(m->year - s->start_year));
     for (size_t i = 0; i < c->n; i++) {
         iv_eff e = {0, 0, 0, 1, {1, 1, 1, 1}, 1, 0, 0};
-        int on_any = 0, starts = 0, screens = 0, aes = 0;
+        iv_count n = {0, 0, 0, 0};
         if (c->alive[i])
-            for (int k = 0; k < s->np; k++) {
-                const iv_prog *p = &s->p[k];
-                uint8_t *st = OS_CHUNK_COL(m, c, uint8_t, p->col_state) + i;
-                uint8_t *yrs = OS_CHUNK_COL(m, c, uint8_t, p->col_years) + i;
-                if (*st == ST_DONE) {
-                    /* Offered again after reoffer_years off the programme. */
-                    if (*yrs < 255) (*yrs)++;
-                    if (*yrs < p->reoffer_years) continue;
-                    *st = ST_NEW;
-                }
-                os_rng g;
-                os_rng_init(&g, m->seed, c->id[i], (uint32_t)m->year, p->purpose_year);
-                int running = m->year >= p->start && m->year <= p->end;
-                if (*st == ST_NEW && running && c->age[i] >= p->age_min && c->age[i] <= p->age_max &&
-                    (p->sex < 0 || c->sex[i] == p->sex)) {
-                    /* Life-long per-person draws: reached, and would start. */
-                    os_rng pr;
-                    os_rng_init(&pr, m->seed, c->id[i], 0, p->purpose_person);
-                    double u_reach = os_rng_uniform(&pr), u_start = os_rng_uniform(&pr);
-                    if (u_reach < p->reach) {
-                        int crit = meets_criteria(p, dx[i], t[i], flags[i]);
-                        int offer = crit;
-                        unsigned bit = 1u << k;
-                        if (p->find != FIND_NONE && !(found[i] & bit)) {
-                            offer = 0;
-                            if ((m->year - p->start) % p->interval == 0 && os_rng_uniform(&g) < p->attend) {
-                                screens++;
-                                e.cost += p->c_screen;
-                                double u = os_rng_uniform(&g);
-                                offer = crit ? u < p->sens : u >= p->spec;
-                                if (offer) found[i] |= (uint8_t)bit;
-                            }
-                        }
-                        if (offer && u_start < p->uptake) {
-                            *st = ST_ON;
-                            *yrs = 0;
-                            starts++;
-                            e.cost += p->c_start;
-                        }
-                    }
-                }
-                if (*st == ST_ON) {
-                    on_any = 1;
-                    if (*yrs < p->change_years) add_changes(&e, p, p->adherence);
-                    add_ratios(&e, p, p->adherence);
-                    e.cost += p->c_year;
-                    for (int a = 0; a < p->nae; a++)
-                        if (os_rng_uniform(&g) < p->ae[a].rate) {
-                            aes++;
-                            e.cost += p->ae[a].cost;
-                            e.qloss += p->ae[a].disutility;
-                        }
-                    if (*yrs < 255) (*yrs)++;
-                    /* Stopping takes effect from next year. */
-                    if (*yrs >= p->max_years || m->year >= p->end || os_rng_uniform(&g) < p->discont) {
-                        *st = ST_STOPPED;
-                        *yrs = 0;
-                    }
-                } else if (*st == ST_STOPPED) {
-                    if (*yrs < 255) (*yrs)++;
-                    double f = p->offset > 0 ? 1.0 - (double)*yrs / p->offset : 0.0;
-                    if (f > 0) add_ratios(&e, p, p->adherence * f);
-                    if (*yrs <= p->rebound_years) e.bmd += p->rebound;
-                    if (f <= 0 && *yrs >= p->rebound_years) *st = ST_DONE;
-                }
-            }
+            for (int k = 0; k < s->np; k++) prog_year(m, s, k, c, i, &in, &e, &n);
         o_bmd[i] = (float)e.bmd;
         o_mass[i] = (float)e.mass;
         o_str[i] = (float)e.str;
@@ -532,17 +560,7 @@ static void iv_step(os_model *m, void *state, os_chunk *c)
         o_q[i] = (float)e.qloss;
         if (!c->alive[i]) continue;
         hr[i] *= (float)e.mort;
-        int sex = c->sex[i], band = os_age_band(c->age[i]);
-        double w = c->weight[i];
-        os_acc *a = c->acc;
-        if (on_any) os_acc_add(a, sex, band, s->sum[S_ON], w);
-        if (starts) os_acc_add(a, sex, band, s->sum[S_STARTS], w * starts);
-        if (screens) os_acc_add(a, sex, band, s->sum[S_SCREENS], w * screens);
-        if (aes) os_acc_add(a, sex, band, s->sum[S_AE], w * aes);
-        if (e.cost > 0) {
-            os_acc_add(a, sex, band, s->sum[S_COST], w * e.cost);
-            os_acc_add(a, sex, band, s->sum[S_COST_D], w * e.cost * disc);
-        }
+        tally(s, c, i, &n, e.cost, disc);
     }
 }
 

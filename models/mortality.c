@@ -52,8 +52,14 @@ static int mort_init(os_model *m, void **state, os_err *err)
         free(s);
         return os_fail(err, OS_ERUN, "mortality: needs the demography module before it");
     }
-    s->effects = os_cfg_bool(m->cfg, "model.disease_effects");
-    s->adjust = os_cfg_bool(m->cfg, "mortality.adjust_background");
+    static const os_field fields[] = {
+        OS_FIELD("model.disease_effects", mort_state, effects, OS_F_BOOL),
+        OS_FIELD("mortality.adjust_background", mort_state, adjust, OS_F_BOOL),
+    };
+    if (os_cfg_read(m->cfg, NULL, fields, sizeof fields / sizeof fields[0], s, err)) {
+        free(s);
+        return OS_ECONFIG;
+    }
     s->purpose = os_rng_purpose("mortality.death");
     s->deaths_col = os_summary_column_as(m, "deaths", "persons",
                                          "persons dying from 1 July of the year to 1 July of the next, "

@@ -93,15 +93,14 @@
     X("coupling.bmd_ref.sd_male", "g/cm2", 0.01, 0.5, bmd_ref_sd[1], "its SD, men")
 
 #define MU_SPEC(k, u, lo, hi, f, d) {k, OS_P_REAL, u, lo, hi, 1, NULL, NULL, d},
-#define MU_OFF(k, u, lo, hi, f, d) offsetof(os_muscle_par, f),
+#define MU_FIELD(k, u, lo, hi, f, d) OS_FIELD(k, os_muscle_par, f, OS_F_REAL),
 static const os_param_spec muscle_params[] = { MUSCLE_PARAMS(MU_SPEC) };
-static const size_t muscle_off[] = { MUSCLE_PARAMS(MU_OFF) };
+static const os_field muscle_fields[] = { MUSCLE_PARAMS(MU_FIELD) };
 #define MU_NPARAMS (sizeof muscle_params / sizeof muscle_params[0])
 
-int os_muscle_read_params(const os_cfg *cfg, os_muscle_par *p)
+int os_muscle_read_params(const os_cfg *cfg, os_muscle_par *p, os_err *err)
 {
-    os_phys_read_reals(cfg, muscle_params, muscle_off, MU_NPARAMS, p);
-    return 0;
+    return os_cfg_read(cfg, NULL, muscle_fields, MU_NPARAMS, p, err);
 }
 
 int os_muscle_setup(os_model *m, const os_muscle_par *p, void **state,
@@ -152,7 +151,7 @@ int os_muscle_setup(os_model *m, const os_muscle_par *p, void **state,
 static int muscle_init(os_model *m, void **state, os_err *err)
 {
     os_muscle_par p;
-    os_muscle_read_params(m->cfg, &p);
+    if (os_muscle_read_params(m->cfg, &p, err)) return OS_ECONFIG;
     return os_muscle_setup(m, &p, state, err);
 }
 

@@ -138,10 +138,10 @@ int os_muscle_setup(os_model *m, const os_muscle_par *p, void **state,
                     os_err *err);
 int os_dx_setup(os_model *m, const os_dx_par *p, void **state, os_err *err);
 
-int os_rf_read_params(const os_cfg *cfg, os_rf_par *p);
-int os_bone_read_params(const os_cfg *cfg, os_bone_par *p);
-int os_muscle_read_params(const os_cfg *cfg, os_muscle_par *p);
-int os_dx_read_params(const os_cfg *cfg, os_dx_par *p);
+int os_rf_read_params(const os_cfg *cfg, os_rf_par *p, os_err *err);
+int os_bone_read_params(const os_cfg *cfg, os_bone_par *p, os_err *err);
+int os_muscle_read_params(const os_cfg *cfg, os_muscle_par *p, os_err *err);
+int os_dx_read_params(const os_cfg *cfg, os_dx_par *p, os_err *err);
 
 /* Diagnosis flags (diagnosis.h) of one person; sex 0 female, 1 male. */
 unsigned os_dx_classify(const os_dx_par *p, int sex, float t, float asmv,
@@ -189,17 +189,6 @@ static inline float os_age_factor(double accel, float a)
 static inline float os_phys_window(float t, double lo, double hi)
 {
     return (float)((double)t >= lo && (double)t < hi);
-}
-
-/* Reads a table of required real keys into a struct at given offsets. */
-static inline void os_phys_read_reals(const os_cfg *cfg,
-                                      const os_param_spec *spec,
-                                      const size_t *off, size_t n,
-                                      void *base)
-{
-    for (size_t i = 0; i < n; i++)
-        if (spec[i].type == OS_P_REAL)
-            *(double *)((char *)base + off[i]) = os_cfg_real(cfg, spec[i].key);
 }
 
 #endif

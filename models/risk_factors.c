@@ -43,15 +43,14 @@
     X("risk.bedrest.max_weeks", "wk", 1, 52, bed_max_weeks, "episode length uniform on 1..max_weeks weeks")
 
 #define RF_SPEC(k, u, lo, hi, f, d) {k, OS_P_REAL, u, lo, hi, 1, NULL, NULL, d},
-#define RF_OFF(k, u, lo, hi, f, d) offsetof(os_rf_par, f),
+#define RF_FIELD(k, u, lo, hi, f, d) OS_FIELD(k, os_rf_par, f, OS_F_REAL),
 static const os_param_spec rf_params[] = { RF_PARAMS(RF_SPEC) };
-static const size_t rf_off[] = { RF_PARAMS(RF_OFF) };
+static const os_field rf_fields[] = { RF_PARAMS(RF_FIELD) };
 #define RF_NPARAMS (sizeof rf_params / sizeof rf_params[0])
 
-int os_rf_read_params(const os_cfg *cfg, os_rf_par *p)
+int os_rf_read_params(const os_cfg *cfg, os_rf_par *p, os_err *err)
 {
-    os_phys_read_reals(cfg, rf_params, rf_off, RF_NPARAMS, p);
-    return 0;
+    return os_cfg_read(cfg, NULL, rf_fields, RF_NPARAMS, p, err);
 }
 
 int os_rf_setup(os_model *m, const os_rf_par *p, void **state, os_err *err)
@@ -90,7 +89,7 @@ int os_rf_setup(os_model *m, const os_rf_par *p, void **state, os_err *err)
 static int rf_init(os_model *m, void **state, os_err *err)
 {
     os_rf_par p;
-    os_rf_read_params(m->cfg, &p);
+    if (os_rf_read_params(m->cfg, &p, err)) return OS_ECONFIG;
     return os_rf_setup(m, &p, state, err);
 }
 

@@ -1,4 +1,4 @@
-/* cfg_tree.h - the YAML tree behind os_cfg (private to sim/config*.c and
+/* cfg_tree.h - the YAML tree behind os_cfg (private to
  * sim/cfg_*.c).  Every node remembers the file and line that set it. */
 #ifndef OS_CFG_TREE_H
 #define OS_CFG_TREE_H
@@ -68,7 +68,7 @@ const char *cfg_origin(cfg_node *n);
 
 /* Checks that N is a number (an integer when IS_INT) within SPEC's bounds
  * (SPEC may be NULL) and returns it in *OUT (may be NULL); errors name N's
- * origin and PATH.  In config.c. */
+ * origin and PATH.  In cfg_scalar.c. */
 struct os_param_spec;
 int cfg_check_number(const cfg_node *n, const char *path, const struct os_param_spec *s,
                      int is_int, double *out, os_err *err);

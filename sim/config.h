@@ -114,6 +114,69 @@ size_t os_cfg_str_list(const os_cfg *cfg, const char *key,
                        const char *const **vals);
 int os_cfg_has(const os_cfg *cfg, const char *key);
 
+/* ---- reading a parameter struct ----
+ *
+ * A module lists, next to its specs, where each key goes in its parameter
+ * struct (os_field), and os_cfg_read fills the struct from the validated
+ * configuration.  Defaults live only in the specs: a key absent without a
+ * default reads as NAN (numbers), 0 (integers, booleans), NULL (strings) or
+ * -1 (choices), which the module may take to mean "no limit". */
+typedef enum os_ftype {
+    OS_F_REAL,    /* double                                             */
+    OS_F_FLOAT,   /* float, rounded from the double value               */
+    OS_F_INT,     /* int                                                */
+    OS_F_LONG,    /* long (a uint64 above 2^63 as in os_cfg_int)        */
+    OS_F_BOOL,    /* int, 0 or 1                                        */
+    OS_F_STR,     /* const char *, owned by the configuration           */
+    OS_F_PATH,    /* const char *, resolved as os_cfg_path              */
+    OS_F_CHOICE   /* int: index of the value in the spec's "a|b|c"      */
+} os_ftype;
+
+typedef struct os_field {
+    const char *key;   /* declared key, after "PREFIX." when a prefix is given */
+    size_t off;        /* offsetof the member in the struct               */
+    os_ftype type;
+} os_field;
+
+#define OS_FIELD(key, type, member, ftype) {key, offsetof(type, member), ftype}
+
+/* Fills the struct at BASE from the N fields of F, each read from key
+ * "PREFIX.KEY" (just KEY when PREFIX is NULL or "").  Every key must be
+ * declared; marks each used. */
+int os_cfg_read(const os_cfg *cfg, const char *prefix, const os_field *f, size_t n, void *base,
+                os_err *err);
+
+/* ---- files of records ----
+ *
+ * An input file other than a scenario (calibration targets) is a map of
+ * lists of records.  It is read by the scenario's YAML reader, and each
+ * record is checked against its specs (keys relative to the record) the way
+ * scenario keys are: unknown keys (the nearest valid one suggested), types,
+ * bounds, choices, required keys, defaults.  Errors are one line
+ * "FILE:LINE: LIST[I].KEY: problem".  Numbers take the short form only
+ * (quoted or not). */
+typedef struct os_rec_file os_rec_file;
+
+int os_rec_load(os_rec_file **out, const char *path, os_err *err);
+void os_rec_free(os_rec_file *f);
+/* Every top-level key is one of KEYS ("a|b|c") and holds a list. */
+int os_rec_check_top(const os_rec_file *f, const char *keys, os_err *err);
+/* Top-level keys in file order, and the items of list K. */
+size_t os_rec_nkeys(const os_rec_file *f);
+const char *os_rec_key(const os_rec_file *f, size_t k);
+size_t os_rec_nitems(const os_rec_file *f, size_t k);
+/* Line of item I of list K, or of its FIELD (0 when absent). */
+int os_rec_line(const os_rec_file *f, size_t k, size_t i, const char *field);
+/* Item I of list K as a non-empty string; WHAT names it in the error. */
+int os_rec_str(const os_rec_file *f, size_t k, size_t i, const char *what, const char **out,
+               os_err *err);
+/* Checks record I of list K against SPECS and fills the struct at BASE
+ * through FIELDS (strings point into F). */
+int os_rec_read(os_rec_file *f, size_t k, size_t i, const os_param_spec *specs, size_t nspecs,
+                const os_field *fields, size_t nfields, void *base, os_err *err);
+/* An integer-list FIELD of record I of list K, after os_rec_read. */
+size_t os_rec_ints(const os_rec_file *f, size_t k, size_t i, const char *field, const long **vals);
+
 /* ---- user-named entries (programmes, arms, adverse events) ----
  *
  * Some maps have keys the user chooses (programmes.<name>.*).  Their owner

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
 #include "cfg_file.h"
 
 #define UNBOUNDED 1.0, 0.0
@@ -22,150 +20,137 @@ const size_t os_targets_nparams = sizeof os_targets_params / sizeof os_targets_p
 
 /* ---- loading ---- */
 
+/* Keys of one target and one fit entry (relative to targets[i], fit[i]). */
+static const os_param_spec target_specs[] = {
+    {"name", OS_P_STRING, NULL, UNBOUNDED, 1, NULL, NULL, "unique across the file and its includes"},
+    {"measure", OS_P_STRING, NULL, UNBOUNDED, 1, NULL, "prevalence|incidence|count|ratio",
+     "how the model's value is computed (targets.h)"},
+    {"column", OS_P_STRING, NULL, UNBOUNDED, 1, NULL, NULL, "summary column summed"},
+    {"denominator", OS_P_STRING, NULL, UNBOUNDED, 0, NULL, NULL, "summary column divided by (ratio)"},
+    {"year", OS_P_INT, "year", 0, 1e6, 1, NULL, NULL, "summary year"},
+    {"sex", OS_P_STRING, NULL, UNBOUNDED, 1, NULL, "female|male|both", "sex rows summed"},
+    {"age", OS_P_INT_LIST, "year", -1e6, 1e6, 1, NULL, NULL, "[lower inclusive, upper exclusive]"},
+    {"value", OS_P_REAL, NULL, UNBOUNDED, 1, NULL, NULL, "observed value"},
+    {"tolerance", OS_P_REAL, NULL, UNBOUNDED, 1, NULL, NULL, "absolute, unit of value"},
+    {"weight", OS_P_REAL, "1", UNBOUNDED, 0, "1", NULL, "weight in the calibration objective"},
+    {"source", OS_P_STRING, NULL, UNBOUNDED, 0, NULL, NULL, "where the value comes from"},
+};
+static const os_param_spec fit_specs[] = {
+    {"key", OS_P_STRING, NULL, UNBOUNDED, 1, NULL, NULL, "scenario parameter moved by calibration"},
+    {"min", OS_P_REAL, NULL, UNBOUNDED, 1, NULL, NULL, "lower bound of the search"},
+    {"max", OS_P_REAL, NULL, UNBOUNDED, 1, NULL, NULL, "upper bound of the search"},
+};
+#define NSPECS(t) (sizeof t / sizeof t[0])
+
+/* A target as read; strings are copied into os_target after checks. */
+typedef struct target_rec {
+    const char *name, *column, *denominator, *source;
+    int measure, year, sex;
+    double value, tolerance, weight;
+} target_rec;
+
+static const os_field target_fields[] = {
+    OS_FIELD("name", target_rec, name, OS_F_STR), OS_FIELD("column", target_rec, column, OS_F_STR),
+    OS_FIELD("denominator", target_rec, denominator, OS_F_STR),
+    OS_FIELD("source", target_rec, source, OS_F_STR),
+    OS_FIELD("measure", target_rec, measure, OS_F_CHOICE), /* order of os_measure */
+    OS_FIELD("year", target_rec, year, OS_F_INT), OS_FIELD("sex", target_rec, sex, OS_F_CHOICE),
+    OS_FIELD("value", target_rec, value, OS_F_REAL), OS_FIELD("tolerance", target_rec, tolerance, OS_F_REAL),
+    OS_FIELD("weight", target_rec, weight, OS_F_REAL),
+};
+
+typedef struct fit_rec {
+    const char *key;
+    double min, max;
+} fit_rec;
+
+static const os_field fit_fields[] = {
+    OS_FIELD("key", fit_rec, key, OS_F_STR), OS_FIELD("min", fit_rec, min, OS_F_REAL),
+    OS_FIELD("max", fit_rec, max, OS_F_REAL),
+};
+
 typedef struct rd {
-    yaml_document_t *doc;
+    os_rec_file *f;
+    size_t k;          /* the list being read */
     const char *path;
     os_err *err;
 } rd;
 
-static int line_of(const yaml_node_t *n)
+static int bad(const rd *r, int line, const char *key, const char *msg)
 {
-    return (int)n->start_mark.line + 1;
+    return os_fail(r->err, OS_ECONFIG, "%s:%d: %s: %s", r->path, line, key, msg);
 }
 
-static const char *scalar(const yaml_node_t *n)
+/* Copies string FIELD (VAL, NULL when absent) of item I into OUT. */
+static int copy_str(const rd *r, size_t i, const char *field, const char *val, char *out, size_t cap)
 {
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-static int bad(rd *r, const yaml_node_t *n, const char *key, const char *msg)
-{
-    return os_fail(r->err, OS_ECONFIG, "%s:%d: %s: %s", r->path, n ? line_of(n) : 0, key, msg);
-}
-
-static int get_real(rd *r, const yaml_node_t *n, const char *key, double *out)
-{
-    const char *s = scalar(n);
-    char *end;
-    if (!s) return bad(r, n, key, "expected a number");
-    errno = 0;
-    *out = strtod(s, &end);
-    if (end == s || *end || errno || !isfinite(*out)) return bad(r, n, key, "expected a number");
+    char key[160];
+    snprintf(key, sizeof key, "%s[%zu].%s", os_rec_key(r->f, r->k), i, field);
+    if (!val) return OS_OK;
+    int line = os_rec_line(r->f, r->k, i, field);
+    if (!*val) return bad(r, line, key, "expected a string");
+    if (strlen(val) >= cap) return bad(r, line, key, "too long");
+    strcpy(out, val);
     return OS_OK;
 }
 
-static int get_int(rd *r, const yaml_node_t *n, const char *key, int *out)
-{
-    double v;
-    if (get_real(r, n, key, &v)) return OS_ECONFIG;
-    if (v != floor(v) || fabs(v) > 1e6) return bad(r, n, key, "expected an integer");
-    *out = (int)v;
-    return OS_OK;
-}
-
-static int get_str(rd *r, const yaml_node_t *n, const char *key, char *out, size_t cap)
-{
-    const char *s = scalar(n);
-    if (!s || !*s) return bad(r, n, key, "expected a string");
-    if (strlen(s) >= cap) return bad(r, n, key, "too long");
-    strcpy(out, s);
-    return OS_OK;
-}
-
-static int read_target(rd *r, yaml_node_t *map, size_t idx, os_target *t)
+/* The age range of target I: on the 5-year bands from 50. */
+static int read_age(const rd *r, size_t i, os_target *t)
 {
     char key[80];
-    snprintf(key, sizeof key, "targets[%zu]", idx);
-    if (map->type != YAML_MAPPING_NODE) return bad(r, map, key, "expected a mapping");
+    snprintf(key, sizeof key, "targets[%zu].age", i);
+    const long *v;
+    int line = os_rec_line(r->f, r->k, i, "age");
+    if (os_rec_ints(r->f, r->k, i, "age", &v) != 2) return bad(r, line, key, "expected [lower, upper]");
+    t->age_lo = (int)v[0];
+    t->age_hi = (int)v[1];
+    if (t->age_lo < OS_AGE_MIN || (t->age_lo - OS_AGE_MIN) % OS_BAND_WIDTH || t->age_hi <= t->age_lo ||
+        (t->age_hi < OS_AGE_MIN + OS_NBANDS * OS_BAND_WIDTH && (t->age_hi - OS_AGE_MIN) % OS_BAND_WIDTH))
+        return bad(r, line, key, "bounds must fall on the 5-year bands from 50 (upper bound above 100 includes 100+)");
+    return OS_OK;
+}
+
+static int read_target(const rd *r, size_t i, os_target *t)
+{
+    target_rec g;
     memset(t, 0, sizeof *t);
-    t->line = line_of(map);
-    t->weight = 1.0;
-    t->year = -1;
-    t->measure = (os_measure)-1;
-    t->sex = -1;
-    t->tolerance = -1;
-    t->value = NAN;
-    int have_age = 0;
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = yaml_document_get_node(r->doc, p->key);
-        yaml_node_t *vn = yaml_document_get_node(r->doc, p->value);
-        const char *k = scalar(kn);
-        char full[160];
-        snprintf(full, sizeof full, "targets[%zu].%s", idx, k ? k : "?");
-        int rc = 0;
-        if (!k) return bad(r, kn, key, "expected a key");
-        if (!strcmp(k, "name")) rc = get_str(r, vn, full, t->name, sizeof t->name);
-        else if (!strcmp(k, "column")) rc = get_str(r, vn, full, t->column, sizeof t->column);
-        else if (!strcmp(k, "denominator")) rc = get_str(r, vn, full, t->denominator, sizeof t->denominator);
-        else if (!strcmp(k, "source")) rc = get_str(r, vn, full, t->source, sizeof t->source);
-        else if (!strcmp(k, "year")) rc = get_int(r, vn, full, &t->year);
-        else if (!strcmp(k, "value")) rc = get_real(r, vn, full, &t->value);
-        else if (!strcmp(k, "tolerance")) rc = get_real(r, vn, full, &t->tolerance);
-        else if (!strcmp(k, "weight")) rc = get_real(r, vn, full, &t->weight);
-        else if (!strcmp(k, "measure")) {
-            static const char *const names[] = {"prevalence", "incidence", "count", "ratio"};
-            const char *s = scalar(vn);
-            for (int i = 0; s && i < 4; i++)
-                if (!strcmp(s, names[i])) t->measure = (os_measure)i;
-            if ((int)t->measure < 0) rc = bad(r, vn, full, "expected prevalence, incidence, count or ratio");
-        } else if (!strcmp(k, "sex")) {
-            const char *s = scalar(vn);
-            t->sex = !s ? -1 : !strcmp(s, "female") ? 0 : !strcmp(s, "male") ? 1 : !strcmp(s, "both") ? 2 : -1;
-            if (t->sex < 0) rc = bad(r, vn, full, "expected female, male or both");
-        } else if (!strcmp(k, "age")) {
-            if (vn->type != YAML_SEQUENCE_NODE || vn->data.sequence.items.top - vn->data.sequence.items.start != 2)
-                return bad(r, vn, full, "expected [lower, upper]");
-            yaml_node_t *a = yaml_document_get_node(r->doc, vn->data.sequence.items.start[0]);
-            yaml_node_t *b = yaml_document_get_node(r->doc, vn->data.sequence.items.start[1]);
-            if (get_int(r, a, full, &t->age_lo) || get_int(r, b, full, &t->age_hi)) return OS_ECONFIG;
-            if (t->age_lo < OS_AGE_MIN || (t->age_lo - OS_AGE_MIN) % OS_BAND_WIDTH ||
-                t->age_hi <= t->age_lo ||
-                (t->age_hi < OS_AGE_MIN + OS_NBANDS * OS_BAND_WIDTH && (t->age_hi - OS_AGE_MIN) % OS_BAND_WIDTH))
-                return bad(r, vn, full, "bounds must fall on the 5-year bands from 50 (upper bound above 100 includes 100+)");
-            have_age = 1;
-        } else {
-            return bad(r, kn, full, "unknown key (name, measure, column, denominator, year, sex, age, value, tolerance, weight, source)");
-        }
-        if (rc) return rc;
-    }
-    static const char *const need[] = {"name", "measure", "column", "year", "sex", "age", "value", "tolerance"};
-    int missing[] = {!t->name[0], (int)t->measure < 0, !t->column[0], t->year < 0, t->sex < 0,
-                     !have_age, isnan(t->value), t->tolerance < 0};
-    for (int i = 0; i < 8; i++)
-        if (missing[i]) {
-            char full[160];
-            snprintf(full, sizeof full, "targets[%zu].%s", idx, need[i]);
-            return bad(r, map, full, "missing");
-        }
-    if (t->tolerance <= 0) return bad(r, map, key, "tolerance must be positive");
-    if (t->weight < 0) return bad(r, map, key, "weight must not be negative");
-    if (t->measure == OS_M_RATIO && !t->denominator[0]) return bad(r, map, key, "ratio needs a denominator column");
+    if (os_rec_read(r->f, r->k, i, target_specs, NSPECS(target_specs), target_fields,
+                    NSPECS(target_fields), &g, r->err))
+        return OS_ECONFIG;
+    t->line = os_rec_line(r->f, r->k, i, NULL);
+    char key[80];
+    snprintf(key, sizeof key, "targets[%zu]", i);
+    if (copy_str(r, i, "name", g.name, t->name, sizeof t->name) ||
+        copy_str(r, i, "column", g.column, t->column, sizeof t->column) ||
+        copy_str(r, i, "denominator", g.denominator, t->denominator, sizeof t->denominator) ||
+        copy_str(r, i, "source", g.source, t->source, sizeof t->source) || read_age(r, i, t))
+        return OS_ECONFIG;
+    t->measure = (os_measure)g.measure;
+    t->year = g.year;
+    t->sex = g.sex;
+    t->value = g.value;
+    t->tolerance = g.tolerance;
+    t->weight = g.weight;
+    if (t->tolerance <= 0) return bad(r, t->line, key, "tolerance must be positive");
+    if (t->weight < 0) return bad(r, t->line, key, "weight must not be negative");
+    if (t->measure == OS_M_RATIO && !t->denominator[0]) return bad(r, t->line, key, "ratio needs a denominator column");
     return OS_OK;
 }
 
-static int read_fit(rd *r, yaml_node_t *map, size_t idx, os_fit_param *f)
+static int read_fit(const rd *r, size_t i, os_fit_param *f)
 {
-    char key[80];
-    snprintf(key, sizeof key, "fit[%zu]", idx);
-    if (map->type != YAML_MAPPING_NODE) return bad(r, map, key, "expected {key, min, max}");
+    fit_rec g;
     memset(f, 0, sizeof *f);
-    f->line = line_of(map);
-    int have = 0;
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = yaml_document_get_node(r->doc, p->key);
-        yaml_node_t *vn = yaml_document_get_node(r->doc, p->value);
-        const char *k = scalar(kn);
-        char full[160];
-        snprintf(full, sizeof full, "fit[%zu].%s", idx, k ? k : "?");
-        int rc;
-        if (k && !strcmp(k, "key")) rc = get_str(r, vn, full, f->key, sizeof f->key), have |= 1;
-        else if (k && !strcmp(k, "min")) rc = get_real(r, vn, full, &f->min), have |= 2;
-        else if (k && !strcmp(k, "max")) rc = get_real(r, vn, full, &f->max), have |= 4;
-        else return bad(r, kn, full, "unknown key (key, min, max)");
-        if (rc) return rc;
-    }
-    if (have != 7) return bad(r, map, key, "needs key, min and max");
-    if (!(f->min < f->max)) return bad(r, map, key, "min must be below max");
+    if (os_rec_read(r->f, r->k, i, fit_specs, NSPECS(fit_specs), fit_fields, NSPECS(fit_fields), &g,
+                    r->err))
+        return OS_ECONFIG;
+    f->line = os_rec_line(r->f, r->k, i, NULL);
+    if (copy_str(r, i, "key", g.key, f->key, sizeof f->key)) return OS_ECONFIG;
+    f->min = g.min;
+    f->max = g.max;
+    char key[80];
+    snprintf(key, sizeof key, "fit[%zu]", i);
+    if (!(f->min < f->max)) return bad(r, f->line, key, "min must be below max");
     return OS_OK;
 }
 
@@ -174,15 +159,16 @@ static int read_fit(rd *r, yaml_node_t *map, size_t idx, os_fit_param *f)
 
 static int load_file(os_targets *t, const char *path, int depth, os_err *err);
 
-/* Appends the file named by include item N (relative to the including
+/* Appends the file named by include item I (relative to the including
  * file's folder) to T. */
-static int load_include(rd *r, os_targets *t, yaml_node_t *n, size_t idx, int depth)
+static int load_include(const rd *r, os_targets *t, size_t i, int depth)
 {
     char key[48];
-    snprintf(key, sizeof key, "include[%zu]", idx);
-    const char *s = scalar(n);
-    if (!s || !*s) return bad(r, n, key, "expected a file name");
-    if (depth >= TARGETS_MAX_DEPTH) return bad(r, n, key, "includes nested too deeply (a cycle?)");
+    snprintf(key, sizeof key, "include[%zu]", i);
+    const char *s;
+    if (os_rec_str(r->f, r->k, i, "a file name", &s, r->err)) return OS_ECONFIG;
+    int line = os_rec_line(r->f, r->k, i, NULL);
+    if (depth >= TARGETS_MAX_DEPTH) return bad(r, line, key, "includes nested too deeply (a cycle?)");
     char full[2048];
     const char *slash = strrchr(r->path, '/');
     if (s[0] == '/' || !slash) snprintf(full, sizeof full, "%s", s);
@@ -191,7 +177,7 @@ static int load_include(rd *r, os_targets *t, yaml_node_t *n, size_t idx, int de
     if (os_cfg_file_ok(full, OS_CFG_MAX_BYTES, why, sizeof why)) {
         char msg[2200];
         snprintf(msg, sizeof msg, "cannot open %s: %s", full, why);
-        return bad(r, n, key, msg);
+        return bad(r, line, key, msg);
     }
     return load_file(t, full, depth + 1, r->err);
 }
@@ -224,65 +210,39 @@ int os_targets_load(os_targets *t, const char *path, os_err *err)
     return rc;
 }
 
+/* Reads the lists of F (targets, fit, include) in file order into T. */
+static int read_lists(rd *r, os_targets *t, int depth)
+{
+    int rc = os_rec_check_top(r->f, "targets|fit|include", r->err);
+    for (size_t k = 0; !rc && k < os_rec_nkeys(r->f); k++) {
+        const char *key = os_rec_key(r->f, k);
+        int is_f = !strcmp(key, "fit"), is_i = !strcmp(key, "include");
+        size_t n = os_rec_nitems(r->f, k);
+        r->k = k;
+        if (!is_i && !grow(t, is_f, n)) return os_fail(r->err, OS_ERUN, "out of memory");
+        for (size_t i = 0; !rc && i < n; i++) {
+            if (is_i) rc = load_include(r, t, i, depth);
+            else if (is_f) rc = read_fit(r, i, &t->fit[t->nfit++]);
+            else rc = read_target(r, i, &t->t[t->n++]);
+        }
+    }
+    return rc;
+}
+
 static int load_file(os_targets *t, const char *path, int depth, os_err *err)
 {
-    char *text, why[128];
-    size_t len;
-    if (os_cfg_file_read(path, &text, &len, why, sizeof why))
+    char why[128];
+    if (os_cfg_file_ok(path, OS_CFG_MAX_BYTES, why, sizeof why))
         return os_fail(err, OS_ECONFIG, "%s: cannot open targets file: %s", path, why);
     /* Inputs an output must not replace (outpath.h). */
     char **files = realloc(t->files, (t->nfiles + 1) * sizeof *files);
     if (files) t->files = files;
-    if (!files || !(files[t->nfiles] = strdup(path))) {
-        free(text);
-        return os_fail(err, OS_ERUN, "out of memory");
-    }
+    if (!files || !(files[t->nfiles] = strdup(path))) return os_fail(err, OS_ERUN, "out of memory");
     t->nfiles++;
-    /* the configuration parser's limits first: libyaml's loader takes
-     * quadratic time on deep nesting and accepts duplicate keys */
-    int rc = os_yaml_precheck(text, len, path, err);
-    if (rc) {
-        free(text);
-        return rc;
-    }
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        rc = os_fail(err, OS_ECONFIG, "%s:%zu: %s", path, parser.problem_mark.line + 1,
-                         parser.problem ? parser.problem : "YAML syntax error");
-        yaml_parser_delete(&parser);
-        free(text);
-        return rc;
-    }
-    rd r = {&doc, path, err};
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (!root || root->type != YAML_MAPPING_NODE) {
-        rc = os_fail(err, OS_ECONFIG, "%s:1: targets: expected a mapping with 'targets:'", path);
-        goto done;
-    }
-    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; !rc && p < root->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = yaml_document_get_node(&doc, p->key);
-        yaml_node_t *vn = yaml_document_get_node(&doc, p->value);
-        const char *k = scalar(kn);
-        int is_t = k && !strcmp(k, "targets"), is_f = k && !strcmp(k, "fit");
-        int is_i = k && !strcmp(k, "include");
-        if (!is_t && !is_f && !is_i) { rc = bad(&r, kn, k ? k : "?", "unknown key (targets, fit, include)"); break; }
-        if (vn->type != YAML_SEQUENCE_NODE) { rc = bad(&r, vn, k, "expected a list"); break; }
-        size_t n = (size_t)(vn->data.sequence.items.top - vn->data.sequence.items.start);
-        if (!is_i && !grow(t, is_f, n)) { rc = os_fail(err, OS_ERUN, "out of memory"); break; }
-        for (size_t i = 0; !rc && i < n; i++) {
-            yaml_node_t *item = yaml_document_get_node(&doc, vn->data.sequence.items.start[i]);
-            if (is_i) rc = load_include(&r, t, item, i, depth);
-            else if (is_t) rc = read_target(&r, item, i, &t->t[t->n++]);
-            else rc = read_fit(&r, item, i, &t->fit[t->nfit++]);
-        }
-    }
-done:
-    yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
-    free(text);
+    rd r = {NULL, 0, path, err};
+    int rc = os_rec_load(&r.f, path, err);
+    if (!rc) rc = read_lists(&r, t, depth);
+    os_rec_free(r.f);
     return rc;
 }
 

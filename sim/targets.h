@@ -18,6 +18,10 @@
  *   fit:                      # optional: parameters `osteosim calibrate` moves
  *     - {key: module.some_rate, min: 0.0001, max: 0.01}
  *
+ * The file is read by the scenario reader (config.h, files of records):
+ * wrong types, unknown keys (with the nearest valid one) and missing
+ * required keys are one-line errors "FILE:LINE: targets[I].KEY: problem".
+ *
  * prevalence = sum(column) / sum(population); incidence = the same * 1e5;
  * count = sum(column); ratio = sum(column) / sum(denominator).  Sums run
  * over the summary rows of arm 0 for that year, sex and the 5-year bands
@@ -65,7 +69,7 @@ typedef struct os_targets {
     size_t nfiles;
 } os_targets;
 
-/* Loads PATH; errors are one line "PATH:LINE: key: problem". */
+/* Loads PATH (and its includes); errors are one line "PATH:LINE: key: problem". */
 int os_targets_load(os_targets *t, const char *path, os_err *err);
 void os_targets_free(os_targets *t);
 

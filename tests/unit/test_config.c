@@ -1,11 +1,12 @@
 /* Configuration layer: includes, overrides, --set, validation messages,
- * accessors, provenance and the dump round trip (sim/config.c). */
+ * accessors, provenance and the dump round trip (sim/cfg_*.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,46 @@ static void test_defaults_and_accessors(void **state)
     char *d = os_cfg_dump(cfg);
     assert_non_null(strstr(d, "rate: 0.125\n"));
     free(d);
+    os_cfg_free(cfg);
+}
+
+/* os_cfg_read fills a struct from a table: spec defaults apply, an absent
+ * key without a default reads as NAN / 0 / NULL / -1, a choice reads as its
+ * index, and a key nobody declared is an error. */
+typedef struct read_par {
+    const char *name, *note;
+    double rate, opt;
+    float beta;
+    int count, flag, mode;
+    long count_l;
+} read_par;
+
+static void test_read_table(void **state)
+{
+    (void)state;
+    os_cfg *cfg = load_ok("t:\n  name: x\n  rate: 0.5\n  count: 2\n  mode: slow\n", NULL, 0);
+    static const os_field f[] = {
+        OS_FIELD("name", read_par, name, OS_F_STR), OS_FIELD("note", read_par, note, OS_F_STR),
+        OS_FIELD("rate", read_par, rate, OS_F_REAL), OS_FIELD("opt", read_par, opt, OS_F_REAL),
+        OS_FIELD("beta", read_par, beta, OS_F_FLOAT), OS_FIELD("count", read_par, count, OS_F_INT),
+        OS_FIELD("flag", read_par, flag, OS_F_BOOL), OS_FIELD("mode", read_par, mode, OS_F_CHOICE),
+        OS_FIELD("count", read_par, count_l, OS_F_LONG),
+    };
+    read_par p;
+    memset(&p, 0xff, sizeof p);
+    os_err err = {0};
+    assert_int_equal(os_cfg_read(cfg, "t", f, sizeof f / sizeof f[0], &p, &err), 0);
+    assert_string_equal(p.name, "x");
+    assert_string_equal(p.note, "");        /* spec default "" */
+    assert_true(p.rate == 0.5);
+    assert_true(isnan(p.opt) && isnan(p.beta));
+    assert_int_equal(p.count, 2);
+    assert_int_equal(p.count_l, 2);
+    assert_int_equal(p.flag, 1);             /* spec default true */
+    assert_int_equal(p.mode, 1);             /* fast|slow */
+    static const os_field bad[] = {OS_FIELD("t.nope", read_par, rate, OS_F_REAL)};
+    assert_int_equal(os_cfg_read(cfg, NULL, bad, 1, &p, &err), OS_ECONFIG);
+    assert_non_null(strstr(err.msg, "t.nope: read but not declared"));
     os_cfg_free(cfg);
 }
 
@@ -333,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_includes_and_override_order),
         cmocka_unit_test(test_set_overrides),
         cmocka_unit_test(test_defaults_and_accessors),
+        cmocka_unit_test(test_read_table),
         cmocka_unit_test(test_visit_marks_used),
         cmocka_unit_test(test_provenance_long_form),
         cmocka_unit_test(test_dump_round_trip),

@@ -175,6 +175,40 @@ static void test_errors(void **state)
     expect_error("targets: [\n", ":", "");
 }
 
+/* Targets are checked like scenario keys: the type, an unknown key with
+ * the nearest valid one, a missing required key, each with file:line. */
+static void test_checked_like_scenario(void **state)
+{
+    (void)state;
+    const char *head = "targets:\n  - name: a\n    measure: prevalence\n    column: c\n"
+                       "    year: 2025\n    sex: both\n    age: [50, 200]\n";
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s    value: [1, 2]\n    tolerance: 1\n", head);
+    expect_error(buf, "bad.yaml:8: targets[0].value:", "expected a number, got a list");
+    snprintf(buf, sizeof buf, "%s    value: 1\n    tolerance: 1\n    year: true\n", head);
+    expect_error(buf, "bad.yaml:", "duplicate key");
+    snprintf(buf, sizeof buf, "%s    value: 1\n    tolerance: 1\n    sex: all\n", head);
+    expect_error(buf, "bad.yaml:", "targets[0].sex");
+    snprintf(buf, sizeof buf, "%s    value: 1\n    tolerance: 1\n    wieght: 2\n", head);
+    expect_error(buf, "bad.yaml:10: targets[0].wieght:", "(did you mean 'targets[0].weight'?)");
+    snprintf(buf, sizeof buf, "%s    value: 1\n    tolerance: 1\n    weight: heavy\n", head);
+    expect_error(buf, "bad.yaml:10: targets[0].weight:", "expected a number, got 'heavy'");
+    snprintf(buf, sizeof buf, "%s    tolerance: 1\n", head);
+    expect_error(buf, "bad.yaml:2: targets[0].value:", "required key 'targets[0].value' is missing");
+    expect_error("fit:\n  - {key: a.b, min: 0}\n", "bad.yaml:2: fit[0].max:", "is missing");
+    expect_error("fit:\n  - {key: a.b, min: 0, max: 1, step: 2}\n", "bad.yaml:2: fit[0].step:", "unknown key");
+    expect_error("fits:\n  - {key: a.b, min: 0, max: 1}\n", "bad.yaml:1: fits:", "(did you mean 'fit'?)");
+    expect_error("targets:\n  - name: a\n    year: 20.5\n", "bad.yaml:3: targets[0].year:",
+                 "expected an integer");
+    /* a quoted number is still a number in a targets file */
+    snprintf(buf, sizeof buf, "%s    value: \"0.5\"\n    tolerance: 1\n", head);
+    os_targets t;
+    os_err err = {0};
+    assert_int_equal(os_targets_load(&t, write_tmp("quoted.yaml", buf), &err), 0);
+    assert_true(t.t[0].value == 0.5 && t.t[0].weight == 1.0);
+    os_targets_free(&t);
+}
+
 /* A targets file may include others (relative to itself); names stay unique
  * across them and an include cycle is an error, not a hang. */
 static void test_include(void **state)
@@ -250,6 +284,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_checked_like_scenario),
         cmocka_unit_test(test_include),
         cmocka_unit_test(test_mc_se),
     };
