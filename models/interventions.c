@@ -38,7 +38,7 @@
 
 #include "diagnosis.h"
 #include "events.h"
-#include "results.h"
+#include "res_types.h"
 
 #define MAX_PROG 8      /* bits of iv_found; OS_MAX_ARM_PROGRAMMES */
 #define MAX_AE 8
@@ -570,7 +570,7 @@ static void iv_destroy(void *state)
 }
 
 static int iv_validate(const os_cfg *cfg, os_err *err);
-/* Columns of other modules this one reads (sim/columns.h). */
+/* Columns of other modules this one reads (sim/model_columns.h). */
 static const os_colread interventions_reads[] = {
     {"dx", OS_COL_U16, OS_READ_LATE},
     {"tscore", OS_COL_F32, OS_READ_LATE},

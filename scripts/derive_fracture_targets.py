@@ -194,7 +194,7 @@ VALIDATION = [  # weight 0, not fitted
 
 HEADER = """\
 # Calibration targets: fracture incidence by site, sex and age group, China 2025.
-# Format: sim/targets.h.  GENERATED - do not edit; regenerate with
+# Format: sim/res_targets.h.  GENERATED - do not edit; regenerate with
 #   /usr/bin/python3 scripts/derive_fracture_targets.py -o configs/targets/china_fractures.yaml
 # (derivation table: add --table).  Method and sources: docs/events.md.
 #

@@ -297,7 +297,7 @@ def pyramid_section(run, figs):
 
 
 def target_value(run, t):
-    """Model value of target T (format of sim/targets.h), or raises."""
+    """Model value of target T (format of sim/res_targets.h), or raises."""
     col = t["column"]
     if col not in run.s:
         raise KeyError(f"no column {col}")
@@ -305,7 +305,7 @@ def target_value(run, t):
     lo, hi = t.get("age", [50, 200])
     s = run.s
     # A band counts when it lies inside [lo, hi); the open band (age_hi < 0)
-    # when hi lies above its first age (as sim/targets.c).
+    # when hi lies above its first age (as sim/res_targets.c).
     inside = np.where(s["age_hi"] < 0, hi > s["age_lo"], s["age_hi"] + 1 <= hi)
     sel = run.rows(year=int(t["year"]), sex=sex, age_lo=lo) & inside
     if not sel.any():
@@ -336,7 +336,7 @@ def resolve_path(run, p):
 
 def load_targets(path, depth=0):
     """The targets of a targets file and of the files it includes (include:
-    paths relative to the including file, as sim/targets.c reads them)."""
+    paths relative to the including file, as sim/res_targets.c reads them)."""
     with open(path, encoding="utf-8") as fh:
         doc = yaml.safe_load(fh) or {}
     targets = []
@@ -358,7 +358,7 @@ def calibration_section(run):
                       "(<code>calibration.targets</code>, <code>calibration.targets_extra</code>). "
                       "Add e.g. <code>--set calibration.targets=configs/targets/china_2025.yaml</code>.</p>"]
     out.append("<p>Model values are computed from <code>/summary</code> (reference arm) as in "
-               "<code>sim/targets.h</code>: prevalence = persons with the condition / population, "
+               "<code>sim/res_targets.h</code>: prevalence = persons with the condition / population, "
                "incidence = events per 100,000 persons per year, count = sum, ratio = sum / sum "
                "of the denominator column, over the target's year, sex and 5-year age bands "
                "(first age in [lo, hi)).</p>")

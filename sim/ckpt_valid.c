@@ -7,13 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
+#include "ckpt_file.h"
 #include "h5check.h"
 #include "model.h"
 #include "par.h"
 
 /* One process: an input error (exit 2).  Under MPI a fault in one rank's
- * part is that rank's alone; a run failure ends every rank (cli.c). */
+ * part is that rank's alone; a run failure ends every rank (cmd_run.c). */
 static int bad_code(void)
 {
     return os_par_size() > 1 ? OS_ERUN : OS_ECONFIG;

@@ -1,5 +1,5 @@
 /* ckpt_valid.h - checks that a checkpoint is one, and intact, before any
- * of it is used (checkpoint.c reads, this file judges).
+ * of it is used (ckpt_file.c reads, this file judges).
  *
  * A checkpoint names its format and version; every dataset it is resumed
  * from carries the 64-bit FNV-1a checksum of its bytes (attribute

@@ -8,12 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "calibrate.h"
-#include "cli.h"
-#include "export.h"
-#include "floor.h"
+#include "cmd_calibrate.h"
+#include "cmd_run.h"
+#include "cmd_export.h"
+#include "cmd_floor.h"
 #include "h5io.h"
-#include "info.h"
+#include "cmd_info.h"
 #include "par.h"
 #include "version.h"
 

@@ -3,7 +3,7 @@
  * simulator through this interface only.  The modules to run come from the
  * caller (os_phases, model.h): the program passes models/phases.c's table.
  *
- * Layers: results.h (summary, arms, stats) is below the engine, so the
+ * Layers: res_types.h (summary, arms, stats) is below the engine, so the
  * writers of results (cea, psa, replicates, targets, report, checkpoint)
  * do not depend on it.  Engine files: engine_validate.c (declaration and
  * validation), engine_run.c (replicates, arms, output), engine_arm.c (one
@@ -19,7 +19,7 @@
 #include "config.h"
 #include "err.h"
 #include "model.h"
-#include "results.h"
+#include "res_types.h"
 
 struct os_psa;
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
+#include "ckpt_file.h"
 #include "engine_int.h"
 #include "par.h"
 

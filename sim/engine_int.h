@@ -6,7 +6,7 @@
 #include "engine.h"
 #include "engine_settings.h"
 #include "h5out.h"
-#include "progress.h"
+#include "engine_progress.h"
 
 /* One run: the scenario, its settings, and what the arms accumulate. */
 typedef struct os_run {

@@ -42,7 +42,7 @@ const os_param_spec os_engine_params[] = {
 };
 const size_t os_engine_nparams = sizeof os_engine_params / sizeof os_engine_params[0];
 
-/* Arms (sim/cea.c compares them).  The arms themselves are user-named keys
+/* Arms (sim/res_cea.c compares them).  The arms themselves are user-named keys
  * declared at validation (arms.<name>: [programme, ...]); the reference arm
  * decides which arm runs first (os_engine_arms).  The willingness-to-pay
  * thresholds belong to the module that sets them (os_model_set_wtp). */

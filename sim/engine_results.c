@@ -1,4 +1,4 @@
-/* engine_results.c - the in-memory /summary table (results.h): its
+/* engine_results.c - the in-memory /summary table (res_types.h): its
  * columns as modules register them, its rows as the years finish. */
 #include <assert.h>
 #include <stdio.h>

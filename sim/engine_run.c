@@ -8,14 +8,14 @@
 
 #include <omp.h>
 
-#include "cea.h"
-#include "checkpoint.h"
+#include "res_cea.h"
+#include "ckpt_file.h"
 #include "engine_int.h"
-#include "memplan.h"
+#include "engine_memplan.h"
 #include "par.h"
-#include "provenance.h"
-#include "psa.h"
-#include "replicates.h"
+#include "h5out_provenance.h"
+#include "res_psa.h"
+#include "res_replicates.h"
 
 /* ---- blocks carried across arms ---- */
 

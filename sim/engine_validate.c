@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "engine.h"
-#include "targets.h"
+#include "res_targets.h"
 
 void os_engine_arms(const os_cfg *cfg, os_arms *a)
 {

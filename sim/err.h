@@ -3,7 +3,7 @@
  * Every fallible function returns 0 on success or a non-zero OS_E* code and,
  * on failure, fills an os_err with ONE line that names where the problem is
  * (file:line: key.path: what is wrong).  Callers propagate; only the CLI
- * prints.  Exit codes follow the CLI contract (see cli.c).
+ * prints.  Exit codes follow the CLI contract (see cmd_run.c).
  */
 #ifndef OS_ERR_H
 #define OS_ERR_H

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "h5out_int.h"
-#include "results.h"
+#include "res_types.h"
 
 void os_h5out_arms(os_h5out *o, const char *const *names, int n)
 {

@@ -9,7 +9,7 @@
  *                 os_cfg_declare_under), e.g. programmes.<name>.*.
  *   init          once per arm: read parameters (os_cfg_*), add population
  *                 columns (os_model_add_column; the columns of others it
- *                 reads are declared in `reads`, columns.h) and summary columns
+ *                 reads are declared in `reads`, model_columns.h) and summary columns
  *                 (os_summary_column, os_summary_column_as with a
  *                 role), allocate private state.
  *   init_agents   for every chunk of newly created agents (the base
@@ -30,7 +30,7 @@
  *   write_output  optional extra HDF5 groups (e.g. /demography).
  *   check         (optional) after init, before any agent exists, in a
  *                 trial set-up of each arm by `osteosim check` and by a
- *                 run before it allocates (sim/memplan.c): inputs init
+ *                 run before it allocates (sim/engine_memplan.c): inputs init
  *                 did not validate, and what the run will hold (os_plan).
  *   destroy       frees the private state.
  *   validate      (optional) once, after the configuration is validated:
@@ -50,7 +50,7 @@
 
 #include <hdf5.h>
 
-#include "columns.h"
+#include "model_columns.h"
 #include "config.h"
 #include "err.h"
 #include "pop.h"
@@ -153,7 +153,7 @@ typedef struct os_module {
     /* (optional) after the configuration is validated and the engine has
      * checked the arms: cross-key checks of the module's own settings. */
     int (*validate)(const os_cfg *cfg, os_err *err);
-    /* Columns of other modules it reads, ending with {NULL} (columns.h);
+    /* Columns of other modules it reads, ending with {NULL} (model_columns.h);
      * NULL if none. */
     const os_colread *reads;
 } os_module;
@@ -165,8 +165,8 @@ typedef struct os_phases {
     int n;
 } os_phases;
 /* What a summary column measures (its role), so that the comparison of
- * arms (sim/cea.c, psa.c) and the reports find columns by role, never by
- * name (sim/summary_roles.c). */
+ * arms (sim/res_cea.c, res_psa.c) and the reports find columns by role, never by
+ * name (sim/model_roles.c). */
 enum {
     OS_ROLE_OTHER = 0,   /* none below; not summed per arm unless OS_SUM_TOTAL */
     OS_ROLE_POPULATION,  /* persons represented                              */

@@ -2,7 +2,7 @@
 # The default scenario at reduced size meets every fitted calibration target
 # (physiology, falls, fractures by site, sex and age group, case fatality)
 # within its tolerance widened by twice the run's Monte Carlo standard error
-# (sim/targets.c), so that a later change cannot de-calibrate the model
+# (sim/res_targets.c), so that a later change cannot de-calibrate the model
 # silently.  Validation targets (weight 0) are printed but not checked.
 . "$(dirname "$0")/../integration_lib.sh"
 out="$TMP/calibration.h5"

@@ -1,5 +1,5 @@
 /* test_cea.c - increments, ICERs, net monetary benefit, dominance and the
- * efficiency frontier (sim/cea.c) on a small case computed by hand. */
+ * efficiency frontier (sim/res_cea.c) on a small case computed by hand. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "cea.h"
+#include "res_cea.h"
 
 /* Seven arms (discounted cost, discounted effect), reference A:
  *   A 100 10   reference

@@ -1,5 +1,5 @@
 /* test_memplan.c - run.max_memory sizes and the memory verdict
- * (sim/memplan.c). */
+ * (sim/engine_memplan.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "memplan.h"
+#include "engine_memplan.h"
 
 static void test_parse_size(void **unused)
 {

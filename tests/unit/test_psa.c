@@ -1,5 +1,5 @@
 /* test_psa.c - parameter draws of the probabilistic sensitivity analysis
- * (sim/psa.c): moments of each distribution, clamping to the valid range,
+ * (sim/res_psa.c): moments of each distribution, clamping to the valid range,
  * independence of a draw from the other parameters, and the acceptability
  * curve and EVPI on a case computed by hand. */
 #include <math.h>
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "psa.h"
+#include "res_psa.h"
 
 static const os_param_spec specs[] = {
     {"run.seed", OS_P_INT, "1", 0, 1e18, 1, NULL, NULL, ""},

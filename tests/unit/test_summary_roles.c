@@ -1,5 +1,5 @@
 /* test_summary_roles.c - summary columns declared with a role are found by
- * role (sim/summary_roles.c), and the comparison of arms (sim/cea.c) counts
+ * role (sim/model_roles.c), and the comparison of arms (sim/res_cea.c) counts
  * a new module's event column of an existing kind without naming it. */
 #include <math.h>
 #include <setjmp.h>
@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "cea.h"
-#include "summary_roles.h"
+#include "res_cea.h"
+#include "model_roles.h"
 
 static os_model model;
 

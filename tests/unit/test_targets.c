@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "targets.h"
+#include "res_targets.h"
 
 static const char *write_tmp(const char *name, const char *text)
 {

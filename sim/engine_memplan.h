@@ -1,0 +1,60 @@
+/* engine_memplan.h - the memory a run will need, known before it allocates, and
+ * the limit it must fit in.
+ *
+ * A run far too large for the machine (e.g. demography.scale 1: one agent
+ * per person) used to be killed by the kernel without a word, taking a
+ * shared node into out-of-memory.  Now `osteosim check` prints the estimate
+ * and a run refuses to start, with one line saying how many agents would
+ * fit, when the estimate exceeds run.max_memory or, by default, the memory
+ * this process may use (MemAvailable, the cgroup's limit, ulimit -v; shared
+ * by the MPI ranks of a node).
+ *
+ * The estimate comes from a trial set-up of every arm without agents: the
+ * modules' init hooks add their columns (bytes per agent) and their check
+ * hooks validate inputs and bound the agents stored at once (os_plan).
+ */
+#ifndef OS_ENGINE_MEMPLAN_H
+#define OS_ENGINE_MEMPLAN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "err.h"
+#include "model.h"
+#include "res_types.h"
+
+typedef struct os_memplan {
+    os_plan mod;            /* from the check hooks, arm with most agents   */
+    size_t row_bytes;       /* largest population row over the arms        */
+    char row_arm[64];       /* its arm                                      */
+    int nranks;             /* processes sharing the agents                 */
+    uint64_t rows;          /* most agents one process stores               */
+    double per_agent;       /* bytes per stored agent with buffers, slack  */
+    double bytes;           /* estimated peak bytes of one process          */
+} os_memplan;
+
+/* Trial set-up of every arm of the validated CFG with the modules PH:
+ * fills P or fails with the first input error (e.g. a demography table). */
+int os_memplan_make(const os_cfg *cfg, const os_phases *ph, os_memplan *p, os_err *err);
+
+/* The limit of one process in bytes and where it comes from (for
+ * messages); *LIMIT is 0 when nothing is known (no check). */
+int os_memplan_limit(const os_cfg *cfg, double *limit, char *source, size_t n,
+                     os_err *err);
+
+/* OS_ECONFIG with one line (how many agents would fit) when P does not fit
+ * in LIMIT.  Under MPI every rank must call it (the verdict is shared). */
+int os_memplan_fits(const os_cfg *cfg, const os_memplan *p, double limit,
+                    const char *source, os_err *err);
+
+/* Make, limit, fits: the check a run does before it allocates. */
+int os_memplan_check_run(const os_cfg *cfg, const os_phases *ph, os_err *err);
+
+/* The estimate as YAML comment lines (for `osteosim check`). */
+void os_memplan_print(FILE *f, const os_cfg *cfg, const os_memplan *p);
+
+/* "8 GiB", "512MB", "1e9", "1048576": bytes (> 0) into *OUT; -1 if not. */
+int os_memplan_parse_size(const char *s, double *out);
+
+#endif
