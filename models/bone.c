@@ -204,7 +204,7 @@ static void bone_step(os_model *m, void *state, os_chunk *c)
     }
 }
 
-/* Columns of other modules this one reads (sim/model_columns.h). */
+/* Columns of other modules this one reads (sim/model.h). */
 static const os_colread bone_reads[] = {
     {"fmp_age", OS_COL_U8, 0},
     {"rf_flags", OS_COL_U8, 0},

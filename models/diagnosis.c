@@ -184,7 +184,7 @@ static void dx_census(os_model *m, void *state, os_chunk *c)
     }
 }
 
-/* Columns of other modules this one reads (sim/model_columns.h). */
+/* Columns of other modules this one reads (sim/model.h). */
 static const os_colread diagnosis_reads[] = {
     {"tscore", OS_COL_F32, 0},
     {"asm", OS_COL_F32, 0},

@@ -251,7 +251,7 @@ static void economics_destroy(void *state)
     free(state);
 }
 
-/* Columns of other modules this one reads (sim/model_columns.h). */
+/* Columns of other modules this one reads (sim/model.h). */
 static const os_colread economics_reads[] = {
     {"falls_n", OS_COL_U8, 0},
     {"fx_flags", OS_COL_U8, 0},

@@ -99,7 +99,7 @@ static void excess_destroy(void *state)
     free(state);
 }
 
-/* Columns of other modules this one reads (sim/model_columns.h). */
+/* Columns of other modules this one reads (sim/model.h). */
 static const os_colread excess_mortality_reads[] = {
     {"mortality_hr", OS_COL_F32, OS_READ_WRITES},
     {"dx", OS_COL_U16, 0},

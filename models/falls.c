@@ -205,7 +205,7 @@ static void falls_destroy(void *state)
     free(state);
 }
 
-/* Columns of other modules this one reads (sim/model_columns.h). */
+/* Columns of other modules this one reads (sim/model.h). */
 static const os_colread falls_reads[] = {
     {"grip", OS_COL_F32, 0},
     {"gait", OS_COL_F32, 0},

@@ -393,7 +393,7 @@ static void fractures_destroy(void *state)
     free(state);
 }
 
-/* Columns of other modules this one reads (sim/model_columns.h). */
+/* Columns of other modules this one reads (sim/model.h). */
 static const os_colread fractures_reads[] = {
     {"bmd", OS_COL_F32, 0},
     {"falls_n", OS_COL_U8, 0},

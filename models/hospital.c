@@ -165,7 +165,7 @@ static void hospital_destroy(void *state)
     free(state);
 }
 
-/* Columns of other modules this one reads (sim/model_columns.h). */
+/* Columns of other modules this one reads (sim/model.h). */
 static const os_colread hospital_reads[] = {
     {"fx_flags", OS_COL_U8, 0},
     {"dx", OS_COL_U16, 0},

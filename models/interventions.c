@@ -570,7 +570,7 @@ static void iv_destroy(void *state)
 }
 
 static int iv_validate(const os_cfg *cfg, os_err *err);
-/* Columns of other modules this one reads (sim/model_columns.h). */
+/* Columns of other modules this one reads (sim/model.h). */
 static const os_colread interventions_reads[] = {
     {"dx", OS_COL_U16, OS_READ_LATE},
     {"tscore", OS_COL_F32, OS_READ_LATE},

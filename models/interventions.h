@@ -17,7 +17,7 @@
  * The mortality rate ratio multiplies the agent's "mortality_hr" directly.
  * In an arm without programmes the columns do not exist and the modules
  * skip them (os_chunk_find_f32 gives NULL; each declares them as optional
- * reads, sim/model_columns.h), so the reference arm pays nothing for the feature.
+ * reads, sim/model.h), so the reference arm pays nothing for the feature.
  */
 #ifndef OS_INTERVENTIONS_H
 #define OS_INTERVENTIONS_H

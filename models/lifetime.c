@@ -351,7 +351,7 @@ static int write_lifetime(hid_t file, const os_model *m, const int64_t (*tot)[A_
     return bad ? os_fail(err, OS_ERUN, "cannot write /lifetime") : OS_OK;
 }
 
-/* Columns of other modules this one reads (sim/model_columns.h); qaly_year
+/* Columns of other modules this one reads (sim/model.h); qaly_year
  * exists in closed cohorts only. */
 static const os_colread lifetime_reads[] = {
     {"fx_flags", OS_COL_U8, 0},

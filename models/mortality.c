@@ -166,7 +166,7 @@ static void mort_step(os_model *m, void *state, os_chunk *c)
 
 static void mort_destroy(void *state) { free(state); }
 
-/* Columns of other modules this one reads (sim/model_columns.h). */
+/* Columns of other modules this one reads (sim/model.h). */
 static const os_colread mortality_reads[] = {
     {"mortality_hr", OS_COL_F32, 0},
     {NULL, 0, 0},

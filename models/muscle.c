@@ -261,7 +261,7 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
     }
 }
 
-/* Columns of other modules this one reads (sim/model_columns.h). */
+/* Columns of other modules this one reads (sim/model.h). */
 static const os_colread muscle_reads[] = {
     {"tscore", OS_COL_F32, 0},  /* start-of-year bone state (physiology.h) */
     {"fmp_age", OS_COL_U8, 0},

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Regenerates docs/columns.md from the column registry (sim/model_columns.h):
+# Regenerates docs/columns.md from the column registry (sim/model.h):
 # the unit test test_columns prints the registry of the project's phase
 # table and, with OS_COLUMNS_DOC set, writes it instead of comparing.
 #   scripts/columns_doc.sh [BUILD_DIR]     (default: build)

@@ -34,11 +34,6 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
                   const os_summary *s, os_h5out *out, const os_carry *carry,
                   os_err *err);
 
-/* Before a resumed run starts: PATH is a checkpoint this program reads,
- * from the years and process count of the run CFG (its stored
- * configuration).  Everything else is checked as it is read. */
-int os_ckpt_check(const char *path, const os_cfg *cfg, os_err *err);
-
 /* The arm a checkpoint was taken in. */
 int os_ckpt_peek_arm(const char *path, int *arm, os_err *err);
 

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ckpt_file.h"
 #include "h5check.h"
 #include "model.h"
 #include "par.h"

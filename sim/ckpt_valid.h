@@ -17,6 +17,7 @@
 
 #include <hdf5.h>
 
+#include "config.h"
 #include "err.h"
 #include "pop.h"
 
@@ -66,5 +67,10 @@ int os_ckpt_check_summary(const int32_t *sex, const double *values, size_t rows,
  * /events columns the writer appends to, the /cohort snapshots); its
  * data are copied as they are, not checksummed. */
 int os_ckpt_check_output(hid_t f, const char *path, os_err *err);
+
+/* Before a resumed run starts: PATH is a checkpoint this program reads,
+ * from the years and process count of the run CFG (its stored
+ * configuration).  Everything else is checked as it is read. */
+int os_ckpt_check(const char *path, const os_cfg *cfg, os_err *err);
 
 #endif

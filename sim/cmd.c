@@ -2,20 +2,17 @@
 #include "cmd.h"
 
 #include <assert.h>
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cmd_calibrate.h"
-#include "cmd_run.h"
 #include "cmd_export.h"
 #include "cmd_floor.h"
-#include "h5io.h"
 #include "cmd_info.h"
+#include "cmd_run.h"
+#include "h5io.h"
 #include "par.h"
-#include "version.h"
 
 static const char *const usage_main =
     "usage: osteosim <command> [options]\n"
@@ -35,38 +32,6 @@ static const struct {
     {"run", os_cmd_run},         {"check", os_cmd_check}, {"info", os_cmd_info},
     {"calibrate", os_cmd_calibrate}, {"floor", os_cmd_floor}, {"export", os_cmd_export},
 };
-
-int os_cmd_fail(os_cmd_err *e, const char *scope, int code, const char *fmt, ...)
-{
-    assert(e && code != OS_OK);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->err.msg, sizeof e->err.msg, fmt, ap);
-    va_end(ap);
-    /* One line, whatever the caller formatted (as os_fail). */
-    for (char *p = e->err.msg; *p; p++)
-        if (*p == '\n' || *p == '\r') *p = ' ';
-    e->err.code = code;
-    e->scope = scope;
-    return code;
-}
-
-int os_cmd_version(void)
-{
-    printf("osteosim %s (commit %s)\n", OS_VERSION, OS_GIT_COMMIT);
-    return 0;
-}
-
-int os_cmd_stdout(os_cmd_err *e, int saved_errno)
-{
-    errno = 0;
-    int bad = fflush(stdout) != 0 || ferror(stdout);
-    int en = errno ? errno : saved_errno;
-    bad |= fclose(stdout) != 0;
-    if (!en) en = errno;
-    if (!bad) return OS_OK;
-    return os_cmd_fail(e, NULL, OS_ERUN, "standard output: %s", strerror(en ? en : EIO));
-}
 
 /* After a failed write HDF5 may hold a file it cannot close, and its exit
  * handler crashes on it (h5io.h): once reported (the temporary file is

@@ -11,7 +11,7 @@
 #ifndef OS_CMD_CALIBRATE_H
 #define OS_CMD_CALIBRATE_H
 
-#include "cmd.h"
+#include "cmd_ctx.h"
 
 /* A command of the front door (cmd.h): ARGV[0] is "calibrate".  Returns
  * the exit code (0, 1 run failure, 2 usage or configuration error). */

@@ -1,7 +1,7 @@
 #ifndef OS_CMD_INFO_H
 #define OS_CMD_INFO_H
 #include <stdio.h>
-#include "cmd.h"
+#include "cmd_ctx.h"
 #include "err.h"
 /* `osteosim info OUT.h5` (cmd.h): ARGV[0] is "info". */
 int os_cmd_info(int argc, char **argv, os_cmd_err *e);

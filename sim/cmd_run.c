@@ -16,6 +16,7 @@
 #include <omp.h>
 
 #include "ckpt_file.h"
+#include "ckpt_valid.h"
 #include "engine.h"
 #include "h5io.h"
 #include "cmd_info.h"

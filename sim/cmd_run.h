@@ -9,7 +9,7 @@
 #ifndef OS_CMD_RUN_H
 #define OS_CMD_RUN_H
 
-#include "cmd.h"
+#include "cmd_ctx.h"
 
 int os_cmd_run(int argc, char **argv, os_cmd_err *e);
 int os_cmd_check(int argc, char **argv, os_cmd_err *e);

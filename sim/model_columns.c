@@ -1,5 +1,5 @@
-/* model_columns.c - the column registry (model_columns.h). */
-#include "model_columns.h"
+/* model_columns.c - the column registry (model.h). */
+#include "model.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -33,7 +33,7 @@ typedef struct os_column {
     const char *description;
     unsigned flags;
     void *data;
-    const char *owner;   /* module that created it (model_columns.h); NULL: engine */
+    const char *owner;   /* module that created it (model.h); NULL: engine */
 } os_column;
 
 typedef struct os_pop {

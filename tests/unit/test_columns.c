@@ -1,4 +1,4 @@
-/* test_columns.c - the column registry (sim/model_columns.h): owners, declared
+/* test_columns.c - the column registry (sim/model.h): owners, declared
  * reads, the start-up check and its messages, typed lookups; and that
  * docs/columns.md is the registry of the project's phase table. */
 #include <setjmp.h>
@@ -192,7 +192,7 @@ static void test_column_without_owner(void **state)
 
 static const char doc_head[] =
     "# Population columns\n\n"
-    "<!-- Generated from the column registry (sim/model_columns.h) by scripts/columns_doc.sh;\n"
+    "<!-- Generated from the column registry (sim/model.h) by scripts/columns_doc.sh;\n"
     "     the unit test test_columns fails when this file is out of date. -->\n\n"
     "Every column of the population store, in store order, with the module that\n"
     "creates it (its owner) and the modules that declare it in their `reads`\n"
