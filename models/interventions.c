@@ -199,6 +199,7 @@ typedef struct iv_state {
     iv_prog p[MAX_PROG];
     int start_year;
     double rate;          /* economics.discount_rate */
+    const char *currency; /* economics.currency: units of the programme costs */
     int col_found, col_bmd, col_mass, col_str, col_fall, col_fx[OS_NFX_SITES], col_cost, col_q;
     int col_dx, col_t, col_flags, col_hr;
     int sum[S_N];
@@ -297,13 +298,16 @@ static int iv_init(os_model *m, void **state, os_err *err)
     if (!s) return os_fail(err, OS_ERUN, "interventions: out of memory");
     *state = s;
     s->start_year = m->start_year;
-    static const os_field rate = OS_FIELD("economics.discount_rate", iv_state, rate, OS_F_REAL);
-    if (os_cfg_read(m->cfg, NULL, &rate, 1, s, err)) return OS_ECONFIG;
+    static const os_field econ[] = {
+        OS_FIELD("economics.discount_rate", iv_state, rate, OS_F_REAL),
+        OS_FIELD("economics.currency", iv_state, currency, OS_F_STR),
+    };
+    if (os_cfg_read(m->cfg, NULL, econ, 2, s, err)) return OS_ECONFIG;
     /* Every arm registers the same summary columns (zero without programmes). */
     static const char *const names[S_N] = {"programme_persons", "programme_starts", "programme_screens",
                                            "adverse_events", "programme_cost",
                                            "programme_cost_discounted"};
-    static const char *const units[S_N] = {"persons", "persons", "screens", "events", "CNY", "CNY"};
+    const char *const units[S_N] = {"persons", "persons", "screens", "events", s->currency, s->currency};
     static const char *const desc[S_N] = {
         "persons on at least one programme of the arm during the year",
         "persons starting a programme",
@@ -355,7 +359,7 @@ static int iv_init(os_model *m, void **state, os_err *err)
         snprintf(name, sizeof name, OS_IV_FX_RR_PREFIX "%s", site_key[k]);
         if ((s->col_fx[k] = add_f32(m, name, "1", "programme fracture rate ratio", err)) < 0) return OS_ERUN;
     }
-    s->col_cost = add_f32(m, OS_IV_COST, "CNY", "programme costs this year", err);
+    s->col_cost = add_f32(m, OS_IV_COST, s->currency, "programme costs this year", err);
     s->col_q = add_f32(m, OS_IV_QALY_LOSS, "QALY", "QALYs lost to adverse events this year", err);
     if (s->col_found < 0 || s->col_bmd < 0 || s->col_mass < 0 || s->col_str < 0 || s->col_fall < 0 ||
         s->col_cost < 0 || s->col_q < 0)

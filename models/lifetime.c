@@ -81,8 +81,11 @@ static int lifetime_init(os_model *m, void **state, os_err *err)
     if (!s) return os_fail(err, OS_ERUN, "lifetime: out of memory");
     *state = s;
     if (!(s->on = m->closed)) return OS_OK;
-    s->ly_death = os_cfg_real(m->cfg, "economics.life_year_at_death");
-    s->rate = os_cfg_real(m->cfg, "economics.discount_rate");
+    static const os_field econ[] = {
+        OS_FIELD("economics.life_year_at_death", lifetime_state, ly_death, OS_F_REAL),
+        OS_FIELD("economics.discount_rate", lifetime_state, rate, OS_F_REAL),
+    };
+    if (os_cfg_read(m->cfg, NULL, econ, 2, s, err)) return OS_ECONFIG;
     s->demog = os_model_state(m, "demography");
     if ((s->col_fx = os_model_column(m, "lifetime", "fx_flags", OS_COL_U8, err)) < 0 ||
         (s->col_dx = os_model_column(m, "lifetime", "dx", OS_COL_U16, err)) < 0 ||
