@@ -746,7 +746,7 @@ static int demog_init(os_model *m, void **state, os_err *err)
     d->hr_col = os_model_add_column(m, "demography", "mortality_hr", OS_COL_F32, "1",
                                   "hazard ratio on the background death rate this year "
                                   "(product of the modules' ratios; reset at each census)",
-                                  0, err);
+                                  OS_COL_CARRY, err);
     if (d->hr_col < 0) {
         os_demog_free(d);
         return OS_ERUN;

@@ -505,7 +505,7 @@ static void prog_year(const os_model *m, const iv_state *s, int k, const os_chun
     }
     os_rng g;
     os_rng_init(&g, m->seed, c->id[i], (uint32_t)m->year, p->purpose_year);
-    int running = m->year >= p->start && m->year <= p->end;
+    int running = !m->burn_in && m->year >= p->start && m->year <= p->end;
     if (*st == ST_NEW && running && c->age[i] >= p->age_min && c->age[i] <= p->age_max &&
         (p->sex < 0 || c->sex[i] == p->sex))
         offer(m, p, k, c, i, in, &g, st, yrs, e, n);

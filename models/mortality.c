@@ -114,10 +114,12 @@ static int mort_year_begin(os_model *m, void *state, os_err *err)
     /* The adjustment is the reference arm's: in other arms a programme's
      * effect on hazards must change mortality, not be divided out again. */
     size_t nyears = (size_t)(m->end_year - m->start_year + 1);
-    /* (Unit tests drive the hooks without an engine: no carried block.) */
+    /* (Unit tests drive the hooks without an engine, and burn-in years
+     * come before the run's years: no carried block.) */
+    int carried = m->engine && !m->burn_in;
     float (*ref)[OS_NSEX][OS_NBANDS] =
-        m->engine ? os_model_carry(m, "mortality.adj", nyears * sizeof *ref) : NULL;
-    if (m->engine && !ref) return os_fail(err, OS_ERUN, "mortality: out of memory");
+        carried ? os_model_carry(m, "mortality.adj", nyears * sizeof *ref) : NULL;
+    if (carried && !ref) return os_fail(err, OS_ERUN, "mortality: out of memory");
     size_t y = (size_t)(m->year - m->start_year);
     if (ref && !m->is_reference) {
         memcpy(s->adj, ref[y], sizeof s->adj);

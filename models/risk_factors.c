@@ -73,7 +73,7 @@ int os_rf_setup(os_model *m, const os_rf_par *p, void **state, os_err *err)
     s->col_infl = os_model_add_column(m, "risk_factors", "inflammation", OS_COL_F32, "z",
         "latent inflammation level (NF-kB/IL-6), shared by bone and muscle", OS_COL_SNAPSHOT, err);
     s->col_bed = os_model_add_column(m, "risk_factors", "bedrest_weeks", OS_COL_U8, "wk",
-        "bed-rest weeks this year (risk_factors background + hospital)", OS_COL_SNAPSHOT, err);
+        "bed-rest weeks this year (risk_factors background + hospital)", OS_COL_SNAPSHOT | OS_COL_CARRY, err);
     if (s->col_fmp < 0 || s->col_flags < 0 || s->col_smoke < 0 ||
         s->col_vitd < 0 || s->col_prot < 0 || s->col_infl < 0 || s->col_bed < 0) {
         free(s);

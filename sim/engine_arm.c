@@ -151,6 +151,32 @@ static int arm_init(arm_ctx *a, os_err *err)
     return OS_OK;
 }
 
+/* Burn-in: the start-year population lives through YEARS years before the
+ * start year, one year younger, and everything it did is discarded but the
+ * columns marked OS_COL_CARRY (year-to-year memory: last year's bed rest,
+ * last year's hazard ratios), so the start year sees that memory in its
+ * steady state instead of at zero.  Every burn-in year starts again from
+ * the start-year population, so the carried memory converges while ages,
+ * bone and muscle keep their start values.  Random streams are those of
+ * the years before the start year: no draw of a simulated year is reused. */
+static int arm_burn_in(arm_ctx *a, int years, os_err *err)
+{
+    os_model *m = &a->m;
+    int rc = OS_OK;
+    m->burn_in = 1;
+    for (int y = m->start_year - years; y < m->start_year && !rc; y++) {
+        m->year = y;
+        if (!(rc = call_serial(m, 0, err))) {
+            a->pass.begin = 0;
+            a->pass.end = a->pop.n;
+            rc = os_pass_burn_in(&a->pass, err);
+        }
+    }
+    m->burn_in = 0;
+    m->year = m->start_year;
+    return rc;
+}
+
 /* The population at the first year to run: the base population, or the
  * checkpoint's when resuming. */
 static int arm_start(arm_ctx *a, int resume, os_err *err)
@@ -167,7 +193,8 @@ static int arm_start(arm_ctx *a, int resume, os_err *err)
     }
     size_t n0;
     int rc = entrants_of(&a->m, a->m.start_year, &n0, err);
-    return rc ? rc : add_agents(&a->m, &a->pass, n0, &a->next_id, err);
+    if (!rc) rc = add_agents(&a->m, &a->pass, n0, &a->next_id, err);
+    return rc ? rc : arm_burn_in(a, r->set.burn_in_years, err);
 }
 
 /* ---- the years ---- */

@@ -40,6 +40,10 @@ enum { OS_PASS_INIT, OS_PASS_CENSUS, OS_PASS_STEP };
 size_t os_pass_chunks(const os_pass *p);
 /* Runs the modules' hooks of KIND over the chunks of P in parallel. */
 void os_pass_run(os_pass *p, int kind);
+/* A burn-in year over the chunks of P: each chunk lives one year one year
+ * younger (census and step), then every column but those marked
+ * OS_COL_CARRY returns to its value before.  OS_ERUN when out of memory. */
+int os_pass_burn_in(os_pass *p, os_err *err);
 /* DST += SRC, cell by cell (exact integer sums). */
 void os_acc_sum(os_acc *dst, const os_acc *src);
 /* OS_ERUN with err set if any of the N chunk logs lost an event. */

@@ -20,6 +20,10 @@ const os_param_spec os_engine_params[] = {
      "agents representing the start-year population (ignored when demography.scale is 1)"},
     {"run.seed", OS_P_INT, "1", 0, 18446744073709551615.0, 0, "1", NULL,
      "base random seed"},
+    {"run.burn_in_years", OS_P_INT, "year", 0, 20, 0, "1", NULL,
+     "years the start-year population lives through before the start year, all discarded but "
+     "the year-to-year memory (last year's bed rest, hazard ratios), so that the first year "
+     "starts in steady state; 0: that memory starts at zero"},
     {"run.replicates", OS_P_INT, "1", 1, 10000, 0, "1", NULL,
      "independent Monte Carlo replicates (seeds derived from run.seed); R > 1 adds /summary_quantiles"},
     {"run.threads", OS_P_INT, "threads", 0, 4096, 0, "0", NULL,

@@ -139,3 +139,53 @@ void os_pass_run(os_pass *p, int kind)
     blocks += os_rng_take_blocks();
     m->rng_blocks += blocks;
 }
+
+/* ---- burn-in ---- */
+
+/* Chunk C's rows of every column not carried, saved into (or, RESTORE,
+ * copied back from) SAVED; returns the bytes a chunk of N rows needs. */
+static size_t chunk_save(os_pop *pop, const os_chunk *c, unsigned char *saved, int restore)
+{
+    size_t off = 0;
+    for (int k = 0; k < pop->ncols; k++) {
+        const os_column *col = &pop->cols[k];
+        if (col->flags & OS_COL_CARRY) continue;
+        size_t bytes = c->n * col->elem_size;
+        unsigned char *rows = (unsigned char *)col->data + c->begin * col->elem_size;
+        if (saved) {
+            if (restore) memcpy(rows, saved + off, bytes);
+            else memcpy(saved + off, rows, bytes);
+        }
+        off += bytes;
+    }
+    return off;
+}
+
+/* Chunk by chunk, so the copy is one chunk per thread, not the store:
+ * a chunk's hooks touch only its rows (model.h). */
+int os_pass_burn_in(os_pass *p, os_err *err)
+{
+    os_model *m = p->m;
+    long nk = (long)os_pass_chunks(p);
+    int failed = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(m->nthreads) reduction(| : failed)
+    for (long k = 0; k < nk; k++) {
+        os_chunk c;
+        chunk_at(p, (size_t)k, &c);
+        unsigned char *saved = malloc(chunk_save(m->pop, &c, NULL, 0) + 1);
+        if (!saved) { failed = 1; continue; }
+        chunk_save(m->pop, &c, saved, 0);
+        for (size_t r = 0; r < c.n; r++) c.age[r] -= 1.0f;
+        for (int i = 0; i < m->nmodules; i++)
+            if (m->modules[i]->census) m->modules[i]->census(m, m->states[i], &c);
+        for (int i = 0; i < m->nmodules; i++)
+            if (m->modules[i]->step) m->modules[i]->step(m, m->states[i], &c);
+        chunk_save(m->pop, &c, saved, 1);
+        free(saved);
+    }
+    uint64_t blocks = 0;
+#pragma omp parallel num_threads(m->nthreads) reduction(+ : blocks)
+    blocks += os_rng_take_blocks();
+    m->rng_blocks += blocks;
+    return failed ? os_fail(err, OS_ERUN, "out of memory (burn-in)") : OS_OK;
+}

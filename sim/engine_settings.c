@@ -19,6 +19,7 @@ void os_settings_read(const os_cfg *cfg, int nthreads, os_settings *s)
     s->replicates = (int)os_cfg_int(cfg, "run.replicates");
     s->chunk_size = (size_t)os_cfg_int(cfg, "run.chunk_size");
     s->event_log = os_cfg_bool(cfg, "output.event_log");
+    s->burn_in_years = (int)os_cfg_int(cfg, "run.burn_in_years");
     s->closed = os_settings_closed(cfg);
 }
 

@@ -15,6 +15,7 @@ typedef struct os_settings {
     int threads;              /* --threads, else run.threads, else OpenMP */
     size_t chunk_size;        /* run.chunk_size                           */
     int event_log;            /* output.event_log                         */
+    int burn_in_years;        /* run.burn_in_years                        */
     int closed;               /* run.mode cohort: the start-year population
                                  followed with no entrants                */
     int ncohort;              /* output.cohort_years: count, or -1 when

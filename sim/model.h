@@ -295,6 +295,8 @@ typedef struct os_model {
     int arm;               /* index of the arm being simulated */
     const char *arm_name;
     int is_reference;      /* 1 in the reference arm (run first)      */
+    int burn_in;           /* 1 in a burn-in year before start_year (its
+                              results are discarded; programmes are off) */
     const char *const *programmes; /* the arm's programme names        */
     int nprogrammes;
     void *engine;          /* engine-private (os_model_carry)          */

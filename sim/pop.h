@@ -21,7 +21,12 @@ typedef enum os_coltype {
     OS_COL_F32, OS_COL_U8, OS_COL_U16, OS_COL_U32, OS_COL_I16
 } os_coltype;
 
-enum { OS_COL_SNAPSHOT = 1u << 0 };  /* write in /cohort/<year>/ */
+enum {
+    OS_COL_SNAPSHOT = 1u << 0,  /* write in /cohort/<year>/ */
+    /* Year-to-year memory (last year's bed rest, hazard ratios): kept from
+     * the burn-in years, which reset every other column (engine_sched.c). */
+    OS_COL_CARRY = 1u << 1
+};
 
 #define OS_POP_MAX_COLS 96
 
