@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include <omp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -99,33 +100,42 @@ void os_report_arms(FILE *out, const os_cfg *cfg, const os_summary *s)
     os_arms arms;
     os_engine_arms(cfg, &arms);
     if (arms.n < 2) return;
-    static os_cea c;   /* large; the report runs once per process */
-    static averted v;
-    os_cea_setup(&c, s, &arms);
-    averted_of(&v, s);
+    /* Large (hundreds of KiB): on the heap, not the stack. */
+    os_cea *c = malloc(sizeof *c);
+    averted *v = malloc(sizeof *v);
+    if (!c || !v) {
+        fputs("  arms report: out of memory\n", out);
+        free(c);
+        free(v);
+        return;
+    }
+    os_cea_setup(c, s, &arms);
+    averted_of(v, s);
     int y0 = (int)os_cfg_int(cfg, "run.start_year"), y1 = (int)os_cfg_int(cfg, "run.end_year");
     const char *money = os_roles_units(s->cols, s->ncols, OS_ROLE_COST);
     const char *effect = os_roles_units(s->cols, s->ncols, OS_ROLE_UTILITY);
     char gained[64];
     snprintf(gained, sizeof gained, "%ss gained", effect);
-    fprintf(out, "  arms against %s, %d-%d (costs and %ss discounted; %s):\n", arms.names[c.ref], y0, y1, effect,
+    fprintf(out, "  arms against %s, %d-%d (costs and %ss discounted; %s):\n", arms.names[c->ref], y0, y1, effect,
             money);
     fprintf(out, "  %-24s", "arm");
-    for (int i = 0; i < v.n; i++) fprintf(out, " %12.12s", v.head[i]);
+    for (int i = 0; i < v->n; i++) fprintf(out, " %12.12s", v->head[i]);
     fprintf(out, " %14s %14s %14s %10s\n", gained, "incr. cost", "ICER", "dominance");
     static const char *const dom[] = {"", "dominant", "dominated", "reference"};
-    for (int a = 0; a < c.narms; a++) {
+    for (int a = 0; a < c->narms; a++) {
         char icer[32];
-        if (isnan(c.icer[a])) snprintf(icer, sizeof icer, "-");
-        else snprintf(icer, sizeof icer, "%.0f", c.icer[a]);
+        if (isnan(c->icer[a])) snprintf(icer, sizeof icer, "-");
+        else snprintf(icer, sizeof icer, "%.0f", c->icer[a]);
         fprintf(out, "  %-24s", arms.names[a]);
-        for (int i = 0; i < v.n; i++)
-            fprintf(out, " %12.0f", sum_of(c.tot[c.ref], v.idx[i], v.ncols[i]) - sum_of(c.tot[a], v.idx[i], v.ncols[i]));
-        fprintf(out, " %14.0f %14.4g %14s %10s\n", c.d_effect[a], c.d_cost[a], icer, dom[c.dominance[a]]);
+        for (int i = 0; i < v->n; i++)
+            fprintf(out, " %12.0f", sum_of(c->tot[c->ref], v->idx[i], v->ncols[i]) - sum_of(c->tot[a], v->idx[i], v->ncols[i]));
+        fprintf(out, " %14.0f %14.4g %14s %10s\n", c->d_effect[a], c->d_cost[a], icer, dom[c->dominance[a]]);
     }
-    for (int w = 0; w < c.nwtp; w++) {
-        fprintf(out, "  net monetary benefit at %.0f %s/%s:", c.wtp[w], money, effect);
-        for (int a = 0; a < c.narms; a++) fprintf(out, " %s %.4g;", arms.names[a], c.nmb[a][w]);
+    for (int w = 0; w < c->nwtp; w++) {
+        fprintf(out, "  net monetary benefit at %.0f %s/%s:", c->wtp[w], money, effect);
+        for (int a = 0; a < c->narms; a++) fprintf(out, " %s %.4g;", arms.names[a], c->nmb[a][w]);
         fprintf(out, "\n");
     }
+    free(c);
+    free(v);
 }
