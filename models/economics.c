@@ -59,6 +59,12 @@ static const os_param_spec economics_params[] = {
      "GDP per person in the price year, for willingness-to-pay thresholds"},
     {"economics.wtp_multiples", OS_P_REAL_LIST, "1", 0, 1000, 0, "[1, 2, 3]", NULL,
      "willingness-to-pay thresholds per QALY as multiples of economics.gdp_per_person"},
+    {"economics.horizon", OS_P_STRING, NULL, 1.0, 0.0, 0, "calendar", "calendar|lifetime",
+     "calendar: costs and QALYs of run.start_year..run.end_year (/economics); lifetime: also "
+     "follow everyone alive after run.end_year to death (/economics_lifetime)"},
+    {"economics.lifetime_max_years", OS_P_INT, "year", 1, 150, 0, "80", NULL,
+     "most years after run.end_year a lifetime horizon follows the survivors (it stops earlier "
+     "when all have died)"},
 };
 
 /* Reference age of the utility regression (economics.utility.*.age50 and
@@ -89,6 +95,7 @@ typedef struct economics_par {
     double c_fall, c_day, ltc_annual, ltc_share, u50[2], uslope[2], u_sarc;
     const char *currency;
     int price_year;
+    int horizon, lifetime_max_years;   /* horizon: 0 calendar, 1 lifetime */
 } economics_par;
 
 #define EP(key, member, type) OS_FIELD("economics." key, economics_par, member, type)
@@ -105,6 +112,7 @@ static const os_field economics_fields[] = {
     EP("utility.male.age50", u50[1], OS_F_REAL), EP("utility.male.per_year", uslope[1], OS_F_REAL),
     EP("utility.sarcopenia_decrement", u_sarc, OS_F_REAL),
     EP("currency", currency, OS_F_STR), EP("price_year", price_year, OS_F_INT),
+    EP("horizon", horizon, OS_F_CHOICE), EP("lifetime_max_years", lifetime_max_years, OS_F_INT),
 };
 #undef EP_SITE
 #undef EP
@@ -131,6 +139,8 @@ static int economics_init(os_model *m, void **state, os_err *err)
     if (os_cfg_read(c, NULL, economics_fields, sizeof economics_fields / sizeof economics_fields[0], &p,
                     err))
         return OS_ECONFIG;
+    /* The lifetime horizon: the engine follows the survivors to death. */
+    if (p.horizon == 1) os_model_follow_survivors(m, p.lifetime_max_years);
     s->start_year = m->start_year;
     s->rate = p.rate;
     s->ly_death = p.ly_death;

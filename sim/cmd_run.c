@@ -370,7 +370,13 @@ static int run_report(const run_job *j, const os_summary *summary, const os_run_
     const os_cli *c = &j->c;
     if (c->quiet || os_par_rank() != 0) return OS_OK;
     os_report_run(stdout, j->cfg, summary, stats, j->opts.output, c->nthreads);
-    os_report_arms(stdout, j->cfg, summary);
+    os_report_arms(stdout, j->cfg, summary, NULL);
+    if (summary->survivors) {
+        os_summary all;
+        if (os_summary_concat(&all, summary, summary->survivors, err)) return failed(err);
+        os_report_arms(stdout, j->cfg, &all, "lifetime horizon: the survivors followed to death");
+        os_summary_free(&all);
+    }
     if (c->psa) os_psa_report(stdout, j->cfg, &j->psa);
     if (stats->nreps > 1)
         os_replicates_report(stdout, summary, stats->reps, stats->nreps,

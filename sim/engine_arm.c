@@ -89,6 +89,13 @@ static int call_serial(os_model *m, int end, os_err *err)
     return OS_OK;
 }
 
+void os_model_follow_survivors(os_model *m, int max_years)
+{
+    assert(max_years >= 0);
+    m->follow_years = max_years;
+    m->horizon_end = m->end_year + max_years;
+}
+
 /* ---- set-up ---- */
 
 static void arm_model(arm_ctx *a, os_run *r, int arm)
@@ -104,6 +111,7 @@ static void arm_model(arm_ctx *a, os_run *r, int arm)
     m->seed = r->seed;
     m->start_year = s->start_year;
     m->end_year = s->end_year;
+    m->horizon_end = s->end_year;
     m->year = m->start_year;
     m->closed = s->closed;
     m->arm = arm;
@@ -207,6 +215,13 @@ static int arm_checkpoint(arm_ctx *a, int year, os_err *err)
     const os_run_opts *o = r->opts;
     /* MPI: a signal seen by any rank stops all of them here. */
     os_stop_requested = os_par_max_int(os_stop_requested);
+    /* A run that follows its survivors is not checkpointed (the survivors'
+     * rows of finished arms are not in a checkpoint): a stop ends it. */
+    if (a->m.follow_years > 0)
+        return os_stop_requested
+            ? os_fail(err, OS_EINTR, "stopped by a signal at the start of %d; a run with a "
+                      "lifetime horizon is not checkpointed: run it again", year)
+            : OS_OK;
     int due = o->checkpoint_every > 0 && year > a->first_year &&
               (year - a->m.start_year) % o->checkpoint_every == 0;
     if (o->checkpoint && r->replicate == 0 && (due || os_stop_requested)) {
@@ -247,7 +262,7 @@ static int arm_step(arm_ctx *a, os_err *err)
     memset(a->total, 0, sizeof *a->total);
     for (int t = 0; t < m->nthreads; t++) os_acc_sum(a->total, &a->acc[t]);
     os_par_sum_i64(a->total->v, sizeof a->total->v / sizeof a->total->v[0]);
-    if (!rc) rc = os_summary_add_year(r->summary, m, a->total, err);
+    if (!rc) rc = os_summary_add_year(m->tail ? r->summary->survivors : r->summary, m, a->total, err);
     /* The year's log, chunks in store order; the writer orders it by agent
      * id, which no thread or process count changes. */
     if (!rc && evb && r->out) rc = os_h5out_events(r->out, a->arm, evb, nevb, &a->pop, err);
@@ -269,7 +284,7 @@ static int arm_year(arm_ctx *a, int year, os_err *err)
     a->pass.end = a->pop.n;
     os_pass_run(&a->pass, OS_PASS_CENSUS);
     /* Per-agent snapshots are of the reference arm only. */
-    if (m->is_reference && r->out && os_settings_cohort_year(&r->set, year) &&
+    if (m->is_reference && r->out && !m->tail && os_settings_cohort_year(&r->set, year) &&
         (rc = os_h5out_cohort(r->out, &a->pop, year, err)))
         return rc;
     if ((rc = arm_step(a, err))) return rc;
@@ -303,6 +318,32 @@ static int arm_output(arm_ctx *a, os_err *err)
     return OS_OK;
 }
 
+/* A lifetime horizon (os_model_follow_survivors): everyone alive after
+ * end_year lives on, without entrants or programmes starting, until all
+ * have died or horizon_end; the years' rows go to summary->survivors. */
+static int arm_follow(arm_ctx *a, os_err *err)
+{
+    os_model *m = &a->m;
+    os_summary *s = a->r->summary;
+    if (m->follow_years <= 0) return OS_OK;
+    if (!s->survivors) {
+        if (!(s->survivors = calloc(1, sizeof *s->survivors)))
+            return os_fail(err, OS_ERUN, "out of memory (survivors)");
+        s->survivors->ncols = s->ncols;
+        memcpy(s->survivors->cols, s->cols, sizeof s->cols);
+        s->survivors->wtp = s->wtp;
+    }
+    m->tail = m->closed = 1;
+    m->event_log = 0;
+    int rc = OS_OK;
+    for (int year = m->end_year + 1; !rc && year <= m->horizon_end; year++) {
+        /* MPI: every rank sees the same count and stops together. */
+        if (os_par_sum_u64(a->pop.n) == 0) break;
+        rc = arm_year(a, year, err);
+    }
+    return rc;
+}
+
 int os_engine_arm(os_run *r, int arm, int resume, os_err *err)
 {
     arm_ctx *a = calloc(1, sizeof *a);
@@ -312,6 +353,7 @@ int os_engine_arm(os_run *r, int arm, int resume, os_err *err)
     if (!rc) rc = arm_start(a, resume, err);
     for (int year = a->first_year; !rc && year <= a->m.end_year; year++)
         rc = arm_year(a, year, err);
+    if (!rc) rc = arm_follow(a, err);
     if (!rc) rc = arm_output(a, err);
 
     r->rng_blocks += a->m.rng_blocks;

@@ -68,7 +68,34 @@ void os_summary_free(os_summary *s)
 {
     free(s->year); free(s->arm); free(s->sex); free(s->age_lo); free(s->age_hi);
     free(s->values);
+    if (s->survivors) {
+        os_summary_free(s->survivors);
+        free(s->survivors);
+    }
     memset(s, 0, sizeof *s);
+}
+
+int os_summary_concat(os_summary *dst, const os_summary *a, const os_summary *b, os_err *err)
+{
+    assert(a->ncols == b->ncols);
+    memset(dst, 0, sizeof *dst);
+    dst->ncols = a->ncols;
+    memcpy(dst->cols, a->cols, sizeof a->cols);
+    dst->wtp = a->wtp;
+    if (summary_grow(dst, a->nrows + b->nrows, err)) return OS_ERUN;
+    const os_summary *part[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        const os_summary *p = part[k];
+        size_t r0 = dst->nrows, n = p->nrows;
+        memcpy(dst->year + r0, p->year, n * sizeof *p->year);
+        memcpy(dst->arm + r0, p->arm, n * sizeof *p->arm);
+        memcpy(dst->sex + r0, p->sex, n * sizeof *p->sex);
+        memcpy(dst->age_lo + r0, p->age_lo, n * sizeof *p->age_lo);
+        memcpy(dst->age_hi + r0, p->age_hi, n * sizeof *p->age_hi);
+        memcpy(dst->values + r0 * (size_t)p->ncols, p->values, n * (size_t)p->ncols * sizeof *p->values);
+        dst->nrows += n;
+    }
+    return OS_OK;
 }
 
 int os_summary_find(const os_summary *s, const char *name)

@@ -141,6 +141,22 @@ static void collect_unused(void *ctx, const os_param_spec *spec, int present, in
     b->len += (size_t)n;
 }
 
+/* /economics_lifetime: the calendar years and the survivors' years after. */
+static int write_lifetime(hid_t f, const os_run *r, os_err *err)
+{
+    const os_summary *tail = r->summary->survivors;
+    int last = r->set.end_year;
+    for (size_t i = 0; i < tail->nrows; i++) last = tail->year[i] > last ? tail->year[i] : last;
+    char horizon[160];
+    snprintf(horizon, sizeof horizon, "lifetime: %d-%d, then everyone alive after %d followed "
+             "until all had died (%d)", r->set.start_year, r->set.end_year, r->set.end_year, last);
+    os_summary all;
+    int rc = os_summary_concat(&all, r->summary, tail, err);
+    if (!rc) rc = os_cea_write_group(f, "economics_lifetime", horizon, &all, &r->arms, NULL, err);
+    os_summary_free(&all);
+    return rc;
+}
+
 /* /arms, /summary, /cea and /psa of a finished run. */
 static int write_results(os_run *r, os_err *err)
 {
@@ -151,6 +167,7 @@ static int write_results(os_run *r, os_err *err)
     os_h5out_arms(r->out, r->arms.names, r->arms.n);
     int rc = os_h5out_summary(r->out, r->summary, err);
     if (!rc) rc = os_cea_write(f, r->summary, &r->arms, NULL, err);
+    if (!rc && r->summary->survivors) rc = write_lifetime(f, r, err);
     if (!rc && opts->psa) rc = os_psa_write(f, cfg, opts->psa, err);
     if (!rc && opts->psa_draw > 0) {
         os_psa one;

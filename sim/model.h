@@ -295,6 +295,13 @@ typedef struct os_model {
     int arm;               /* index of the arm being simulated */
     const char *arm_name;
     int is_reference;      /* 1 in the reference arm (run first)      */
+    int follow_years;      /* years after end_year the run follows the
+                              survivors to death (os_model_follow_survivors) */
+    int horizon_end;       /* last year that may be simulated: end_year +
+                              follow_years (size year-indexed state by it) */
+    int tail;              /* 1 in a year after end_year (survivors only:
+                              no entrants, no snapshots, summary rows kept
+                              apart from /summary)                    */
     int burn_in;           /* 1 in a burn-in year before start_year (its
                               results are discarded; programmes are off) */
     const char *const *programmes; /* the arm's programme names        */
@@ -362,6 +369,13 @@ void os_model_for_chunks(os_model *m, os_chunk_fn fn, void *ctx,
  * checkpoints.  NULL when out of memory or SIZE differs from a previous
  * call. */
 void *os_model_carry(os_model *m, const char *name, size_t size);
+
+/* Asks the engine, at init, to follow everyone alive at the end of
+ * end_year until death, for at most MAX_YEARS more years, so that costs
+ * and outcomes have a lifetime horizon (/economics_lifetime).  Those years
+ * add no entrants, and their summary rows are kept apart from /summary
+ * (os_summary.survivors). */
+void os_model_follow_survivors(os_model *m, int max_years);
 
 /* Appends an event to the chunk's log when the event log is on. */
 void os_event_log(os_chunk *c, uint32_t id, int year, int type, int site);

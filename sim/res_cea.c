@@ -295,16 +295,23 @@ static int put_head(hid_t g, const os_cea *c, const os_arms *arms, const words *
 
 int os_cea_write(hid_t file, const os_summary *s, const os_arms *arms, os_cea *out, os_err *err)
 {
+    return os_cea_write_group(file, "economics", "calendar: every simulated year", s, arms, out, err);
+}
+
+int os_cea_write_group(hid_t file, const char *name, const char *horizon, const os_summary *s,
+                       const os_arms *arms, os_cea *out, os_err *err)
+{
     os_cea *c = malloc(sizeof *c);
     if (!c) return os_fail(err, OS_ERUN, "out of memory (economics)");
     os_cea_setup(c, s, arms);
     words w;
     words_of(&w, s);
-    hid_t g = H5Gcreate2(file, "economics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t g = H5Gcreate2(file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) {
         free(c);
-        return os_fail(err, OS_ERUN, "HDF5: cannot create /economics");
+        return os_fail(err, OS_ERUN, "HDF5: cannot create /%s", name);
     }
+    os_h5_attr_str(g, "horizon", horizon);
     int rc = put_head(g, c, arms, &w, err);
     if (!rc) rc = put_totals(g, c, s, &w, err);
     if (!rc) rc = put_events(g, c, s, err);

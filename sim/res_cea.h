@@ -51,5 +51,9 @@ void os_cea_setup(os_cea *c, const os_summary *s, const os_arms *arms);
 
 /* Everything above for a finished run, written as /economics. */
 int os_cea_write(hid_t file, const os_summary *s, const os_arms *arms, os_cea *out, os_err *err);
+/* The same as group NAME, its `horizon` attribute HORIZON (os_cea_write:
+ * /economics, "calendar: every simulated year"). */
+int os_cea_write_group(hid_t file, const char *name, const char *horizon, const os_summary *s,
+                       const os_arms *arms, os_cea *out, os_err *err);
 
 #endif

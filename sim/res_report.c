@@ -95,7 +95,7 @@ static double sum_of(const double *t, const int *idx, int n)
     return x;
 }
 
-void os_report_arms(FILE *out, const os_cfg *cfg, const os_summary *s)
+void os_report_arms(FILE *out, const os_cfg *cfg, const os_summary *s, const char *horizon)
 {
     os_arms arms;
     os_engine_arms(cfg, &arms);
@@ -112,11 +112,14 @@ void os_report_arms(FILE *out, const os_cfg *cfg, const os_summary *s)
     os_cea_setup(c, s, &arms);
     averted_of(v, s);
     int y0 = (int)os_cfg_int(cfg, "run.start_year"), y1 = (int)os_cfg_int(cfg, "run.end_year");
+    char span[160];
+    if (horizon) snprintf(span, sizeof span, "%s", horizon);
+    else snprintf(span, sizeof span, "%d-%d", y0, y1);
     const char *money = os_roles_units(s->cols, s->ncols, OS_ROLE_COST);
     const char *effect = os_roles_units(s->cols, s->ncols, OS_ROLE_UTILITY);
     char gained[64];
     snprintf(gained, sizeof gained, "%ss gained", effect);
-    fprintf(out, "  arms against %s, %d-%d (costs and %ss discounted; %s):\n", arms.names[c->ref], y0, y1, effect,
+    fprintf(out, "  arms against %s, %s (costs and %ss discounted; %s):\n", arms.names[c->ref], span, effect,
             money);
     fprintf(out, "  %-24s", "arm");
     for (int i = 0; i < v->n; i++) fprintf(out, " %12.12s", v->head[i]);

@@ -22,9 +22,14 @@ typedef struct os_summary {
     size_t nrows;
     int32_t *year, *arm, *sex, *age_lo, *age_hi;
     double *values;         /* nrows x ncols, row-major */
+    /* The years after run.end_year a lifetime horizon follows the
+     * survivors through (same columns), or NULL (os_model_follow_survivors). */
+    struct os_summary *survivors;
 } os_summary;
 
 void os_summary_free(os_summary *s);
+/* DST (empty) = the rows of A followed by those of B (same columns). */
+int os_summary_concat(os_summary *dst, const os_summary *a, const os_summary *b, os_err *err);
 /* Column index by name, or -1. */
 int os_summary_find(const os_summary *s, const char *name);
 
