@@ -94,7 +94,7 @@ static int apply(cal *c, const gsl_vector *x)
 static int evaluate(cal *c, const gsl_vector *x, FILE *out, double *obj)
 {
     if (apply(c, x)) return OS_ECONFIG;
-    os_run_opts opts = {.nthreads = c->nthreads, .quiet = 1};
+    os_run_opts opts = {.nthreads = c->nthreads, .quiet = 1, .calendar_only = 1};
     os_summary s = {0};
     os_run_stats st;
     int rc = os_engine_run(c->cfg, c->ph, &opts, &s, &st, &c->err);
@@ -128,7 +128,7 @@ static int residuals(const gsl_vector *x, void *params, gsl_vector *f)
     cal *c = params;
     if (c->rc) return GSL_EBADFUNC;
     if ((c->rc = apply(c, x))) return GSL_EBADFUNC;
-    os_run_opts opts = {.nthreads = c->nthreads, .quiet = 1};
+    os_run_opts opts = {.nthreads = c->nthreads, .quiet = 1, .calendar_only = 1};
     os_summary s = {0};
     os_run_stats st;
     c->rc = os_engine_run(c->cfg, c->ph, &opts, &s, &st, &c->err);

@@ -34,6 +34,10 @@ typedef struct os_run_opts {
     const char *resume;     /* checkpoint to continue from, or NULL      */
     const struct os_psa *psa; /* PSA draws to write as /psa, or NULL     */
     int psa_draw;           /* > 0: this run is PSA draw k; /psa of it   */
+    int calendar_only;      /* 1: no survivors' years even when a module
+                               asks for a lifetime horizon (the caller reads
+                               the calendar summary only: PSA draws,
+                               calibration)                              */
 } os_run_opts;
 
 /* Engine settings every scenario may carry (run.*, output.*, demography

@@ -325,7 +325,8 @@ static int arm_follow(arm_ctx *a, os_err *err)
 {
     os_model *m = &a->m;
     os_summary *s = a->r->summary;
-    if (m->follow_years <= 0) return OS_OK;
+    /* Replicates > 0, PSA draws and calibration read the calendar rows only. */
+    if (m->follow_years <= 0 || a->r->replicate > 0 || a->r->opts->calendar_only) return OS_OK;
     if (!s->survivors) {
         if (!(s->survivors = calloc(1, sizeof *s->survivors)))
             return os_fail(err, OS_ERUN, "out of memory (survivors)");

@@ -159,6 +159,7 @@ int os_psa_run(const os_cfg *cfg, const os_phases *ph, int first, int count, int
         os_run_opts opts = {0};
         opts.nthreads = nthreads;
         opts.quiet = 1;
+        opts.calendar_only = 1;  /* /psa compares the calendar horizon */
         rc = os_cfg_load_string(&ck, text, "(psa draw)", NULL, NULL, 0, err);
         if (!rc) rc = os_engine_validate(ck, ph, err);
         if (!rc) rc = os_psa_apply(ck, first + row, psa, row, err);

@@ -6,14 +6,17 @@
 # (lifetime deaths - calendar deaths = the population alive after end_year,
 # per arm); lifetime costs, QALYs and life-years are at least the
 # calendar's; both groups say their horizon; 1 and 2 threads (and 2 MPI
-# ranks when built with MPI) give identical /economics_lifetime.
+# ranks when built with MPI) give identical /economics_lifetime, and so
+# does the base case of a run with --psa.
 . "$(dirname "$0")/../integration_lib.sh"
 cfg="$SRC/configs/china_programmes.yaml"
 args=(--agents 8000 --set run.end_year=2030 --quiet)
 "$OSTEOSIM" run "$cfg" "${args[@]}" --threads 2 --set economics.horizon=lifetime -o "$TMP/life.h5"
 "$OSTEOSIM" run "$cfg" "${args[@]}" --threads 1 --set economics.horizon=lifetime -o "$TMP/life1.h5"
 "$OSTEOSIM" run "$cfg" "${args[@]}" --threads 2 -o "$TMP/cal.h5"
-files=("$TMP/life.h5" "$TMP/cal.h5" "$TMP/life1.h5")
+# PSA draws stay on the calendar horizon; the base case still follows.
+"$OSTEOSIM" run "$cfg" "${args[@]}" --threads 2 --set economics.horizon=lifetime --psa 2 -o "$TMP/psa.h5"
+files=("$TMP/life.h5" "$TMP/cal.h5" "$TMP/life1.h5" "$TMP/psa.h5")
 if [ "${OS_MPI:-OFF}" = "ON" ]; then
   # As in mpi_identical.sh: Open MPI as root on 2 shared cores, no leak
   # checking under mpirun.
@@ -50,7 +53,8 @@ for g in [life1] + others:
     for k in L:
         if isinstance(L[k], h5py.Dataset):
             assert same(L[k][()], g["economics_lifetime"][k][()]), k
-print(f"lifetime_horizon: ok ({len(others)} MPI run(s) compared); lifetime ICERs:",
+assert "psa" in others[0], "no /psa"
+print(f"lifetime_horizon: ok ({len(others)} PSA base case and MPI runs compared); lifetime ICERs:",
       " ".join(f"{n.decode()} {v:.0f}" for n, v in zip(L["arm_name"][:], L["icer"][:]) if v == v))
 PY
 echo "lifetime_horizon: ok"
