@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 """Compare an osteosim run with the UN WPP projection it starts from.
 
-Usage: check_demography.py OUT.h5 SHARED_DATA_DIR [--arm N] [--tol PCT]
+Usage: check_demography.py OUT.h5 DATA [--country NAME] [--arm N] [--tol PCT]
 
 Prints mid-year (1 July) population aged 50+, 65+ and 80+ by sex in 2030,
 2040 and 2050: model (/summary, sum of the bands with age_lo at or above
-the threshold) vs WPP 2024 (china_population_2025_2050.csv), with the %
-difference.  Exits 1 when any difference exceeds --tol (default 2%).
+the threshold) vs WPP 2024, with the % difference.  DATA is the WPP
+population table (year,sex,age,...,population) or a directory holding
+NAME_population_2025_2050.csv (as ../shared/data), NAME from --country or
+else from the first word of the run's /demography label ("China, UN WPP
+..." -> china).  Exits 1 when any difference exceeds --tol (default 2%),
+2 on bad input.
 """
 import argparse
 import csv
@@ -21,9 +25,30 @@ THRESHOLDS = (50, 65, 80)
 YEARS = (2030, 2040, 2050)
 
 
-def wpp_population(data_dir):
+def die(msg):
+    sys.stderr.write("check_demography: %s\n" % msg)
+    sys.exit(2)
+
+
+def wpp_file(data, country, label):
+    """The WPP population table to compare with (see the usage)."""
+    if os.path.isfile(data):
+        return data
+    if not os.path.isdir(data):
+        die("%s: no such file or directory" % data)
+    name = (country or label.split(",")[0].split()[0] if (country or label.strip()) else "").lower()
+    path = os.path.join(data, "%s_population_2025_2050.csv" % name)
+    if not name or not os.path.isfile(path):
+        have = sorted(f[:-len("_population_2025_2050.csv")] for f in os.listdir(data)
+                      if f.endswith("_population_2025_2050.csv"))
+        die("%s: no population table for '%s' (have: %s); name it with --country"
+            % (data, name, ", ".join(have) or "none"))
+    return path
+
+
+def wpp_population(path):
     pop = {}
-    with open(os.path.join(data_dir, "china_population_2025_2050.csv"), newline="") as f:
+    with open(path, newline="") as f:
         for r in csv.DictReader(f):
             key = (int(r["year"]), r["sex"], int(r["age"]))
             pop[key] = float(r["population"])
@@ -34,14 +59,22 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("output")
     ap.add_argument("data_dir")
+    ap.add_argument("--country", help="country of the table in DATA (default: from the run)")
     ap.add_argument("--arm", type=int, default=0)
     ap.add_argument("--tol", type=float, default=2.0, help="largest |%% difference| accepted")
     a = ap.parse_args()
-    with h5py.File(a.output, "r") as h:
-        s = h["summary"]
-        year, arm, sex = s["year"][:], s["arm"][:], s["sex"][:]
-        age_lo, popn = s["age_lo"][:], s["population"][:]
-    wpp = wpp_population(a.data_dir)
+    try:
+        with h5py.File(a.output, "r") as h:
+            s = h["summary"]
+            year, arm, sex = s["year"][:], s["arm"][:], s["sex"][:]
+            age_lo, popn = s["age_lo"][:], s["population"][:]
+            label = h["demography"].attrs.get("label", b"") if "demography" in h else b""
+    except (OSError, KeyError) as e:
+        die("%s: not an osteosim output with /summary (%s)" % (a.output, e))
+    label = label.decode() if isinstance(label, bytes) else str(label)
+    path = wpp_file(a.data_dir, a.country, label)
+    print("WPP table: %s" % path)
+    wpp = wpp_population(path)
     print("%-6s %-6s %-4s %14s %14s %8s" % ("year", "sex", "ages", "model", "WPP 2024", "diff %"))
     worst = 0.0
     for y in YEARS:

@@ -2,7 +2,7 @@
 """Derive osteosim demography tables from UN WPP-format CSVs.
 
 Usage:
-    wpp_to_osteosim.py POP.csv MX.csv OUT_DIR MIN_AGE [--name NAME]
+    wpp_to_osteosim.py POP.csv MX.csv OUT_DIR MIN_AGE --name NAME [--force]
                        [--source TEXT] [--licence TEXT]
 
 Inputs are the long tables of /work/shared/data (README there):
@@ -12,7 +12,10 @@ Outputs OUT_DIR/NAME_population.csv and OUT_DIR/NAME_mortality.csv in the
 osteosim format `year,sex,age,value` (docs/demography.md), keeping the age
 groups that start at MIN_AGE or above (45 keeps the group below 50, which the
 model needs to split groups into single ages).  Lines starting with '#' carry
-the source and licence.  Only the standard library is used.
+the source and licence.  An existing output is not replaced without --force
+(a forgotten --name must not overwrite another country's tables), and each
+file is written under a temporary name and renamed when complete.  Only the
+standard library is used.
 """
 import argparse
 import csv
@@ -60,7 +63,8 @@ def read_rows(path, value_col):
 
 def write_table(path, rows, what, src, args):
     rows = sorted(rows, key=lambda r: (r[0], r[1], r[2]))
-    with open(path, "w", newline="") as f:
+    tmp = "%s.tmp.%d" % (path, os.getpid())
+    with open(tmp, "w", newline="") as f:
         f.write("# osteosim demography table: %s\n" % what)
         f.write("# source: %s\n" % args.source)
         f.write("# licence: %s\n" % args.licence.replace("MIN_AGE", str(args.min_age)))
@@ -70,6 +74,7 @@ def write_table(path, rows, what, src, args):
         w.writerow(["year", "sex", "age", "value"])
         for r in rows:
             w.writerow(r)
+    os.replace(tmp, path)
     return len(rows)
 
 
@@ -79,7 +84,8 @@ def main():
     ap.add_argument("mortality_csv")
     ap.add_argument("out_dir")
     ap.add_argument("min_age", type=int)
-    ap.add_argument("--name", default="china", help="output file prefix")
+    ap.add_argument("--name", required=True, help="output file prefix, e.g. the country (japan)")
+    ap.add_argument("--force", action="store_true", help="replace existing output files")
     ap.add_argument("--source", default=DEFAULT_SOURCE)
     ap.add_argument("--licence", default=DEFAULT_LICENCE)
     args = ap.parse_args()
@@ -108,6 +114,9 @@ def main():
     os.makedirs(args.out_dir, exist_ok=True)
     p_out = os.path.join(args.out_dir, "%s_population.csv" % args.name)
     m_out = os.path.join(args.out_dir, "%s_mortality.csv" % args.name)
+    for out in (p_out, m_out):
+        if os.path.exists(out) and not args.force:
+            die("%s exists: not replaced (pass --force to replace it)" % out)
     n1 = write_table(p_out, pop, "population (persons) at 1 July of year, by sex "
                      "and age group (age = first age; last group open)",
                      args.population_csv, args)
