@@ -19,12 +19,13 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "diagnosis.h"
 #include "events.h"
 #include "interventions.h"
 
-#define COST(k, what) {"economics.cost." k, OS_P_REAL, "CNY", 0, 1e8, 1, NULL, NULL, what}
+#define COST(k, what) {"economics.cost." k, OS_P_REAL, "$economics.currency", 0, 1e8, 1, NULL, NULL, what}
 #define UFX(s) \
     {"economics.utility.fracture." s ".first_year", OS_P_REAL, "1", 0, 1.5, 1, NULL, NULL, \
      "utility multiplier in the year of a " s " fracture"}, \
@@ -32,7 +33,9 @@
      "utility multiplier in years after a " s " fracture"}
 
 static const os_param_spec economics_params[] = {
-    {"economics.currency", OS_P_STRING, NULL, 1.0, 0.0, 1, NULL, "CNY", "currency of all costs"},
+    /* Cost units are declared "$economics.currency": they follow it. */
+    {"economics.currency", OS_P_STRING, NULL, 1.0, 0.0, 1, NULL, NULL,
+     "currency of all costs: an ISO 4217 code (CNY, JPY, EUR, ...); every cost's unit is it"},
     {"economics.price_year", OS_P_INT, "year", 1990, 2100, 1, NULL, NULL, "price year of all costs"},
     {"economics.discount_rate", OS_P_REAL, "1/yr", 0, 0.2, 1, NULL, NULL,
      "annual discount rate of costs and QALYs from run.start_year"},
@@ -44,7 +47,7 @@ static const os_param_spec economics_params[] = {
     COST("fracture.other", "cost of another major osteoporotic fracture episode"),
     COST("fall", "medical cost per fall (fracture treatment excluded)"),
     COST("hospital_day", "cost per non-fracture inpatient day"),
-    {"economics.cost.ltc_hip_annual", OS_P_REAL, "CNY/yr", 0, 1e8, 1, NULL, NULL,
+    {"economics.cost.ltc_hip_annual", OS_P_REAL, "$economics.currency/yr", 0, 1e8, 1, NULL, NULL,
      "annual cost of long-term care for a person in care after a hip fracture"},
     {"economics.ltc_hip_share", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
      "share of hip fracture survivors in long-term care"},
@@ -55,7 +58,7 @@ static const os_param_spec economics_params[] = {
     {"economics.utility.sarcopenia_decrement", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
      "utility decrement of sarcopenia (model.sarcopenia_definition)"},
     UFX("hip"), UFX("vertebral"), UFX("wrist"), UFX("other"),
-    {"economics.gdp_per_person", OS_P_REAL, "CNY", 0, 1e9, 0, NULL, NULL,
+    {"economics.gdp_per_person", OS_P_REAL, "$economics.currency", 0, 1e9, 0, NULL, NULL,
      "GDP per person in the price year, for willingness-to-pay thresholds"},
     {"economics.wtp_multiples", OS_P_REAL_LIST, "1", 0, 1000, 0, "[1, 2, 3]", NULL,
      "willingness-to-pay thresholds per QALY as multiples of economics.gdp_per_person"},
@@ -127,6 +130,19 @@ static int economics_thresholds(os_model *m, os_err *err)
     double gdp = has ? os_cfg_real(m->cfg, "economics.gdp_per_person") : 0;
     int k = !has ? 0 : n < OS_MAX_WTP ? (int)n : OS_MAX_WTP;
     return os_model_set_wtp(m, gdp, mult, k, "economics.gdp_per_person", "economics.wtp_multiples", err);
+}
+
+/* economics.currency is an ISO 4217 code: three capital letters. */
+static int economics_validate(const os_cfg *cfg, os_err *err)
+{
+    const char *c = os_cfg_str(cfg, "economics.currency");
+    int ok = strlen(c) == 3;
+    for (int i = 0; ok && i < 3; i++) ok = c[i] >= 'A' && c[i] <= 'Z';
+    if (!ok)
+        return os_fail(err, OS_ECONFIG, "%s: economics.currency: '%s' is not an ISO 4217 code "
+                       "(three capital letters, e.g. CNY, JPY, EUR)",
+                       os_cfg_origin(cfg, "economics.currency"), c);
+    return OS_OK;
 }
 
 static int economics_init(os_model *m, void **state, os_err *err)
@@ -282,6 +298,7 @@ const os_module os_mod_economics = {
     .nparams = sizeof economics_params / sizeof economics_params[0],
     .init = economics_init,
     .step = economics_step,
+    .validate = economics_validate,
     .destroy = economics_destroy,
     .reads = economics_reads,
 };

@@ -81,7 +81,7 @@ static const os_param_spec prog_params[] = {
     FRAC("finding.attendance", 0, "probability that a reached person is screened in a round"),
     FRAC("finding.sensitivity", 0, "probability that a screen finds a person meeting the criteria"),
     FRAC("finding.specificity", 0, "probability that a screen clears a person not meeting them"),
-    {"finding.cost", OS_P_REAL, "CNY", 0, 1e7, 0, NULL, NULL, "cost per screen"},
+    {"finding.cost", OS_P_REAL, "$economics.currency", 0, 1e7, 0, NULL, NULL, "cost per screen"},
     FRAC("coverage", 1, "share of the people meant for the programme that it reaches"),
     FRAC("uptake", 1, "share of the reached who start when offered"),
     FRAC("adherence", 1, "share of the full effect achieved while on the programme"),
@@ -105,8 +105,8 @@ static const os_param_spec prog_params[] = {
     {"after_stop.reoffer_years", OS_P_REAL, "year", 0, 100, 0, NULL, NULL,
      "years after stopping (and after any fading and rebound) when the programme is offered again; "
      "default never"},
-    {"costs.per_year", OS_P_REAL, "CNY/yr", 0, 1e8, 1, NULL, NULL, "cost per person-year on it"},
-    {"costs.per_start", OS_P_REAL, "CNY", 0, 1e8, 0, "0", NULL, "one-off cost at the start"},
+    {"costs.per_year", OS_P_REAL, "$economics.currency/yr", 0, 1e8, 1, NULL, NULL, "cost per person-year on it"},
+    {"costs.per_start", OS_P_REAL, "$economics.currency", 0, 1e8, 0, "0", NULL, "one-off cost at the start"},
 };
 #define NPROG_PARAMS (sizeof prog_params / sizeof prog_params[0])
 
@@ -114,7 +114,7 @@ static const os_param_spec prog_params[] = {
 static const os_param_spec ae_params[] = {
     {"rate", OS_P_REAL, "1/yr", 0, 1, 1, NULL, NULL,
      "yearly probability while on the programme, in excess of placebo"},
-    {"cost", OS_P_REAL, "CNY", 0, 1e8, 1, NULL, NULL, "cost per event"},
+    {"cost", OS_P_REAL, "$economics.currency", 0, 1e8, 1, NULL, NULL, "cost per event"},
     {"disutility", OS_P_REAL, "QALY", 0, 1, 1, NULL, NULL, "QALYs lost per event"},
 };
 #undef FRAC

@@ -31,7 +31,7 @@ static int check_long_form(cfg_node *n, const char *path, const os_param_spec *s
     if (u && u->kind != CFG_SCALAR)
         return os_fail(err, OS_ECONFIG, "%s: %s.unit: expected a unit string, got %s", cfg_origin(u),
                        path, cfg_kind_name(u));
-    if (u && s->unit && strcmp(u->text, s->unit))
+    if (u && s->unit && s->unit[0] != '$' && strcmp(u->text, s->unit))
         return os_fail(err, OS_ECONFIG, "%s: %s.unit: unit '%s' does not match the declared unit '%s'",
                        cfg_origin(u), path, u->text, s->unit);
     cfg_node *src = cfg_map_get(n, "source");
@@ -236,11 +236,54 @@ static int check_overridden(os_cfg *cfg, os_err *err)
     return 0;
 }
 
+/* A unit declared "$KEY" or "$KEY/rest" (a cost in the scenario's
+ * currency, "$economics.currency/yr") is the value of KEY as written, or
+ * its default: the entry gets an owned copy of its spec with that unit.
+ * When KEY is not set the unit stays unresolved and unchecked; the missing
+ * KEY is reported (with its file and line) by the required-key check. */
+static int resolve_unit(os_cfg *cfg, cfg_entry *e, os_err *err)
+{
+    const char *u = e->spec->unit;
+    if (!u || u[0] != '$') return 0;
+    char key[256];
+    size_t klen = strcspn(u + 1, "/");
+    if (klen >= sizeof key) klen = sizeof key - 1;
+    memcpy(key, u + 1, klen);
+    key[klen] = 0;
+    cfg_node *v = cfg_tree_get(cfg->root, key);
+    if (v && v->kind == CFG_MAP) v = cfg_map_get(v, "value");  /* long form */
+    cfg_entry *ke = cfg_find_ent(cfg, key);
+    const char *val = v && v->kind == CFG_SCALAR ? v->text : ke && ke->spec->def ? ke->spec->def : NULL;
+    /* KEY not set: its own check reports it (the unit is not checked). */
+    if (!val) return 0;
+    const char *rest = u + 1 + klen;
+    size_t n = strlen(val) + strlen(rest) + 1;
+    os_param_spec *s = malloc(sizeof *s + n);
+    char *k = strdup(e->spec->key);
+    os_param_spec **owned = realloc(cfg->owned, (cfg->nowned + 1) * sizeof *owned);
+    if (owned) cfg->owned = owned;
+    if (!s || !k || !owned) {
+        free(s);
+        free(k);
+        return os_fail(err, OS_ECONFIG, "out of memory");
+    }
+    *s = *e->spec;
+    char *unit = (char *)(s + 1);  /* freed with the copy */
+    snprintf(unit, n, "%s%s", val, rest);
+    s->unit = unit;
+    s->key = k;
+    cfg->owned[cfg->nowned++] = s;
+    e->spec = s;
+    return 0;
+}
+
 int os_cfg_validate(os_cfg *cfg, os_err *err)
 {
     char path[1024] = "";
     for (size_t i = 0; i < cfg->nents; i++) cfg->ents[i].node = NULL;
-    int rc = walk(cfg, cfg->root, path, 1, err);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < cfg->nents; i++) rc = resolve_unit(cfg, &cfg->ents[i], err);
+    if (!rc) rc = walk(cfg, cfg->root, path, 1, err);
     if (!rc) rc = check_overridden(cfg, err);
     for (size_t i = 0; !rc && i < cfg->nents; i++) {
         cfg_entry *e = &cfg->ents[i];

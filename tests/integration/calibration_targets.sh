@@ -20,7 +20,7 @@ $missed"
 # Every site, sex and age group is among them.
 for site in hip vertebral wrist other; do
   for g in f_50_64 f_65_79 f_80plus m_50_64 m_65_79 m_80plus; do
-    printf '%s\n' "$rows" | grep -qE "^${site}_fracture_${g} .* yes" || fail "target ${site}_fracture_${g} not met or missing"
+    printf '%s\n' "$rows" | grep -cE "^${site}_fracture_${g} .* yes" > /dev/null || fail "target ${site}_fracture_${g} not met or missing"
   done
 done
 echo "calibration_targets: $met of $fitted fitted targets met"

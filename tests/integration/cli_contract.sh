@@ -3,8 +3,8 @@
 # configuration errors naming file, line and key.
 . "$(dirname "$0")/../integration_lib.sh"
 for sub in "" run check info calibrate floor; do
-  "$OSTEOSIM" $sub --help | grep -qi usage || fail "'$sub --help' prints no usage"
-  "$OSTEOSIM" $sub --version | grep -q '^osteosim ' || fail "'$sub --version'"
+  "$OSTEOSIM" $sub --help | grep -ci usage > /dev/null || fail "'$sub --help' prints no usage"
+  "$OSTEOSIM" $sub --version | grep -c '^osteosim ' > /dev/null || fail "'$sub --version'"
 done
 set +e
 "$OSTEOSIM" frobnicate 2>/dev/null; [ $? -eq 2 ] || fail "unknown command should exit 2"

@@ -23,7 +23,7 @@ rc=0; "$PY" "$conv" "$pop" "$mx" "$TMP/out" 45 --name china > /dev/null 2> "$TMP
 cmp -s "$TMP/out/china_population.csv" "$TMP/edited.csv" || fail "a refused conversion changed the existing table"
 "$PY" "$conv" "$pop" "$mx" "$TMP/out" 45 --name china --force > /dev/null
 cmp -s "$TMP/out/china_population.csv" "$SRC/configs/data/china_population.csv" || fail "--force did not replace"
-ls "$TMP/out" | grep -q tmp && fail "temporary files left: $(ls "$TMP/out")"
+ls "$TMP/out" | grep -c tmp > /dev/null && fail "temporary files left: $(ls "$TMP/out")"
 # check_demography.py on a small run (within 2 % at 200,000 agents).
 "$OSTEOSIM" run "$SRC/configs/china.yaml" --agents 200000 --set model.disease_effects=false \
   --threads 2 --quiet -o "$TMP/run.h5"

@@ -40,7 +40,7 @@ for n in 0 1 $((size / 20)) $((size / 4)) $((size / 2)) $((size * 3 / 4)) $((siz
   elif [ $rc -ne 1 ]; then why="exit $rc"
   elif [ "$(wc -l < "$d/err")" -ne 1 ]; then why="$(wc -l < "$d/err") lines on stderr"
   elif ! grep -qF "$out: " "$d/err" || ! grep -q "No space left on device" "$d/err"; then why="message"
-  elif ls "$d" | grep -q '\.tmp\.'; then why="temporary file left"
+  elif ls "$d" | grep -c '\.tmp\.' > /dev/null; then why="temporary file left"
   elif ! cmp -s "$out" "$d/earlier.h5"; then why="earlier file changed"
   fi
   if [ -z "$why" ]; then clean=$((clean + 1))
@@ -99,7 +99,7 @@ case_() {
   elif [ "$(wc -l < "$d/err")" -ne 1 ]; then why="$(wc -l < "$d/err") lines on stderr"
   elif ! grep -qE "^osteosim: ($names): " "$d/err" || ! grep -q "No space left on device" "$d/err"; then
     why="message"
-  elif ls "$d" | grep -q '\.tmp\.'; then why="temporary file left"
+  elif ls "$d" | grep -c '\.tmp\.' > /dev/null; then why="temporary file left"
   elif ! cmp -s "$out" "$d/earlier.h5"; then why="earlier output changed"
   elif ! cmp -s "$ck" "$d/prev.ckpt.h5" && ! resumable; then why="checkpoint neither the previous one nor complete"
   fi
@@ -143,7 +143,7 @@ for kb in 0 1 8; do
   [ $rc -eq 1 ] || fail "export over ${kb} KiB: exit $rc ($(cat "$d/err"))"
   [ "$(wc -l < "$d/err")" -eq 1 ] && grep -qF "$d/summary.csv: " "$d/err" && grep -q "File too large" "$d/err" ||
     fail "export over ${kb} KiB: $(cat "$d/err")"
-  if ls "$d" | grep -q '\.tmp\.'; then fail "export over ${kb} KiB left a temporary file"; fi
+  if ls "$d" | grep -c '\.tmp\.' > /dev/null; then fail "export over ${kb} KiB left a temporary file"; fi
   cmp -s "$d/summary.csv" "$d/earlier.csv" || fail "export over ${kb} KiB changed the earlier CSV"
 done
 echo "disk_full: ok"

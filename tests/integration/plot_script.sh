@@ -22,6 +22,6 @@ done
 grep -q "no /psa" "$TMP/err2.txt" || fail "no note about the missing /psa"
 [ ! -e "$TMP/fig2/p-ceac.png" ] || fail "acceptability curve without a PSA"
 while read -r png; do
-  head -c 8 "$png" | od -An -c | grep -q 'P   N   G' || fail "$png is not a PNG"
+  head -c 8 "$png" | od -An -c | grep -c 'P   N   G' > /dev/null || fail "$png is not a PNG"
 done < <(cat "$TMP/list.txt" "$TMP/list2.txt")
 echo "plot_script: ok"
