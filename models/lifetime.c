@@ -32,6 +32,7 @@
 #include "diagnosis.h"
 #include "engine.h"
 #include "events.h"
+#include "h5out.h"  /* the writers shared by write_output hooks */
 
 /* Outcomes: 4 fracture sites, any fracture, then the prevalence outcomes. */
 enum { LT_FX_ANY = OS_NFX_SITES, LT_PREV0, LT_NOUT = LT_PREV0 + 5 };
@@ -220,28 +221,6 @@ static void lifetime_destroy(void *state) { free(state); }
 
 /* ---- /lifetime ---- */
 
-static int attr_str(hid_t obj, const char *name, const char *value)
-{
-    hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR);
-    H5Tset_size(t, strlen(value) + 1);
-    hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-    int bad = a < 0 || H5Awrite(a, t, value) < 0;
-    if (a >= 0) H5Aclose(a);
-    H5Sclose(sp);
-    H5Tclose(t);
-    return bad;
-}
-
-static int attr_int(hid_t obj, const char *name, int value)
-{
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(obj, name, H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
-    int bad = a < 0 || H5Awrite(a, H5T_NATIVE_INT, &value) < 0;
-    if (a >= 0) H5Aclose(a);
-    H5Sclose(sp);
-    return bad;
-}
-
 /* A dataset of N values (N = 0: sex x band) with units and description. */
 static int dset(hid_t g, const char *name, hid_t mem, hid_t ftype, hsize_t n, const void *data,
                 const char *units, const char *desc)
@@ -251,7 +230,7 @@ static int dset(hid_t g, const char *name, hid_t mem, hid_t ftype, hsize_t n, co
     hid_t sp = H5Screate_simple(n ? 1 : 2, dims, NULL);
     hid_t ds = H5Dcreate2(g, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     int bad = ds < 0 || H5Dwrite(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ||
-              attr_str(ds, "units", units) || attr_str(ds, "description", desc);
+              os_h5_attr_str(ds, "units", units) || os_h5_attr_str(ds, "description", desc);
     if (ds >= 0) H5Dclose(ds);
     H5Sclose(sp);
     return bad;
@@ -339,11 +318,11 @@ static int write_lifetime(hid_t file, const os_model *m, const int64_t (*tot)[A_
     }
     hid_t g = H5Gcreate2(file, "lifetime", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return os_fail(err, OS_ERUN, "cannot create /lifetime");
-    int bad = attr_str(g, "description", "closed cohort (run.mode cohort) of the reference arm: "
+    int bad = os_h5_attr_str(g, "description", "closed cohort (run.mode cohort) of the reference arm: "
                        "lifetime risks, life expectancy and QALE from 1 July of run.start_year by sex "
                        "and age band at the start; docs/events.md") ||
-              attr_str(g, "arm", m->arm_name) || attr_int(g, "start_year", m->start_year) ||
-              attr_int(g, "end_year", m->end_year) ||
+              os_h5_attr_str(g, "arm", m->arm_name) || os_h5_attr_i64(g, "start_year", m->start_year) ||
+              os_h5_attr_i64(g, "end_year", m->end_year) ||
               dset(g, "sex", H5T_NATIVE_INT32, H5T_STD_I32LE, OS_NSEX, sex, "1", "0 = female, 1 = male") ||
               dset(g, "age_lo", H5T_NATIVE_INT32, H5T_STD_I32LE, OS_NBANDS, lo, "year",
                    "first age of the band at the start") ||

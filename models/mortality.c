@@ -113,8 +113,7 @@ static int mort_year_begin(os_model *m, void *state, os_err *err)
     if (!s->effects || !s->adjust) return OS_OK;
     /* The adjustment is the reference arm's: in other arms a programme's
      * effect on hazards must change mortality, not be divided out again. */
-    size_t nyears = (size_t)((m->horizon_end > m->end_year ? m->horizon_end : m->end_year) -
-                             m->start_year + 1);
+    size_t nyears = (size_t)(m->end_year + m->follow_years - m->start_year + 1);
     /* (Unit tests drive the hooks without an engine, and burn-in years
      * come before the run's years: no carried block.) */
     int carried = m->engine && !m->burn_in;

@@ -93,7 +93,6 @@ void os_model_follow_survivors(os_model *m, int max_years)
 {
     assert(max_years >= 0);
     m->follow_years = max_years;
-    m->horizon_end = m->end_year + max_years;
 }
 
 /* ---- set-up ---- */
@@ -111,7 +110,6 @@ static void arm_model(arm_ctx *a, os_run *r, int arm)
     m->seed = r->seed;
     m->start_year = s->start_year;
     m->end_year = s->end_year;
-    m->horizon_end = s->end_year;
     m->year = m->start_year;
     m->closed = s->closed;
     m->arm = arm;
@@ -320,7 +318,7 @@ static int arm_output(arm_ctx *a, os_err *err)
 
 /* A lifetime horizon (os_model_follow_survivors): everyone alive after
  * end_year lives on, without entrants or programmes starting, until all
- * have died or horizon_end; the years' rows go to summary->survivors. */
+ * have died or end_year + follow_years; the years' rows go to summary->survivors. */
 static int arm_follow(arm_ctx *a, os_err *err)
 {
     os_model *m = &a->m;
@@ -337,7 +335,7 @@ static int arm_follow(arm_ctx *a, os_err *err)
     m->tail = m->closed = 1;
     m->event_log = 0;
     int rc = OS_OK;
-    for (int year = m->end_year + 1; !rc && year <= m->horizon_end; year++) {
+    for (int year = m->end_year + 1; !rc && year <= m->end_year + m->follow_years; year++) {
         /* MPI: every rank sees the same count and stops together. */
         if (os_par_sum_u64(a->pop.n) == 0) break;
         rc = arm_year(a, year, err);

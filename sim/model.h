@@ -296,9 +296,8 @@ typedef struct os_model {
     const char *arm_name;
     int is_reference;      /* 1 in the reference arm (run first)      */
     int follow_years;      /* years after end_year the run follows the
-                              survivors to death (os_model_follow_survivors) */
-    int horizon_end;       /* last year that may be simulated: end_year +
-                              follow_years (size year-indexed state by it) */
+                              survivors to death (os_model_follow_survivors);
+                              the last year is end_year + follow_years */
     int tail;              /* 1 in a year after end_year (survivors only:
                               no entrants, no snapshots, summary rows kept
                               apart from /summary)                    */
