@@ -99,7 +99,7 @@ static int header_error(const char *path, int line, char *buf, os_err *err)
 }
 
 /* One data line into R; 0 or the error. */
-static int parse_row(const char *path, int line, char *buf, row *r, os_err *err)
+static int parse_row(const char *path, int line, char *buf, row *r, int sign, os_err *err)
 {
     char show[256], *f[4];
     int nf = split(buf, f, 4);
@@ -122,14 +122,15 @@ static int parse_row(const char *path, int line, char *buf, row *r, os_err *err)
     if (end == f[3] || *end || !isfinite(r->value))
         return os_fail(err, OS_ECONFIG, "%s:%d: column value: '%s' is not a finite number", path,
                        line, shown(f[3], show, sizeof show));
-    if (r->value < 0)
+    if (r->value < 0 && !sign)
         return os_fail(err, OS_ECONFIG, "%s:%d: column value: %s is negative", path, line, f[3]);
     r->line = line;
     return OS_OK;
 }
 
 /* Reads the lines of F into *ROWS; checks the header. */
-static int read_rows(FILE *f, const char *path, row **rows, size_t *n, int *last, os_err *err)
+static int read_rows(FILE *f, const char *path, row **rows, size_t *n, int *last, int sign,
+                     os_err *err)
 {
     char *buf = NULL;
     size_t bcap = 0, cap = 0;
@@ -167,7 +168,7 @@ static int read_rows(FILE *f, const char *path, row **rows, size_t *n, int *last
             if (!q) { rc = os_fail(err, OS_ERUN, "%s: out of memory", path); break; }
             *rows = q;
         }
-        if ((rc = parse_row(path, line, s, &(*rows)[*n], err)) == OS_OK) (*n)++;
+        if ((rc = parse_row(path, line, s, &(*rows)[*n], sign, err)) == OS_OK) (*n)++;
     }
     free(buf);
     if (rc == OS_OK && ferror(f)) rc = os_fail(err, OS_ECONFIG, "%s: read error: %s", path, strerror(errno));
@@ -265,7 +266,8 @@ void os_demog_table_free(os_demog_table *t)
     memset(t, 0, sizeof *t);
 }
 
-int os_demog_table_read(os_demog_table *t, const char *path, os_err *err)
+/* SIGN: values may be negative (net migration). */
+static int table_read(os_demog_table *t, const char *path, int sign, os_err *err)
 {
     memset(t, 0, sizeof *t);
     snprintf(t->path, sizeof t->path, "%s", path);
@@ -285,13 +287,23 @@ int os_demog_table_read(os_demog_table *t, const char *path, os_err *err)
     row *rows;
     size_t n;
     int last;
-    int rc = read_rows(f, path, &rows, &n, &last, err);
+    int rc = read_rows(f, path, &rows, &n, &last, sign, err);
     fclose(f);
     if (rc == OS_OK) rc = fill_grid(t, rows, n, err);
     if (rc == OS_OK) rc = check_steps(t, err);
     free(rows);
     if (rc) os_demog_table_free(t), snprintf(t->path, sizeof t->path, "%s", path);
     return rc;
+}
+
+int os_demog_table_read(os_demog_table *t, const char *path, os_err *err)
+{
+    return table_read(t, path, 0, err);
+}
+
+int os_demog_table_read_signed(os_demog_table *t, const char *path, os_err *err)
+{
+    return table_read(t, path, 1, err);
 }
 
 int os_demog_table_check(const os_demog_table *t, os_demog_kind kind, os_err *err)

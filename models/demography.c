@@ -36,6 +36,10 @@ struct os_demog {
     os_demog_opts o;
     char label[256];
     os_demog_table pop, mx;
+    os_demog_table mig;        /* net migrants (path empty: none)      */
+    int mig_first, mig_ng;     /* mig group of age 50, groups from 50  */
+    uint64_t *pending_mig;     /* immigrants of the block [sex*ng + g] */
+    uint32_t purpose_migration;
     int y0;                    /* index of the start population: pop.ny */
     double *base_v;            /* start population [sex * na + group]  */
     /* Cumulative population at group boundaries, per (table year, sex),
@@ -68,6 +72,10 @@ struct os_demog {
     uint64_t pending_n[2];
     uint32_t purpose_entrants;
 };
+
+/* Net migrants this many times larger than a group's persons are surely
+ * not a migration table; whole persons below 2^31 either way. */
+#define MIGR_MAX 2147483647.0
 
 /* ---- accessors ---- */
 
@@ -368,6 +376,13 @@ int os_demog_peak_agents(const os_demog *d, int end_year, uint64_t *peak, uint64
             n += x;
             *rounding += 1;
         }
+    /* Immigrants: at most ceil(flow / w) per group and year. */
+    for (int year = d->o.start_year + 1; year <= end_year; year++)
+        for (int s = 0; s < 2; s++)
+            for (int g = 0; g < d->mig_ng; g++) {
+                double f = os_demog_migr_flow(d, year - 1, s, g);
+                if (f > 0) n += ceil(f / d->entrant_weight), *rounding += 1;
+            }
     /* Ids are 32 bits and never reused within an arm. */
     if (n > 4294967295.0)
         return os_fail(err, OS_ECONFIG, "demography: %.0f agents over the run (base population and "
@@ -391,6 +406,92 @@ int os_demog_entrant_counts(const os_demog *d, uint64_t seed, int year,
     return OS_OK;
 }
 
+/* ---- net migration ---- */
+
+int os_demog_migr_groups(const os_demog *d) { return d->mig_ng; }
+
+int os_demog_migr_group(const os_demog *d, double age)
+{
+    const int *a = d->mig.ages + d->mig_first;
+    if (d->mig_ng == 0 || age < a[0]) return -1;
+    int g = 0;
+    while (g + 1 < d->mig_ng && age >= a[g + 1]) g++;
+    return g;
+}
+
+void os_demog_migr_ages(const os_demog *d, int g, double *a0, double *width)
+{
+    const os_demog_table *t = &d->mig;
+    int ai = d->mig_first + g;
+    *a0 = t->ages[ai];
+    *width = ai + 1 < t->na ? t->ages[ai + 1] - t->ages[ai] : t->ages[ai] - t->ages[ai - 1];
+}
+
+double os_demog_migr_flow(const os_demog *d, int year, int sex, int g)
+{
+    const os_demog_table *t = &d->mig;
+    if (d->mig_ng == 0 || year < t->years[0]) return 0.0;
+    int pi = 0;
+    while (pi + 1 < t->ny && t->years[pi + 1] <= year) pi++;
+    /* Period length; the last as long as the one before (one period: 5). */
+    int len = pi + 1 < t->ny ? t->years[pi + 1] - t->years[pi]
+              : t->ny > 1 ? t->years[pi] - t->years[pi - 1] : 5;
+    return os_demog_table_at(t, pi, sex, d->mig_first + g) / len;
+}
+
+void os_demog_migrant_counts(const os_demog *d, uint64_t seed, int year, uint64_t *n)
+{
+    os_rng r;
+    /* One stream per year, apart from the 50-year-olds' (its own purpose). */
+    os_rng_init(&r, seed, UINT32_MAX, (uint32_t)year, d->purpose_migration);
+    for (int s = 0; s < 2; s++)
+        for (int g = 0; g < d->mig_ng; g++) {
+            double f = os_demog_migr_flow(d, year - 1, s, g);
+            double x = f > 0 ? f / d->entrant_weight : 0.0, k = floor(x);
+            n[s * d->mig_ng + g] = (uint64_t)k + (uint64_t)os_rng_bernoulli(&r, x - k);
+        }
+}
+
+/* The migration table: whole persons, the population table's age groups
+ * from 50 (ages below are in the entrants already: the population table
+ * holds them), periods from run.start_year or before. */
+static int check_migration(os_demog *d, os_err *err)
+{
+    const os_demog_table *t = &d->mig, *p = &d->pop;
+    size_t cells = (size_t)t->ny * 2 * (size_t)t->na;
+    for (size_t k = 0; k < cells; k++)
+        if (t->v[k] != floor(t->v[k]) || fabs(t->v[k]) > MIGR_MAX)
+            return os_fail(err, OS_ECONFIG, "%s:%d: column value: %.10g is not a whole number of "
+                           "net migrants below 2^31", t->path, t->line[k], t->v[k]);
+    int f = 0, pf = 0;
+    while (f < t->na && t->ages[f] < OS_DEMOG_ENTRY_AGE) f++;
+    while (pf < p->na && p->ages[pf] < OS_DEMOG_ENTRY_AGE) pf++;
+    int same = t->na - f == p->na - pf;
+    for (int i = 0; same && f + i < t->na; i++) same = t->ages[f + i] == p->ages[pf + i];
+    if (!same || t->na - f < 2)
+        return os_fail(err, OS_ECONFIG, "%s: column age: the age groups from %d must be the population "
+                       "table's (%d groups, %d to %d+; %s), got %d groups from %d", t->path,
+                       OS_DEMOG_ENTRY_AGE, p->na - pf, p->ages[pf], p->ages[p->na - 1], p->path,
+                       t->na - f, f < t->na ? t->ages[f] : -1);
+    if (t->na - f > OS_MAX_SUMMARY_COLS)
+        return os_fail(err, OS_ECONFIG, "%s: column age: %d age groups from %d, at most %d",
+                       t->path, t->na - f, OS_DEMOG_ENTRY_AGE, OS_MAX_SUMMARY_COLS);
+    if (t->years[0] > d->o.start_year)
+        return os_fail(err, OS_ECONFIG, "%s: column year: the migration periods start in %d, after "
+                       "run.start_year %d", t->path, t->years[0], d->o.start_year);
+    d->mig_first = f;
+    d->mig_ng = t->na - f;
+    d->pending_mig = calloc((size_t)d->mig_ng * 2, sizeof *d->pending_mig);
+    return d->pending_mig ? OS_OK : os_fail(err, OS_ERUN, "demography: out of memory");
+}
+
+int os_demog_load_migration(os_demog *d, const char *path, os_err *err)
+{
+    if (!path) return OS_OK;
+    int rc = os_demog_table_read_signed(&d->mig, path, err);
+    return rc ? rc : check_migration(d, err);
+}
+
 /* ---- construction ---- */
 
 void os_demog_free(os_demog *d)
@@ -402,7 +503,8 @@ void os_demog_free(os_demog *d)
     free(d->lmx); free(d->lmx_y); free(d->mx_x); free(d->t_mid);
     free(d->base_v); free(d->slope);
     free(d->cell_sex); free(d->cell_ai); free(d->cell_p); free(d->cell_n); free(d->cell_off);
-    free(d->cell_u);
+    free(d->cell_u); free(d->pending_mig);
+    os_demog_table_free(&d->mig);
     os_demog_table_free(&d->pop);
     os_demog_table_free(&d->mx);
     free(d);
@@ -606,6 +708,7 @@ int os_demog_create(os_demog **out, const os_demog_opts *o, os_err *err)
     d->o.population_file = d->o.mortality_file = NULL; /* paths kept in the tables */
     d->hr_col = -1;
     d->purpose_entrants = os_rng_purpose("demography.entrants");
+    d->purpose_migration = os_rng_purpose("demography.migration");
     int rc;
     int end = o->end_year;
     d->x_declared[0] = o->x_mort != OS_XMORT_AUTO;
@@ -642,6 +745,9 @@ static const os_param_spec params[] = {
      "persons at 1 July by year, sex and age group (CSV year,sex,age,value; docs/demography.md)"},
     {"demography.mortality_file", OS_P_PATH, NULL, UNBOUNDED, 1, NULL, NULL,
      "central death rates by period start year, sex and age group (CSV year,sex,age,value)"},
+    {"demography.migration_file", OS_P_PATH, NULL, UNBOUNDED, 0, NULL, NULL,
+     "optional: net migrants by period start year, sex and age group over each period (CSV "
+     "year,sex,age,value; negative: net emigration); none: no migration at ages 50+"},
     {"demography.scale", OS_P_INT, "1", 0, 1, 0, "0", NULL,
      "0: run.agents agents represent the population; 1: one agent per person"},
     {"demography.age_split", OS_P_STRING, NULL, UNBOUNDED, 1, NULL, "steffen|uniform",
@@ -676,7 +782,7 @@ static const char *declared(const os_cfg *cfg, const char *key)
 /* The keys as written; the choices are in the order of the os_demog_*
  * enums (demography.h). */
 typedef struct demog_par {
-    const char *population_file, *mortality_file, *label;
+    const char *population_file, *mortality_file, *migration_file, *label;
     long agents;
     int scale, split, mx_age, mx_time, x_mort, x_ent, trend_years;
     double max_improvement;
@@ -686,6 +792,7 @@ typedef struct demog_par {
 static const os_field demog_fields[] = {
     DP("demography.population_file", population_file, OS_F_PATH),
     DP("demography.mortality_file", mortality_file, OS_F_PATH),
+    DP("demography.migration_file", migration_file, OS_F_PATH),
     DP("demography.label", label, OS_F_STR), DP("run.agents", agents, OS_F_LONG),
     DP("demography.scale", scale, OS_F_INT), DP("demography.age_split", split, OS_F_CHOICE),
     DP("demography.mortality_age", mx_age, OS_F_CHOICE),
@@ -743,6 +850,10 @@ static int demog_init(os_model *m, void **state, os_err *err)
     int rc = read_base_ages(cfg, &o, err);
     if (!rc) rc = os_demog_create(&d, &o, err);
     if (rc) return rc;
+    if ((rc = os_demog_load_migration(d, p.migration_file, err))) {
+        os_demog_free(d);
+        return rc;
+    }
     d->hr_col = os_model_add_column(m, "demography", "mortality_hr", OS_COL_F32, "1",
                                   "hazard ratio on the background death rate this year "
                                   "(product of the modules' ratios; reset at each census)",
@@ -765,7 +876,27 @@ static int demog_entrants(os_model *m, void *state, int year, size_t *n, os_err 
     }
     if (os_demog_entrant_counts(d, m->seed, year, d->pending_n, err)) return OS_ECONFIG;
     *n = (size_t)(d->pending_n[0] + d->pending_n[1]);
+    /* Immigrants after the 50-year-olds, so that without a migration table
+     * every id is as it was. */
+    if (d->mig_ng) os_demog_migrant_counts(d, m->seed, year, d->pending_mig);
+    for (int k = 0; k < 2 * d->mig_ng; k++) *n += (size_t)d->pending_mig[k];
     return OS_OK;
+}
+
+/* Immigrant RANK of the block (after the 50-year-olds): cells in the order
+ * (sex, group), each stratified over the ages of its group, which is what
+ * the census after their arrival finds them in.  Every other module then
+ * draws their traits, bone, muscle and fracture history as for anyone of
+ * that age (init_agents, fractures' entry history). */
+static void immigrant(const os_demog *d, uint64_t rank, uint8_t *sex, float *age)
+{
+    int k = 0;
+    while (k + 1 < 2 * d->mig_ng && rank >= d->pending_mig[k]) rank -= d->pending_mig[k++];
+    double a0, w;
+    os_demog_migr_ages(d, k % d->mig_ng, &a0, &w);
+    *sex = (uint8_t)(k / d->mig_ng);
+    *age = (float)(a0 + w * ((double)rank + 0.5) / (double)d->pending_mig[k]);
+    if (*age >= (float)(a0 + w)) *age = nextafterf((float)(a0 + w), 0.0f);
 }
 
 /* Rank within the cohort = id - the cohort's first id, whichever part of
@@ -779,6 +910,9 @@ static void demog_init_agents(os_model *m, void *state, os_chunk *c)
         uint64_t rank = (uint32_t)(c->id[i] - first_id);
         if (d->pending_base) {
             os_demog_base_agent(d, rank, &c->sex[i], &c->age[i], &c->weight[i]);
+        } else if (rank >= d->pending_n[0] + d->pending_n[1]) {
+            immigrant(d, rank - d->pending_n[0] - d->pending_n[1], &c->sex[i], &c->age[i]);
+            c->weight[i] = d->entrant_weight;
         } else {
             int s = rank >= d->pending_n[0];
             uint64_t k = s ? rank - d->pending_n[0] : rank;

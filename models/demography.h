@@ -37,6 +37,8 @@ typedef struct os_demog_table {
 /* Reads PATH (models/demog_table.c): a complete grid with evenly spaced
  * years and age groups; errors are one line "PATH:LINE: column X: ...". */
 int os_demog_table_read(os_demog_table *t, const char *path, os_err *err);
+/* The same for a table whose values may be negative (net migrants). */
+int os_demog_table_read_signed(os_demog_table *t, const char *path, os_err *err);
 void os_demog_table_free(os_demog_table *t);
 
 typedef enum { OS_TABLE_POPULATION, OS_TABLE_MORTALITY } os_demog_kind;
@@ -138,6 +140,25 @@ int os_demog_peak_agents(const os_demog *d, int end_year, uint64_t *peak, uint64
  * entrant weight with a stream keyed by SEED and YEAR). */
 int os_demog_entrant_counts(const os_demog *d, uint64_t seed, int year,
                             uint64_t n[2], os_err *err);
+
+/* Net migration (docs/demography.md, "Migration") from the optional table
+ * demography.migration_file: net migrants of each period by sex and age
+ * group.  Groups from age 50 (the population table's); 0 without a table. */
+int os_demog_migr_groups(const os_demog *d);
+/* Reads and checks the table PATH (errors "PATH:LINE: column X: ..."). */
+int os_demog_load_migration(os_demog *d, const char *path, os_err *err);
+/* Group of exact AGE (0: the one starting at 50), or -1 below 50. */
+int os_demog_migr_group(const os_demog *d, double age);
+/* First age and width of group G (the open group: as wide as the one before). */
+void os_demog_migr_ages(const os_demog *d, int g, double *a0, double *width);
+/* Net migrants of SEX in group G per year over YEAR (1 July YEAR to 1 July
+ * YEAR + 1): the total of the period holding YEAR over its length; 0 before
+ * the table, the last period's past it. */
+double os_demog_migr_flow(const os_demog *d, int year, int sex, int g);
+/* Immigrant agents entering at 1 July of YEAR (the positive flows of
+ * YEAR - 1) into N[sex * groups + g]: flow / entrant weight rounded
+ * stochastically with one stream keyed by SEED and YEAR. */
+void os_demog_migrant_counts(const os_demog *d, uint64_t seed, int year, uint64_t *n);
 
 /* Last year within the tables (the earlier of the population's last year
  * and the death rates' last period end), and whether the run passes it. */

@@ -20,6 +20,7 @@ extern const os_module os_mod_excess_mortality;
 extern const os_module os_mod_mortality;
 extern const os_module os_mod_economics;
 extern const os_module os_mod_lifetime;
+extern const os_module os_mod_migration;
 
 const os_module *const os_phase_table[] = {
     &os_mod_demography,   /* base population, entrants, life tables      */
@@ -35,6 +36,7 @@ const os_module *const os_phase_table[] = {
     &os_mod_mortality,    /* deaths                                      */
     &os_mod_economics,    /* costs, life-years, QALYs                    */
     &os_mod_lifetime,     /* closed cohorts: lifetime risks, LE, QALE    */
+    &os_mod_migration,    /* net emigrants leave (after the year's events) */
 };
 const int os_phase_count =
     (int)(sizeof os_phase_table / sizeof os_phase_table[0]);

@@ -2,6 +2,7 @@
 """Compare an osteosim run with the UN WPP projection it starts from.
 
 Usage: check_demography.py OUT.h5 DATA [--country NAME] [--arm N] [--tol PCT]
+                           [--migration MIG.csv]
 
 Prints mid-year (1 July) population aged 50+, 65+ and 80+ by sex in 2030,
 2040 and 2050: model (/summary, sum of the bands with age_lo at or above
@@ -11,6 +12,15 @@ NAME_population_2025_2050.csv (as ../shared/data), NAME from --country or
 else from the first word of the run's /demography label ("China, UN WPP
 ..." -> china).  Exits 1 when any difference exceeds --tol (default 2%),
 2 on bad input.
+
+Migration: WPP's population includes net migration, a run without
+demography.migration_file does not.  Two more columns show it: `WPP mig`,
+the net migrants aged 50+/65+/80+ (age at migration) of the WPP table
+(NAME_migration_2025_2050.csv in DATA, or --migration) over the yearly flows
+from the run's start year to the year before (period totals / 5), and
+`run mig`, the run's own migrants_in - migrants_out over the same years
+("-": the run has no migration).  A run without migration is expected to
+fall short of WPP by about `WPP mig` (less the migrants' deaths).
 """
 import argparse
 import csv
@@ -55,6 +65,35 @@ def wpp_population(path):
     return pop
 
 
+def migration_file(data, path_pop, explicit):
+    """The WPP migration table beside the population table, or None."""
+    if explicit:
+        if not os.path.isfile(explicit):
+            die("%s: no such file" % explicit)
+        return explicit
+    cand = path_pop.replace("_population_", "_migration_")
+    return cand if cand != path_pop and os.path.isfile(cand) else None
+
+
+def wpp_migration(path):
+    """Yearly net migrants {(year, sex, age)} from 5-year period totals."""
+    mig = {}
+    with open(path, newline="") as f:
+        rd = csv.DictReader(f)
+        for col in ("year", "sex", "age", "net_migrants"):
+            if col not in (rd.fieldnames or []):
+                die("%s:1: missing column '%s'" % (path, col))
+        for r in rd:
+            y0 = int(r["year"])
+            for y in range(y0, y0 + 5):
+                mig[(y, r["sex"], int(r["age"]))] = float(r["net_migrants"]) / 5.0
+    return mig
+
+
+def mig_cell(value):
+    return "%10s" % "-" if value is None else "%+10.0f" % value
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("output")
@@ -62,6 +101,7 @@ def main():
     ap.add_argument("--country", help="country of the table in DATA (default: from the run)")
     ap.add_argument("--arm", type=int, default=0)
     ap.add_argument("--tol", type=float, default=2.0, help="largest |%% difference| accepted")
+    ap.add_argument("--migration", help="WPP net migration table (default: beside the population table)")
     a = ap.parse_args()
     try:
         with h5py.File(a.output, "r") as h:
@@ -69,13 +109,20 @@ def main():
             year, arm, sex = s["year"][:], s["arm"][:], s["sex"][:]
             age_lo, popn = s["age_lo"][:], s["population"][:]
             label = h["demography"].attrs.get("label", b"") if "demography" in h else b""
+            net = s["migrants_in"][:] - s["migrants_out"][:] if "migrants_in" in s else None
     except (OSError, KeyError) as e:
         die("%s: not an osteosim output with /summary (%s)" % (a.output, e))
     label = label.decode() if isinstance(label, bytes) else str(label)
     path = wpp_file(a.data_dir, a.country, label)
     print("WPP table: %s" % path)
     wpp = wpp_population(path)
-    print("%-6s %-6s %-4s %14s %14s %8s" % ("year", "sex", "ages", "model", "WPP 2024", "diff %"))
+    mpath = migration_file(a.data_dir, path, a.migration)
+    wmig = wpp_migration(mpath) if mpath else None
+    print("WPP migration table: %s; run: %s" % (mpath or "none found",
+          "with migration (migrants_in, migrants_out)" if net is not None else "no migration"))
+    start = int(year.min()) if len(year) else 0
+    print("%-6s %-6s %-4s %14s %14s %8s %10s %10s" % ("year", "sex", "ages", "model", "WPP 2024",
+                                                     "diff %", "WPP mig", "run mig"))
     worst = 0.0
     for y in YEARS:
         for si, sname in enumerate(SEXES):
@@ -88,7 +135,14 @@ def main():
                 ref = sum(v for (yy, ss, aa), v in wpp.items() if yy == y and ss == sname and aa >= t)
                 d = 100.0 * (model - ref) / ref
                 worst = max(worst, abs(d))
-                print("%-6d %-6s %3d+ %14.0f %14.0f %+8.2f" % (y, sname, t, model, ref, d))
+                wm = None if wmig is None else sum(
+                    v for (yy, ss, aa), v in wmig.items() if start <= yy < y and ss == sname and aa >= t)
+                rm = None
+                if net is not None:
+                    win = (year >= start) & (year < y) & (arm == a.arm) & (sex == si) & (age_lo >= t)
+                    rm = float(np.sum(net[win]))
+                print("%-6d %-6s %3d+ %14.0f %14.0f %+8.2f %s %s"
+                      % (y, sname, t, model, ref, d, mig_cell(wm), mig_cell(rm)))
     print("largest |difference|: %.2f%% (tolerance %.1f%%)" % (worst, a.tol))
     return 0 if worst <= a.tol else 1
 

@@ -3,13 +3,17 @@
 
 Usage:
     wpp_to_osteosim.py POP.csv MX.csv OUT_DIR MIN_AGE --name NAME [--force]
-                       [--source TEXT] [--licence TEXT]
+                       [--migration MIG.csv] [--source TEXT] [--licence TEXT]
 
 Inputs are the long tables of /work/shared/data (README there):
     POP.csv  year,sex,age,age_group,population   (persons, mid-year)
     MX.csv   year,period,sex,age,age_group,mx,... (central death rates)
-Outputs OUT_DIR/NAME_population.csv and OUT_DIR/NAME_mortality.csv in the
-osteosim format `year,sex,age,value` (docs/demography.md), keeping the age
+    MIG.csv  year,period,sex,age,age_group,net_migrants (optional: net
+             migrants over each 5-year period, negative = net emigration)
+Outputs OUT_DIR/NAME_population.csv and OUT_DIR/NAME_mortality.csv (and
+with --migration OUT_DIR/NAME_migration.csv, the table of the optional key
+demography.migration_file) in the osteosim format `year,sex,age,value`
+(docs/demography.md), keeping the age
 groups that start at MIN_AGE or above (45 keeps the group below 50, which the
 model needs to split groups into single ages).  Lines starting with '#' carry
 the source and licence.  An existing output is not replaced without --force
@@ -35,7 +39,7 @@ def die(msg):
     sys.exit(2)
 
 
-def read_rows(path, value_col):
+def read_rows(path, value_col, signed=False):
     """Yields (year, sex, age, value_text) from a WPP-format CSV."""
     try:
         f = open(path, newline="")
@@ -56,7 +60,7 @@ def read_rows(path, value_col):
             sex = row["sex"].strip().lower()
             if sex not in ("female", "male"):
                 die("%s:%d: sex must be female or male, not '%s'" % (path, line, sex))
-            if value < 0:
+            if value < 0 and not signed:
                 die("%s:%d: negative %s" % (path, line, value_col))
             yield year, sex, age, row[value_col].strip()
 
@@ -86,6 +90,8 @@ def main():
     ap.add_argument("min_age", type=int)
     ap.add_argument("--name", required=True, help="output file prefix, e.g. the country (japan)")
     ap.add_argument("--force", action="store_true", help="replace existing output files")
+    ap.add_argument("--migration", metavar="MIG.csv",
+                    help="WPP net migrants by period, sex and age group: also write NAME_migration.csv")
     ap.add_argument("--source", default=DEFAULT_SOURCE)
     ap.add_argument("--licence", default=DEFAULT_LICENCE)
     args = ap.parse_args()
@@ -96,7 +102,13 @@ def main():
            if a >= args.min_age]
     mx = [(y, s, a, v) for y, s, a, v in read_rows(args.mortality_csv, "mx")
           if a >= args.min_age]
-    for rows, path in ((pop, args.population_csv), (mx, args.mortality_csv)):
+    tables = [(pop, args.population_csv), (mx, args.mortality_csv)]
+    mig = None
+    if args.migration:
+        mig = [(y, s, a, v) for y, s, a, v in read_rows(args.migration, "net_migrants", True)
+               if a >= args.min_age]
+        tables.append((mig, args.migration))
+    for rows, path in tables:
         if not rows:
             die("%s: no rows with age >= %d" % (path, args.min_age))
         ages = sorted({r[2] for r in rows})
@@ -110,11 +122,14 @@ def main():
             die("%s: table is not complete for every year, sex and age group" % path)
     # Whole persons: WPP counts are thousands with three decimals.
     pop = [(y, s, a, "%d" % round(float(v))) for y, s, a, v in pop]
+    if mig is not None:
+        mig = [(y, s, a, "%d" % round(float(v))) for y, s, a, v in mig]
 
     os.makedirs(args.out_dir, exist_ok=True)
     p_out = os.path.join(args.out_dir, "%s_population.csv" % args.name)
     m_out = os.path.join(args.out_dir, "%s_mortality.csv" % args.name)
-    for out in (p_out, m_out):
+    g_out = os.path.join(args.out_dir, "%s_migration.csv" % args.name)
+    for out in (p_out, m_out) + ((g_out,) if mig is not None else ()):
         if os.path.exists(out) and not args.force:
             die("%s exists: not replaced (pass --force to replace it)" % out)
     n1 = write_table(p_out, pop, "population (persons) at 1 July of year, by sex "
@@ -125,6 +140,12 @@ def main():
                      "(age = first age; last group open)",
                      args.mortality_csv, args)
     print("wrote %s (%d rows) and %s (%d rows)" % (p_out, n1, m_out, n2))
+    if mig is not None:
+        n3 = write_table(g_out, mig, "net migrants (persons; negative: net emigration) over "
+                         "the period starting 1 January of year (5 years), by sex and age group "
+                         "at migration (age = first age; last group open)",
+                         args.migration, args)
+        print("wrote %s (%d rows)" % (g_out, n3))
 
 
 if __name__ == "__main__":
