@@ -470,9 +470,9 @@ static int check_migration(os_demog *d, os_err *err)
     for (int i = 0; same && f + i < t->na; i++) same = t->ages[f + i] == p->ages[pf + i];
     if (!same || t->na - f < 2)
         return os_fail(err, OS_ECONFIG, "%s: column age: the age groups from %d must be the population "
-                       "table's (%d groups, %d to %d+; %s), got %d groups from %d", t->path,
+                       "table's (%d groups, %d to %d+; %s), got %d (%d to %d+)", t->path,
                        OS_DEMOG_ENTRY_AGE, p->na - pf, p->ages[pf], p->ages[p->na - 1], p->path,
-                       t->na - f, f < t->na ? t->ages[f] : -1);
+                       t->na - f, f < t->na ? t->ages[f] : t->ages[t->na - 1], t->ages[t->na - 1]);
     if (t->na - f > OS_MAX_SUMMARY_COLS)
         return os_fail(err, OS_ECONFIG, "%s: column age: %d age groups from %d, at most %d",
                        t->path, t->na - f, OS_DEMOG_ENTRY_AGE, OS_MAX_SUMMARY_COLS);

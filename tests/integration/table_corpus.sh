@@ -16,7 +16,8 @@ C="$TMP/cases"
 rm -rf "$C" "$TMP"/*.h5
 mkdir -p "$C"
 
-# Manifest lines: name <TAB> table (pop|mx) <TAB> expected substring <TAB> line (1: "file:N:")
+# Manifest lines: name <TAB> table (pop|mx|mig) <TAB> expected substring <TAB> line (1: "file:N:")
+# (mig: demography.migration_file, a synthetic table of net migrants.)
 "$PY" - "$POP" "$MX" "$C" <<'PY' > "$TMP/manifest"
 import os, sys
 pop_path, mx_path, out = sys.argv[1:4]
@@ -124,6 +125,28 @@ write("ok_bom.csv", "\ufeff" + join(pop))
 write("ok_crlf.csv", "\r\n".join(pop))
 write("ok_spaces.csv", join(pop[:HEAD + 1] + [l.replace(",", " , ") for l in data(pop)]))
 write("ok_mx_crlf_bom.csv", "\ufeff" + "\r\n".join(mx))
+
+# Net migrants per period (signed, whole persons): the population table's
+# years and groups, comment lines as the shipped tables have.
+mig = pop[:HEAD + 1] + ["%s,%s,%s,%d" % (y, s, a, (-1) ** int(a) * (int(a) * 97 - int(y)))
+                         for y, s, a, v in (l.split(",") for l in data(pop))]
+G = "mig"
+write("ok_mig.csv", join(mig))
+case("mig_wpp_layout", G, "convert WPP files", 1,
+     join(mig[:HEAD] + ["year,period,sex,age,age_group,net_migrants"] + data(mig)))
+case("mig_missing_row", G, "no row for year 2030, male, age 85", 0,
+     join(drop(mig, lambda y, s, a: (y, s, a) == ("2030", "male", "85"))))
+case("mig_missing_age_group", G, "age group missing", 0, join(drop(mig, lambda y, s, a: a == "60")))
+case("mig_missing_year", G, "year missing", 0, join(drop(mig, lambda y, s, a: y == "2035")))
+case("mig_duplicate_row", G, "duplicate row", 1, join(mig + [data(mig)[9]]))
+case("mig_fractional", G, "not a whole number of net migrants", 1, join(change_first(mig, 3, "-12.5")))
+case("mig_huge", G, "below 2^31", 1, join(change_first(mig, 3, "-3e9")))
+case("mig_text", G, "not a finite number", 1, join(change_first(mig, 3, "1 000")))
+case("mig_bad_sex", G, "column sex", 1, join(change_first(mig, 1, "women")))
+case("mig_open_group_95", G, "must be the population table's", 0,
+     join(drop(mig, lambda y, s, a: a == "100")))
+case("mig_starts_late", G, "after run.start_year 2025", 0, join(drop(mig, lambda y, s, a: y == "2025")))
+case("mig_only_45", G, "must be the population table's", 0, join(drop(mig, lambda y, s, a: a != "45")))
 PY
 
 tried=0 clean=0 crash=0 hang=0 bad=0
@@ -150,6 +173,7 @@ judge() { # NAME WHAT RC EXPECT WANTLINE
 
 while IFS=$'\t' read -r name table want wantline; do
     if [ "$table" = pop ]; then set_t="demography.population_file=$C/$name"
+    elif [ "$table" = mig ]; then set_t="demography.migration_file=$C/$name"
     else set_t="demography.mortality_file=$C/$name"; fi
     rc=0
     timeout 20 "$OSTEOSIM" check "$cfg" --set "$set_t" > "$TMP/out" 2> "$TMP/err" || rc=$?
@@ -180,6 +204,9 @@ for v in ok_bom ok_crlf ok_spaces; do
     h5diff -q "$TMP/ref.h5" "$TMP/$v.h5" /summary /summary || fail "$v: /summary differs from the shipped tables'"
 done
 echo "table_corpus: BOM, CRLF and spaced tables accepted with identical /summary"
+"$OSTEOSIM" run "$cfg" "${SMALL[@]}" --set "demography.migration_file=$C/ok_mig.csv" -o "$TMP/mig.h5" \
+    2> "$TMP/err" || fail "a valid migration table was refused: $(cat "$TMP/err")"
+echo "table_corpus: a signed migration table runs"
 
 # ---- memory ----
 "$OSTEOSIM" check "$cfg" > "$TMP/check.out" 2> "$TMP/err" || fail "check of china.yaml failed: $(cat "$TMP/err")"
