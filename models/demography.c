@@ -1052,6 +1052,9 @@ static int demog_write_output(os_model *m, void *state, hid_t file, os_err *err)
           write_table(g, "population", p, "persons", "population at 1 July of year by sex and age group") ||
           write_table(g, "mortality", &d->mx, "1/yr",
                       "central death rate mx for the period starting in year, by sex and age group") ||
+          (d->mig_ng && write_table(g, "migration", &d->mig, "persons",
+                                    "net migrants over the period starting in year, by sex and age "
+                                    "group (negative: net emigration)")) ||
           attr_str(tg, "description", "projected persons aged 50+ at 1 July from the population table") ||
           dset(tg, "year", H5T_NATIVE_INT32, H5T_STD_I32LE, n, y, "year", "table year") ||
           dset(tg, "sex", H5T_NATIVE_INT32, H5T_STD_I32LE, n, s, "1", "0 = female, 1 = male") ||
