@@ -12,8 +12,8 @@
 #   - migrants_out: men 80-84 only, the six years' total within 4 binomial
 #     standard errors of 6 M;
 #   - a table of zeros adds the two columns and changes no other number;
-#   - 1 and 2 threads (and 2 MPI ranks when built with MPI) give identical
-#     output.
+#   - 1 and 2 threads, a run stopped and resumed, and 2 MPI ranks (when
+#     built with MPI) give identical output.
 # Omitting the key leaves results bitwise as before: regression_baseline.sh.
 . "$(dirname "$0")/../integration_lib.sh"
 cfg="$SRC/configs/china.yaml"
@@ -92,6 +92,26 @@ assert abs(out - 6 * flow) < 4 * se, (out, se)
 print("migration: in %.0f/yr (weight %d), out %.0f over 6 years (expected 6e6, se %.0f), "
       "2026 women 70-74 +%.0f, men -%.0f" % (cell(b, "migrants_in", 2025, 0, 70), w, out, se, d70, dm))
 PY
+
+# Stopped by SIGTERM once a checkpoint exists, resumed with 1 thread: the
+# leavers' probabilities are recomputed from the checkpointed population.
+ck="$TMP/stop.ckpt.h5"
+rm -f "$ck"
+"$OSTEOSIM" run "$cfg" "${args[@]}" --threads 2 --set "demography.migration_file=$TMP/mig.csv" \
+  --checkpoint-every 1 -o "$TMP/stop.h5" &
+pid=$!
+for _ in $(seq 300); do [ -f "$ck" ] && break; sleep 0.1; done
+kill -TERM "$pid" 2> /dev/null || true
+rc=0; wait "$pid" || rc=$?
+if [ "$rc" -eq 3 ]; then
+  "$OSTEOSIM" run --resume "$ck" --quiet --threads 1 || fail "resume"
+  echo "migration: stopped and resumed"
+else
+  [ "$rc" -eq 0 ] || fail "stopped run: exit $rc"
+fi
+for g in /summary /cohort; do
+  h5diff "$TMP/mig.h5" "$TMP/stop.h5" "$g" || fail "$g: the resumed run differs"
+done
 
 if [ "${OS_MPI:-OFF}" = "ON" ]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
