@@ -280,8 +280,9 @@ static void on_signal(int sig)
 /* Default output: output.path, else results/<scenario>.h5 (results/ made). */
 static const char *output_path(const os_cli *c, const os_cfg *cfg, char *buf, size_t n)
 {
-    if (c->output) return c->output;
+    /* Read even when -o overrides it: not "set but never read". */
     const char *p = os_cfg_str(cfg, "output.path");
+    if (c->output) return c->output;
     if (p && *p) return p;
     mkdir("results", 0777);
     snprintf(buf, n, "results/%s.h5", os_cfg_str(cfg, "scenario.name"));
