@@ -10,6 +10,7 @@
 #include "cmd_export.h"
 #include "cmd_floor.h"
 #include "cmd_info.h"
+#include "cmd_psa_merge.h"
 #include "cmd_run.h"
 #include "h5io.h"
 #include "par.h"
@@ -18,19 +19,37 @@ static const char *const usage_main =
     "usage: osteosim <command> [options]\n"
     "\n"
     "commands:\n"
-    "  run CONFIG.yaml        run a scenario and write an HDF5 file\n"
-    "  check CONFIG.yaml      validate a scenario and print the resolved configuration\n"
-    "  info OUT.h5            summarise an output file\n"
-    "  calibrate CONFIG.yaml  fit parameters to calibration targets\n"
+    "  run CONFIG.yaml [-o OUT.h5]       run a scenario and write an HDF5 file\n"
+    "                                    (--psa N, --psa-draw K, --replicates R, --resume ...)\n"
+    "  check CONFIG.yaml                 validate a scenario, print the resolved configuration\n"
+    "                                    and the memory estimate\n"
+    "  info OUT.h5 [--verbose]           summarise an output file (--verbose: every dataset)\n"
+    "  export OUT.h5 [--table T] [--csv F]  one group of an output file as CSV\n"
+    "  calibrate CONFIG.yaml --targets T.yaml [-o FITTED.yaml]\n"
+    "                                    fit parameters to calibration targets; writes\n"
+    "                                    the fitted parameter file\n"
+    "  dsa SCENARIO -o DSA.h5 [--params k1,k2]  one-way deterministic sensitivity analysis\n"
+    "  psa-merge BASE.h5 DRAW_*.h5 -o PSA.h5\n"
+    "                                    merge a PSA job array's files (docs/hpc.md)\n"
+    "  floor --agents N --years Y --blocks B --bytes S\n"
+    "                                    time the random draws and memory traffic alone\n"
     "\n"
-    "options: --help, --version (on every command)\n";
+    "options: --help, --version (on every command: 'osteosim COMMAND --help')\n"
+    "exit codes: 0 ok, 1 run or I/O failure, 2 usage or configuration error,\n"
+    "3 stopped by SIGINT/SIGTERM (a checkpoint was written)\n";
 
+/* One row per command (name, function), in the order of the help above. */
 static const struct {
     const char *name;
     os_cmd_fn *fn;
 } commands[] = {
-    {"run", os_cmd_run},         {"check", os_cmd_check}, {"info", os_cmd_info},
-    {"calibrate", os_cmd_calibrate}, {"floor", os_cmd_floor}, {"export", os_cmd_export},
+    {"run", os_cmd_run},
+    {"check", os_cmd_check},
+    {"info", os_cmd_info},
+    {"export", os_cmd_export},
+    {"calibrate", os_cmd_calibrate},
+    {"psa-merge", os_cmd_psa_merge},
+    {"floor", os_cmd_floor},
 };
 
 /* After a failed write HDF5 may hold a file it cannot close, and its exit

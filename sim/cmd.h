@@ -1,6 +1,6 @@
 /* cmd.h - the front door of the `osteosim` command.
  *
- *   osteosim run|check|info|calibrate|export|floor ...
+ *   osteosim run|check|info|export|calibrate|psa-merge|floor|dsa ...
  *
  * Every command is an os_cmd_fn: ARGV[0] is its name, it does its work and
  * returns its exit code, and on failure it leaves the one line to print in

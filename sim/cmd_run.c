@@ -21,6 +21,7 @@
 #include "h5io.h"
 #include "cmd_info.h"
 #include "engine_memplan.h"
+#include "engine_progress.h"
 #include "h5out_path.h"
 #include "par.h"
 #include "res_psa.h"
@@ -280,8 +281,9 @@ static void on_signal(int sig)
 /* Default output: output.path, else results/<scenario>.h5 (results/ made). */
 static const char *output_path(const os_cli *c, const os_cfg *cfg, char *buf, size_t n)
 {
-    if (c->output) return c->output;
+    /* Read even when -o overrides it: not "set but never read". */
     const char *p = os_cfg_str(cfg, "output.path");
+    if (c->output) return c->output;
     if (p && *p) return p;
     mkdir("results", 0777);
     snprintf(buf, n, "results/%s.h5", os_cfg_str(cfg, "scenario.name"));
@@ -351,6 +353,8 @@ static int run_setup(run_job *j, os_err *err)
     j->opts.checkpoint = j->ck_path;
     j->opts.checkpoint_every = c->checkpoint_every;
     j->opts.resume = c->resume;
+    /* One progress counter for the draws and the base case together. */
+    os_progress_job_begin(j->opts.progress, c->psa, c->psa_draw);
     if (c->psa_draw) {
         j->opts.psa_draw = c->psa_draw;
         if (os_psa_apply(j->cfg, c->psa_draw, NULL, 0, err)) return failed(err);
@@ -358,7 +362,10 @@ static int run_setup(run_job *j, os_err *err)
         /* The draws first (summaries only), then the base case writes the
          * file with /psa: the output appears only when all of it is done. */
         j->opts.psa = &j->psa;
-        if (os_psa_run(j->cfg, c->ph, 1, c->psa, c->nthreads, &j->psa, err)) return failed(err);
+        if (os_psa_run(j->cfg, c->ph, 1, c->psa, c->nthreads, &j->psa, err)) {
+            os_progress_job_end(0);
+            return failed(err);
+        }
     }
     return OS_OK;
 }
@@ -408,6 +415,7 @@ static int run_job_run(run_job *j, os_err *err)
     os_summary summary;
     os_run_stats stats;
     int rc = os_engine_run(j->cfg, j->c.ph, &j->opts, &summary, &stats, err);
+    os_progress_job_end(rc == OS_OK);
     if (rc) {
         /* Whichever writer noticed first: name the file and the OS error. */
         char name[4200];

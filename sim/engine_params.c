@@ -28,6 +28,11 @@ const os_param_spec os_engine_params[] = {
      "independent Monte Carlo replicates (seeds derived from run.seed); R > 1 adds /summary_quantiles"},
     {"run.threads", OS_P_INT, "threads", 0, 4096, 0, "0", NULL,
      "OpenMP threads; 0 uses OMP_NUM_THREADS or all cores"},
+    {"run.progress_every_percent", OS_P_REAL, "%", 0, 100, 0, "5", NULL,
+     "without a terminal, a progress line on stderr each time the job passes a multiple of this "
+     "share (0: none by share); never changes results"},
+    {"run.progress_every_minutes", OS_P_REAL, "min", 0, 10080, 0, "10", NULL,
+     "without a terminal, a progress line on stderr at least this often (0: none by time)"},
     {"run.chunk_size", OS_P_INT, "agents", 64, 16777216, 0, "8192", NULL,
      "agents per parallel work item (does not change results)"},
     {"run.max_memory", OS_P_STRING, NULL, UNBOUNDED, 0, "auto", NULL,

@@ -228,7 +228,7 @@ int os_engine_run(os_cfg *cfg, const os_phases *ph, const os_run_opts *opts,
     r.opts = opts;
     r.summary = s;
     os_settings_read(cfg, opts->nthreads, &r.set);
-    os_progress_init(&r.progress, opts->progress && !opts->quiet, r.set.start_year, r.set.end_year);
+    os_progress_init(&r.progress, opts->progress && !opts->quiet, cfg, &r.set);
     /* Parallel regions outside the engine's passes (compaction, output
      * compression) use the run's thread count too, so --threads N means N
      * cores; the caller's setting is restored at the end. */

@@ -7,9 +7,10 @@
 
 void os_settings_read(const os_cfg *cfg, int nthreads, os_settings *s)
 {
-    s->threads = nthreads > 0 ? nthreads
-               : os_cfg_int(cfg, "run.threads") > 0 ? (int)os_cfg_int(cfg, "run.threads")
-               : omp_get_max_threads();
+    /* Read even when --threads overrides it: a key the command line
+     * overrode was not "set but never read" (/parameters/unused). */
+    long from_cfg = os_cfg_int(cfg, "run.threads");
+    s->threads = nthreads > 0 ? nthreads : from_cfg > 0 ? (int)from_cfg : omp_get_max_threads();
     s->ncohort = os_cfg_has(cfg, "output.cohort_years")
                ? (int)os_cfg_int_list(cfg, "output.cohort_years", &s->cohort_years) : -1;
     if (s->ncohort < 0) s->cohort_years = NULL;

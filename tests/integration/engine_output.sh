@@ -48,7 +48,7 @@ s = f["summary"]
 agents2025 = s["agents"][s["year"][:] == 2025].sum()
 assert agents2025 == n, (agents2025, n)
 PY
-"$OSTEOSIM" info "$out" > "$TMP/info.txt"
+"$OSTEOSIM" info --verbose "$out" > "$TMP/info.txt"
 for w in "seed:" "years:           2025-2031" "agents:" "arms:" "bytes per agent:" "/summary/population"; do
   grep -q -- "$w" "$TMP/info.txt" || fail "info lacks '$w'"
 done
