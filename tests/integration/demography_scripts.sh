@@ -13,8 +13,8 @@ rm -rf "$TMP/out"
 rc=0; "$PY" "$conv" "$pop" "$mx" "$TMP/out" 45 > /dev/null 2> "$TMP/err" || rc=$?
 [ "$rc" -eq 2 ] && grep -q -- "--name" "$TMP/err" || fail "no --name: exit $rc: $(cat "$TMP/err")"
 "$PY" "$conv" "$pop" "$mx" "$TMP/out" 45 --name china > /dev/null
-cmp -s "$TMP/out/china_population.csv" "$SRC/configs/data/china_population.csv" \
-  && cmp -s "$TMP/out/china_mortality.csv" "$SRC/configs/data/china_mortality.csv" \
+cmp -s "$TMP/out/china_population.csv" "$SRC/configs/countries/china/data/china_population.csv" \
+  && cmp -s "$TMP/out/china_mortality.csv" "$SRC/configs/countries/china/data/china_mortality.csv" \
   || fail "the shipped China tables are not what wpp_to_osteosim.py makes from $data"
 echo "# edited" >> "$TMP/out/china_population.csv"
 cp "$TMP/out/china_population.csv" "$TMP/edited.csv"
@@ -22,7 +22,7 @@ rc=0; "$PY" "$conv" "$pop" "$mx" "$TMP/out" 45 --name china > /dev/null 2> "$TMP
 [ "$rc" -eq 2 ] && grep -q "exists: not replaced" "$TMP/err" || fail "overwrite: exit $rc: $(cat "$TMP/err")"
 cmp -s "$TMP/out/china_population.csv" "$TMP/edited.csv" || fail "a refused conversion changed the existing table"
 "$PY" "$conv" "$pop" "$mx" "$TMP/out" 45 --name china --force > /dev/null
-cmp -s "$TMP/out/china_population.csv" "$SRC/configs/data/china_population.csv" || fail "--force did not replace"
+cmp -s "$TMP/out/china_population.csv" "$SRC/configs/countries/china/data/china_population.csv" || fail "--force did not replace"
 ls "$TMP/out" | grep -c tmp > /dev/null && fail "temporary files left: $(ls "$TMP/out")"
 # check_demography.py on a small run (within 2 % at 200,000 agents).
 "$OSTEOSIM" run "$SRC/configs/china.yaml" --agents 200000 --set model.disease_effects=false \
