@@ -140,7 +140,8 @@ PY
 import os, sys
 scen, params, pack, name, label = sys.argv[1:6]
 d = os.path.dirname(os.path.abspath(scen))
-rel = lambda p: os.path.relpath(p, d)
+# Relative to the scenario when they share more than the root, else absolute.
+rel = lambda p: os.path.relpath(p, d) if os.path.commonpath([d, os.path.abspath(p)]) != "/" else os.path.abspath(p)
 text = """# Scenario of the %s pack (written by scripts/build_pack.sh; docs/countries.md):
 # the generic parameters, then the country pack.
 include:
@@ -190,8 +191,10 @@ if has convert; then
   echo "build_pack: convert: $out/data/${name}_population.csv, ${name}_mortality.csv"
 fi
 
-[ -x "$bin" ] || die "no program at $bin (build first, or pass --osteosim)"
-"$bin" check "$scen" > /dev/null || die "$scen does not check (fix the pack first)"
+if has derive || has calibrate; then
+  [ -x "$bin" ] || die "no program at $bin (build first, or pass --osteosim)"
+  "$bin" check "$scen" > /dev/null || die "$scen does not check (fix the pack first)"
+fi
 
 # ---- derive: ageing rates from the pack's baselines ----
 if has derive; then
