@@ -3,7 +3,7 @@
  *
  * Inputs are two tables `year,sex,age,value` (population at 1 July by
  * 5-year group; central death rates by group and 5-year period), UN WPP
- * 2024 for the default China scenario (configs/data/).  Methods, with their
+ * 2024 for the default China scenario (configs/countries/china/data/).  Methods, with their
  * reasons, are in docs/demography.md:
  *   - single ages within groups: monotone (Steffen) cubic interpolation of
  *     the cumulative population at the group boundaries (group totals are

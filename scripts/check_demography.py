@@ -3,6 +3,7 @@
 
 Usage: check_demography.py OUT.h5 DATA [--country NAME] [--arm N] [--tol PCT]
                            [--migration MIG.csv]
+       check_demography.py OUT.h5 --pack PACK_DIR [--arm N] [--tol PCT]
 
 Prints mid-year (1 July) population aged 50+, 65+ and 80+ by sex in 2030,
 2040 and 2050: model (/summary, sum of the bands with age_lo at or above
@@ -10,7 +11,11 @@ the threshold) vs WPP 2024, with the % difference.  DATA is the WPP
 population table (year,sex,age,...,population) or a directory holding
 NAME_population_2025_2050.csv (as ../shared/data), NAME from --country or
 else from the first word of the run's /demography label ("China, UN WPP
-..." -> china).  Exits 1 when any difference exceeds --tol (default 2%),
+..." -> china).  With --pack, the table is the country pack's own
+population table (demography.population_file of PACK_DIR/demography.yaml,
+relative to that file; docs/countries.md), in osteosim's year,sex,age,value
+format (a DATA file in that format is read too).  Exits 1 when any
+difference exceeds --tol (default 2%),
 2 on bad input.
 
 Migration: WPP's population includes net migration, a run without
@@ -56,12 +61,39 @@ def wpp_file(data, country, label):
     return path
 
 
+def pack_table(pack):
+    """The population table named by PACK/demography.yaml."""
+    yml = os.path.join(pack, "demography.yaml")
+    try:
+        import yaml
+        with open(yml) as f:
+            doc = yaml.safe_load(f) or {}
+    except OSError as e:
+        die("%s: cannot read: %s" % (yml, e.strerror))
+    except yaml.YAMLError as e:
+        die("%s: not YAML: %s" % (yml, str(e).splitlines()[0]))
+    rel = ((doc.get("demography") or {}).get("population_file") if isinstance(doc, dict) else None)
+    if not isinstance(rel, str) or not rel:
+        die("%s: no demography.population_file" % yml)
+    path = rel if os.path.isabs(rel) else os.path.join(pack, rel)
+    if not os.path.isfile(path):
+        die("%s: demography.population_file: no such file %s" % (yml, path))
+    return path
+
+
 def wpp_population(path):
+    """{(year, sex, age): persons} from a WPP long table (population column)
+    or an osteosim table (value column, '#' comment lines)."""
     pop = {}
-    with open(path, newline="") as f:
-        for r in csv.DictReader(f):
-            key = (int(r["year"]), r["sex"], int(r["age"]))
-            pop[key] = float(r["population"])
+    try:
+        with open(path, newline="") as f:
+            rd = csv.DictReader(line for line in f if not line.startswith("#"))
+            col = "population" if "population" in (rd.fieldnames or []) else "value"
+            for r in rd:
+                key = (int(r["year"]), r["sex"], int(r["age"]))
+                pop[key] = float(r[col])
+    except (OSError, KeyError, ValueError) as e:
+        die("%s: not a population table (%s)" % (path, e))
     return pop
 
 
@@ -97,12 +129,15 @@ def mig_cell(value):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("output")
-    ap.add_argument("data_dir")
+    ap.add_argument("data_dir", nargs="?", help="WPP table, or a directory of NAME_population_2025_2050.csv")
+    ap.add_argument("--pack", help="country pack directory: compare with its own population table")
     ap.add_argument("--country", help="country of the table in DATA (default: from the run)")
     ap.add_argument("--arm", type=int, default=0)
     ap.add_argument("--tol", type=float, default=2.0, help="largest |%% difference| accepted")
     ap.add_argument("--migration", help="WPP net migration table (default: beside the population table)")
     a = ap.parse_args()
+    if (a.data_dir is None) == (a.pack is None):
+        die("give either DATA or --pack PACK_DIR")
     try:
         with h5py.File(a.output, "r") as h:
             s = h["summary"]
@@ -113,7 +148,7 @@ def main():
     except (OSError, KeyError) as e:
         die("%s: not an osteosim output with /summary (%s)" % (a.output, e))
     label = label.decode() if isinstance(label, bytes) else str(label)
-    path = wpp_file(a.data_dir, a.country, label)
+    path = pack_table(a.pack) if a.pack else wpp_file(a.data_dir, a.country, label)
     print("WPP table: %s" % path)
     wpp = wpp_population(path)
     mpath = migration_file(a.data_dir, path, a.migration)

@@ -38,7 +38,7 @@ import sys
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = os.path.join(HERE, "..", "configs", "data")
+DATA = os.path.join(HERE, "..", "configs", "countries", "china", "data")
 YEAR = 2025
 SEXES = ("female", "male")
 BANDS = list(range(50, 105, 5))          # first ages 50 ... 100 (100 = 100+)
@@ -87,14 +87,14 @@ COLUMN = {s: "fractures_" + s for s in SITES}
 
 
 def read_table_years(name):
-    """{(year, sex, age): value} for every year of configs/data/NAME."""
+    """{(year, sex, age): value} for every year of the pack's data/NAME."""
     with open(os.path.join(DATA, name)) as f:
         rows = csv.DictReader(line for line in f if not line.startswith("#"))
         return {(int(r["year"]), r["sex"], int(r["age"])): float(r["value"]) for r in rows}
 
 
 def read_table(name):
-    """{(sex, age): value} for YEAR from configs/data/NAME."""
+    """{(sex, age): value} for YEAR from the pack's data/NAME."""
     return {(s, a): v for (y, s, a), v in read_table_years(name).items() if y == YEAR}
 
 
@@ -195,7 +195,7 @@ VALIDATION = [  # weight 0, not fitted
 HEADER = """\
 # Calibration targets: fracture incidence by site, sex and age group, China 2025.
 # Format: sim/res_targets.h.  GENERATED - do not edit; regenerate with
-#   /usr/bin/python3 scripts/derive_fracture_targets.py -o configs/targets/china_fractures.yaml
+#   /usr/bin/python3 scripts/derive_fracture_targets.py -o configs/countries/china/targets/china_fractures.yaml
 # (derivation table: add --table).  Method and sources: docs/events.md.
 #
 # Hip: Zhang C 2020 PLoS Med 17:e1003180 (insurance claims, urban China 2016,

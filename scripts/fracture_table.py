@@ -6,7 +6,7 @@
 Prints, for the reference arm of OUT.h5:
   1. incidence per 100,000 person-years by site, sex and age group in YEAR
      against the targets of scripts/derive_fracture_targets.py (the same
-     numbers as configs/targets/china_fractures.yaml), with the run's Monte
+     numbers as configs/countries/china/targets/china_fractures.yaml), with the run's Monte
      Carlo standard error;
   2. all-site and per-site fracture counts (ages 50+) in 2025, 2035 and 2050
      (those simulated) beside published national projections for China

@@ -356,7 +356,7 @@ def calibration_section(run):
     if not files:
         return out + ["<p>The run's configuration names no targets files "
                       "(<code>calibration.targets</code>, <code>calibration.targets_extra</code>). "
-                      "Add e.g. <code>--set calibration.targets=configs/targets/china_2025.yaml</code>.</p>"]
+                      "Add e.g. <code>--set calibration.targets=configs/countries/china/targets/china_2025.yaml</code>.</p>"]
     out.append("<p>Model values are computed from <code>/summary</code> (reference arm) as in "
                "<code>sim/res_targets.h</code>: prevalence = persons with the condition / population, "
                "incidence = events per 100,000 persons per year, count = sum, ratio = sum / sum "

@@ -44,7 +44,7 @@ for target in "$TMP/fifo.yaml" "$TMP/dir.yaml" /dev/zero; do
     expect_one "$TMP/inc.yaml" "inc.yaml:3: include: cannot read '$target': is a"
     printf 'include: %s\ncalibration:\n  targets: %s\n' "$SRC/configs/china.yaml" "$target" >"$TMP/tg.yaml"
     expect_one "$TMP/tg.yaml" "tg.yaml:3: calibration.targets: cannot read '$target': is a"
-    printf 'include: [%s, %s]\n' "$SRC/configs/targets/china_2025.yaml" "$target" >"$TMP/targets.yaml"
+    printf 'include: [%s, %s]\n' "$SRC/configs/countries/china/targets/china_2025.yaml" "$target" >"$TMP/targets.yaml"
     printf 'include: %s\ncalibration:\n  targets: %s\n' "$SRC/configs/china.yaml" "$TMP/targets.yaml" >"$TMP/tg.yaml"
     expect_one "$TMP/tg.yaml" "targets.yaml:1: include[1]: cannot open $target: is a"
 done

@@ -5,7 +5,7 @@
 out="$TMP/demog.h5"
 "$OSTEOSIM" run "$SRC/configs/china.yaml" "${SMALL[@]}" --set model.disease_effects=false -o "$out" \
   || fail "run failed"
-$PY - "$out" "$SRC/configs/data/china_population.csv" <<'PY' || fail "population check"
+$PY - "$out" "$SRC/configs/countries/china/data/china_population.csv" <<'PY' || fail "population check"
 import csv, sys, h5py, numpy as np
 h = h5py.File(sys.argv[1], "r")
 s = h["summary"]

@@ -27,7 +27,7 @@ done
 "$OSTEOSIM" run "$cfg" "${Q[@]}" --set run.end_year=2032 --set output.path="$TMP/s2025.h5" \
     2> /dev/null || fail "start 2025 run failed"
 
-"$PY" - "$TMP" "$SRC/configs/data/china_population.csv" <<'PY' || fail "horizon outputs"
+"$PY" - "$TMP" "$SRC/configs/countries/china/data/china_population.csv" <<'PY' || fail "horizon outputs"
 import sys, math, h5py, numpy as np
 tmp, popcsv = sys.argv[1:3]
 def series(path):
@@ -110,7 +110,7 @@ refuse "demography.extrapolation.mortality: loglinear (the default past the tabl
 refuse "--set: demography.extrapolation.mortality" --set run.end_year=2060 \
     --set demography.extrapolation.mortality=linear
 # Death rates that end before the start: nothing to extrapolate from.
-"$PY" - "$SRC/configs/data/china_mortality.csv" "$TMP/mx_early.csv" <<'PY'
+"$PY" - "$SRC/configs/countries/china/data/china_mortality.csv" "$TMP/mx_early.csv" <<'PY'
 import sys
 out = open(sys.argv[2], "w")
 for l in open(sys.argv[1]):

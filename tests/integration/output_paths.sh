@@ -12,7 +12,7 @@ cat > "$d/my.yaml" <<YAML
 include: [$SRC/configs/china.yaml, extra.yaml]
 YAML
 printf 'run:\n  seed: 7\n' > "$d/extra.yaml"
-cp "$SRC/configs/data/china_population.csv" "$d/pop.csv"
+cp "$SRC/configs/countries/china/data/china_population.csv" "$d/pop.csv"
 small=(--agents 2000 --set run.end_year=2026 --set "output.cohort_years=[2025]" --quiet)
 "$OSTEOSIM" run "$d/my.yaml" "${small[@]}" -o "$d/good.h5"
 mkfifo "$d/fifo"

@@ -6,8 +6,8 @@
 out="$TMP/r.h5"
 "$OSTEOSIM" run "$SRC/configs/china.yaml" --agents 5000 --set run.end_year=2030 \
   --set "output.cohort_years=[2025]" -o "$out" \
-  --set "calibration.targets=$SRC/configs/targets/china_2025.yaml" \
-  --set "calibration.targets_extra=$SRC/configs/targets/china_events.yaml" > "$TMP/run.txt"
+  --set "calibration.targets=$SRC/configs/countries/china/targets/china_2025.yaml" \
+  --set "calibration.targets_extra=$SRC/configs/countries/china/targets/china_events.yaml" > "$TMP/run.txt"
 grep -q "calibration targets:" "$TMP/run.txt" || fail "run printed no targets table"
 rm -rf "$TMP/rep"
 "$PY" "$SRC/scripts/report.py" "$out" --outdir "$TMP/rep" > "$TMP/list.txt"

@@ -10,8 +10,8 @@
 source "$(dirname "$0")/../integration_lib.sh"
 
 cfg="$SRC/configs/china.yaml"
-POP="$SRC/configs/data/china_population.csv"
-MX="$SRC/configs/data/china_mortality.csv"
+POP="$SRC/configs/countries/china/data/china_population.csv"
+MX="$SRC/configs/countries/china/data/china_mortality.csv"
 C="$TMP/cases"
 rm -rf "$C" "$TMP"/*.h5
 mkdir -p "$C"

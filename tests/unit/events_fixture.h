@@ -33,11 +33,14 @@ static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
 {
     memset(f, 0, sizeof *f);
     char text[2048];
+    /* Generic effect sizes, then China's base rates and costs (starting
+     * values: the pack's fitted.yaml is not included). */
     snprintf(text, sizeof text,
              "include:\n  - %s/configs/params/events.yaml\n  - %s/configs/params/economics.yaml\n"
-
+             "  - %s/configs/countries/china/events.yaml\n"
+             "  - %s/configs/countries/china/economics.yaml\n"
              "scenario: {name: t}\nrun: {start_year: 2025, end_year: 2030, agents: 1000, seed: 7}\n",
-             OS_SOURCE_DIR, OS_SOURCE_DIR);
+             OS_SOURCE_DIR, OS_SOURCE_DIR, OS_SOURCE_DIR, OS_SOURCE_DIR);
     os_err err = {0};
     if (os_cfg_load_string(&f->cfg, text, "test", NULL, sets, nsets, &err)) fail_msg("%s", err.msg);
     assert_int_equal(os_cfg_declare(f->cfg, os_engine_params, os_engine_nparams, &err), 0);

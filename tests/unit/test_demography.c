@@ -1,6 +1,6 @@
 /* test_demography.c - demography tables, base population, entrants and
  * mortality (models/demography.c, models/mortality.c) on the shipped China
- * tables (configs/data), and against the UN source in ../shared/data when
+ * tables (configs/countries/china/data), and against the UN source in ../shared/data when
  * it is there. */
 #include <math.h>
 #include <setjmp.h>
@@ -16,8 +16,8 @@
 #include "demography.h"
 #include "engine.h"
 
-#define POP_FILE OS_SOURCE_DIR "/configs/data/china_population.csv"
-#define MX_FILE OS_SOURCE_DIR "/configs/data/china_mortality.csv"
+#define POP_FILE OS_SOURCE_DIR "/configs/countries/china/data/china_population.csv"
+#define MX_FILE OS_SOURCE_DIR "/configs/countries/china/data/china_mortality.csv"
 
 static os_demog *make(uint64_t agents, os_demog_split split, os_demog_mxage ma,
                       os_demog_mxtime mt)
@@ -292,7 +292,7 @@ static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
     memset(f, 0, sizeof *f);
     char text[1024];
     snprintf(text, sizeof text,
-             "include:\n  - %s/configs/params/demography_china.yaml\n"
+             "include:\n  - %s/configs/countries/china/demography.yaml\n"
              "scenario: {name: t}\nrun: {start_year: 2025, end_year: 2030, agents: 1000, seed: 11}\n",
              OS_SOURCE_DIR);
     os_err err = {0};

@@ -14,8 +14,8 @@
 
 #include "demography.h"
 
-#define POP_FILE OS_SOURCE_DIR "/configs/data/china_population.csv"
-#define MX_FILE OS_SOURCE_DIR "/configs/data/china_mortality.csv"
+#define POP_FILE OS_SOURCE_DIR "/configs/countries/china/data/china_population.csv"
+#define MX_FILE OS_SOURCE_DIR "/configs/countries/china/data/china_mortality.csv"
 
 static os_demog_opts opts(int start, int end, os_demog_xmort xm, os_demog_xent xe)
 {

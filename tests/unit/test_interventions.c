@@ -54,8 +54,9 @@ static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
     char text[4096];
     snprintf(text, sizeof text,
              "include:\n  - %s/configs/params/economics.yaml\n"
+             "  - %s/configs/countries/china/economics.yaml\n"
              "scenario: {name: t}\nrun: {start_year: 2025, end_year: 2040, agents: 1000, seed: 11}\n%s",
-             OS_SOURCE_DIR, base);
+             OS_SOURCE_DIR, OS_SOURCE_DIR, base);
     os_err err = {0};
     if (os_cfg_load_string(&f->cfg, text, "test", NULL, sets, nsets, &err)) fail_msg("%s", err.msg);
     assert_int_equal(os_cfg_declare(f->cfg, os_engine_params, os_engine_nparams, &err), 0);

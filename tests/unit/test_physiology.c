@@ -486,7 +486,7 @@ static double fmp_pmf(const os_rf_par *p, int k)
     return fmp_below(p, k + 0.5) - fmp_below(p, k - 0.5);
 }
 
-/* Calibrated vitamin D mechanism (configs/params/physiology.yaml). */
+/* Calibrated vitamin D mechanism (China: configs/countries/china/physiology.yaml). */
 static void vitd_params(harness *h)
 {
     h->rf.vitd_logmean[0] = 4.1013; h->rf.vitd_logmean[1] = 4.2282;
