@@ -39,9 +39,10 @@ cmp -s "$out/japan_migration.csv" "$TMP/edited.csv" || fail "a refused conversio
 "$PY" "$conv" "${wpp[@]}" "$out" 45 --name japan --force --migration "$mig" > /dev/null || fail "--force"
 ls "$out" | grep -c tmp > /dev/null && fail "temporary files left: $(ls "$out")"
 
-p="$SRC/configs/params"
+p="$SRC/configs/params" c="$SRC/configs/countries/china"
 cat > "$out/japan.yaml" <<EOF
-include: [$p/physiology.yaml, $p/events.yaml, $p/events_fitted.yaml, $p/economics.yaml]
+include: [$p/physiology.yaml, $p/events.yaml, $p/economics.yaml, $c/physiology.yaml, $c/events.yaml,
+          $c/fitted.yaml, $c/economics.yaml]
 demography:
   label: "Japan, UN WPP 2024 Medium variant"
   population_file: japan_population.csv
