@@ -24,10 +24,10 @@
 #define BONE_REF_AGE 50
 
 #define BONE_PARAMS(X) \
-    X("bone.tscore.china.mean_female", "g/cm2", 0.3, 1.5, ref_china_mean[0], "Chinese young-adult peak FN BMD, women") \
-    X("bone.tscore.china.sd_female", "g/cm2", 0.01, 0.5, ref_china_sd[0], "its SD") \
-    X("bone.tscore.china.mean_male", "g/cm2", 0.3, 1.5, ref_china_mean[1], "Chinese young-adult peak FN BMD, men") \
-    X("bone.tscore.china.sd_male", "g/cm2", 0.01, 0.5, ref_china_sd[1], "its SD") \
+    X("bone.tscore.national.mean_female", "g/cm2", 0.3, 1.5, ref_china_mean[0], "national young-adult peak FN BMD, women") \
+    X("bone.tscore.national.sd_female", "g/cm2", 0.01, 0.5, ref_china_sd[0], "its SD") \
+    X("bone.tscore.national.mean_male", "g/cm2", 0.3, 1.5, ref_china_mean[1], "national young-adult peak FN BMD, men") \
+    X("bone.tscore.national.sd_male", "g/cm2", 0.01, 0.5, ref_china_sd[1], "its SD") \
     X("bone.tscore.nhanes.mean", "g/cm2", 0.3, 1.5, ref_nhanes_mean, "NHANES III white women 20-29 FN BMD (both sexes)") \
     X("bone.tscore.nhanes.sd", "g/cm2", 0.01, 0.5, ref_nhanes_sd, "its SD") \
     X("bone.baseline.mean_female_50", "g/cm2", 0.3, 1.5, base_mean50[0], "baseline FN BMD mean at 50, women") \
@@ -63,20 +63,22 @@
 #define BONE_FIELD(k, u, lo, hi, f, d) OS_FIELD(k, os_bone_par, f, OS_F_REAL),
 static const os_param_spec bone_params[] = {
     BONE_PARAMS(BONE_SPEC)
-    {"bone.tscore.reference", OS_P_STRING, NULL, 1, 0, 1, NULL, "china|nhanes",
-     "T-score reference: china = same-sex Chinese young-adult peak (as the "
-     "2018 national survey), nhanes = NHANES III young white women for both "
-     "sexes (WHO/FRAX practice)"},
+    {"bone.tscore.reference", OS_P_STRING, NULL, 1, 0, 1, NULL, "national|nhanes|china",
+     "T-score reference: national = the country pack's same-sex young-adult "
+     "peak (bone.tscore.national), nhanes = NHANES III young white women for "
+     "both sexes (WHO/FRAX practice); china is the earlier name of national"},
 };
 static const os_field bone_fields[] = {
     BONE_PARAMS(BONE_FIELD)
-    OS_FIELD("bone.tscore.reference", os_bone_par, use_nhanes, OS_F_CHOICE), /* china|nhanes */
+    OS_FIELD("bone.tscore.reference", os_bone_par, use_nhanes, OS_F_CHOICE), /* national|nhanes|china */
 };
 #define BONE_NPARAMS (sizeof bone_params / sizeof bone_params[0])
 
 int os_bone_read_params(const os_cfg *cfg, os_bone_par *p, os_err *err)
 {
-    return os_cfg_read(cfg, NULL, bone_fields, sizeof bone_fields / sizeof bone_fields[0], p, err);
+    int rc = os_cfg_read(cfg, NULL, bone_fields, sizeof bone_fields / sizeof bone_fields[0], p, err);
+    p->use_nhanes = p->use_nhanes == 1; /* index 2, china, is national's earlier name */
+    return rc;
 }
 
 int os_bone_setup(os_model *m, const os_bone_par *p, void **state,
@@ -90,7 +92,7 @@ int os_bone_setup(os_model *m, const os_bone_par *p, void **state,
     s->col_t = os_model_add_column(m, "bone", "tscore", OS_COL_F32, "SD",
         p->use_nhanes
             ? "femoral-neck T-score at 1 July, reference NHANES III young white women (both sexes)"
-            : "femoral-neck T-score at 1 July, reference Chinese young-adult peak of the same sex",
+            : "femoral-neck T-score at 1 July, reference national young-adult peak of the same sex",
         OS_COL_SNAPSHOT, err);
     s->col_slope = os_model_add_column(m, "bone", "bone_slope", OS_COL_U8, "1/32",
         "individual bone-loss slope deviation z, 128 + 32 z", 0, err);
