@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd_calibrate.h"
+#include "cmd_dsa.h"
 #include "cmd_export.h"
 #include "cmd_floor.h"
 #include "cmd_info.h"
@@ -22,6 +23,7 @@ static const char *const usage_main =
     "  check CONFIG.yaml      validate a scenario and print the resolved configuration\n"
     "  info OUT.h5            summarise an output file\n"
     "  calibrate CONFIG.yaml  fit parameters to calibration targets\n"
+    "  dsa CONFIG.yaml        one-way deterministic sensitivity analysis (/dsa)\n"
     "\n"
     "options: --help, --version (on every command)\n";
 
@@ -31,6 +33,7 @@ static const struct {
 } commands[] = {
     {"run", os_cmd_run},         {"check", os_cmd_check}, {"info", os_cmd_info},
     {"calibrate", os_cmd_calibrate}, {"floor", os_cmd_floor}, {"export", os_cmd_export},
+    {"dsa", os_cmd_dsa},
 };
 
 /* After a failed write HDF5 may hold a file it cannot close, and its exit
