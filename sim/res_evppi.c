@@ -12,15 +12,15 @@
 
 #define UNBOUNDED 1.0, 0.0
 #define MAX_KNOTS 4
+#define OS_EVPPI_MAX_ARMS 64
 
 static const os_param_spec evppi_params[] = {
     {"psa.evppi_split", OS_P_STR_LIST, NULL, UNBOUNDED, 0, "[economics, programmes]", NULL,
      "first key components whose default EVPPI groups go one level deeper (economics.cost, "
      "programmes.<name>); the others group by their first component"},
-    {"psa.evppi_groups", OS_P_ANY, NULL, UNBOUNDED, 0, NULL, NULL,
-     "EVPPI parameter groups, <name>: [key prefixes], replacing the default groups"},
 };
 
+/* psa.evppi_groups.<name>: [key prefixes], replacing the default groups. */
 int os_evppi_declare(os_cfg *cfg, os_err *err)
 {
     if (os_cfg_declare(cfg, evppi_params, sizeof evppi_params / sizeof evppi_params[0], err))
@@ -164,8 +164,8 @@ int os_evppi_smooth(const double *x, size_t ld, const int *cols, int p, int n, c
 double os_evppi_at(int n, int narms, const double *fc, const double *fe, double wtp)
 {
     if (n <= 0) return 0;
-    double mean_best = 0, mean[64] = {0};
-    int na = narms < 64 ? narms : 64;
+    double mean_best = 0, mean[OS_EVPPI_MAX_ARMS] = {0};
+    int na = narms < OS_EVPPI_MAX_ARMS ? narms : OS_EVPPI_MAX_ARMS;
     for (int r = 0; r < n; r++) {
         double best = -HUGE_VAL;
         for (int a = 0; a < na; a++) {
@@ -293,6 +293,26 @@ static int fit_arms(const os_voi *v, const int *idx, int p, double *fc, double *
     return 0;
 }
 
+/* The EVPI at WTP from the draws themselves. */
+static double evpi_of(const os_voi *v, double wtp)
+{
+    double mean_best = 0, mean[OS_EVPPI_MAX_ARMS] = {0};
+    int na = v->narms < OS_EVPPI_MAX_ARMS ? v->narms : OS_EVPPI_MAX_ARMS;
+    for (int r = 0; r < v->ndraws; r++) {
+        double best = -HUGE_VAL;
+        for (int a = 0; a < na; a++) {
+            size_t k = (size_t)r * (size_t)v->narms + (size_t)a;
+            double x = wtp * v->effect[k] - v->cost[k];
+            mean[a] += x / v->ndraws;
+            best = x > best ? x : best;
+        }
+        mean_best += best / v->ndraws;
+    }
+    double best_mean = -HUGE_VAL;
+    for (int a = 0; a < na; a++) best_mean = mean[a] > best_mean ? mean[a] : best_mean;
+    return v->ndraws ? mean_best - best_mean : 0;
+}
+
 typedef struct rows {
     const char **name;
     double *wtp, *pop, *pp;
@@ -307,7 +327,10 @@ static int evppi_rows(const os_voi *v, const int *idx, int p, const char *name, 
     double *y = malloc(n * sizeof *y + 1), *fit = malloc(n * sizeof *fit + 1);
     int rc = fc && fe && y && fit ? fit_arms(v, idx, p, fc, fe, y, fit) : -1;
     for (int i = 0; !rc && i < nw; i++, out->n++) {
-        double e = os_evppi_at(v->ndraws, v->narms, fc, fe, w[i]);
+        /* EVPPI <= EVPI; a regression estimate from few draws can exceed
+         * it (each arm's fit errs on its own): capped */
+        double e = os_evppi_at(v->ndraws, v->narms, fc, fe, w[i]), top = evpi_of(v, w[i]);
+        e = e < top ? e : top;
         out->name[out->n] = name;
         out->wtp[out->n] = w[i];
         out->pop[out->n] = e;
@@ -348,7 +371,7 @@ static int rows_write(hid_t g, const char *table, const char *key, const char *k
                    "incremental costs and effects of each arm regressed on the group's parameters with an "
                    "additive smoother (linear, quadratic or cubic regression spline with 0-4 knots per "
                    "parameter, chosen by GCV, at most n/3 columns); EVPPI = mean of the best fitted net "
-                   "benefit - best mean");
+                   "benefit - best mean, capped at the EVPI (its upper bound)");
     int rc = os_h5_write_strings(sub, key, r->name, r->n, keydesc, err);
     if (!rc) rc = os_h5_write_1d(sub, "wtp", H5T_NATIVE_DOUBLE, r->wtp, r->n, per_effect,
                                  "willingness-to-pay threshold", 0, err);

@@ -12,7 +12,9 @@
  * fitted by least squares (SVD) and chosen by generalised cross-validation
  * (GCV = n RSS / (n - df)^2) among the bases with at most n/3 columns.
  * Net benefit is linear in the threshold, so the incremental costs and
- * effects are fitted once and combined at every threshold.
+ * effects are fitted once and combined at every threshold.  The estimate
+ * is capped at the EVPI (of the same draws), its upper bound, which it can
+ * exceed from few draws.
  *
  * Groups: psa.evppi_groups.<name>: [key prefixes] when given; otherwise by
  * the first component of the dotted key, or the first two for the first
