@@ -12,6 +12,10 @@
 
 #define UNBOUNDED 1.0, 0.0
 #define MAX_KNOTS 4
+/* Each degree of freedom counts 1.4 times in GCV (Wood 2006, Generalized
+ * Additive Models, sec. 4.5): plain GCV overfits chance associations,
+ * which the maximum over arms turns into a positive EVPPI. */
+#define GCV_GAMMA 1.4
 #define OS_EVPPI_MAX_ARMS 64
 
 static const os_param_spec evppi_params[] = {
@@ -117,7 +121,8 @@ static double basis_fit(const design *d, int deg, int knots, const double *y, do
             for (int r = 0; r < n; r++) fit[r] = gsl_vector_get(f, (size_t)r);
             double rss = 0;
             for (int r = 0; r < n; r++) rss += (y[r] - fit[r]) * (y[r] - fit[r]);
-            gcv = (double)n * rss / (((double)n - (double)rank) * ((double)n - (double)rank));
+            double dof = (double)n - GCV_GAMMA * (double)rank;
+            gcv = dof > 0 ? (double)n * rss / (dof * dof) : HUGE_VAL;
         }
     }
     gsl_multifit_linear_free(w);
@@ -141,10 +146,11 @@ int os_evppi_smooth(const double *x, size_t ld, const int *cols, int p, int n, c
         free(d.sorted);
         return -1;
     }
-    /* GCV of the mean alone: n RSS / (n - 1)^2 */
+    /* GCV of the mean alone: n RSS / (n - gamma)^2 */
     double best = 0;
     for (int r = 0; r < n; r++) best += (y[r] - mean) * (y[r] - mean);
-    best = n > 1 ? (double)n * best / ((double)(n - 1) * (n - 1)) : HUGE_VAL;
+    double dof = (double)n - GCV_GAMMA;
+    best = dof > 0 ? (double)n * best / (dof * dof) : HUGE_VAL;
     int used = 1;
     static const int bases[][2] = {{1, 0}, {2, 0}, {3, 0}, {3, 1}, {3, 2}, {3, 3}, {3, MAX_KNOTS}};
     for (size_t b = 0; d.p && b < sizeof bases / sizeof bases[0]; b++) {
@@ -370,7 +376,7 @@ static int rows_write(hid_t g, const char *table, const char *key, const char *k
                    "Strong & Oakley 2014 regression (Strong, Oakley & Brennan, Med Decis Making 34:311): "
                    "incremental costs and effects of each arm regressed on the group's parameters with an "
                    "additive smoother (linear, quadratic or cubic regression spline with 0-4 knots per "
-                   "parameter, chosen by GCV, at most n/3 columns); EVPPI = mean of the best fitted net "
+                   "parameter, chosen by GCV with gamma 1.4, at most n/3 columns); EVPPI = mean of the best fitted net "
                    "benefit - best mean, capped at the EVPI (its upper bound)");
     int rc = os_h5_write_strings(sub, key, r->name, r->n, keydesc, err);
     if (!rc) rc = os_h5_write_1d(sub, "wtp", H5T_NATIVE_DOUBLE, r->wtp, r->n, per_effect,

@@ -10,7 +10,8 @@
  * parameter of the group (standardised): linear, linear + quadratic, or a
  * cubic regression spline (truncated power basis, 0-4 knots at quantiles),
  * fitted by least squares (SVD) and chosen by generalised cross-validation
- * (GCV = n RSS / (n - df)^2) among the bases with at most n/3 columns.
+ * (GCV = n RSS / (n - 1.4 df)^2, Wood's inflation against overfitting)
+ * among the bases with at most n/3 columns, or the mean alone.
  * Net benefit is linear in the threshold, so the incremental costs and
  * effects are fitted once and combined at every threshold.  The estimate
  * is capped at the EVPI (of the same draws), its upper bound, which it can

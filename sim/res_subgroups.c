@@ -68,9 +68,10 @@ static int band_of(const long *b, int nb, int lo)
     return k;
 }
 
-/* Per (sex, band): the arms compared as in /economics, appended to T. */
-static void fill(table *t, const os_summary *s, const os_arms *arms, int nb, int sex, int band,
-                 const char *band_name, os_cea *c)
+/* Per (sex, band): the arms compared as in /economics, appended to T (the
+ * rows' band index is in S->age_hi here). */
+static void fill(table *t, const os_summary *s, const os_arms *arms, int sex, int band, const char *band_name,
+                 os_cea *c)
 {
     static const char *const sexes[2] = {"female", "male"};
     memset(c, 0, sizeof *c);
@@ -78,7 +79,6 @@ static void fill(table *t, const os_summary *s, const os_arms *arms, int nb, int
     c->ref = arms->ref;
     c->nwtp = s->wtp.n < OS_CEA_MAX_WTP ? s->wtp.n : OS_CEA_MAX_WTP;
     for (int w = 0; w < c->nwtp; w++) c->wtp[w] = s->wtp.value[w];
-    (void)nb;
     for (size_t r = 0; r < s->nrows; r++) {
         int a = s->arm[r];
         if (a < 0 || a >= c->narms || s->sex[r] != sex || (int)s->age_hi[r] != band) continue;
@@ -176,7 +176,7 @@ int os_subgroups_write(hid_t file, const os_cfg *cfg, const os_summary *s, const
     for (size_t r = 0; !rc && r < s->nrows; r++) band[r] = band_of(b, nb, s->age_lo[r]);
     t.age_hi = band;
     for (int sex = 0; !rc && sex < 2; sex++)
-        for (int k = 0; k < nb; k++) fill(&tab, &t, arms, nb, sex, k, names[k], c);
+        for (int k = 0; k < nb; k++) fill(&tab, &t, arms, sex, k, names[k], c);
     hid_t e = rc ? -1 : H5Gopen2(file, "economics", H5P_DEFAULT);
     hid_t g = e < 0 ? -1 : H5Gcreate2(e, "subgroups", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (!rc && g < 0) rc = os_fail(err, OS_ERUN, "HDF5: cannot create /economics/subgroups");
