@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd_calibrate.h"
+#include "cmd_dsa.h"
 #include "cmd_export.h"
 #include "cmd_floor.h"
 #include "cmd_info.h"
@@ -48,6 +49,7 @@ static const struct {
     {"info", os_cmd_info},
     {"export", os_cmd_export},
     {"calibrate", os_cmd_calibrate},
+    {"dsa", os_cmd_dsa},
     {"psa-merge", os_cmd_psa_merge},
     {"floor", os_cmd_floor},
 };

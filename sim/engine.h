@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <hdf5.h>
+
 #include "config.h"
 #include "err.h"
 #include "model.h"
@@ -38,6 +40,10 @@ typedef struct os_run_opts {
                                asks for a lifetime horizon (the caller reads
                                the calendar summary only: PSA draws,
                                calibration)                              */
+    /* More results written into the output file before it is closed
+     * (osteosim dsa: /dsa), or NULL; CTX is passed through. */
+    int (*write_more)(hid_t file, const os_summary *summary, void *ctx, os_err *err);
+    void *write_ctx;
 } os_run_opts;
 
 /* Engine settings every scenario may carry (run.*, output.*, demography

@@ -15,6 +15,7 @@
 #include "par.h"
 #include "h5out_provenance.h"
 #include "res_psa.h"
+#include "res_subgroups.h"
 #include "res_replicates.h"
 
 /* ---- blocks carried across arms ---- */
@@ -167,6 +168,7 @@ static int write_results(os_run *r, os_err *err)
     os_h5out_arms(r->out, r->arms.names, r->arms.n);
     int rc = os_h5out_summary(r->out, r->summary, err);
     if (!rc) rc = os_cea_write(f, r->summary, &r->arms, NULL, err);
+    if (!rc) rc = os_subgroups_write(f, cfg, r->summary, &r->arms, err);
     if (!rc && r->summary->survivors) rc = write_lifetime(f, r, err);
     if (!rc && opts->psa) rc = os_psa_write(f, cfg, opts->psa, err);
     if (!rc && opts->psa_draw > 0) {
@@ -175,6 +177,7 @@ static int write_results(os_run *r, os_err *err)
         rc = os_psa_write(f, cfg, &one, err);
         os_psa_free(&one);
     }
+    if (!rc && opts->write_more) rc = opts->write_more(f, r->summary, opts->write_ctx, err);
     return rc;
 }
 

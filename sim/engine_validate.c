@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "engine.h"
+#include "res_evppi.h"
+#include "res_subgroups.h"
 #include "res_targets.h"
 
 void os_engine_arms(const os_cfg *cfg, os_arms *a)
@@ -123,6 +125,7 @@ int os_engine_validate(os_cfg *cfg, const os_phases *ph, os_err *err)
     if (os_cfg_declare(cfg, os_engine_params, os_engine_nparams, err)) return OS_ECONFIG;
     if (os_cfg_declare(cfg, os_targets_params, os_targets_nparams, err)) return OS_ECONFIG;
     if (os_cfg_declare(cfg, os_arms_params, os_arms_nparams, err)) return OS_ECONFIG;
+    if (os_subgroups_declare(cfg, err) || os_evppi_declare(cfg, err)) return OS_ECONFIG;
     for (int i = 0; i < ph->n; i++) {
         const os_module *mod = ph->modules[i];
         if (mod->nparams && os_cfg_declare(cfg, mod->params, mod->nparams, err))

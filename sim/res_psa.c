@@ -12,6 +12,8 @@
 #include "par.h"
 #include "rng.h"
 #include "model_roles.h"
+#include "res_ceaf.h"
+#include "res_evppi.h"
 
 #define NT OS_MAX_SUMMARY_COLS
 #define GRID 61
@@ -359,6 +361,20 @@ static int put_ceac(hid_t g, const os_psa *p, const words *w, os_err *err)
     return rc;
 }
 
+/* /psa/ceaf, /psa/expected_loss, /psa/summary (res_ceaf.h) and EVPPI
+ * (res_evppi.h) over the grid of /psa/ceac. */
+static int put_decisions(hid_t g, const os_cfg *cfg, const os_psa *p, int ref, const char *labels,
+                         const words *w, os_err *err)
+{
+    double grid[GRID], pop = 0;
+    grid_of(&p->wtp, grid);
+    for (int r = 0; r < p->ndraws; r++) pop += p->population0[r] / p->ndraws;
+    os_voi v = {p->ndraws, p->narms, p->nparams, ref, p->names, p->values, p->cost, p->effect, pop};
+    int rc = os_ceaf_write(g, &v, grid, GRID, p->tot, p->cols, p->ncols, labels, err);
+    if (!rc) rc = os_evppi_write(g, cfg, &v, grid, GRID, p->wtp.value, p->wtp.n, w->money, w->per_effect, err);
+    return rc;
+}
+
 int os_psa_write(hid_t file, const os_cfg *cfg, const os_psa *p, os_err *err)
 {
     os_arms arms;
@@ -381,6 +397,7 @@ int os_psa_write(hid_t file, const os_cfg *cfg, const os_psa *p, os_err *err)
     int rc = put_rows(g, p, arms.ref, &w, err);
     if (!rc) rc = put_parameters(g, cfg, p, err);
     if (!rc) rc = put_ceac(g, p, &w, err);
+    if (!rc) rc = put_decisions(g, cfg, p, arms.ref, labels, &w, err);
     H5Gclose(g);
     return rc;
 }
