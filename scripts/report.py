@@ -559,7 +559,7 @@ def run_section(run):
             ("osteosim version", a.get("osteosim_version", "?")), ("commit", a.get("git_commit", "?")),
             ("created", a.get("created", "?")),
             ("years", f"{a.get('start_year', run.years[0])}-{a.get('end_year', run.years[-1])}"),
-            ("arms", ", ".join(run.arm_labels.get(int(k), str(k)) for k in run.arms)),
+            ("arms", ", ".join(run.arm_words(k) for k in run.arms)),
             ("bytes per agent", a.get("bytes_per_agent", "?"))]
     if a.get("wall_seconds"):
         rows.append(("work", f"{fmt(float(a.get('agent_years', 0)))} agent-years in "
