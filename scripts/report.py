@@ -1,24 +1,38 @@
 #!/usr/bin/python3
-"""A self-contained HTML report of one osteosim run.
+"""A report of one osteosim run that a policy reader can act on.
 
-usage: /usr/bin/python3 scripts/report.py OUT.h5 [--outdir results]
+usage: /usr/bin/python3 scripts/report.py OUT.h5 [--outdir results] [--dsa DSA.h5] [--no-pdf]
 
 Writes OUTDIR/<file>-report.html, named after the input file
 (results/foo.h5 -> results/foo-report.html, so two runs' reports never
 replace each other), with the figures embedded as PNG data URIs (the file
-can be mailed or archived alone), and the same figures as
-OUTDIR/<file>-report-*.png.  Sections:
+can be mailed or archived alone), the same figures as
+OUTDIR/<file>-report-*.png, and OUTDIR/<file>-report.pdf (matplotlib's
+PdfPages: the summary, every table and every figure; no other tools).
+Sections:
 
+  Summary                   the headline numbers in one paragraph, with
+                            their Monte Carlo or PSA intervals
   Run                       scenario, seed, version, commit, key settings
-  Projected counts          osteoporosis, sarcopenia (EWGSOP2, AWGS 2019),
-                            osteosarcopenia, falls, fractures by site and
-                            deaths by sex and year (reference arm), with
-                            95% bands when the file has /summary_quantiles
+  Burden                    osteoporosis, sarcopenia, osteosarcopenia, falls,
+                            fractures by site, deaths, costs and QALYs per
+                            year (reference arm), national totals with 95%
+                            intervals when the file has replicates or a PSA
   Population pyramids       start and end year
   Calibration targets       the targets files named in the run's resolved
-                            configuration (calibration.targets,
-                            calibration.targets_extra) against model values
-  Arms                      side-by-side bars when the run has several arms
+                            configuration against model values
+  Arms                      outcomes of each arm against the reference
+  Cost-effectiveness ...    for runs with arms (scripts/report_econ.py):
+                            ICER table with the efficiency frontier and
+                            sequential ICERs, NMB, PSA summary, CE plane,
+                            CEAC with CEAF, expected loss, EVPI, EVPPI by
+                            parameter group, tornado (/dsa/oneway, from the
+                            file or --dsa), subgroups
+
+Groups written by newer osteosim versions (/psa/ceaf, /psa/expected_loss,
+/psa/summary, /psa/evppi, /economics/subgroups, /dsa) are read when present;
+CEAF, expected loss and the PSA summary are otherwise computed from the
+/psa rows, and the other sections name the command that writes them.
 
 Needs numpy, h5py and matplotlib (/usr/bin/python3 on the project machines);
 PyYAML for the calibration table (skipped with a note without it).
@@ -28,7 +42,9 @@ import base64
 import html
 import io
 import os
+import re
 import sys
+import textwrap
 
 import h5py
 import matplotlib
@@ -36,6 +52,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+
+# The helpers sit beside this file, whichever way it is loaded.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import report_econ  # noqa: E402
+from plotlib import Table, esc, fmt, money, parse_labels, table, text, words  # noqa: E402
 
 try:
     import yaml
@@ -43,22 +65,19 @@ except ImportError:  # the report still works, without the calibration table
     yaml = None
 
 SEXES = ((0, "women"), (1, "men"))
-# Outcome columns shown in the projection, in order: (column, label).
+# Burden columns, in order: (column, kind) with kind "stock" (counted at
+# 1 July), "flow" (over the year) or "money".
 OUTCOMES = (
-    ("osteoporosis", "osteoporosis"),
-    ("sarcopenia_ewgsop2", "sarcopenia (EWGSOP2)"),
-    ("sarcopenia_awgs2019", "sarcopenia (AWGS 2019)"),
-    ("osteosarcopenia_ewgsop2", "osteosarcopenia (EWGSOP2)"),
-    ("osteosarcopenia_awgs2019", "osteosarcopenia (AWGS 2019)"),
-    ("falls", "falls"),
-    ("fractures_hip", "hip fractures"),
-    ("fractures_vertebral", "vertebral fractures"),
-    ("fractures_wrist", "wrist fractures"),
-    ("fractures_other", "other fractures"),
-    ("deaths", "deaths"),
+    ("osteoporosis", "stock"), ("sarcopenia_ewgsop2", "stock"), ("sarcopenia_awgs2019", "stock"),
+    ("osteosarcopenia_ewgsop2", "stock"), ("osteosarcopenia_awgs2019", "stock"),
+    ("falls", "flow"), ("fractures_hip", "flow"), ("fractures_vertebral", "flow"),
+    ("fractures_wrist", "flow"), ("fractures_other", "flow"), ("deaths", "flow"),
+    ("cost", "money"), ("qaly", "flow"),
 )
-# Stocks are counted at 1 July; everything else is a flow over the year.
-STOCKS = {c for c, _ in OUTCOMES[:5]}
+STOCKS = {c for c, k in OUTCOMES if k == "stock"}
+# Totals over the run with PSA intervals (columns of the /psa rows).
+PSA_TOTALS = ("falls", "fractures_hip", "fractures_vertebral", "fractures_wrist", "fractures_other",
+              "deaths", "cost", "qaly")
 # Key outcomes compared across arms.
 ARM_OUTCOMES = ("osteoporosis", "sarcopenia_awgs2019", "osteosarcopenia_awgs2019", "falls",
                 "fractures_hip", "fractures_vertebral", "deaths", "cost_discounted",
@@ -67,36 +86,26 @@ RUN_KEYS = ("scenario.name", "run.start_year", "run.end_year", "run.agents", "ru
             "run.threads", "run.chunk_size", "demography.label", "mortality.adjust_background",
             "bone.tscore.reference", "output.cohort_years", "output.event_log",
             "calibration.targets", "calibration.targets_extra")
-
-
-def text(v):
-    return v.decode() if isinstance(v, bytes) else str(v)
-
-
-def esc(v):
-    return html.escape(text(v))
-
-
-def fmt(v, digits=4):
-    """Readable number: thousands separators for large values."""
-    if v is None or (isinstance(v, float) and not np.isfinite(v)):
-        return "n/a"
-    a = abs(v)
-    if a >= 1e4:
-        return f"{v:,.0f}"
-    return f"{v:.{digits}g}"
+PSA_GROUPS = ("ceac", "evpi", "ceaf", "expected_loss", "summary", "evppi", "evppi_groups")
 
 
 # --------------------------------------------------------------------------
 # Loading
 
 
+def read_dsa(f, path=None):
+    if "dsa" not in f:
+        return None
+    return {"oneway": table(f, "dsa/oneway"), "base": table(f, "dsa/base"), "path": path}
+
+
 class Run:
-    def __init__(self, path):
+    def __init__(self, path, dsa=None):
         with h5py.File(path, "r") as f:
             self.attrs = {k: (text(v) if isinstance(v, (bytes, str)) else v)
                           for k, v in f.attrs.items()}
             self.s = {k: f["summary"][k][:] for k in f["summary"].keys()}
+            self.units = {k: text(f["summary"][k].attrs.get("units", "")) for k in f["summary"].keys()}
             labels = f["summary/arm"].attrs.get("labels", "") if "arm" in f["summary"] else ""
             self.arm_labels = parse_labels(text(labels))
             self.used = read_params(f, "parameters/used")
@@ -104,6 +113,22 @@ class Run:
             if "summary_quantiles" in f:
                 self.q = {k: f["summary_quantiles"][k][:] for k in f["summary_quantiles"].keys()
                           if isinstance(f["summary_quantiles"][k], h5py.Dataset)}
+                self.replicates = int(f["summary_quantiles"].attrs.get("replicates", 0))
+            self.econ_t = table(f, "economics")
+            th = table(f, "economics/thresholds")
+            self.psa_t = {k: t for k in PSA_GROUPS if (t := table(f, f"psa/{k}")) is not None}
+            self.psa = Table(f["psa"]).c if "psa" in f and "incremental_cost" in f["psa"] else None
+            self.subgroups = table(f, "economics/subgroups")
+            self.dsa = read_dsa(f)
+        if dsa:
+            with h5py.File(dsa, "r") as f:
+                self.dsa = read_dsa(f, dsa)
+        self.econ = self.econ_t.c if self.econ_t is not None and "arm" in self.econ_t else None
+        self.wtp = np.asarray(th["wtp"]) if th is not None and "wtp" in th else np.array([])
+        self.gdp_multiple = list(th["gdp_multiple"]) if th is not None and "gdp_multiple" in th else []
+        # Currency from the units of the cost columns, never assumed.
+        self.cur = (self.econ_t.units("cost_discounted") if self.econ is not None else "") \
+            or self.units.get("cost", "")
         self.path = path
         self.name = self.attrs.get("scenario") or os.path.splitext(os.path.basename(path))[0]
         self.config = {}
@@ -116,6 +141,13 @@ class Run:
         self.arms = np.unique(self.s["arm"]) if "arm" in self.s else np.array([0])
         # The reference arm runs first: its rows come first.
         self.ref = int(self.s["arm"][0]) if "arm" in self.s and len(self.s["arm"]) else 0
+        self.ref_arm = int(self.econ_t.g.get("reference", self.ref)) if self.econ is not None else self.ref
+        self.arm_names = dict(self.arm_labels)
+        if self.econ is not None and "arm_name" in self.econ:
+            self.arm_names.update({int(a): n for a, n in zip(self.econ["arm"], self.econ["arm_name"])})
+
+    def arm_words(self, a):
+        return words(self.arm_names.get(int(a), f"arm {a}"))
 
     def cfg(self, dotted, default=None):
         node = self.config
@@ -147,18 +179,6 @@ class Run:
         return float(self.s[col][self.rows(**kw)].sum())
 
 
-def parse_labels(s):
-    out = {}
-    for part in s.split(","):
-        if "=" in part:
-            k, v = part.split("=", 1)
-            try:
-                out[int(k)] = v.strip()
-            except ValueError:
-                pass
-    return out
-
-
 def read_params(f, group):
     if group not in f:
         return {}
@@ -173,86 +193,161 @@ def read_params(f, group):
 
 
 class Figures:
+    """PNG figures sized for the page (at most 10 inches wide at 100 dpi:
+    1000 px, the page's width), kept for the PDF."""
+
     def __init__(self, outdir, name):
-        self.outdir, self.name, self.files = outdir, name, []
+        self.outdir, self.name, self.files, self.png = outdir, name, [], {}
 
     def save(self, fig, tag):
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+        fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
         plt.close(fig)
         data = buf.getvalue()
         path = os.path.join(self.outdir, f"{self.name}-report-{tag}.png")
-        with open(path, "wb") as fh:
+        with open(path + ".tmp", "wb") as fh:
             fh.write(data)
+        os.replace(path + ".tmp", path)
         self.files.append(path)
+        self.png[tag] = data
         b64 = base64.b64encode(data).decode("ascii")
         return f'<img alt="{esc(tag)}" src="data:image/png;base64,{b64}">'
 
 
-def series(run, col, sex, arm=None):
+def series(run, col, sex=None, arm=None):
     return np.array([run.total(col, arm=arm, year=y, sex=sex) for y in run.years])
 
 
-def quantile_band(run, col, sex):
-    """Summed band-wise 2.5% and 97.5% quantiles per year, or None."""
+def quantile_band(run, col, sex=None):
+    """Band-wise 2.5% and 97.5% replicate quantiles summed per year (over
+    age bands, and sexes when SEX is None), or None.  A sum of quantiles
+    bounds the quantile of the sum from outside: the band is conservative."""
     q = run.q
     lo, hi = f"{col}_p2_5", f"{col}_p97_5"
-    if not q or lo not in q or hi not in q:
+    if not q or lo not in q or hi not in q or "year" not in q:
         return None
-    keys = q if "year" in q else (run.s if len(run.s["year"]) == len(q[lo]) else None)
-    if keys is None or "sex" not in keys:
-        return None
-    sel0 = (keys["arm"] == run.ref) if "arm" in keys else np.ones(len(q[lo]), bool)
-    sel0 &= keys["sex"] == sex
-    return (np.array([q[lo][sel0 & (keys["year"] == y)].sum() for y in run.years]),
-            np.array([q[hi][sel0 & (keys["year"] == y)].sum() for y in run.years]))
+    sel0 = (q["arm"] == run.ref) if "arm" in q else np.ones(len(q[lo]), bool)
+    if sex is not None:
+        sel0 &= q["sex"] == sex
+    return (np.array([q[lo][sel0 & (q["year"] == y)].sum() for y in run.years]),
+            np.array([q[hi][sel0 & (q["year"] == y)].sum() for y in run.years]))
 
 
-def projection_section(run, figs):
-    cols = [(c, lab) for c, lab in OUTCOMES if c in run.s]
-    out = [f"<h2>Projected counts {run.years[0]}&ndash;{run.years[-1]}</h2>"]
+def outcome_scale(run, col, kind):
+    """(divisor, unit words) of one burden panel."""
+    if kind == "money":
+        top = float(np.max(np.abs(series(run, col)))) if len(run.years) else 0
+        div, w = (1e12, "trillion") if top >= 1e12 else (1e9, "billion")
+        return div, f"{run.cur} {w} per year"
+    return 1e6, "millions" + (" (1 July)" if kind == "stock" else " per year")
+
+
+def psa_totals(run):
+    """{column: (mean, p2.5, p97.5)} of the reference arm's totals over the
+    run across the PSA draws, or {}."""
+    p = run.psa
+    if p is None or "arm" not in p:
+        return {}
+    sel = p["arm"] == run.ref
+    return {c: (float(np.mean(p[c][sel])), float(np.percentile(p[c][sel], 2.5)),
+                float(np.percentile(p[c][sel], 97.5))) for c in PSA_TOTALS if c in p and sel.any()}
+
+
+def cell(run, col, year):
+    """National total of COL in YEAR, with its replicate interval."""
+    v = run.total(col, year=year)
+    band = quantile_band(run, col)
+    if band is None:
+        return fmt(v)
+    k = int(np.searchsorted(run.years, year))
+    return f"{fmt(v)}<br><small>({fmt(band[0][k])} to {fmt(band[1][k])})</small>"
+
+
+def burden_section(run, figs):
+    cols = [(c, k) for c, k in OUTCOMES if c in run.s]
+    out = [f"<h2>Burden {run.years[0]}&ndash;{run.years[-1]}</h2>"]
     if not cols:
         return out + ["<p>The run has none of the outcome columns.</p>"]
-    has_q = any(quantile_band(run, c, 0) is not None for c, _ in cols)
-    out.append("<p>Persons aged 50+ in the reference arm (%s), by sex. Stocks (osteoporosis, "
-               "sarcopenia, osteosarcopenia) are counted at 1 July of the year; falls, fractures "
-               "and deaths are those of the year from 1 July.</p>" % esc(run.arm_labels.get(run.ref, "arm %d" % run.ref)))
+    has_q = quantile_band(run, cols[0][0]) is not None
+    out.append("<p>People aged 50+ in the reference arm (%s): national totals (black) and by sex. "
+               "Cases (osteoporosis, sarcopenia, osteosarcopenia) are counted on 1 July of the year; "
+               "falls, fractures, deaths, costs and QALYs are those of the year from 1 July. Costs "
+               "are health and care costs, undiscounted, in %s; QALYs undiscounted.</p>"
+               % (esc(run.arm_words(run.ref)), esc(run.cur or "the run's currency")))
     if has_q:
-        out.append("<p>Shaded: 95% uncertainty bands from <code>/summary_quantiles</code> "
-                   "(2.5% and 97.5% quantiles across replicates, summed over age bands, "
-                   "which makes them slightly conservative).</p>")
+        out.append(f"<p>Shaded and in brackets: 95% Monte Carlo intervals over {run.replicates} replicates "
+                   "(<code>/summary_quantiles</code>: 2.5% and 97.5% quantiles, summed over age bands "
+                   "and sexes, which makes them slightly wide).</p>")
     else:
-        out.append("<p>No uncertainty bands: the file has no <code>/summary_quantiles</code>. "
-                   "Bands need replicate runs (probabilistic sensitivity analysis); "
-                   "the lines are one stochastic run.</p>")
+        out.append("<p>No yearly intervals: the file has no <code>/summary_quantiles</code> "
+                   "(<code>--replicates R</code> writes them); the lines are one stochastic run.</p>")
     ncol = 3
     nrow = (len(cols) + ncol - 1) // ncol
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.0 * nrow), squeeze=False)
-    for ax, (c, lab) in zip(axes.flat, cols):
+    fig, axes = plt.subplots(nrow, ncol, figsize=(10, 2.4 * nrow), squeeze=False)
+    for ax, (c, kind) in zip(axes.flat, cols):
+        div, unit = outcome_scale(run, c, kind)
         for sex, slab in SEXES:
-            v = series(run, c, sex) / 1e6
-            ax.plot(run.years, v, color=f"C{sex}", label=slab)
-            band = quantile_band(run, c, sex)
-            if band is not None:
-                ax.fill_between(run.years, band[0] / 1e6, band[1] / 1e6, color=f"C{sex}", alpha=0.2)
-        ax.set_title(lab + (" (1 July)" if c in STOCKS else " (per year)"), fontsize=10)
-        ax.set_ylabel("millions")
+            ax.plot(run.years, series(run, c, sex) / div, color=f"C{sex}", lw=1, label=slab)
+        ax.plot(run.years, series(run, c) / div, color="black", lw=1.6, label="total")
+        band = quantile_band(run, c)
+        if band is not None:
+            ax.fill_between(run.years, band[0] / div, band[1] / div, color="grey", alpha=0.3,
+                            label="95% interval")
+        ax.set_title(words(c), fontsize=9)
+        ax.set_ylabel(unit, fontsize=8)
+        ax.tick_params(labelsize=8)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(cols):]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize=8)
-    fig.tight_layout()
-    out.append(figs.save(fig, "projection"))
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8, bbox_to_anchor=(0.5, -0.01))
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    out.append(figs.save(fig, "burden"))
     # The numbers behind the figure, every 5 years.
     ys = [y for y in run.years if (y - run.years[0]) % 5 == 0]
     if run.years[-1] not in ys:
         ys.append(run.years[-1])
-    out.append("<table><tr><th>outcome</th><th>sex</th>%s</tr>" % "".join(f"<th>{y}</th>" for y in ys))
-    for c, lab in cols:
-        for sex, slab in SEXES + ((None, "both"),):
+    out.append("<table><tr><th>national total</th>%s</tr>" % "".join(f"<th>{y}</th>" for y in ys))
+    for c, kind in cols:
+        unit = f" ({esc(run.cur)})" if kind == "money" else (" (1 July)" if kind == "stock" else "")
+        cells = "".join(f"<td>{cell(run, c, y)}</td>" for y in ys)
+        out.append(f"<tr><td>{esc(words(c))}{unit}</td>{cells}</tr>")
+    out.append("</table>")
+    out += totals_table(run)
+    out += sex_table(run, [c for c, _ in cols], ys)
+    return out
+
+
+def totals_table(run):
+    """Totals over the run, with PSA intervals when the file has /psa."""
+    pt = psa_totals(run)
+    cols = [c for c in PSA_TOTALS if c in run.s]
+    out = [f"<h3>Totals {run.years[0]}&ndash;{run.years[-1]}</h3>"]
+    if pt:
+        out.append(f"<p>Mean and 95% interval over {len(np.unique(run.psa['draw']))} PSA draws "
+                   "(<code>/psa</code> rows of the reference arm: parameter uncertainty), beside "
+                   "the base-case run.</p>")
+    out.append("<table><tr><th>outcome</th><th>base case</th>"
+               + ("<th>PSA mean</th><th>95% interval</th>" if pt else "") + "</tr>")
+    for c in cols:
+        unit = f" ({esc(run.cur)})" if c == "cost" else ""
+        row = f"<tr><td>{esc(words(c))}{unit}</td><td>{fmt(run.total(c))}</td>"
+        if pt:
+            m, lo, hi = pt.get(c, (np.nan,) * 3)
+            row += f"<td>{fmt(m)}</td><td>{fmt(lo)} to {fmt(hi)}</td>"
+        out.append(row + "</tr>")
+    out.append("</table>")
+    return out
+
+
+def sex_table(run, cols, ys):
+    out = ["<h3>By sex</h3>",
+           "<table><tr><th>outcome</th><th>sex</th>%s</tr>" % "".join(f"<th>{y}</th>" for y in ys)]
+    for c in cols:
+        for sex, slab in SEXES:
             cells = "".join(f"<td>{fmt(run.total(c, year=y, sex=sex))}</td>" for y in ys)
-            out.append(f"<tr><td>{esc(lab)}</td><td>{slab}</td>{cells}</tr>")
+            out.append(f"<tr><td>{esc(words(c))}</td><td>{slab}</td>{cells}</tr>")
     out.append("</table>")
     return out
 
@@ -261,7 +356,7 @@ def pyramid_section(run, figs):
     out = ["<h2>Population pyramids</h2>"]
     years = [run.years[0], run.years[-1]] if len(run.years) > 1 else [run.years[0]]
     bands = np.unique(run.s["age_lo"])
-    fig, axes = plt.subplots(1, len(years), figsize=(5.5 * len(years), 4.2), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(1, len(years), figsize=(4.8 * len(years), 4.0), squeeze=False, sharey=True)
     top = 0.0
     data = {}
     for y in years:
@@ -412,31 +507,44 @@ def arm_value(run, col, arm):
 def arms_section(run, figs):
     out = ["<h2>Arms</h2>"]
     if len(run.arms) < 2:
-        lab = run.arm_labels.get(int(run.arms[0]), f"arm {run.arms[0]}")
-        return out + [f"<p>The run has one arm ({esc(lab)}): nothing to compare.</p>"]
+        return out + [f"<p>The run has one arm ({esc(run.arm_words(run.arms[0]))}): nothing to compare.</p>"]
     cols = [c for c in ARM_OUTCOMES if c in run.s]
-    names = [run.arm_labels.get(int(a), f"arm {a}") for a in run.arms]
-    out.append(f"<p>Stocks are counted in {run.years[-1]}; flows (events, costs, QALYs) are totals "
-               f"{run.years[0]}&ndash;{run.years[-1]}. Bars are relative to the first arm "
-               f"({esc(names[0])}) = 100.</p>")
-    vals = {c: [arm_value(run, c, a) for a in run.arms] for c in cols}
-    fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(cols) * len(run.arms) / 2 + 3), 4))
-    width = 0.8 / len(run.arms)
-    for k, name in enumerate(names):
-        rel = [100 * vals[c][k] / vals[c][0] if vals[c][0] else np.nan for c in cols]
-        ax.bar(np.arange(len(cols)) + (k - (len(run.arms) - 1) / 2) * width, rel, width, label=name)
-    ax.set_xticks(range(len(cols)))
-    ax.set_xticklabels(cols, rotation=30, ha="right", fontsize=8)
-    ax.set_ylabel(f"% of {names[0]}")
-    ax.axhline(100, color="k", lw=0.5)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    others = [a for a in run.arms if int(a) != run.ref]
+    ref = run.arm_words(run.ref)
+    vals = {c: {int(a): arm_value(run, c, a) for a in run.arms} for c in cols}
+    out.append(f"<p>Each arm against {esc(ref)}: cases counted in {run.years[-1]}; events, costs and "
+               f"QALYs totals {run.years[0]}&ndash;{run.years[-1]} (costs and QALYs discounted).</p>")
+    fig, ax = plt.subplots(figsize=(7.6, 0.12 * len(cols) * len(others) + 1.4))
+    h = 0.8 / len(others)
+    for k, a in enumerate(others):
+        rel = [100 * (vals[c][int(a)] / vals[c][run.ref] - 1) if vals[c][run.ref] else np.nan for c in cols]
+        ax.barh(np.arange(len(cols)) + (k - (len(others) - 1) / 2) * h, rel, h, color=f"C{(k + 1) % 10}",
+                label=run.arm_words(a))
+    ax.set_yticks(range(len(cols)))
+    ax.set_yticklabels([words(c) for c in cols], fontsize=8)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", lw=0.6)
+    ax.set_xlabel(f"% difference from {ref}")
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.grid(axis="x", alpha=0.3)
     out.append(figs.save(fig, "arms"))
-    out.append("<table><tr><th>outcome</th>%s</tr>" % "".join(f"<th>{esc(n)}</th>" for n in names))
+    out.append("<table><tr><th>outcome</th>%s</tr>" % "".join(f"<th>{esc(run.arm_words(a))}</th>"
+                                                            for a in run.arms))
     for c in cols:
-        cells = "".join(f"<td>{fmt(v)}</td>" for v in vals[c])
-        out.append(f"<tr><td>{esc(c)}</td>{cells}</tr>")
+        unit = f" ({esc(run.units.get(c, ''))})" if run.units.get(c) == run.cur else ""
+        cells = "".join(f"<td>{fmt(vals[c][int(a)])}</td>" for a in run.arms)
+        out.append(f"<tr><td>{esc(words(c))}{unit}</td>{cells}</tr>")
     out.append("</table>")
+    arms_cfg = run.config.get("arms") if isinstance(run.config.get("arms"), dict) else {}
+    progs = run.config.get("programmes") if isinstance(run.config.get("programmes"), dict) else {}
+    if arms_cfg:
+        out.append("<table><tr><th>arm</th><th>programmes</th></tr>")
+        for name, members in arms_cfg.items():
+            labs = [text((progs.get(m) or {}).get("label", m)) if isinstance(progs.get(m), dict) else m
+                    for m in (members or [])]
+            out.append(f"<tr><td>{esc(words(name))}</td><td style=\"text-align:left\">"
+                       f"{esc('; '.join(labs) or 'none')}</td></tr>")
+        out.append("</table>")
     return out
 
 
@@ -451,7 +559,7 @@ def run_section(run):
             ("osteosim version", a.get("osteosim_version", "?")), ("commit", a.get("git_commit", "?")),
             ("created", a.get("created", "?")),
             ("years", f"{a.get('start_year', run.years[0])}-{a.get('end_year', run.years[-1])}"),
-            ("arms", ", ".join(run.arm_labels.get(int(k), str(k)) for k in run.arms)),
+            ("arms", ", ".join(run.arm_words(k) for k in run.arms)),
             ("bytes per agent", a.get("bytes_per_agent", "?"))]
     if a.get("wall_seconds"):
         rows.append(("work", f"{fmt(float(a.get('agent_years', 0)))} agent-years in "
@@ -468,36 +576,193 @@ def run_section(run):
     return out
 
 
-CSS = """body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
-table{border-collapse:collapse;margin:0.5em 0 1em;font-size:90%}
+def change(run, col, div=1e6, unit="million"):
+    """'A in first year to B in last year' for column COL, national totals,
+    with the replicate intervals when the file has them."""
+    y0, y1 = run.years[0], run.years[-1]
+    band = quantile_band(run, col)
+    parts = []
+    for k, y in ((0, y0), (-1, y1)):
+        v = run.total(col, year=y) / div
+        txt = f"{v:,.3g} {unit}" if not col.startswith("cost") else money(v * div, run.cur)
+        if band is not None:
+            lo, hi = band[0][k] / div, band[1][k] / div
+            txt += (f" (95% interval {lo:,.3g} to {hi:,.3g})" if not col.startswith("cost") else
+                    f" (95% interval {money(lo * div, run.cur)} to {money(hi * div, run.cur)})")
+        parts.append(f"{txt} in {y}")
+    return " to ".join(parts)
+
+
+def summary_section(run):
+    """One plain-language paragraph of the headline numbers."""
+    s = run.s
+    ref = esc(run.arm_words(run.ref))
+    agents = run.cfg("run.agents", run.attrs.get("agents", "?"))
+    try:
+        agents = f"{int(float(agents)):,}"
+    except (TypeError, ValueError):
+        agents = esc(agents)
+    out = [f"This run simulates {agents} "
+           f"virtual people standing for the population aged 50+ ({esc(run.cfg('demography.label', run.name))})."]
+    if "population" in s:
+        out.append(f"In the {ref} arm that population goes from {change(run, 'population')}.")
+    cases = [(c, w) for c, w in (("osteoporosis", "osteoporosis"),
+                                 ("osteosarcopenia_awgs2019", "osteosarcopenia (AWGS 2019)")) if c in s]
+    if cases:
+        out.append("People living with " + "; with ".join(f"{w}: {change(run, c)}" for c, w in cases) + ".")
+    fr = [c for c in ("fractures_hip", "fractures_vertebral", "fractures_wrist", "fractures_other") if c in s]
+    if fr:
+        y0, y1 = run.years[0], run.years[-1]
+        tot = [sum(run.total(c, year=y) for c in fr) / 1e6 for y in (y0, y1)]
+        hip = ""
+        if "fractures_hip" in s:
+            hip = f" (hip fractures: {change(run, 'fractures_hip')})"
+        out.append(f"Fractures rise from {tot[0]:,.3g} million a year in {y0} to {tot[1]:,.3g} million "
+                   f"in {y1}{hip}.")
+    if "cost" in s and run.cur:
+        out.append(f"Yearly health and care costs (undiscounted) go from {change(run, 'cost')}.")
+    pt = psa_totals(run)
+    if pt.get("cost") and pt.get("qaly"):
+        m, lo, hi = pt["cost"]
+        out.append(f"Over {run.years[0]}&ndash;{run.years[-1]} they total {money(run.total('cost'), run.cur)}; "
+                   f"across {len(np.unique(run.psa['draw']))} PSA draws of the model's parameters, "
+                   f"{money(lo, run.cur)} to {money(hi, run.cur)} (95% interval).")
+    if run.q is None and not pt:
+        out.append("These figures are one stochastic run without intervals: <code>--replicates R</code> "
+                   "gives Monte Carlo intervals and <code>--psa N</code> parameter uncertainty.")
+    elif run.q is not None:
+        out.append(f"Intervals are over {run.replicates} Monte Carlo replicates (simulation noise, not "
+                   "parameter uncertainty).")
+    out += report_econ.headline(run)
+    return ["<h2>Summary</h2>", "<p>" + " ".join(out) + "</p>"]
+
+
+CSS = """body{font-family:sans-serif;max-width:1040px;margin:2em auto;color:#222;line-height:1.4}
+table{border-collapse:collapse;margin:0.5em 0 1em;font-size:85%}
 td,th{border:1px solid #ccc;padding:2px 6px;text-align:right;vertical-align:top}
 th{background:#f2f2f2;text-align:left}td:first-child{text-align:left}
 img{max-width:100%}h2{border-bottom:1px solid #999;margin-top:1.5em}"""
 
 
+# --------------------------------------------------------------------------
+# PDF: the same page, one element (paragraph block, table, figure) per page
+# region, drawn by matplotlib alone (no HTML renderer on Debian's default).
+
+A4 = (11.69, 8.27)  # landscape, inches
+
+
+def plain(h):
+    return html.unescape(re.sub(r"<br>", " ", re.sub(r"<(?!br>)[^>]+>", "", h)))
+
+
+def pdf_text(pdf, title, paras):
+    fig = plt.figure(figsize=A4)
+    y = 0.95
+    fig.text(0.05, y, title, fontsize=14, weight="bold", va="top")
+    y -= 0.06
+    for p in paras:
+        lines = textwrap.wrap(plain(p), 125)
+        if y - 0.027 * len(lines) < 0.03:
+            pdf.savefig(fig)
+            plt.close(fig)
+            fig = plt.figure(figsize=A4)
+            y = 0.95
+        fig.text(0.05, y, "\n".join(lines), fontsize=10, va="top", family="sans-serif")
+        y -= 0.027 * len(lines) + 0.02
+    pdf.savefig(fig)
+    plt.close(fig)
+
+
+def pdf_table(pdf, title, markup, per_page=28):
+    rows = [[plain(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)]
+            for r in re.findall(r"<tr>(.*?)</tr>", markup, re.S)]
+    rows = [r for r in rows if r]
+    if not rows:
+        return
+    head, body = rows[0], rows[1:]
+    width = max(len(r) for r in rows)
+    for k in range(0, max(1, len(body)), per_page):
+        fig, ax = plt.subplots(figsize=A4)
+        ax.axis("off")
+        ax.set_title(title, fontsize=11, loc="left")
+        chunk = [r + [""] * (width - len(r)) for r in body[k:k + per_page]]
+        cells = [["\n".join(textwrap.wrap(c, 28)) for c in r] for r in chunk] or [[""] * width]
+        t = ax.table(cellText=cells, colLabels=["\n".join(textwrap.wrap(c, 18)) for c in
+                                                 head + [""] * (width - len(head))],
+                     loc="upper center", cellLoc="right")
+        t.auto_set_font_size(False)
+        t.set_fontsize(6.5 if width > 8 else 7.5)
+        t.auto_set_column_width(list(range(width)))
+        t.scale(1, 1.6)
+        pdf.savefig(fig)
+        plt.close(fig)
+
+
+def pdf_figure(pdf, title, png):
+    img = plt.imread(io.BytesIO(png), format="png")
+    fig, ax = plt.subplots(figsize=A4)
+    ax.imshow(img)
+    ax.axis("off")
+    ax.set_title(title, fontsize=11, loc="left")
+    pdf.savefig(fig, dpi=110)
+    plt.close(fig)
+
+
+def write_pdf(path, title, body, figs):
+    """BODY's (the HTML's) sections in order: paragraphs, tables, figures."""
+    blocks = re.findall(r"<h2>.*?</h2>|<h3>.*?</h3>|<table.*?</table>|<img[^>]*>|<p>.*?</p>",
+                        "\n".join(body), re.S)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as fh, PdfPages(fh) as pdf:
+        section, paras = title, []
+        for item in blocks + ["<h2></h2>"]:
+            heading = re.match(r"<h2>(.*?)</h2>", item)
+            if heading or item.startswith("<table") or item.startswith("<img"):
+                if paras:
+                    pdf_text(pdf, section, paras)
+                    paras = []
+            if heading:
+                section = plain(heading.group(1))
+            elif item.startswith("<table"):
+                pdf_table(pdf, section, item)
+            elif item.startswith("<img"):
+                tag = re.search(r'alt="([^"]*)"', item).group(1)
+                pdf_figure(pdf, section, figs.png[html.unescape(tag)])
+            elif item.startswith("<p>") or item.startswith("<h3>"):
+                paras.append(item)
+        pdf.infodict()["Title"] = title
+    os.replace(tmp, path)
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="HTML report of an osteosim output file.")
+    ap = argparse.ArgumentParser(description="HTML (and PDF) report of an osteosim output file.")
     ap.add_argument("file", help="osteosim output (.h5)")
     ap.add_argument("--outdir", default="results", help="directory for the report and PNGs")
+    ap.add_argument("--dsa", help="output of `osteosim dsa` for the tornado diagram (/dsa/oneway)")
+    ap.add_argument("--no-pdf", action="store_true", help="write the HTML report only")
     args = ap.parse_args(argv)
     try:
-        run = Run(args.file)
+        run = Run(args.file, args.dsa)
     except (OSError, KeyError) as e:
-        print(f"report.py: {args.file}: cannot read ({e})", file=sys.stderr)
+        names = args.file + (f" or {args.dsa}" if args.dsa else "")
+        print(f"report.py: {names}: cannot read ({e})", file=sys.stderr)
         return 1
     os.makedirs(args.outdir, exist_ok=True)
     # Named after the input file, not the scenario: two runs of one
     # scenario keep their own reports.
     stem = os.path.splitext(os.path.basename(args.file))[0]
     figs = Figures(args.outdir, stem)
-    body = [f"<h1>osteosim report: {esc(run.name)}</h1>"]
+    title = f"osteosim report: {run.name}"
+    body = [f"<h1>{esc(title)}</h1>"]
+    body += summary_section(run)
     body += run_section(run)
-    body += projection_section(run, figs)
+    body += burden_section(run, figs)
     body += pyramid_section(run, figs)
     body += calibration_section(run)
     body += arms_section(run, figs)
+    body += report_econ.sections(run, figs)
     page = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-            f"<title>osteosim report: {esc(run.name)}</title><style>{CSS}</style></head><body>\n"
+            f"<title>{esc(title)}</title><style>{CSS}</style></head><body>\n"
             + "\n".join(body) + "\n</body></html>\n")
     path = os.path.join(args.outdir, f"{stem}-report.html")
     tmp = path + ".tmp"
@@ -505,6 +770,10 @@ def main(argv=None):
         fh.write(page)
     os.replace(tmp, path)
     print(path)
+    if not args.no_pdf:
+        pdf = os.path.join(args.outdir, f"{stem}-report.pdf")
+        write_pdf(pdf, title, body, figs)
+        print(pdf)
     for p in figs.files:
         print(p)
     return 0
