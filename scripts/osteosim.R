@@ -11,7 +11,8 @@
 # column of the same name, as `osteosim export` does.  attr(df, "units") is a
 # named character vector (column -> units).  A group whose tables are its
 # subgroups (parameters, demography, cohort) gives them stacked, with a first
-# column `table` naming the subgroup (columns a subgroup lacks are NA).
+# column `table` naming the subgroup (columns a subgroup lacks are NA; units
+# keyed "subgroup/column", as the same name may differ: demography value).
 # GROUP "totals" is /summary_totals/quantiles (national totals over
 # replicates).
 #
@@ -80,7 +81,7 @@ read_osteosim <- function(path, group = "summary") {
   units <- character(0)
   for (n in info$name[info$obj_type == "H5I_GROUP"]) {
     t <- osteosim_table(f, g[[n]])
-    units[names(attr(t, "units"))] <- attr(t, "units")
+    units[paste0(n, "/", names(attr(t, "units")))] <- attr(t, "units")
     parts[[n]] <- cbind(data.frame(table = rep(n, nrow(t)), stringsAsFactors = FALSE), t)
   }
   if (!length(parts)) stop("no tables under /", group, " in ", path)

@@ -12,7 +12,8 @@ pandas categoricals in code order.  Code columns without labels (`arm` in
 the same name, as `osteosim export` does.  Units go to `df.attrs["units"]`
 (column -> units) and the group's attributes to `df.attrs["group"]`.  A
 group whose tables are its subgroups (parameters, demography, cohort) gives
-them stacked, with a first column `table` naming the subgroup.  GROUP
+them stacked, with a first column `table` naming the subgroup (their units
+keyed "subgroup/column", as the same name may differ: demography value).  GROUP
 `totals` is /summary_totals/quantiles (national totals over replicates).
 
 Needs h5py, numpy and pandas (Debian 12: apt-get install python3-h5py
@@ -105,7 +106,7 @@ def read_osteosim(path, group="summary"):
             for name, sub in g.items():
                 if isinstance(sub, h5py.Group):
                     t = _table(f, sub)
-                    units.update(t.attrs["units"])
+                    units.update({f"{name}/{c}": u for c, u in t.attrs["units"].items()})
                     t.insert(0, "table", name)
                     parts.append(t)
             if not parts:
