@@ -362,7 +362,7 @@ double os_xp_num(const os_xp_col *c, size_t r)
     }
 }
 
-/* Labels are "CODE=NAME,CODE=NAME": a name runs to the next ",DIGITS=" or
+/* Labels are "CODE=NAME,CODE=NAME": a name runs to the next ",[-]DIGITS=" or
  * the end, so a name may itself hold commas ("0=on the frontier,1=..."). */
 const char *os_xp_label(const os_xp_col *c, size_t r, char *buf, size_t n)
 {
@@ -378,9 +378,10 @@ const char *os_xp_label(const os_xp_col *c, size_t r, char *buf, size_t n)
         for (;;) {
             q = strchr(q, ',');
             if (!q) break;
-            const char *t = q + 1;
+            const char *t = q + 1 + (q[1] == '-');
+            const char *digits = t;
             while (*t >= '0' && *t <= '9') t++;
-            if (t > q + 1 && *t == '=') break;
+            if (t > digits && *t == '=') break;
             q++;
         }
         size_t len = q ? (size_t)(q - name) : strlen(name);

@@ -29,8 +29,8 @@ with h5py.File(sys.argv[1], "w") as f:
     g["sub/wtp"] = np.array([0.0, 10.0])
     g["sub/probability"] = np.array([0.25, 0.75])
     ids = f.create_group("ids")
-    ids["arm"] = np.array([1, 0], dtype="u1")
-    ids["arm"].attrs["labels"] = '0=plain,1=a, b'
+    ids["arm"] = np.array([-1, 0], dtype="i1")
+    ids["arm"].attrs["labels"] = '-1=none, really,0=plain'
     ids["name"] = np.array(["p", "q"], dtype=h5py.string_dtype())
 PY
 
@@ -220,6 +220,7 @@ with h5py.File(f"{tmp}/odd.h5", "r") as f:
     check(f, "economics", "odd.csv")
     check(f, "economics/sub", "odd_sub.csv")
     check(f, "ids", "odd_ids.csv")
+    assert read("odd_ids.csv") == (["arm", "name"], [["none, really", "p"], ["plain", "q"]]), read("odd_ids.csv")
     h, b = read("odd.csv")
     assert [r[0] for r in b[::3]] == ["plain", "a, b", 'say "hi"', "3"], b
     assert h == ["arm", "note", "variable", "statistic", "value", "units"], h
