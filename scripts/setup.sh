@@ -9,6 +9,9 @@ packages=(
   # Optional: faster deflate of the cohort snapshots (zlib without it).
   libdeflate-dev
   python3 python3-h5py python3-numpy python3-matplotlib python3-yaml
+  # Readers of the outputs (scripts/osteosim_read.py, scripts/osteosim.R)
+  # and the tests that run every Python and R block of docs/reading-outputs.md.
+  python3-pandas r-base-core r-cran-hdf5r
   # MPI runs (docs/hpc.md): Open MPI and the HDF5 built against it.
   libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
 )

@@ -34,6 +34,8 @@ static double quantile(const double *v, int n, double p)
     return v[lo] + (v[lo + 1] - v[lo]) * t;
 }
 
+static int write_totals(hid_t file, const os_summary *s, double *const *reps, int nreps, os_err *err);
+
 int os_replicates_write(hid_t file, const os_summary *s, double *const *reps,
                         int nreps, const uint64_t *seeds, os_err *err)
 {
@@ -89,6 +91,148 @@ int os_replicates_write(hid_t file, const os_summary *s, double *const *reps,
     free(v);
     for (int k = 0; k < 4; k++) free(out[k]);
     H5Gclose(g);
+    return rc ? rc : write_totals(file, s, reps, nreps, err);
+}
+
+/* /summary_totals: a national total is the sum over the age bands of a
+ * (arm, year, sex) and, as sex code 2, over both sexes.  Key K of row r is
+ * 3 * (index of its (arm, year) pair) + sex. */
+typedef struct totals {
+    size_t nkeys;
+    int32_t *arm, *year, *sex;  /* per key */
+    size_t *key;                /* per /summary row: its key (sex 0/1) */
+} totals;
+
+static int totals_keys(const os_summary *s, totals *t)
+{
+    size_t n = s->nrows ? s->nrows : 1;
+    t->arm = malloc(3 * n * sizeof *t->arm);
+    t->year = malloc(3 * n * sizeof *t->year);
+    t->sex = malloc(3 * n * sizeof *t->sex);
+    t->key = malloc(n * sizeof *t->key);
+    if (!t->arm || !t->year || !t->sex || !t->key) return -1;
+    t->nkeys = 0;
+    for (size_t r = 0; r < s->nrows; r++) {
+        size_t g = 0;
+        while (g < t->nkeys && !(t->arm[g] == s->arm[r] && t->year[g] == s->year[r])) g += 3;
+        if (g == t->nkeys) {
+            for (int x = 0; x < 3; x++) {
+                t->arm[g + (size_t)x] = s->arm[r];
+                t->year[g + (size_t)x] = s->year[r];
+                t->sex[g + (size_t)x] = x;
+            }
+            t->nkeys += 3;
+        }
+        t->key[r] = g + (s->sex[r] == 1);
+    }
+    return 0;
+}
+
+static int write_keys(hid_t g, const totals *t, size_t reps, const int32_t *rep, os_err *err)
+{
+    size_t n = t->nkeys * reps;
+    int32_t *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) return os_fail(err, OS_ERUN, "out of memory (totals)");
+    const int32_t *src[3] = {t->arm, t->year, t->sex};
+    static const char *const names[3] = {"arm", "year", "sex"}, *const units[3] = {"1", "year", "1"};
+    static const char *const desc[3] = {"arm index (labels attribute)", "simulated year",
+                                        "0 female, 1 male, 2 both (labels attribute)"};
+    int rc = rep ? os_h5_write_1d(g, "replicate", H5T_NATIVE_INT32, rep, n, "1",
+                                  "replicate (0 = the run itself; seeds: /summary_quantiles)", 0, err) : 0;
+    for (int c = 0; c < 3 && !rc; c++) {
+        for (size_t k = 0; k < n; k++) v[k] = src[c][k % t->nkeys];
+        rc = os_h5_write_1d(g, names[c], H5T_NATIVE_INT32, v, n, units[c], desc[c], 0, err);
+    }
+    free(v);
+    if (!rc) {
+        hid_t d = H5Dopen2(g, "sex", H5P_DEFAULT);
+        if (d < 0 || os_h5_attr_str(d, "labels", "0=female,1=male,2=both"))
+            rc = os_fail(err, OS_ERUN, "HDF5: cannot label /summary_totals sex");
+        if (d >= 0) H5Dclose(d);
+    }
+    return rc;
+}
+
+/* TOT[r * nkeys + k]: column C's total of key k in replicate r. */
+static void sum_totals(const os_summary *s, const totals *t, double *const *reps, int nreps, int c,
+                       double *tot)
+{
+    for (size_t k = 0; k < (size_t)nreps * t->nkeys; k++) tot[k] = 0;
+    for (int q = 0; q < nreps; q++)
+        for (size_t r = 0; r < s->nrows; r++) {
+            double x = reps[q][r * (size_t)s->ncols + (size_t)c];
+            double *row = tot + (size_t)q * t->nkeys;
+            row[t->key[r]] += x;
+            row[t->key[r] - t->key[r] % 3 + 2] += x;
+        }
+}
+
+/* One column's quantiles over replicates of TOT into OUT[4][nkeys]. */
+static void totals_stats(const double *tot, size_t nkeys, int nreps, double *v, double *const *out)
+{
+    static const double prob[] = {0, 0.025, 0.5, 0.975};
+    for (size_t k = 0; k < nkeys; k++) {
+        double sum = 0;
+        for (int q = 0; q < nreps; q++) sum += v[q] = tot[(size_t)q * nkeys + k];
+        qsort(v, (size_t)nreps, sizeof *v, cmp_double);
+        out[0][k] = sum / nreps;
+        for (int q = 1; q < 4; q++) out[q][k] = quantile(v, nreps, prob[q]);
+    }
+}
+
+static int totals_columns(hid_t g, hid_t gq, const os_summary *s, const totals *t, double *const *reps,
+                          int nreps, os_err *err)
+{
+    static const char *const suffix[] = {"mean", "p2_5", "p50", "p97_5"};
+    size_t nk = t->nkeys, n = (size_t)nreps * nk;
+    double *tot = malloc((n ? n : 1) * sizeof *tot), *v = malloc((size_t)nreps * sizeof *v), *out[4];
+    for (int q = 0; q < 4; q++) out[q] = malloc((nk ? nk : 1) * sizeof *out[q]);
+    int rc = tot && v && out[0] && out[1] && out[2] && out[3] ? 0 : os_fail(err, OS_ERUN, "out of memory");
+    for (int c = 0; c < s->ncols && !rc; c++) {
+        const os_summary_col *col = &s->cols[c];
+        char name[96], desc[sizeof col->description + 96];
+        sum_totals(s, t, reps, nreps, c, tot);
+        snprintf(desc, sizeof desc, "national total (sum over age bands) of: %s", col->description);
+        rc = os_h5_write_1d(g, col->name, H5T_NATIVE_DOUBLE, tot, n, col->units, desc, 0, err);
+        totals_stats(tot, nk, nreps, v, out);
+        for (int q = 0; q < 4 && !rc; q++) {
+            snprintf(name, sizeof name, "%s_%s", col->name, suffix[q]);
+            snprintf(desc, sizeof desc, "%s over %d replicates of the national total of %s",
+                     q == 0 ? "mean" : suffix[q], nreps, col->name);
+            rc = os_h5_write_1d(gq, name, H5T_NATIVE_DOUBLE, out[q], nk, col->units, desc, 0, err);
+        }
+    }
+    free(tot);
+    free(v);
+    for (int q = 0; q < 4; q++) free(out[q]);
+    return rc;
+}
+
+/* /summary_totals (one row per replicate, arm, year, sex) and its
+ * /summary_totals/quantiles (one row per arm, year, sex). */
+static int write_totals(hid_t file, const os_summary *s, double *const *reps, int nreps, os_err *err)
+{
+    totals t = {0};
+    int32_t *rep = NULL;
+    hid_t g = H5Gcreate2(file, "summary_totals", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t gq = g < 0 ? -1 : H5Gcreate2(g, "quantiles", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = gq < 0 ? os_fail(err, OS_ERUN, "HDF5: cannot create /summary_totals") : 0;
+    if (!rc && totals_keys(s, &t)) rc = os_fail(err, OS_ERUN, "out of memory (totals)");
+    size_t n = t.nkeys * (size_t)nreps;
+    if (!rc && !(rep = malloc((n ? n : 1) * sizeof *rep))) rc = os_fail(err, OS_ERUN, "out of memory");
+    for (size_t k = 0; !rc && k < n; k++) rep[k] = (int32_t)(k / t.nkeys);
+    if (!rc) {
+        os_h5_attr_i64(g, "replicates", nreps);
+        os_h5_attr_str(g, "description", "per replicate, arm, year and sex (2 = both): each /summary column "
+                       "summed over the age bands; /summary_totals/quantiles: their mean and 2.5/50/97.5 % "
+                       "quantiles over the replicates (linear interpolation, as numpy's default)");
+        rc = write_keys(g, &t, (size_t)nreps, rep, err);
+    }
+    if (!rc) rc = write_keys(gq, &t, 1, NULL, err);
+    if (!rc) rc = totals_columns(g, gq, s, &t, reps, nreps, err);
+    free(rep); free(t.arm); free(t.year); free(t.sex); free(t.key);
+    if (gq >= 0) H5Gclose(gq);
+    if (g >= 0) H5Gclose(g);
     return rc;
 }
 

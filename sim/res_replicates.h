@@ -4,7 +4,10 @@
  * replicate r > 0 uses the seed os_replicate_seed(run.seed, r) and keeps
  * only its /summary values.  From the R summaries this module computes
  * /summary_quantiles (per row and outcome column: mean and the 2.5 %, 50 %
- * and 97.5 % quantiles, numpy's default linear interpolation) and the Monte
+ * and 97.5 % quantiles, numpy's default linear interpolation),
+ * /summary_totals (per replicate, arm, year and sex, 2 = both: the columns
+ * summed over the age bands, i.e. national totals) with their quantiles
+ * over the replicates in /summary_totals/quantiles, and the Monte
  * Carlo relative error of the headline outcomes in the last year.
  */
 #ifndef OS_RES_REPLICATES_H
@@ -20,7 +23,8 @@
 uint64_t os_replicate_seed(uint64_t base, int r);
 
 /* REPS[r] holds replicate r's summary values (nrows x ncols, same layout as
- * S->values; REPS[0] = S->values).  Writes /summary_quantiles. */
+ * S->values; REPS[0] = S->values).  Writes /summary_quantiles and
+ * /summary_totals. */
 int os_replicates_write(hid_t file, const os_summary *s, double *const *reps,
                         int nreps, const uint64_t *seeds, os_err *err);
 

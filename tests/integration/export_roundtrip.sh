@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# `osteosim export`: CSV values read back exactly equal to the HDF5 values;
-# strings quoted per RFC 4180; exit codes for a bad table, an absent group,
-# a missing file and bad usage.
+# `osteosim export --wide` (the file's layout): CSV values read back exactly
+# equal to the HDF5 values; strings quoted per RFC 4180; exit codes for a bad
+# table, an absent group, a missing file and bad usage.  The long (default)
+# form is tested by export_long.sh.
 . "$(dirname "$0")/../integration_lib.sh"
 out="$TMP/e.h5"
 "$OSTEOSIM" run "$SRC/configs/china.yaml" --agents 5000 --set run.end_year=2027 \
   --set "output.cohort_years=[2025]" --quiet -o "$out"
-"$OSTEOSIM" export "$out" --table summary --csv "$TMP/summary.csv"
-"$OSTEOSIM" export "$out" --table summary > "$TMP/summary_stdout.csv"
+"$OSTEOSIM" export "$out" --table summary --wide --csv "$TMP/summary.csv"
+"$OSTEOSIM" export "$out" --table summary --wide > "$TMP/summary_stdout.csv"
 cmp -s "$TMP/summary.csv" "$TMP/summary_stdout.csv" || fail "--csv and stdout differ"
-"$OSTEOSIM" export "$out" --table parameters --csv "$TMP/parameters.csv"
-"$OSTEOSIM" export "$out" --table demography --csv "$TMP/demography.csv"
+"$OSTEOSIM" export "$out" --table parameters --wide --csv "$TMP/parameters.csv"
+"$OSTEOSIM" export "$out" --table demography --wide --csv "$TMP/demography.csv"
 
 # A synthetic file with awkward values: NaN, infinities, float32, large
 # integers, strings with commas, quotes and line breaks, subgroups.
@@ -29,8 +30,8 @@ with h5py.File(sys.argv[1], "w") as f:
     sub["a"] = np.arange(3, dtype="i2")
     f["psa/b"] = np.array([1.5, 2.5], dtype="f8")
 PY
-"$OSTEOSIM" export "$TMP/odd.h5" --table economics --csv "$TMP/odd.csv"
-"$OSTEOSIM" export "$TMP/odd.h5" --table psa --csv "$TMP/psa.csv"
+"$OSTEOSIM" export "$TMP/odd.h5" --table economics --wide --csv "$TMP/odd.csv"
+"$OSTEOSIM" export "$TMP/odd.h5" --table psa --wide --csv "$TMP/psa.csv"
 
 "$PY" - "$out" "$TMP" <<'PY'
 import csv, math, sys, h5py, numpy as np
