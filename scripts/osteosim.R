@@ -42,7 +42,10 @@ osteosim_table <- function(f, g) {
   units <- character(0)
   for (n in names) {
     ds <- g[[n]]
-    v <- ds$read()
+    # hdf5r cannot read an empty variable-length string dataset (H5Dvlen_reclaim).
+    v <- if (prod(ds$dims) == 0) {
+      if (inherits(ds$get_type(), "H5T_STRING")) character(0) else numeric(0)
+    } else ds$read()
     if (bit64::is.integer64(v)) v <- as.numeric(v)
     fallback <- if (!is.null(summary) && summary$exists(n) && g$get_obj_name() != "/summary")
       summary[[n]] else NULL

@@ -77,7 +77,7 @@ PY
 # One-way DSA: one parameter of each kind of distribution, and one that
 # changes nothing (a programme in no arm).
 params=programmes.unused.coverage,programmes.exercise.coverage,falls.or_per_decade,hospital.los.hip
-params=$params,bone.tscore.china.mean_female,risk.smoking.prevalence.female
+params=$params,bone.tscore.national.mean_female,risk.smoking.prevalence.female
 "$OSTEOSIM" dsa "$cfg" --agents 2000 --set run.end_year=2027 --quiet --params "$params" -o "$TMP/dsa.h5"
 [ -f "$TMP/dsa.h5" ] || fail "dsa wrote no file"
 "$OSTEOSIM" check "$cfg" > "$TMP/resolved.yaml"

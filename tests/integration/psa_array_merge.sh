@@ -9,6 +9,7 @@
 cfg="$SRC/tests/configs/arms_small.yaml"
 small=(--agents 3000 --set run.end_year=2027 --quiet)
 work="$TMP/array"
+rm -rf "$work"   # a stale array from an earlier build would be skipped as done
 mkdir -p "$work"
 for id in 3 0 2 1; do   # tasks finish in any order
   (cd "$work" && SLURM_ARRAY_TASK_ID=$id SLURM_CPUS_PER_TASK=1 OSTEOSIM="$OSTEOSIM" \
