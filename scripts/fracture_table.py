@@ -69,11 +69,25 @@ def age_label(lo, hi):
     return f"{lo}+" if hi >= 200 else f"{lo}-{hi - 1}"
 
 
-def incidence_table(s, year):
-    pop, g, hip, rates, ratio, m = dft.derive()
+def file_targets(path):
+    """Incidence targets of a targets file (a country pack's NAME_fractures.yaml)."""
+    import yaml  # python3-yaml, installed by scripts/setup.sh
+    with open(path) as f:
+        doc = yaml.safe_load(f) or {}
+    return [{"column": t["column"], "sex": t["sex"], "age": tuple(t["age"]),
+             "value": float(t["value"]), "tol": float(t["tolerance"])}
+            for t in doc.get("targets", []) if t.get("measure") == "incidence"]
+
+
+def incidence_table(s, year, targets_file=None):
+    if targets_file:
+        targets = file_targets(targets_file)
+    else:
+        pop, g, hip, rates, ratio, m = dft.derive()
+        targets = dft.targets(pop, rates)
     out = ["| site | sex | age | model | MC s.e. | target | tolerance | within |",
            "|---|---|---|---|---|---|---|---|"]
-    for t in dft.targets(pop, rates):
+    for t in targets:
         v, se = incidence(s, t["column"], year, t["sex"], *t["age"])
         d = abs(v - t["value"])
         ok = "yes" if d <= t["tol"] else ("yes (MC error)" if d <= t["tol"] + 2 * se else "NO")
@@ -88,27 +102,28 @@ def count(s, column, year, lo=50):
     return s[column][m].sum() if column in s and m.any() else np.nan
 
 
-def totals_table(s):
+def totals_table(s, published=True):
     years = [y for y in (2025, 2035, 2050) if (s["year"] == y).any()]
     out = ["| year | hip | vertebral (clinical) | wrist | other | all sites | published (validation) |",
            "|---|---|---|---|---|---|---|"]
     for y in years:
         c = [count(s, "fractures_" + k, y) for k in SITES]
-        pub = PROJECTIONS.get(y)
+        pub = PROJECTIONS.get(y) if published else None
         ptxt = f"{pub[1] / 1e6:.2f} M ({pub[2]})" if pub else ""
         out.append(f"| {y} | " + " | ".join(f"{v / 1e6:.2f} M" for v in c) +
                    f" | {sum(c) / 1e6:.2f} M | {ptxt} |")
-    if 2050 in years:
+    if 2050 in years and published:
         h = count(s, "fractures_hip", 2050, lo=65)
         out.append(f"\nHip fractures at 65+ in 2050: model {h / 1e6:.2f} M; {HIP_2050_65PLUS[1]}.")
     return out
 
 
-def deformity_table(s, year):
+def deformity_table(s, year, published_values=True):
     if "vertebral_deformity" not in s:
         return ["(this run has no vertebral_deformity column)"]
     out = ["| sex | age | model prevalence | published |", "|---|---|---|---|"]
-    published = {t["age"]: t for t in dft.VALIDATION if t["column"] == "vertebral_deformity"}
+    published = {t["age"]: t for t in dft.VALIDATION
+                 if t["column"] == "vertebral_deformity"} if published_values else {}
     for sex in ("female", "male"):
         for lo, hi in ((50, 60), (60, 70), (70, 80), (80, 200)):
             m = rows(s, year, sex, lo, hi)
@@ -124,14 +139,17 @@ def main():
     ap.add_argument("output", help="osteosim output file (OUT.h5)")
     ap.add_argument("--year", type=int, default=dft.YEAR, help="year of the incidence table")
     ap.add_argument("--markdown", help="also write the tables to this file")
+    ap.add_argument("--targets", help="a pack's incidence targets file (default: China's derivation, "
+                    "with China's published projections and surveys beside the model)")
     a = ap.parse_args()
     s = load_summary(a.output)
     if not (s["year"] == a.year).any():
         sys.exit(f"fracture_table: {a.output}: year {a.year} was not simulated")
     text = "\n".join(
-        [f"Incidence per 100,000 person-years, {a.year}:", ""] + incidence_table(s, a.year) +
-        ["", "Fractures at ages 50+:", ""] + totals_table(s) +
-        ["", f"Prevalence of vertebral deformity, {a.year}:", ""] + deformity_table(s, a.year)) + "\n"
+        [f"Incidence per 100,000 person-years, {a.year}:", ""] + incidence_table(s, a.year, a.targets) +
+        ["", "Fractures at ages 50+:", ""] + totals_table(s, not a.targets) +
+        ["", f"Prevalence of vertebral deformity, {a.year}:", ""] +
+        deformity_table(s, a.year, not a.targets)) + "\n"
     sys.stdout.write(text)
     if a.markdown:
         with open(a.markdown, "w") as f:
