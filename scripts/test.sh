@@ -4,7 +4,8 @@
 # runs the suite a second time.  Where MPI is installed both builds are the
 # MPI-capable ones (tests/integration/mpi_identical.sh runs under mpirun),
 # and a build without MPI (build-nompi) runs the suite as well, so the
-# single-process code path stays tested.  Usage: scripts/test.sh [--no-sanitize]
+# single-process code path stays tested.  Tests labelled `scripts` (the
+# Python and R scripts; tests/CMakeLists.txt) run in the first build only.  Usage: scripts/test.sh [--no-sanitize]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -17,7 +18,7 @@ if grep -q "^OS_USE_MPI:INTERNAL=ON" build-test/CMakeCache.txt; then
   cmake -S . -B build-nompi -DCMAKE_BUILD_TYPE=Release -DOSTEOSIM_WERROR=ON \
         -DOSTEOSIM_MPI=OFF >/dev/null
   cmake --build build-nompi -j "$jobs"
-  ctest --test-dir build-nompi --output-on-failure -j "$jobs"
+  ctest --test-dir build-nompi --output-on-failure -j "$jobs" -LE scripts
 fi
 
 if [ "${1:-}" != "--no-sanitize" ]; then
@@ -27,5 +28,5 @@ if [ "${1:-}" != "--no-sanitize" ]; then
   # Open MPI's own allocations live until exit: tests/lsan.supp names them.
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
-    ctest --test-dir build-asan --output-on-failure -j "$jobs"
+    ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE scripts
 fi
