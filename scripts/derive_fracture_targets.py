@@ -161,22 +161,33 @@ def fmt(v):
     return float(f"{v:.3g}") if v < 1000 else round(v)
 
 
-def targets(pop, rates):
+HIP_SOURCE = ("Zhang C 2020 PLoS Med 17:e1003180 (urban China 2016, 55+ women 177.13 / men 99.15, "
+              "mean age 77.05), log-linear age shape, China 2025 weights")
+
+
+def site_source(site):
+    return ("hip (Zhang C 2020) x Malmo site/hip ratio (level: Kanis 2000 Osteoporos Int "
+            "11:669 lifetime risks; age slope [unverified]" +
+            ("; scaled to EU 2010 other/hip 2.90, Hernlund 2013" if site == "other" else "") + ")")
+
+
+def targets(pop, rates, u_hip=None, u_ratio=None, source=None):
+    """Targets by site, sex and age group: the group's incidence, with a
+    relative tolerance from the hip and site-ratio uncertainties (at least
+    15 %).  U_HIP, U_RATIO and SOURCE(site) default to China's; another
+    country's derivation (configs/countries/japan/derive.py) passes its own."""
+    u_hip, u_ratio = u_hip or U_HIP, u_ratio or U_RATIO
+    source = source or (lambda site: HIP_SOURCE if site == "hip" else site_source(site))
     out = []
     for site in SITES:
         for s in SEXES:
             for lo, hi in GROUPS:
                 v = group(rates[s][site], pop[s], lo, hi)
-                u = max(0.15, math.hypot(U_HIP[(lo, hi)], U_RATIO[site]))
+                u = max(0.15, math.hypot(u_hip[(lo, hi)], u_ratio[site]))
                 label = f"{lo}_{hi - 1}" if hi < 200 else f"{lo}plus"
-                src = ("Zhang C 2020 PLoS Med 17:e1003180 (urban China 2016, 55+ women 177.13 / men 99.15, "
-                       "mean age 77.05), log-linear age shape, China 2025 weights")
-                if site != "hip":
-                    src = ("hip (Zhang C 2020) x Malmo site/hip ratio (level: Kanis 2000 Osteoporos Int "
-                           "11:669 lifetime risks; age slope [unverified]" +
-                           ("; scaled to EU 2010 other/hip 2.90, Hernlund 2013" if site == "other" else "") + ")")
                 out.append(dict(name=f"{site}_fracture_{s[0]}_{label}", column=COLUMN[site],
-                                sex=s, age=(lo, hi), value=fmt(v), tol=fmt(u * v), source=src))
+                                sex=s, age=(lo, hi), value=fmt(v), tol=fmt(u * v),
+                                source=source(site)))
     return out
 
 

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_memplan.h"
 #include "engine_settings.h"
 #include "h5check.h"
+#include "h5copy.h"
 #include "model.h"
 #include "pop.h"
 
@@ -18,27 +20,10 @@ int os_psamerge_columns(const os_cfg *cfg, const os_phases *ph, os_summary *s, o
     os_arms arms;
     os_engine_arms(cfg, &arms);
     os_pop pop;
-    os_pop_init(&pop);
-    os_model m = {0};
-    void *states[64] = {0};  /* as the engine's limit (engine_arm.c) */
-    if (ph->n > 64) return os_fail(err, OS_ERUN, "too many modules");
-    m.cfg = cfg;
-    m.pop = &pop;
-    m.seed = (uint64_t)os_cfg_int(cfg, "run.seed");
-    m.start_year = (int)os_cfg_int(cfg, "run.start_year");
-    m.end_year = (int)os_cfg_int(cfg, "run.end_year");
-    m.year = m.start_year;
-    m.closed = os_settings_closed(cfg);
-    m.arm = arms.ref;
-    m.arm_name = arms.names[arms.ref];
-    m.is_reference = 1;
-    m.programmes = arms.programmes[arms.ref];
-    m.nprogrammes = arms.nprogrammes[arms.ref];
-    m.nthreads = 1;
-    m.chunk_size = (size_t)os_cfg_int(cfg, "run.chunk_size");
-    m.modules = ph->modules;
-    m.nmodules = ph->n;
-    m.states = states;
+    os_model m;
+    void *states[OS_TRIAL_MAX_MODULES] = {0};
+    if (ph->n > OS_TRIAL_MAX_MODULES) return os_fail(err, OS_ERUN, "too many modules");
+    os_model_trial(&m, &pop, states, cfg, ph, &arms, arms.ref);
     int rc = OS_OK;
     if (os_summary_column_as(&m, "population", "persons", "persons represented, living at 1 July of the year",
                              (os_sum_role){.role = OS_ROLE_POPULATION, .flags = OS_SUM_REPORT}, err) < 0 ||
@@ -157,35 +142,7 @@ int os_psamerge_append(os_psa *all, int n, int row, const os_psa *one, os_err *e
     return OS_OK;
 }
 
-/* One attribute: read in its native type, written with its file type (as
- * sim/h5copy.c copies an object's). */
-static herr_t copy_attr(hid_t src, const char *name, const H5A_info_t *info, void *data)
-{
-    (void)info;
-    hid_t dst = *(hid_t *)data;
-    hid_t a = H5Aopen(src, name, H5P_DEFAULT);
-    hid_t ft = a < 0 ? -1 : H5Aget_type(a);
-    hid_t sp = a < 0 ? -1 : H5Aget_space(a);
-    hid_t mt = ft < 0 ? -1 : H5Tget_native_type(ft, H5T_DIR_ASCEND);
-    hssize_t n = sp < 0 ? -1 : H5Sget_simple_extent_npoints(sp);
-    size_t es = mt < 0 ? 0 : H5Tget_size(mt);
-    void *buf = n < 0 || !es ? NULL : calloc((size_t)(n ? n : 1), es);
-    int read = buf && H5Aread(a, mt, buf) >= 0;
-    hid_t na = read ? H5Acreate2(dst, name, ft, sp, H5P_DEFAULT, H5P_DEFAULT) : -1;
-    herr_t st = na >= 0 && H5Awrite(na, mt, buf) >= 0 ? 0 : -1;
-    if (na >= 0 && H5Aclose(na) < 0) st = -1;
-    int vlen = mt >= 0 && (H5Tdetect_class(mt, H5T_VLEN) > 0 || H5Tis_variable_str(mt) > 0);
-    if (read && vlen && H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, buf) < 0) st = -1;
-    free(buf);
-    if (mt >= 0) H5Tclose(mt);
-    if (sp >= 0) H5Sclose(sp);
-    if (ft >= 0) H5Tclose(ft);
-    if (a >= 0) H5Aclose(a);
-    return st;
-}
-
 int os_psamerge_root_attrs(hid_t from, hid_t to)
 {
-    hsize_t idx = 0;
-    return H5Aiterate2(from, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, copy_attr, &to) < 0 ? -1 : 0;
+    return os_h5copy_attrs(from, to);
 }

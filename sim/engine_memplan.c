@@ -19,32 +19,40 @@
 
 /* ---- the estimate ---- */
 
+void os_model_trial(os_model *m, os_pop *pop, void **states, const os_cfg *cfg,
+                    const os_phases *ph, const os_arms *arms, int arm)
+{
+    os_pop_init(pop);
+    memset(m, 0, sizeof *m);
+    m->cfg = cfg;
+    m->pop = pop;
+    m->seed = (uint64_t)os_cfg_int(cfg, "run.seed");
+    m->start_year = (int)os_cfg_int(cfg, "run.start_year");
+    m->end_year = (int)os_cfg_int(cfg, "run.end_year");
+    m->year = m->start_year;
+    m->closed = os_settings_closed(cfg);
+    m->arm = arm;
+    m->arm_name = arms->names[arm];
+    m->is_reference = arm == arms->ref;
+    m->programmes = arms->programmes[arm];
+    m->nprogrammes = arms->nprogrammes[arm];
+    m->nthreads = 1;
+    m->chunk_size = (size_t)os_cfg_int(cfg, "run.chunk_size");
+    m->event_log = os_cfg_bool(cfg, "output.event_log");
+    m->modules = ph->modules;
+    m->nmodules = ph->n;
+    m->states = states;
+}
+
 /* Init and check hooks of every module for ARM, without agents. */
 static int trial_arm(const os_cfg *cfg, const os_phases *ph, const os_arms *arms, int arm,
                      size_t *row, os_plan *plan, os_err *err)
 {
     os_pop pop;
-    os_pop_init(&pop);
-    os_model m = {0};
-    void *states[64] = {0};
-    m.cfg = cfg;
-    m.pop = &pop;
-    m.seed = (uint64_t)os_cfg_int(cfg, "run.seed");
-    m.start_year = (int)os_cfg_int(cfg, "run.start_year");
-    m.end_year = (int)os_cfg_int(cfg, "run.end_year");
-    m.year = m.start_year;
-    m.closed = os_settings_closed(cfg);
-    m.arm = arm;
-    m.arm_name = arms->names[arm];
-    m.is_reference = arm == arms->ref;
-    m.programmes = arms->programmes[arm];
-    m.nprogrammes = arms->nprogrammes[arm];
-    m.nthreads = 1;
-    m.chunk_size = (size_t)os_cfg_int(cfg, "run.chunk_size");
-    m.event_log = os_cfg_bool(cfg, "output.event_log");
-    m.modules = ph->modules;
-    m.nmodules = ph->n;
-    m.states = states;
+    os_model m;
+    void *states[OS_TRIAL_MAX_MODULES] = {0};
+    if (ph->n > OS_TRIAL_MAX_MODULES) return os_fail(err, OS_ERUN, "too many modules");
+    os_model_trial(&m, &pop, states, cfg, ph, arms, arm);
     memset(plan, 0, sizeof *plan);
     snprintf(plan->agents_hint, sizeof plan->agents_hint, "run.agents");
     int rc = OS_OK;

@@ -34,6 +34,17 @@ typedef struct os_memplan {
     double bytes;           /* estimated peak bytes of one process          */
 } os_memplan;
 
+/* At most this many modules in an agent-less trial (the engine's limit,
+ * engine_arm.c). */
+#define OS_TRIAL_MAX_MODULES 64
+
+/* Sets M up for ARM as the engine sets up an arm (engine_arm.c), with the
+ * empty store POP and STATES (ph->n entries, zeroed) and no agents: for
+ * running the modules' init and check hooks before a run (the memory
+ * estimate) or after one (psa-merge's columns).  The caller frees POP. */
+void os_model_trial(os_model *m, os_pop *pop, void **states, const os_cfg *cfg,
+                    const os_phases *ph, const os_arms *arms, int arm);
+
 /* Trial set-up of every arm of the validated CFG with the modules PH:
  * fills P or fails with the first input error (e.g. a demography table). */
 int os_memplan_make(const os_cfg *cfg, const os_phases *ph, os_memplan *p, os_err *err);

@@ -47,7 +47,7 @@ static herr_t copy_attr(hid_t src, const char *name, const H5A_info_t *info, voi
     return st;
 }
 
-static int copy_attrs(hid_t src, hid_t dst)
+int os_h5copy_attrs(hid_t src, hid_t dst)
 {
     hsize_t idx = 0;
     return H5Aiterate2(src, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, copy_attr, &dst) < 0 ? -1 : 0;
@@ -142,7 +142,7 @@ static int copy_dataset(hid_t d, const char *name, hid_t to)
                : H5Dcreate2(to, name, ft, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     int rc = nd < 0 ? -1 : 0;
     if (!rc) rc = H5Pget_layout(dcpl) == H5D_CHUNKED ? copy_chunks(d, nd, sp) : copy_rows(d, nd, ft, sp);
-    if (!rc) rc = copy_attrs(d, nd);
+    if (!rc) rc = os_h5copy_attrs(d, nd);
     if (nd >= 0 && H5Dclose(nd) < 0) rc = -1;
     if (dcpl >= 0) H5Pclose(dcpl);
     if (sp >= 0) H5Sclose(sp);
@@ -164,7 +164,7 @@ static herr_t copy_link(hid_t g, const char *name, const H5L_info_t *info, void 
 static int copy_group(hid_t g, const char *name, hid_t to, copy_ctx *c)
 {
     hid_t ng = H5Gcreate2(to, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = ng < 0 || copy_attrs(g, ng) ? -1 : 0;
+    int rc = ng < 0 || os_h5copy_attrs(g, ng) ? -1 : 0;
     if (!rc) {
         copy_ctx sub = *c;
         sub.to = ng;

@@ -24,4 +24,9 @@
  * then the path of the object being copied ("/NAME/..."), else "". */
 int os_h5copy(hid_t from, const char *name, hid_t to, char *path, size_t n);
 
+/* Copies every attribute of object SRC to object DST (each read in its
+ * native type, written with its file type).  0, or -1 at the first failed
+ * call. */
+int os_h5copy_attrs(hid_t src, hid_t dst);
+
 #endif

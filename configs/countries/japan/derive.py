@@ -46,6 +46,9 @@ import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "scripts"))
+import derive_fracture_targets as dft  # noqa: E402  (the shared target layout)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "data")
 SEXES = ("female", "male")
@@ -178,15 +181,6 @@ def site_rates(hip, pop):
     return out
 
 
-def group(values, pop, lo, hi):
-    sel = (np.array(BANDS) >= lo) & (np.array(BANDS) < hi)
-    return (values * pop)[sel].sum() / pop[sel].sum()
-
-
-def fmt(v):
-    return float(f"{v:.3g}") if v < 1000 else round(v)
-
-
 HEADER = """\
 # Calibration targets: fracture incidence by site, sex and age group, Japan 2025.
 # Format: sim/res_targets.h.  GENERATED - do not edit; regenerate with
@@ -212,25 +206,26 @@ targets:
 """
 
 
+def source(site):
+    if site == "hip":
+        return ("Takusari 2021 JBMR Plus 5:e10428 (Japan 2017: women 149,300, men 44,100), "
+                "Tottori age pattern (Hagino 2005 Osteoporos Int 16:1963), Japan 2025 weights")
+    return ("hip (Takusari 2021) x Malmo site/hip ratio (Kanis 2000 Osteoporos Int 11:669; "
+            "age slope [unverified]" +
+            ("; scaled to EU 2010 other/hip 2.90, Hernlund 2013" if site == "other" else "") +
+            "); no Japanese source read [unverified]")
+
+
 def yaml_text(g, rates, pop, grads):
+    """China's target layout (scripts/derive_fracture_targets.py) with Japan's
+    rates, uncertainties and sources."""
     lines = [HEADER.format(gf=grads["female"][0], gm=grads["male"][0]).replace("%%", "%")]
-    for site in SITES:
-        for s in SEXES:
-            for lo, hi in GROUPS:
-                v = group(rates[s][site], pop[s], lo, hi)
-                u = max(0.15, math.hypot(U_HIP[(lo, hi)], U_RATIO[site]))
-                label = f"{lo}_{hi - 1}" if hi < 200 else f"{lo}plus"
-                src = ("Takusari 2021 JBMR Plus 5:e10428 (Japan 2017: women 149,300, men 44,100), "
-                       "Tottori age pattern (Hagino 2005 Osteoporos Int 16:1963), Japan 2025 weights")
-                if site != "hip":
-                    src = ("hip (Takusari 2021) x Malmo site/hip ratio (Kanis 2000 Osteoporos Int 11:669; "
-                           "age slope [unverified]" +
-                           ("; scaled to EU 2010 other/hip 2.90, Hernlund 2013" if site == "other" else "") +
-                           "); no Japanese source read [unverified]")
-                lines.append(f"  - name: {site}_fracture_{s[0]}_{label}\n    measure: incidence\n"
-                             f"    column: fractures_{site}\n    year: {YEAR}\n    sex: {s}\n"
-                             f"    age: [{lo}, {hi}]\n    value: {fmt(v)}\n    tolerance: {fmt(u * v)}\n"
-                             f"    weight: 1.0\n    source: \"{src}\"\n")
+    for t in dft.targets(pop, rates, U_HIP, U_RATIO, source):
+        lo, hi = t["age"]
+        lines.append(f"  - name: {t['name']}\n    measure: incidence\n"
+                     f"    column: {t['column']}\n    year: {YEAR}\n    sex: {t['sex']}\n"
+                     f"    age: [{lo}, {hi}]\n    value: {t['value']}\n    tolerance: {t['tol']}\n"
+                     f"    weight: 1.0\n    source: \"{t['source']}\"\n")
     return "".join(lines)
 
 
