@@ -1,0 +1,51 @@
+/* rng_fill.h - many agents' streams at once, for column sweeps.
+ *
+ * A model loop that draws the same purpose for every agent of a chunk asks
+ * for the first blocks of all their streams in one call, then computes from
+ * the words.  The words are exactly those os_rng_u32 returns after
+ * os_rng_init(r, seed, ids[i], year, purpose) and os_rng_seek_block(r,
+ * block): batching changes where they are computed, never what they are.
+ * A draw beyond the batched blocks continues the scalar stream with
+ * os_rng_init_at(..., block + nblocks).
+ *
+ * Sweeps work in tiles of OS_RNG_TILE agents so that the words (16 bytes
+ * per block and agent) stay in the first-level cache beside the columns.
+ * The kernel is vectorised where the CPU allows (sim/rng_fill.c chooses it
+ * at run time); every kernel gives the same words.
+ */
+#ifndef OS_RNG_FILL_H
+#define OS_RNG_FILL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rng.h"
+
+#define OS_RNG_TILE 256
+
+/* Words of blocks [BLOCK, BLOCK + NBLOCKS) of the streams (SEED, IDS[i],
+ * YEAR, PURPOSE) for i < N: word w of block b of agent i is
+ * OUT[(i * NBLOCKS + b) * 4 + w].  OUT holds N * NBLOCKS * 4 words. */
+void os_rng_fill(uint32_t *out, const uint32_t *ids, size_t n, uint64_t seed, uint32_t year,
+                 uint32_t purpose, uint32_t block, uint32_t nblocks);
+
+/* The uniform on (0, 1) that os_rng_uniform makes of word W. */
+static inline double os_rng_word_uniform(uint32_t w)
+{
+    return ((double)w + 0.5) * (1.0 / 4294967296.0);
+}
+
+/* A scalar stream positioned at the start of block BLOCK: the draws after
+ * the ones a batch already gave. */
+static inline void os_rng_init_at(os_rng *r, uint64_t seed, uint32_t agent, uint32_t year,
+                                  uint32_t purpose, uint32_t block)
+{
+    os_rng_init(r, seed, agent, year, purpose);
+    os_rng_seek_block(r, block);
+}
+
+/* The name of the kernel os_rng_fill uses ("scalar", ...), for the run's
+ * provenance and the benchmark. */
+const char *os_rng_fill_kernel(void);
+
+#endif
