@@ -18,6 +18,7 @@
 
 #include "demography.h"
 #include "model.h"
+#include "rng_fill.h"
 
 /* Rates are tabulated at 1/10 year of age: a 1-year grid would shift the
  * exposure by up to half a year (about 4% of mx at old ages). */
@@ -138,30 +139,44 @@ static int mort_year_begin(os_model *m, void *state, os_err *err)
     return OS_OK;
 }
 
+/* The step is a sweep over the chunk in tiles of OS_RNG_TILE agents: the
+ * tile's words come from os_rng_fill (the same words as one os_rng stream
+ * per agent), a branch-free pass finds the few agents who may die, and
+ * only those are decided exactly and counted. */
 static void mort_step(os_model *m, void *state, os_chunk *c)
 {
     const mort_state *s = state;
     const float *hr = os_chunk_f32(m, c, s->hr_col);
-    for (size_t i = 0; i < c->n; i++) {
-        if (!c->alive[i]) continue;
-        int sex = c->sex[i], a = age_index(c->age[i]), b = os_age_band(c->age[i]);
-        os_rng r;
-        os_rng_init(&r, m->seed, c->id[i], (uint32_t)m->year, s->purpose);
-        double u = os_rng_uniform(&r);
-        float h = s->effects ? hr[i] * s->adj[sex][b] : 1.0f;
-        int dies;
-        if (h == 1.0f) {
-            dies = u < s->q[sex][a];
-        } else {
-            /* q = 1 - exp(-x) <= x: a uniform above x by a margin wider than
-             * the rounding of q to float survives without the expm1 call
-             * (results unchanged; see sim/fastmath.h). */
+    uint32_t w[OS_RNG_TILE * 4];
+    uint16_t cand[OS_RNG_TILE];
+    double xs[OS_RNG_TILE];
+    for (size_t t0 = 0; t0 < c->n; t0 += OS_RNG_TILE) {
+        size_t nt = c->n - t0 < OS_RNG_TILE ? c->n - t0 : OS_RNG_TILE;
+        os_rng_fill(w, c->id + t0, nt, m->seed, (uint32_t)m->year, s->purpose, 0, 1);
+        const uint8_t *sx = c->sex + t0, *alive = c->alive + t0;
+        const float *age = c->age + t0;
+        size_t nc = 0;
+        for (size_t i = 0; i < nt; i++) {
+            int sex = sx[i], a = age_index(age[i]), b = os_age_band(age[i]);
+            double u = os_rng_word_uniform(w[4 * i]);
+            float h = s->effects ? hr[t0 + i] * s->adj[sex][b] : 1.0f;
+            /* h = 1: q decides.  Otherwise q = 1 - exp(-x) <= x: a uniform
+             * above x by a margin wider than the rounding of q to float
+             * survives without the expm1 call (results unchanged; see
+             * sim/fastmath.h). */
             double x = (double)s->mx[sex][a] * h;
-            dies = u < x * (1.0 + 1e-6) && u < (float)-expm1(-x);
+            xs[i] = h == 1.0f ? -1.0 : x;
+            int maybe = h == 1.0f ? u < s->q[sex][a] : u < x * (1.0 + 1e-6);
+            cand[nc] = (uint16_t)i;
+            nc += (size_t)(maybe & (alive[i] != 0));
         }
-        if (dies) {
-            c->alive[i] = 0;
-            os_acc_add(c->acc, sex, b, s->deaths_col, (double)c->weight[i]);
+        for (size_t j = 0; j < nc; j++) {
+            size_t i = cand[j];
+            double x = xs[i];
+            if (x >= 0.0 && !(os_rng_word_uniform(w[4 * i]) < (float)-expm1(-x))) continue;
+            size_t r = t0 + i;
+            c->alive[r] = 0;
+            os_acc_add(c->acc, c->sex[r], os_age_band(c->age[r]), s->deaths_col, (double)c->weight[r]);
         }
     }
 }

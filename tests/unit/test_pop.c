@@ -68,11 +68,50 @@ static void test_append_compact_keeps_order(void **state)
     os_pop_free(&p);
 }
 
+/* Runs of dead rows of every length, at the first and the last row too:
+ * each column keeps exactly its living rows, in order. */
+static void test_compact_dead_runs(void **state)
+{
+    (void)state;
+    os_pop p;
+    os_pop_init(&p);
+    os_err err = {0};
+    int tag = os_pop_add_column(&p, "tag", OS_COL_U16, "1", "", 0, &err);
+    size_t first, n = 2000;
+    assert_int_equal(os_pop_append(&p, n, &first, &err), 0);
+    uint32_t *id = os_pop_data(&p, OS_COL_ID);
+    uint8_t *sex = os_pop_data(&p, OS_COL_SEX), *alive = os_pop_data(&p, OS_COL_ALIVE);
+    uint16_t *t = os_pop_data(&p, tag);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        id[i] = (uint32_t)i;
+        sex[i] = (uint8_t)(i * 7);
+        t[i] = (uint16_t)(i * 5);
+        /* dead: the first 3 rows, the last 2, and runs of 1..4 rows */
+        alive[i] = !(i < 3 || i >= n - 2 || (i % 37) < (i / 37) % 5);
+        kept += alive[i];
+    }
+    os_pop_compact(&p);
+    assert_int_equal(p.n, kept);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i < 3 || i >= n - 2 || (i % 37) < (i / 37) % 5) continue;
+        assert_int_equal(id[k], (uint32_t)i);
+        assert_int_equal(sex[k], (uint8_t)(i * 7));
+        assert_int_equal(t[k], (uint16_t)(i * 5));
+        assert_int_equal(alive[k], 1);
+        k++;
+    }
+    assert_int_equal(k, kept);
+    os_pop_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_core_columns_and_row_bytes),
         cmocka_unit_test(test_append_compact_keeps_order),
+        cmocka_unit_test(test_compact_dead_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
