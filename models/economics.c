@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acc_tile.h"
 #include "diagnosis.h"
 #include "events.h"
 #include "interventions.h"
@@ -250,23 +251,6 @@ static int economics_init(os_model *m, void **state, os_err *err)
 /* A tile's values of the summary columns, then their sums by cell. */
 enum { E_COST, E_COST_D, E_LY, E_LY_D, E_QALY, E_QALY_D, E_N };
 
-/* llrint of a value times OS_ACC_SCALE, as os_acc_add rounds it, for
- * |v| < 2^51: adding 1.5 * 2^52 rounds to an integer in the FPU's mode
- * (nearest-even, as llrint), whose bits minus the constant's are that
- * integer.  Plain arithmetic the compiler vectorises; the caller checks
- * the range and rounds the rest with llrint. */
-static inline int64_t acc_round(double v, int *out_of_range)
-{
-    const double magic = 6755399441055744.0;   /* 1.5 * 2^52 */
-    double t = v * OS_ACC_SCALE;
-    *out_of_range |= !(t > -2251799813685248.0 && t < 2251799813685248.0);   /* 2^51 */
-    double r = t + magic;
-    int64_t bits, mbits;
-    memcpy(&bits, &r, sizeof bits);
-    memcpy(&mbits, &magic, sizeof mbits);
-    return bits - mbits;
-}
-
 static void economics_step(os_model *m, void *state, os_chunk *c)
 {
     economics_state *s = state;
@@ -310,12 +294,12 @@ static void economics_step(os_model *m, void *state, os_chunk *c)
             cs[i] = cost;
             qs[i] = q;
             cell[i] = (uint8_t)(sex * OS_NBANDS + os_age_band(c->age[r]));
-            v[E_COST][i] = acc_round(w * cost, &wide);
-            v[E_COST_D][i] = acc_round(w * cost * disc, &wide);
-            v[E_LY][i] = acc_round(w * ly, &wide);
-            v[E_LY_D][i] = acc_round(w * ly * disc, &wide);
-            v[E_QALY][i] = acc_round(w * q, &wide);
-            v[E_QALY_D][i] = acc_round(w * q * disc, &wide);
+            v[E_COST][i] = os_acc_round(w * cost, &wide);
+            v[E_COST_D][i] = os_acc_round(w * cost * disc, &wide);
+            v[E_LY][i] = os_acc_round(w * ly, &wide);
+            v[E_LY_D][i] = os_acc_round(w * ly * disc, &wide);
+            v[E_QALY][i] = os_acc_round(w * q, &wide);
+            v[E_QALY_D][i] = os_acc_round(w * q * disc, &wide);
         }
         if (qaly_year)
             for (size_t i = 0; i < nt; i++) qaly_year[t0 + i] = (float)qs[i];
@@ -327,16 +311,12 @@ static void economics_step(os_model *m, void *state, os_chunk *c)
                 double w = c->weight[r], ly = c->alive[r] ? 1.0 : s->ly_death, cost = cs[i];
                 double vals[E_N] = {w * cost, w * cost * disc, w * ly, w * ly * disc, w * qs[i],
                                     w * qs[i] * disc};
-                for (int e = 0; e < E_N; e++) v[e][i] = (int64_t)__builtin_llrint(vals[e] * OS_ACC_SCALE);
+                for (int e = 0; e < E_N; e++) v[e][i] = os_acc_round_libm(vals[e]);
             }
         }
         /* Pass 2: sums by cell (exact integers: any order gives the same
          * totals). */
-        int64_t *acc = c->acc->v;
-        for (int e = 0; e < E_N; e++) {
-            int col = s->sum[e];
-            for (size_t i = 0; i < nt; i++) acc[cell[i] * OS_MAX_SUMMARY_COLS + col] += v[e][i];
-        }
+        for (int e = 0; e < E_N; e++) os_acc_add_tile(c->acc, s->sum[e], cell, v[e], nt);
         /* Deaths of the year (a few per cent of the agents). */
         for (size_t i = 0; i < nt; i++) {
             size_t r = t0 + i;

@@ -42,6 +42,7 @@ typedef struct excess_state {
     float hr_sarc, hr_osteosarc, hr_hip1[2], hr_hip_later, hr_vert1, hr_vert_later;
     int col_hr, col_dx, col_flags;
     os_dx_outcome dx;               /* flags of the outcome definition */
+    float hip[2][256], vert[256];   /* ratios by sex and fx_flags (excess_tables) */
 } excess_state;
 
 #define EX(key, member, type) OS_FIELD(key, excess_state, member, type)
@@ -57,6 +58,19 @@ static const os_field excess_fields[] = {
 };
 #undef EX
 
+/* The hip and vertebral ratios of each fx_flags byte: first year, later
+ * years, or 1. */
+static void excess_tables(excess_state *s)
+{
+    for (int f = 0; f < 256; f++) {
+        for (int x = 0; x < 2; x++)
+            s->hip[x][f] = (f & OS_FX_THIS_YEAR(OS_SITE_HIP)) ? s->hr_hip1[x]
+                         : (f & OS_FX_EVER(OS_SITE_HIP)) ? s->hr_hip_later : 1.0f;
+        s->vert[f] = (f & OS_FX_THIS_YEAR(OS_SITE_VERTEBRAL)) ? s->hr_vert1
+                   : (f & OS_FX_EVER(OS_SITE_VERTEBRAL)) ? s->hr_vert_later : 1.0f;
+    }
+}
+
 static int excess_init(os_model *m, void **state, os_err *err)
 {
     excess_state *s = calloc(1, sizeof *s);
@@ -66,6 +80,7 @@ static int excess_init(os_model *m, void **state, os_err *err)
     if (os_cfg_read(c, NULL, excess_fields, sizeof excess_fields / sizeof excess_fields[0], s, err))
         return OS_ECONFIG;
     s->dx = os_dx_outcome_flags(c);
+    excess_tables(s);
     if (!s->on) return OS_OK;
     if ((s->col_hr = os_model_column(m, "excess_mortality", "mortality_hr", OS_COL_F32, err)) < 0 ||
         (s->col_dx = os_model_column(m, "excess_mortality", "dx", OS_COL_U16, err)) < 0 ||
@@ -74,6 +89,9 @@ static int excess_init(os_model *m, void **state, os_err *err)
     return OS_OK;
 }
 
+/* Branch-free: the fracture ratios by fx_flags byte (excess_tables), a
+ * factor 1 where a ratio does not apply.  Multiplying by 1 is exact, so h
+ * is the product the tests per condition give. */
 static void excess_step(os_model *m, void *state, os_chunk *c)
 {
     excess_state *s = state;
@@ -82,14 +100,11 @@ static void excess_step(os_model *m, void *state, os_chunk *c)
     const uint16_t *dx = os_chunk_u16(m, c, s->col_dx);
     const uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
     for (size_t r = 0; r < c->n; r++) {
-        float h = 1.0f;
-        if (dx[r] & s->dx.sarc)
-            h = (dx[r] & s->dx.osteosarc) ? s->hr_osteosarc : s->hr_sarc;
+        unsigned d = dx[r];
+        float h = (d & s->dx.sarc) ? ((d & s->dx.osteosarc) ? s->hr_osteosarc : s->hr_sarc) : 1.0f;
         uint8_t f = flags[r];
-        if (f & OS_FX_THIS_YEAR(OS_SITE_HIP)) h *= s->hr_hip1[c->sex[r]];
-        else if (f & OS_FX_EVER(OS_SITE_HIP)) h *= s->hr_hip_later;
-        if (f & OS_FX_THIS_YEAR(OS_SITE_VERTEBRAL)) h *= s->hr_vert1;
-        else if (f & OS_FX_EVER(OS_SITE_VERTEBRAL)) h *= s->hr_vert_later;
+        h *= s->hip[c->sex[r] != 0][f];
+        h *= s->vert[f];
         hr[r] *= h;
     }
 }
