@@ -39,6 +39,7 @@
 #include "diagnosis.h"
 #include "events.h"
 #include "res_types.h"
+#include "rng_fill.h"
 
 #define MAX_PROG 8      /* bits of iv_found; OS_MAX_ARM_PROGRAMMES */
 #define MAX_AE 8
@@ -435,26 +436,46 @@ typedef struct iv_count {
     int on_any, starts, screens, aes;
 } iv_count;
 
+/* A person's draws of the year for one programme (its purpose_year
+ * stream): the first block's words from the tile's batch when W is not
+ * NULL, then the scalar stream, started only when a draw needs it. */
+typedef struct iv_draws {
+    const uint32_t *w;
+    int pos, started;
+    os_rng r;
+    uint64_t seed;
+    uint32_t id, year, purpose;
+} iv_draws;
+
+static double iv_uniform(iv_draws *d)
+{
+    if (d->w && d->pos < 4) return os_rng_word_uniform(d->w[d->pos++]);
+    if (!d->started) {
+        os_rng_init_at(&d->r, d->seed, d->id, d->year, d->purpose, d->w ? 1 : 0);
+        d->started = 1;
+    }
+    return os_rng_uniform(&d->r);
+}
+
 /* Offers programme K (P) to person I, eligible by age and sex, when the
  * programme reaches them and they meet its criteria or a screen finds
- * them; G: the person's draws of this year. */
-static void offer(const os_model *m, const iv_prog *p, int k, const os_chunk *c, size_t i,
-                  const iv_in *in, os_rng *g, uint8_t *st, uint8_t *yrs, iv_eff *e, iv_count *n)
+ * them; PW: the first block of their life-long stream (the draws reached
+ * and would start), G: their draws of this year. */
+static void offer(const os_model *m, const iv_prog *p, int k, size_t i, const iv_in *in,
+                  const uint32_t *pw, iv_draws *g, uint8_t *st, uint8_t *yrs, iv_eff *e,
+                  iv_count *n)
 {
-    /* Life-long per-person draws: reached, and would start. */
-    os_rng pr;
-    os_rng_init(&pr, m->seed, c->id[i], 0, p->purpose_person);
-    double u_reach = os_rng_uniform(&pr), u_start = os_rng_uniform(&pr);
+    double u_reach = os_rng_word_uniform(pw[0]), u_start = os_rng_word_uniform(pw[1]);
     if (!(u_reach < p->reach)) return;
     int crit = meets_criteria(p, in->dx[i], in->t[i], in->flags[i]);
     int ok = crit;
     unsigned bit = 1u << k;
     if (p->find != FIND_NONE && !(in->found[i] & bit)) {
         ok = 0;
-        if ((m->year - p->start) % p->interval == 0 && os_rng_uniform(g) < p->attend) {
+        if ((m->year - p->start) % p->interval == 0 && iv_uniform(g) < p->attend) {
             n->screens++;
             e->cost += p->c_screen;
-            double u = os_rng_uniform(g);
+            double u = iv_uniform(g);
             ok = crit ? u < p->sens : u >= p->spec;
             if (ok) in->found[i] |= (uint8_t)bit;
         }
@@ -469,7 +490,7 @@ static void offer(const os_model *m, const iv_prog *p, int k, const os_chunk *c,
 
 /* A year on programme P (state ST_ON): effects, costs, adverse events and
  * stopping. */
-static void on_year(const os_model *m, const iv_prog *p, os_rng *g, uint8_t *st, uint8_t *yrs,
+static void on_year(const os_model *m, const iv_prog *p, iv_draws *g, uint8_t *st, uint8_t *yrs,
                     iv_eff *e, iv_count *n)
 {
     n->on_any = 1;
@@ -477,46 +498,76 @@ static void on_year(const os_model *m, const iv_prog *p, os_rng *g, uint8_t *st,
     add_ratios(e, p, p->adherence);
     e->cost += p->c_year;
     for (int a = 0; a < p->nae; a++)
-        if (os_rng_uniform(g) < p->ae[a].rate) {
+        if (iv_uniform(g) < p->ae[a].rate) {
             n->aes++;
             e->cost += p->ae[a].cost;
             e->qloss += p->ae[a].disutility;
         }
     if (*yrs < 255) (*yrs)++;
     /* Stopping takes effect from next year. */
-    if (*yrs >= p->max_years || m->year >= p->end || os_rng_uniform(g) < p->discont) {
+    if (*yrs >= p->max_years || m->year >= p->end || iv_uniform(g) < p->discont) {
         *st = ST_STOPPED;
         *yrs = 0;
     }
 }
 
-/* Programme K's year for living person I. */
-static void prog_year(const os_model *m, const iv_state *s, int k, const os_chunk *c, size_t i,
-                      const iv_in *in, iv_eff *e, iv_count *n)
+/* Agents of a tile: the sweeps below work on OS_RNG_TILE at a time. */
+#define IV_TILE OS_RNG_TILE
+
+/* Programme K's year for the living people of the tile [T0, T0 + NT) of
+ * the chunk, one programme at a time (a person's programmes touch
+ * separate columns and bits, and E and N add in programme order as
+ * before).  The draws every offer makes (the life-long block) and those
+ * of people already on the programme (this year's first block) come in
+ * two batches (sim/rng_fill.h); the rest from scalar streams. */
+static void prog_tile(const os_model *m, const iv_state *s, int k, const os_chunk *c, size_t t0,
+                      size_t nt, const iv_in *in, iv_eff *e, iv_count *n)
 {
     const iv_prog *p = &s->p[k];
-    uint8_t *st = OS_CHUNK_COL(m, c, uint8_t, p->col_state) + i;
-    uint8_t *yrs = OS_CHUNK_COL(m, c, uint8_t, p->col_years) + i;
-    if (*st == ST_DONE) {
-        /* Offered again after reoffer_years off the programme. */
-        if (*yrs < 255) (*yrs)++;
-        if (*yrs < p->reoffer_years) return;
-        *st = ST_NEW;
-    }
-    os_rng g;
-    os_rng_init(&g, m->seed, c->id[i], (uint32_t)m->year, p->purpose_year);
+    uint8_t *st = OS_CHUNK_COL(m, c, uint8_t, p->col_state) + t0;
+    uint8_t *yrs = OS_CHUNK_COL(m, c, uint8_t, p->col_years) + t0;
     int running = !m->burn_in && m->year >= p->start && m->year <= p->end;
-    if (*st == ST_NEW && running && c->age[i] >= p->age_min && c->age[i] <= p->age_max &&
-        (p->sex < 0 || c->sex[i] == p->sex))
-        offer(m, p, k, c, i, in, &g, st, yrs, e, n);
-    if (*st == ST_ON) {
-        on_year(m, p, &g, st, yrs, e, n);
-    } else if (*st == ST_STOPPED) {
-        if (*yrs < 255) (*yrs)++;
-        double f = p->offset > 0 ? 1.0 - (double)*yrs / p->offset : 0.0;
-        if (f > 0) add_ratios(e, p, p->adherence * f);
-        if (*yrs <= p->rebound_years) e->bmd += p->rebound;
-        if (f <= 0 && *yrs >= p->rebound_years) *st = ST_DONE;
+    uint32_t ids_o[IV_TILE], ids_on[IV_TILE], wo[IV_TILE * 4], won[IV_TILE * 4];
+    int16_t slot[IV_TILE];   /* index in the offer (>= 0) or on (< -1) batch; -1 none */
+    size_t no = 0, non = 0;
+    for (size_t i = 0; i < nt; i++) {
+        size_t r = t0 + i;
+        slot[i] = -1;
+        if (!c->alive[r]) continue;
+        if (st[i] == ST_DONE) {
+            /* Offered again after reoffer_years off the programme. */
+            if (yrs[i] < 255) yrs[i]++;
+            if (yrs[i] < p->reoffer_years) continue;
+            st[i] = ST_NEW;
+        }
+        if (st[i] == ST_NEW && running && c->age[r] >= p->age_min && c->age[r] <= p->age_max &&
+            (p->sex < 0 || c->sex[r] == p->sex)) {
+            slot[i] = (int16_t)no;
+            ids_o[no++] = c->id[r];
+        } else if (st[i] == ST_ON) {
+            slot[i] = (int16_t)(-2 - (int)non);
+            ids_on[non++] = c->id[r];
+        }
+    }
+    if (no) os_rng_fill(wo, ids_o, no, m->seed, 0, p->purpose_person, 0, 1);
+    if (non) os_rng_fill(won, ids_on, non, m->seed, (uint32_t)m->year, p->purpose_year, 0, 1);
+    for (size_t i = 0; i < nt; i++) {
+        size_t r = t0 + i;
+        if (!c->alive[r] || st[i] == ST_DONE) continue;
+        iv_draws g = {.w = slot[i] < -1 ? won + (size_t)(-2 - slot[i]) * 4 : NULL,
+                      .seed = m->seed, .id = c->id[r], .year = (uint32_t)m->year,
+                      .purpose = p->purpose_year};
+        if (slot[i] >= 0)
+            offer(m, p, k, r, in, wo + (size_t)slot[i] * 4, &g, &st[i], &yrs[i], &e[i], &n[i]);
+        if (st[i] == ST_ON) {
+            on_year(m, p, &g, &st[i], &yrs[i], &e[i], &n[i]);
+        } else if (st[i] == ST_STOPPED) {
+            if (yrs[i] < 255) yrs[i]++;
+            double f = p->offset > 0 ? 1.0 - (double)yrs[i] / p->offset : 0.0;
+            if (f > 0) add_ratios(&e[i], p, p->adherence * f);
+            if (yrs[i] <= p->rebound_years) e[i].bmd += p->rebound;
+            if (f <= 0 && yrs[i] >= p->rebound_years) st[i] = ST_DONE;
+        }
     }
 }
 
@@ -550,21 +601,28 @@ static void iv_step(os_model *m, void *state, os_chunk *c)
     float *o_fx[OS_NFX_SITES];
     for (int k = 0; k < OS_NFX_SITES; k++) o_fx[k] = OS_CHUNK_COL(m, c, float, s->col_fx[k]);
     double disc = pow(1.0 + s->rate, -(double)(m->year - s->start_year));
-    for (size_t i = 0; i < c->n; i++) {
-        iv_eff e = {0, 0, 0, 1, {1, 1, 1, 1}, 1, 0, 0};
-        iv_count n = {0, 0, 0, 0};
-        if (c->alive[i])
-            for (int k = 0; k < s->np; k++) prog_year(m, s, k, c, i, &in, &e, &n);
-        o_bmd[i] = (float)e.bmd;
-        o_mass[i] = (float)e.mass;
-        o_str[i] = (float)e.str;
-        o_fall[i] = (float)e.fall;
-        for (int k = 0; k < OS_NFX_SITES; k++) o_fx[k][i] = (float)e.fx[k];
-        o_cost[i] = (float)e.cost;
-        o_q[i] = (float)e.qloss;
-        if (!c->alive[i]) continue;
-        hr[i] *= (float)e.mort;
-        tally(s, c, i, &n, e.cost, disc);
+    iv_eff e[IV_TILE];
+    iv_count n[IV_TILE];
+    for (size_t t0 = 0; t0 < c->n; t0 += IV_TILE) {
+        size_t nt = c->n - t0 < IV_TILE ? c->n - t0 : IV_TILE;
+        for (size_t i = 0; i < nt; i++) {
+            e[i] = (iv_eff){0, 0, 0, 1, {1, 1, 1, 1}, 1, 0, 0};
+            n[i] = (iv_count){0, 0, 0, 0};
+        }
+        for (int k = 0; k < s->np; k++) prog_tile(m, s, k, c, t0, nt, &in, e, n);
+        for (size_t j = 0; j < nt; j++) {
+            size_t i = t0 + j;
+            o_bmd[i] = (float)e[j].bmd;
+            o_mass[i] = (float)e[j].mass;
+            o_str[i] = (float)e[j].str;
+            o_fall[i] = (float)e[j].fall;
+            for (int k = 0; k < OS_NFX_SITES; k++) o_fx[k][i] = (float)e[j].fx[k];
+            o_cost[i] = (float)e[j].cost;
+            o_q[i] = (float)e[j].qloss;
+            if (!c->alive[i]) continue;
+            hr[i] *= (float)e[j].mort;
+            tally(s, c, i, &n[j], e[j].cost, disc);
+        }
     }
 }
 
