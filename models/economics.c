@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acc_tile.h"
 #include "diagnosis.h"
 #include "events.h"
 #include "interventions.h"
@@ -87,7 +86,6 @@ typedef struct economics_state {
     uint16_t sarc;                  /* dx flag of the outcome definition */
     int col_iv_cost, col_iv_qloss;  /* the arm's programmes, or -1 */
     int sum[S_N];
-    double fx_add[OS_NFX_SITES][256], fx_mul[OS_NFX_SITES][256], fx_ltc[256];   /* fx_tables */
 } economics_state;
 
 double os_discount_factor(double rate, int start_year, int year)
@@ -148,24 +146,6 @@ static int economics_validate(const os_cfg *cfg, os_err *err)
     return OS_OK;
 }
 
-/* The fracture terms of a year by fx_flags byte, for a branch-free step:
- * ADD[k][f] is site k's episode cost if fractured this year (else 0) and
- * MUL[k][f] its utility multiplier (first year, later years, else 1), in
- * site order.  Adding 0 and multiplying by 1 are exact, so the sums and
- * products equal the ones a test per site gives. */
-static void fx_tables(economics_state *s)
-{
-    for (int f = 0; f < 256; f++) {
-        for (int k = 0; k < OS_NFX_SITES; k++) {
-            int now = (f & OS_FX_THIS_YEAR(k)) != 0, ever = (f & OS_FX_EVER(k)) != 0;
-            s->fx_add[k][f] = now ? s->c_fx[k] : 0.0;
-            s->fx_mul[k][f] = now ? s->mult1[k] : ever ? s->mult2[k] : 1.0;
-        }
-        /* Long-term care in each year after the year of a hip fracture. */
-        s->fx_ltc[f] = (f & OS_FX_EVER(OS_SITE_HIP)) && !(f & OS_FX_THIS_YEAR(OS_SITE_HIP)) ? 1.0 : 0.0;
-    }
-}
-
 static int economics_init(os_model *m, void **state, os_err *err)
 {
     economics_state *s = calloc(1, sizeof *s);
@@ -206,7 +186,6 @@ static int economics_init(os_model *m, void **state, os_err *err)
     if ((s->col_iv_cost < 0) != (s->col_iv_qloss < 0))
         return os_fail(err, OS_ERUN, "economics: the programme columns %s and %s exist only together",
                        OS_IV_COST, OS_IV_QALY_LOSS);
-    fx_tables(s);
     /* Closed cohorts sum each person's QALYs to death (models/lifetime.c). */
     s->col_qaly = -1;
     if (m->closed &&
@@ -248,9 +227,6 @@ static int economics_init(os_model *m, void **state, os_err *err)
     return economics_thresholds(m, err);
 }
 
-/* A tile's values of the summary columns, then their sums by cell. */
-enum { E_COST, E_COST_D, E_LY, E_LY_D, E_QALY, E_QALY_D, E_N };
-
 static void economics_step(os_model *m, void *state, os_chunk *c)
 {
     economics_state *s = state;
@@ -259,73 +235,44 @@ static void economics_step(os_model *m, void *state, os_chunk *c)
     const uint8_t *days = os_chunk_u8(m, c, s->col_days);
     const uint16_t *dx = os_chunk_u16(m, c, s->col_dx);
     double disc = os_discount_factor(s->rate, s->start_year, m->year);
+    /* (looked up at init: a lookup by name per chunk was a visible cost) */
     const float *iv_cost = s->col_iv_cost >= 0 ? os_chunk_f32(m, c, s->col_iv_cost) : NULL;
     const float *iv_qloss = s->col_iv_qloss >= 0 ? os_chunk_f32(m, c, s->col_iv_qloss) : NULL;
     float *qaly_year = s->col_qaly >= 0 ? OS_CHUNK_COL(m, c, float, s->col_qaly) : NULL;
-    double u_sarc = s->u_sarc;
-    enum { T = 256 };
-    int64_t v[E_N][T];
-    uint8_t cell[T];
-    double cs[T], qs[T];
-    for (size_t t0 = 0; t0 < c->n; t0 += T) {
-        size_t nt = c->n - t0 < T ? c->n - t0 : T;
-        int wide = 0;
-        /* Pass 1: each agent's cost, life-years and QALYs, without
-         * branches (the terms are as the comments at the top say). */
-        for (size_t i = 0; i < nt; i++) {
-            size_t r = t0 + i;
-            int sex = c->sex[r];
-            double w = c->weight[r];
-            double ly = c->alive[r] ? 1.0 : s->ly_death;
-            uint8_t f = flags[r];
-            double cost = falls[r] * s->c_fall + days[r] * s->c_day;
-            double u = s->u50[sex] + s->uslope[sex] * ((double)c->age[r] - ECON_UTILITY_REF_AGE);
-            u -= (dx[r] & s->sarc) ? u_sarc : 0.0;
-            for (int k = 0; k < OS_NFX_SITES; k++) {
-                cost += s->fx_add[k][f];
-                u *= s->fx_mul[k][f];
-            }
-            cost += s->c_ltc * ly * s->fx_ltc[f];
-            double q = ly * u;
-            if (iv_cost) {   /* the arm's programmes (interventions.h) */
-                cost += iv_cost[r];
-                q -= iv_qloss[r];
-            }
-            cs[i] = cost;
-            qs[i] = q;
-            cell[i] = (uint8_t)(sex * OS_NBANDS + os_age_band(c->age[r]));
-            v[E_COST][i] = os_acc_round(w * cost, &wide);
-            v[E_COST_D][i] = os_acc_round(w * cost * disc, &wide);
-            v[E_LY][i] = os_acc_round(w * ly, &wide);
-            v[E_LY_D][i] = os_acc_round(w * ly * disc, &wide);
-            v[E_QALY][i] = os_acc_round(w * q, &wide);
-            v[E_QALY_D][i] = os_acc_round(w * q * disc, &wide);
-        }
-        if (qaly_year)
-            for (size_t i = 0; i < nt; i++) qaly_year[t0 + i] = (float)qs[i];
-        if (wide) {
-            /* A value beyond 2^51 / OS_ACC_SCALE: round the tile as
-             * os_acc_add does. */
-            for (size_t i = 0; i < nt; i++) {
-                size_t r = t0 + i;
-                double w = c->weight[r], ly = c->alive[r] ? 1.0 : s->ly_death, cost = cs[i];
-                double vals[E_N] = {w * cost, w * cost * disc, w * ly, w * ly * disc, w * qs[i],
-                                    w * qs[i] * disc};
-                for (int e = 0; e < E_N; e++) v[e][i] = os_acc_round_libm(vals[e]);
+    for (size_t r = 0; r < c->n; r++) {
+        int sex = c->sex[r], band = os_age_band(c->age[r]);
+        double w = c->weight[r];
+        double ly = c->alive[r] ? 1.0 : s->ly_death;
+        uint8_t f = flags[r];
+        double cost = falls[r] * s->c_fall + days[r] * s->c_day;
+        double u = s->u50[sex] + s->uslope[sex] * ((double)c->age[r] - ECON_UTILITY_REF_AGE);
+        if (dx[r] & s->sarc) u -= s->u_sarc;
+        for (int k = 0; k < OS_NFX_SITES; k++) {
+            if (f & OS_FX_THIS_YEAR(k)) {
+                cost += s->c_fx[k];
+                u *= s->mult1[k];
+            } else if (f & OS_FX_EVER(k)) {
+                u *= s->mult2[k];
             }
         }
-        /* Pass 2: sums by cell (exact integers: any order gives the same
-         * totals). */
-        for (int e = 0; e < E_N; e++) os_acc_add_tile(c->acc, s->sum[e], cell, v[e], nt);
-        /* Deaths of the year (a few per cent of the agents). */
-        for (size_t i = 0; i < nt; i++) {
-            size_t r = t0 + i;
-            if (c->alive[r]) continue;
-            uint8_t f = flags[r];
+        if ((f & OS_FX_EVER(OS_SITE_HIP)) && !(f & OS_FX_THIS_YEAR(OS_SITE_HIP)))
+            cost += s->c_ltc * ly;
+        double q = ly * u;
+        if (iv_cost) {   /* the arm's programmes (interventions.h) */
+            cost += iv_cost[r];
+            q -= iv_qloss[r];
+        }
+        if (qaly_year) qaly_year[r] = (float)q;
+        os_acc *a = c->acc;
+        os_acc_add(a, sex, band, s->sum[S_COST], w * cost);
+        os_acc_add(a, sex, band, s->sum[S_COST_D], w * cost * disc);
+        os_acc_add(a, sex, band, s->sum[S_LY], w * ly);
+        os_acc_add(a, sex, band, s->sum[S_LY_D], w * ly * disc);
+        os_acc_add(a, sex, band, s->sum[S_QALY], w * q);
+        os_acc_add(a, sex, band, s->sum[S_QALY_D], w * q * disc);
+        if (!c->alive[r]) {
             int hip = (f & OS_FX_THIS_YEAR(OS_SITE_HIP)) != 0;
-            if (hip)
-                os_acc_add(c->acc, c->sex[r], os_age_band(c->age[r]), s->sum[S_HIPDEATHS],
-                           (double)c->weight[r]);
+            if (hip) os_acc_add(a, sex, band, s->sum[S_HIPDEATHS], w);
             int site = hip ? OS_SITE_HIP
                      : (f & OS_FX_THIS_YEAR(OS_SITE_VERTEBRAL)) ? OS_SITE_VERTEBRAL : OS_SITE_NONE;
             os_event_log(c, c->id[r], m->year, OS_EV_DEATH, site);

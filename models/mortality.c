@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acc_tile.h"
 #include "demography.h"
 #include "model.h"
 #include "rng_fill.h"
@@ -83,38 +82,17 @@ static inline int age_index(float age)
 }
 
 /* Sums weight * hr (col 0) and weight (col 1) of the agents living now who
- * lived last year, by their sex and band last year: in tiles, the
- * contributions in one branch-free pass, then their sums by cell
- * (sim/acc_tile.h; the totals os_acc_add per agent gives). */
+ * lived last year, by their sex and band last year. */
 static void hr_sums(os_model *m, void *ctx, os_chunk *c)
 {
     const mort_state *s = ctx;
     const float *hr = os_chunk_f32(m, c, s->hr_col);
-    enum { T = 256 };
-    int64_t v0[T], v1[T];
-    uint8_t cell[T];
-    for (size_t t0 = 0; t0 < c->n; t0 += T) {
-        size_t nt = c->n - t0 < T ? c->n - t0 : T;
-        int wide = 0;
-        for (size_t i = 0; i < nt; i++) {
-            size_t r = t0 + i;
-            float last = c->age[r] - 1.0f;
-            int in = c->alive[r] && !(last < (float)OS_AGE_MIN);   /* not entrants */
-            double w = (double)c->weight[r];
-            cell[i] = (uint8_t)(c->sex[r] * OS_NBANDS + os_age_band(last));
-            v0[i] = os_acc_round(in ? w * hr[r] : 0.0, &wide);
-            v1[i] = os_acc_round(in ? w : 0.0, &wide);
-        }
-        if (wide)
-            for (size_t i = 0; i < nt; i++) {
-                size_t r = t0 + i;
-                int in = c->alive[r] && !(c->age[r] - 1.0f < (float)OS_AGE_MIN);
-                double w = (double)c->weight[r];
-                v0[i] = os_acc_round_libm(in ? w * hr[r] : 0.0);
-                v1[i] = os_acc_round_libm(in ? w : 0.0);
-            }
-        os_acc_add_tile(c->acc, 0, cell, v0, nt);
-        os_acc_add_tile(c->acc, 1, cell, v1, nt);
+    for (size_t i = 0; i < c->n; i++) {
+        float last = c->age[i] - 1.0f;
+        if (!c->alive[i] || last < (float)OS_AGE_MIN) continue; /* entrants */
+        int b = os_age_band(last);
+        os_acc_add(c->acc, c->sex[i], b, 0, (double)c->weight[i] * hr[i]);
+        os_acc_add(c->acc, c->sex[i], b, 1, (double)c->weight[i]);
     }
 }
 

@@ -11,7 +11,6 @@
 
 #include <omp.h>
 
-#include "acc_tile.h"
 #include "engine_int.h"
 #include "par.h"
 
@@ -105,29 +104,14 @@ void os_model_for_chunks(os_model *m, os_chunk_fn fn, void *ctx,
 
 /* ---- the passes of a year ---- */
 
-/* Engine's own census: persons represented and agents, living at 1 July;
- * in tiles, the contributions in one branch-free pass, then their sums by
- * cell (acc_tile.h: the totals of os_acc_add per agent). */
+/* Engine's own census: persons represented and agents, living at 1 July. */
 static void census_core(os_chunk *c)
 {
-    enum { T = 256 };
-    int64_t v0[T], v1[T];
-    uint8_t cell[T];
-    for (size_t t0 = 0; t0 < c->n; t0 += T) {
-        size_t nt = c->n - t0 < T ? c->n - t0 : T;
-        int wide = 0;
-        for (size_t i = 0; i < nt; i++) {
-            size_t r = t0 + i;
-            int in = c->alive[r] != 0;
-            cell[i] = (uint8_t)(c->sex[r] * OS_NBANDS + os_age_band(c->age[r]));
-            v0[i] = os_acc_round(in ? (double)c->weight[r] : 0.0, &wide);
-            v1[i] = in ? (int64_t)OS_ACC_SCALE : 0;   /* 1.0, as os_acc_add rounds it */
-        }
-        if (wide)
-            for (size_t i = 0; i < nt; i++)
-                v0[i] = os_acc_round_libm(c->alive[t0 + i] ? (double)c->weight[t0 + i] : 0.0);
-        os_acc_add_tile(c->acc, 0, cell, v0, nt);
-        os_acc_add_tile(c->acc, 1, cell, v1, nt);
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->alive[i]) continue;
+        int band = os_age_band(c->age[i]);
+        os_acc_add(c->acc, c->sex[i], band, 0, (double)c->weight[i]);
+        os_acc_add(c->acc, c->sex[i], band, 1, 1.0);
     }
 }
 
