@@ -554,9 +554,15 @@ static void prog_tile(const os_model *m, const iv_state *s, int k, const os_chun
     for (size_t i = 0; i < nt; i++) {
         size_t r = t0 + i;
         if (!c->alive[r] || st[i] == ST_DONE) continue;
-        iv_draws g = {.w = slot[i] < -1 ? won + (size_t)(-2 - slot[i]) * 4 : NULL,
-                      .seed = m->seed, .id = c->id[r], .year = (uint32_t)m->year,
-                      .purpose = p->purpose_year};
+        /* Field by field: zeroing the stream state of every person and
+         * programme (a string store) cost more than the draws. */
+        iv_draws g;
+        g.w = slot[i] < -1 ? won + (size_t)(-2 - slot[i]) * 4 : NULL;
+        g.pos = g.started = 0;
+        g.seed = m->seed;
+        g.id = c->id[r];
+        g.year = (uint32_t)m->year;
+        g.purpose = p->purpose_year;
         if (slot[i] >= 0)
             offer(m, p, k, r, in, wo + (size_t)slot[i] * 4, &g, &st[i], &yrs[i], &e[i], &n[i]);
         if (st[i] == ST_ON) {
