@@ -129,6 +129,9 @@ static const os_param_spec ae_params[] = {
      "yearly probability while on the programme, in excess of placebo"},
     {"cost", OS_P_REAL, "$economics.currency", 0, 1e8, 1, NULL, NULL, "cost per event"},
     {"disutility", OS_P_REAL, "QALY", 0, 1, 1, NULL, NULL, "QALYs lost per event"},
+    {"mortality_hr", OS_P_REAL, "1", 0.2, 100, 0, "1", NULL,
+     "hazard ratio of death in the year of the event (its case fatality)"},
+    {"stops", OS_P_BOOL, NULL, UNB, 0, "false", NULL, "the person stops the programme after the event"},
 };
 #undef FRAC
 #undef RR
@@ -142,7 +145,8 @@ enum { ST_NEW = 0, ST_ON, ST_STOPPED, ST_DONE };
 enum { S_ON, S_STARTS, S_SCREENS, S_AE, S_COST, S_COST_D, S_N };
 
 typedef struct iv_ae {
-    double rate, cost, disutility;
+    double rate, cost, disutility, mortality_hr;
+    int stops;
 } iv_ae;
 
 typedef struct iv_prog {
@@ -211,6 +215,7 @@ static const os_field find_fields[] = {
 static const os_field ae_fields[] = {
     OS_FIELD("rate", iv_ae, rate, OS_F_REAL), OS_FIELD("cost", iv_ae, cost, OS_F_REAL),
     OS_FIELD("disutility", iv_ae, disutility, OS_F_REAL),
+    OS_FIELD("mortality_hr", iv_ae, mortality_hr, OS_F_REAL), OS_FIELD("stops", iv_ae, stops, OS_F_BOOL),
 };
 #define NFIELDS(t) (sizeof t / sizeof t[0])
 
@@ -563,15 +568,18 @@ static void on_year(const os_model *m, const iv_prog *p, iv_draws *g, uint8_t *s
     }
     add_ratios(e, p, p->adherence);
     e->cost += p->c_year;
+    int stop_ae = 0;
     for (int a = 0; a < p->nae; a++)
         if (iv_uniform(g) < p->ae[a].rate) {
             n->aes++;
             e->cost += p->ae[a].cost;
             e->qloss += p->ae[a].disutility;
+            e->mort *= p->ae[a].mortality_hr;
+            stop_ae |= p->ae[a].stops;
         }
     if (*yrs < 255) (*yrs)++;
     /* Stopping takes effect from next year. */
-    if (*yrs >= p->max_years || m->year >= p->end ||
+    if (stop_ae || *yrs >= p->max_years || m->year >= p->end ||
         iv_uniform(g) < iv_course_stop_prob(&p->course, p->discont, *yrs)) {
         *st = ST_STOPPED;
         *yrs = 0;

@@ -595,6 +595,26 @@ static void test_adverse_events(void **state)
     }
     assert_share((double)ae / f.pop.n, 0.25, f.pop.n);
     teardown(&f);
+
+    /* An event that kills (hazard ratio in its year) and stops the
+     * programme: the people it struck are off it the next year. */
+    const char *severe[] = {"programmes.p.adverse.liver.rate=0.25", "programmes.p.adverse.liver.cost=1",
+                            "programmes.p.adverse.liver.disutility=0.1",
+                            "programmes.p.adverse.liver.mortality_hr=3",
+                            "programmes.p.adverse.liver.stops=true"};
+    setup(&f, severe, 5, 20000);
+    step(&f, 2025);
+    const float *hr = col(&f, "mortality_hr"), *q2 = col(&f, OS_IV_QALY_LOSS);
+    const uint8_t *st = col(&f, "iv0_state");
+    size_t struck = 0;
+    for (size_t r = 0; r < f.pop.n; r++) {
+        int had = q2[r] > 0;
+        struck += had;
+        assert_float_equal(hr[r], had ? 3 * 0.8 : 0.8, 1e-6);   /* with the programme's mortality_rr */
+        assert_int_equal(st[r], had ? 2 : 1);
+    }
+    assert_share((double)struck / f.pop.n, 0.25, f.pop.n);
+    teardown(&f);
 }
 
 int main(void)
