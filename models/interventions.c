@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demography.h"
 #include "diagnosis.h"
 #include "events.h"
 #include "iv_course.h"
@@ -45,6 +46,7 @@
 
 #define MAX_PROG 8      /* bits of iv_found; OS_MAX_ARM_PROGRAMMES */
 #define MAX_AE 8
+#define IV_PROB_AGES 151   /* whole years of age 0..150 of the death-probability table */
 
 static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
 
@@ -78,6 +80,11 @@ static const os_param_spec prog_params[] = {
      "offered only at a femoral-neck T-score at or below this"},
     {"eligibility.prior_fracture", OS_P_STRING, NULL, UNB, 0, "any", "any|yes|no",
      "prior fragility fracture required (yes) or excluded (no)"},
+    {"eligibility.fracture_probability_min", OS_P_REAL, "1", 0, 1, 0, NULL, NULL,
+     "offered only at a FRAX-like 10-year fracture probability at or above this (the model's own risk "
+     "factors: os_fx_prob10)"},
+    {"eligibility.fracture_probability_sites", OS_P_STRING, NULL, UNB, 0, "major", "major|hip",
+     "sites of that probability: major (hip, clinical vertebral, wrist, other) or hip"},
     {"eligibility.vitamin_d_max", OS_P_REAL, "nmol/L", 0, 500, 0, NULL, NULL,
      "offered only at a serum 25(OH)D below this (e.g. 50: deficiency)"},
     {"eligibility.sedentary", OS_P_STRING, NULL, UNB, 0, "any", "any|yes|no",
@@ -158,6 +165,8 @@ typedef struct iv_prog {
     int pf_choice;        /* eligibility.prior_fracture as read: any|yes|no */
     double tmax;          /* NAN: no T-score criterion */
     double vitd_max;      /* NAN: no 25(OH)D criterion */
+    double prob_min;      /* NAN: no 10-year probability criterion */
+    int prob_hip;         /* eligibility.fracture_probability_sites: 0 major, 1 hip */
     int sedentary, smoking;   /* choices: any|yes|no, any|current|not_current */
     int find, interval, errors_per_person;
     double attend, sens, spec, c_screen;
@@ -187,6 +196,8 @@ static const os_field prog_fields[] = {
     PF("eligibility.tscore_max", tmax, OS_F_REAL),
     PF("eligibility.prior_fracture", pf_choice, OS_F_CHOICE),
     PF("eligibility.vitamin_d_max", vitd_max, OS_F_REAL),
+    PF("eligibility.fracture_probability_min", prob_min, OS_F_REAL),
+    PF("eligibility.fracture_probability_sites", prob_hip, OS_F_CHOICE),
     PF("eligibility.sedentary", sedentary, OS_F_CHOICE), PF("eligibility.smoking", smoking, OS_F_CHOICE),
     PF("finding.method", find, OS_F_CHOICE), PF("finding.errors", errors_per_person, OS_F_CHOICE),
     PF("coverage", reach, OS_F_REAL), PF("uptake", uptake, OS_F_REAL),
@@ -227,6 +238,13 @@ typedef struct iv_state {
     const char *currency; /* economics.currency: units of the programme costs */
     int col_found, col_bmd, col_mass, col_str, col_fall, col_fx[OS_NFX_SITES], col_cost, col_q;
     int col_dx, col_t, col_flags, col_hr, col_vitd, col_rf, col_smoke;
+    /* The 10-year probability criterion (any programme with it): the
+     * fracture module, its inputs, and this year's competing death
+     * probabilities by sex, whole year of age and year ahead. */
+    int need_prob;
+    const void *fx;
+    int col_bmd_in, col_grip, col_gait, col_fxyears;
+    double q_death[OS_NSEX][IV_PROB_AGES][10];
     int sum[S_N];
 } iv_state;
 
@@ -370,6 +388,7 @@ static int iv_init(os_model *m, void **state, os_err *err)
     for (int k = 0; k < s->np; k++) {
         iv_prog *p = &s->p[k];
         if (read_prog(m, m->programmes[k], p, err)) return OS_ECONFIG;
+        if (!isnan(p->prob_min)) s->need_prob = 1;
         /* Column descriptions are static text: the store keeps pointers. */
         char name[64];
         snprintf(name, sizeof name, "iv%d_state", k);
@@ -419,6 +438,28 @@ static int iv_init(os_model *m, void **state, os_err *err)
     return OS_OK;
 }
 
+/* The 10-year probability criterion's inputs for this year: columns of
+ * later modules, the fracture module, and the competing probability of
+ * death t years ahead at each whole year of age (all-cause rates of the
+ * demography's life tables, as FRAX uses population mortality). */
+static int prob_year_begin(os_model *m, iv_state *s, os_err *err)
+{
+    const void *demog = os_model_state(m, "demography");
+    if (!(s->fx = os_model_state(m, "fractures")) || !demog)
+        return os_fail(err, OS_ERUN, "interventions: eligibility.fracture_probability_min needs the fractures "
+                                     "and demography modules");
+    if ((s->col_bmd_in = os_model_column(m, "interventions", "bmd", OS_COL_F32, err)) < 0 ||
+        (s->col_grip = os_model_column(m, "interventions", "grip", OS_COL_F32, err)) < 0 ||
+        (s->col_gait = os_model_column(m, "interventions", "gait", OS_COL_F32, err)) < 0 ||
+        (s->col_fxyears = os_model_column(m, "interventions", "fx_years", OS_COL_U8, err)) < 0)
+        return OS_ERUN;
+    for (int sex = 0; sex < OS_NSEX; sex++)
+        for (int a = 0; a < IV_PROB_AGES; a++)
+            for (int t = 0; t < 10; t++)
+                s->q_death[sex][a][t] = -expm1(-os_demog_mx(demog, sex, a + t + 0.5, m->year + t + 0.5));
+    return OS_OK;
+}
+
 /* Columns of later modules exist once every module's init has run. */
 static int iv_year_begin(os_model *m, void *state, os_err *err)
 {
@@ -432,7 +473,7 @@ static int iv_year_begin(os_model *m, void *state, os_err *err)
         (s->col_rf = os_model_column(m, "interventions", "rf_flags", OS_COL_U8, err)) < 0 ||
         (s->col_smoke = os_model_column(m, "interventions", "smoking", OS_COL_U8, err)) < 0)
         return OS_ERUN;
-    return OS_OK;
+    return s->need_prob ? prob_year_begin(m, s, err) : OS_OK;
 }
 
 /* ---- the yearly step ---- */
@@ -444,6 +485,10 @@ typedef struct iv_in {
     const uint8_t *flags;
     uint8_t *found;
     const uint8_t *vitd, *rf, *smoke;   /* risk factors (risk_factors.c) */
+    /* The 10-year probability criterion (NULL without it). */
+    const struct iv_state *s;
+    const float *age, *bmd, *grip, *gait;
+    const uint8_t *sex, *fxyears;
 } iv_in;
 
 /* The risk-factor criteria of P for person I: 25(OH)D, activity, smoking. */
@@ -456,6 +501,8 @@ static int meets_risk_criteria(const iv_prog *p, const iv_in *in, size_t i)
     if (p->smoking > 0 && cur != (p->smoking == 1)) return 0;          /* 1 current, 2 not_current */
     return 1;
 }
+
+static int meets_probability(const iv_prog *p, const iv_in *in, size_t i);
 
 static int meets_criteria(const iv_prog *p, unsigned dx, float t, unsigned flags)
 {
@@ -527,13 +574,30 @@ static double iv_uniform(iv_draws *d)
  * programme reaches them and they meet its criteria or a screen finds
  * them; PW: the first block of their life-long stream (the draws reached
  * and would start), G: their draws of this year. */
+/* Whether person I's FRAX-like 10-year probability (os_fx_prob10) at P's
+ * sites reaches eligibility.fracture_probability_min. */
+static int meets_probability(const iv_prog *p, const iv_in *in, size_t i)
+{
+    if (isnan(p->prob_min)) return 1;
+    const iv_state *s = in->s;
+    unsigned sites = p->prob_hip ? 1u << OS_SITE_HIP : (1u << OS_NFX_SITES) - 1u;
+    int a = (int)in->age[i];
+    a = a < 0 ? 0 : (a >= IV_PROB_AGES ? IV_PROB_AGES - 1 : a);
+    int sex = in->sex[i];
+    int prior = (in->flags[i] & OS_FX_EVER_ANY) ? (in->fxyears[i] ? in->fxyears[i] : 1) : 0;
+    double p10 = os_fx_prob10(s->fx, sites, sex, (double)in->age[i], in->bmd[i], in->grip[i], in->gait[i], prior,
+                              s->q_death[sex][a]);
+    return p10 >= p->prob_min;
+}
+
 static void offer(const os_model *m, const iv_prog *p, int k, size_t i, const iv_in *in,
                   const uint32_t *pw, iv_draws *g, uint8_t *st, uint8_t *yrs, iv_eff *e,
                   iv_count *n)
 {
     double u_reach = os_rng_word_uniform(pw[0]), u_start = os_rng_word_uniform(pw[1]);
     if (!(u_reach < p->reach)) return;
-    int crit = meets_criteria(p, in->dx[i], in->t[i], in->flags[i]) && meets_risk_criteria(p, in, i);
+    int crit = meets_criteria(p, in->dx[i], in->t[i], in->flags[i]) && meets_risk_criteria(p, in, i) &&
+               meets_probability(p, in, i);
     int ok = crit;
     unsigned bit = 1u << k;
     if (p->find != FIND_NONE && !(in->found[i] & bit)) {
@@ -723,7 +787,13 @@ static void iv_step(os_model *m, void *state, os_chunk *c)
     iv_in in = {OS_CHUNK_COL(m, c, uint16_t, s->col_dx), OS_CHUNK_COL(m, c, float, s->col_t),
                 OS_CHUNK_COL(m, c, uint8_t, s->col_flags), OS_CHUNK_COL(m, c, uint8_t, s->col_found),
                 OS_CHUNK_COL(m, c, uint8_t, s->col_vitd), OS_CHUNK_COL(m, c, uint8_t, s->col_rf),
-                OS_CHUNK_COL(m, c, uint8_t, s->col_smoke)};
+                OS_CHUNK_COL(m, c, uint8_t, s->col_smoke), s, c->age, NULL, NULL, NULL, c->sex, NULL};
+    if (s->need_prob) {
+        in.bmd = OS_CHUNK_COL(m, c, float, s->col_bmd_in);
+        in.grip = OS_CHUNK_COL(m, c, float, s->col_grip);
+        in.gait = OS_CHUNK_COL(m, c, float, s->col_gait);
+        in.fxyears = OS_CHUNK_COL(m, c, uint8_t, s->col_fxyears);
+    }
     float *hr = OS_CHUNK_COL(m, c, float, s->col_hr);
     float *o_bmd = OS_CHUNK_COL(m, c, float, s->col_bmd), *o_mass = OS_CHUNK_COL(m, c, float, s->col_mass);
     float *o_str = OS_CHUNK_COL(m, c, float, s->col_str), *o_fall = OS_CHUNK_COL(m, c, float, s->col_fall);
@@ -771,6 +841,11 @@ static const os_colread interventions_reads[] = {
     {"vitd", OS_COL_U8, 0},        /* eligibility on risk factors */
     {"rf_flags", OS_COL_U8, 0},
     {"smoking", OS_COL_U8, 0},
+    /* the 10-year probability criterion (start-of-year values) */
+    {"bmd", OS_COL_F32, OS_READ_LATE},
+    {"grip", OS_COL_F32, OS_READ_LATE},
+    {"gait", OS_COL_F32, OS_READ_LATE},
+    {"fx_years", OS_COL_U8, OS_READ_LATE},
     {NULL, 0, 0},
 };
 

@@ -5,8 +5,9 @@
 # /summary, that zoledronic acid starts only after denosumab has been
 # stopped by someone (never before the first denosumab year ends), that
 # the sequence arm's denosumab starts are those of the denosumab-alone arm
-# (same people, same draws), and that vitamin D for the deficient reaches
-# fewer people than vitamin D for everyone.  The SARC-F arm of
+# (same people, same draws), that vitamin D for the deficient reaches
+# fewer people than vitamin D for everyone, and that the FRAX-like 10-year
+# probability threshold treats some women at 20 % and nobody at 100 %.  The SARC-F arm of
 # configs/china_programmes.yaml screens people and starts some.
 source "$(dirname "$0")/../integration_lib.sh"
 
@@ -15,10 +16,14 @@ for cfg in china_sequences china_programmes; do
 done
 "$OSTEOSIM" run "$SRC/configs/china_sequences.yaml" --agents 6000 --quiet --set run.end_year=2034 \
     -o "$TMP/seq.h5" >/dev/null 2>"$TMP/err" || fail "china_sequences run: $(cat "$TMP/err")"
+# Nobody's 10-year probability reaches 1: the threshold arm starts no one.
+"$OSTEOSIM" run "$SRC/configs/china_sequences.yaml" --agents 6000 --quiet --set run.end_year=2030 \
+    --set programmes.alendronate_by_probability.eligibility.fracture_probability_min=1 \
+    -o "$TMP/seq_p1.h5" >/dev/null 2>"$TMP/err" || fail "china_sequences run at threshold 1: $(cat "$TMP/err")"
 "$OSTEOSIM" run "$SRC/configs/china_programmes.yaml" --agents 3000 --quiet --set run.end_year=2029 \
     -o "$TMP/prog.h5" >/dev/null 2>"$TMP/err" || fail "china_programmes run: $(cat "$TMP/err")"
 
-"$PY" - "$TMP/seq.h5" "$TMP/prog.h5" <<'PY' || fail "sequence checks"
+"$PY" - "$TMP/seq.h5" "$TMP/prog.h5" "$TMP/seq_p1.h5" <<'PY' || fail "sequence checks"
 import sys
 import h5py
 
@@ -46,6 +51,11 @@ assert all(z >= 0 for z in zol), "the sequence arm started fewer denosumab cours
 all_d, defi = A["vitamin_d_all"], A["vitamin_d_deficient"]
 tot = lambda arm: sum(persons.get((arm, y), 0) for y in years)
 assert 0 < tot(defi) < tot(all_d), f"vitamin D persons: deficient {tot(defi)}, all {tot(all_d)}"
+
+frax = A["alendronate_by_probability"]
+assert sum(v for (a, _), v in starts.items() if a == frax) > 0, "the 10-year probability arm started nobody"
+starts1, _ = by_arm_year(sys.argv[3], "programme_starts")
+assert sum(v for (a, _), v in starts1.items() if a == frax) == 0, "threshold 1 started someone"
 
 screens, parms = by_arm_year(sys.argv[2], "programme_screens")
 pstarts, _ = by_arm_year(sys.argv[2], "programme_starts")
