@@ -344,8 +344,47 @@ static int add_f32(os_model *m, const char *name, const char *units, const char 
     return os_model_add_column(m, "interventions", name, OS_COL_F32, units, desc, 0, err);
 }
 
+/* Programme K of the arm: its settings, state columns and sequence. */
+static int init_prog(os_model *m, iv_state *s, int k, os_err *err)
+{
+    iv_prog *p = &s->p[k];
+    if (read_prog(m, m->programmes[k], p, err)) return OS_ECONFIG;
+    if (!isnan(p->prob_min)) s->need_prob = 1;
+    /* Column descriptions are static text: the store keeps pointers. */
+    char name[64];
+    snprintf(name, sizeof name, "iv%d_state", k);
+    p->col_state = os_model_add_column(m, "interventions", name, OS_COL_U8, "code",
+                                     "programme k of the arm (/arms attribute programmes): 0 not started, "
+                                     "1 on, 2 stopped (effects fading), 3 done",
+                                     0, err);
+    snprintf(name, sizeof name, "iv%d_years", k);
+    p->col_years = os_model_add_column(m, "interventions", name, OS_COL_U8, "year",
+                                     "programme k: years on it (state 1) or since stopping (state 2)", 0, err);
+    if (p->col_state < 0 || p->col_years < 0) return OS_ERUN;
+    if (iv_course_link(m->cfg, m->programmes, k, &p->course, err)) return OS_ECONFIG;
+    if (p->course.prev >= 0 && p->course.when == IV_SEQ_FOUND && s->p[p->course.prev].find == FIND_NONE) {
+        char key[320];
+        snprintf(key, sizeof key, "programmes.%s.sequence.when", m->programmes[k]);
+        return os_fail(err, OS_ECONFIG, "%s: %s: found, but '%s' finds no one (its finding.method is none)",
+                       os_cfg_origin(m->cfg, key), key, p->course.after);
+    }
+    /* The gain a rebound takes back, kept only where the key is set. */
+    p->col_gain = -1;
+    char gkey[320];
+    snprintf(gkey, sizeof gkey, "programmes.%s.after_stop.rebound_gain_share", m->programmes[k]);
+    if (os_cfg_has(m->cfg, gkey)) {
+        snprintf(name, sizeof name, "iv%d_gain", k);
+        p->col_gain = os_model_add_column(m, "interventions", name, OS_COL_F32, "1",
+                                          "programme k: BMD log-gain made on it, taken back by its rebound",
+                                          0, err);
+        if (p->col_gain < 0) return OS_ERUN;
+    }
+    return OS_OK;
+}
+
 static int iv_init(os_model *m, void **state, os_err *err)
 {
+    int rc;
     iv_state *s = calloc(1, sizeof *s);
     if (!s) return os_fail(err, OS_ERUN, "interventions: out of memory");
     *state = s;
@@ -385,40 +424,8 @@ static int iv_init(os_model *m, void **state, os_err *err)
     s->np = m->nprogrammes;
     if (s->np == 0) return OS_OK;
     if (s->np > MAX_PROG) return os_fail(err, OS_ECONFIG, "arm %s: more than %d programmes", m->arm_name, MAX_PROG);
-    for (int k = 0; k < s->np; k++) {
-        iv_prog *p = &s->p[k];
-        if (read_prog(m, m->programmes[k], p, err)) return OS_ECONFIG;
-        if (!isnan(p->prob_min)) s->need_prob = 1;
-        /* Column descriptions are static text: the store keeps pointers. */
-        char name[64];
-        snprintf(name, sizeof name, "iv%d_state", k);
-        p->col_state = os_model_add_column(m, "interventions", name, OS_COL_U8, "code",
-                                         "programme k of the arm (/arms attribute programmes): 0 not started, "
-                                         "1 on, 2 stopped (effects fading), 3 done",
-                                         0, err);
-        snprintf(name, sizeof name, "iv%d_years", k);
-        p->col_years = os_model_add_column(m, "interventions", name, OS_COL_U8, "year",
-                                         "programme k: years on it (state 1) or since stopping (state 2)", 0, err);
-        if (p->col_state < 0 || p->col_years < 0) return OS_ERUN;
-        if (iv_course_link(m->cfg, m->programmes, k, &p->course, err)) return OS_ECONFIG;
-        if (p->course.prev >= 0 && p->course.when == IV_SEQ_FOUND && s->p[p->course.prev].find == FIND_NONE) {
-            char key[320];
-            snprintf(key, sizeof key, "programmes.%s.sequence.when", m->programmes[k]);
-            return os_fail(err, OS_ECONFIG, "%s: %s: found, but '%s' finds no one (its finding.method is none)",
-                           os_cfg_origin(m->cfg, key), key, p->course.after);
-        }
-        /* The gain a rebound takes back, kept only where the key is set. */
-        p->col_gain = -1;
-        char gkey[320];
-        snprintf(gkey, sizeof gkey, "programmes.%s.after_stop.rebound_gain_share", m->programmes[k]);
-        if (os_cfg_has(m->cfg, gkey)) {
-            snprintf(name, sizeof name, "iv%d_gain", k);
-            p->col_gain = os_model_add_column(m, "interventions", name, OS_COL_F32, "1",
-                                              "programme k: BMD log-gain made on it, taken back by its rebound",
-                                              0, err);
-            if (p->col_gain < 0) return OS_ERUN;
-        }
-    }
+    for (int k = 0; k < s->np; k++)
+        if ((rc = init_prog(m, s, k, err))) return rc;
     s->col_found = os_model_add_column(m, "interventions", "iv_found", OS_COL_U8, "bits",
                                      "bit k: found by programme k's screening", 0, err);
     s->col_bmd = add_f32(m, OS_IV_BMD, "1/yr", "programme effect on the yearly BMD log-change", err);
