@@ -57,4 +57,14 @@ double os_discount_factor(double rate, int start_year, int year);
 double os_falls_steady_prob(const void *falls, int sex, double age,
                             float grip, float gait);
 
+/* A FRAX-like (not FRAX) 10-year probability of a first clinical fracture
+ * at the sites of SITES (bit k: site k; vertebral: clinical ones) for an
+ * agent of SEX and AGE with today's BMD, GRIP and GAIT held constant, the
+ * last fracture PRIOR_YEARS ago (0: none), and Q_DEATH[t] the competing
+ * probability of death in year t: the model's own site hazards, fall
+ * probability and prior-fracture risk, aged forward year by year
+ * (FRACTURES: os_model_state(m, "fractures")). */
+double os_fx_prob10(const void *fractures, unsigned sites, int sex, double age, float bmd, float grip,
+                    float gait, int prior_years, const double q_death[10]);
+
 #endif

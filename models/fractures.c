@@ -418,3 +418,28 @@ const os_module os_mod_fractures = {
     .destroy = fractures_destroy,
     .reads = fractures_reads,
 };
+
+/* ---- FRAX-like 10-year probability (events.h) ---- */
+
+double os_fx_prob10(const void *fractures, unsigned sites, int sex, double age, float bmd, float grip,
+                    float gait, int prior_years, const double q_death[10])
+{
+    const fractures_state *s = fractures;
+    double dt = bmd_deficit(s, bmd), alive = 1.0, p10 = 0.0;
+    for (int t = 0; t < 10; t++) {
+        double x = age + t;
+        int since = prior_years > 0 ? (prior_years + t < 255 ? prior_years + t : 255) : 0;
+        double common = since ? s->ln_prior[since] : 0.0;
+        double q = os_falls_steady_prob(s->falls, sex, x, grip, gait);
+        double none = 1.0;
+        for (int k = 0; k < OS_NFX_SITES; k++) {
+            if (!(sites & (1u << k))) continue;
+            double p = site_prob(s, k, site_log_hazard(s, k, sex, x - s->ref_age, dt, common), q);
+            if (k == OS_SITE_VERTEBRAL) p *= s->clinical_share;   /* clinical fractures, as FRAX */
+            none *= 1.0 - p;
+        }
+        p10 += alive * (1.0 - none);
+        alive *= none * (1.0 - q_death[t]);
+    }
+    return p10;
+}

@@ -36,13 +36,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demography.h"
 #include "diagnosis.h"
 #include "events.h"
+#include "iv_course.h"
+#include "physiology.h"
 #include "res_types.h"
 #include "rng_fill.h"
 
 #define MAX_PROG 8      /* bits of iv_found; OS_MAX_ARM_PROGRAMMES */
 #define MAX_AE 8
+#define IV_PROB_AGES 151   /* whole years of age 0..150 of the death-probability table */
 
 static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
 
@@ -76,13 +80,28 @@ static const os_param_spec prog_params[] = {
      "offered only at a femoral-neck T-score at or below this"},
     {"eligibility.prior_fracture", OS_P_STRING, NULL, UNB, 0, "any", "any|yes|no",
      "prior fragility fracture required (yes) or excluded (no)"},
-    {"finding.method", OS_P_STRING, NULL, UNB, 0, "none", "none|dxa|ct_ai",
-     "how people meeting the clinical criteria are found"},
+    {"eligibility.fracture_probability_min", OS_P_REAL, "1", 0, 1, 0, NULL, NULL,
+     "offered only at a FRAX-like 10-year fracture probability at or above this (the model's own risk "
+     "factors: os_fx_prob10)"},
+    {"eligibility.fracture_probability_sites", OS_P_STRING, NULL, UNB, 0, "major", "major|hip",
+     "sites of that probability: major (hip, clinical vertebral, wrist, other) or hip"},
+    {"eligibility.vitamin_d_max", OS_P_REAL, "nmol/L", 0, 500, 0, NULL, NULL,
+     "offered only at a serum 25(OH)D below this (e.g. 50: deficiency)"},
+    {"eligibility.sedentary", OS_P_STRING, NULL, UNB, 0, "any", "any|yes|no",
+     "sedentary people only (yes) or active people only (no)"},
+    {"eligibility.smoking", OS_P_STRING, NULL, UNB, 0, "any", "any|current|not_current",
+     "current smokers only, or people who do not smoke now"},
+    {"finding.method", OS_P_STRING, NULL, UNB, 0, "none", "none|dxa|ct_ai|sarc_f|calf|sarc_calf",
+     "how people meeting the clinical criteria are found: as known, DXA or CT screening, or "
+     "sarcopenia case-finding by SARC-F, calf circumference or SARC-CalF"},
     {"finding.interval", OS_P_INT, "year", 1, 100, 0, NULL, NULL, "years between screening rounds"},
     FRAC("finding.attendance", 0, "probability that a reached person is screened in a round"),
     FRAC("finding.sensitivity", 0, "probability that a screen finds a person meeting the criteria"),
     FRAC("finding.specificity", 0, "probability that a screen clears a person not meeting them"),
     {"finding.cost", OS_P_REAL, "$economics.currency", 0, 1e7, 0, NULL, NULL, "cost per screen"},
+    {"finding.errors", OS_P_STRING, NULL, UNB, 0, "independent", "independent|per_person",
+     "test errors drawn afresh each round (independent), or once for life (per_person: a questionnaire or "
+     "measurement gives the same person the same wrong answer again)"},
     FRAC("coverage", 1, "share of the people meant for the programme that it reaches"),
     FRAC("uptake", 1, "share of the reached who start when offered"),
     FRAC("adherence", 1, "share of the full effect achieved while on the programme"),
@@ -117,18 +136,24 @@ static const os_param_spec ae_params[] = {
      "yearly probability while on the programme, in excess of placebo"},
     {"cost", OS_P_REAL, "$economics.currency", 0, 1e8, 1, NULL, NULL, "cost per event"},
     {"disutility", OS_P_REAL, "QALY", 0, 1, 1, NULL, NULL, "QALYs lost per event"},
+    {"mortality_hr", OS_P_REAL, "1", 0.2, 100, 0, "1", NULL,
+     "hazard ratio of death in the year of the event (its case fatality)"},
+    {"stops", OS_P_BOOL, NULL, UNB, 0, "false", NULL, "the person stops the programme after the event"},
 };
 #undef FRAC
 #undef RR
 #undef RATE
 
 enum { DX_ANY, DX_OP, DX_OPENIA_PLUS, DX_NOT_OP, DX_SARC, DX_OSTEOSARC };
-enum { FIND_NONE, FIND_DXA, FIND_CT };
+enum { FIND_NONE, FIND_DXA, FIND_CT, FIND_SARC_F, FIND_CALF, FIND_SARC_CALF };
+/* Case-finding tools screen for sarcopenia (finding.method sarc_f, calf, sarc_calf). */
+#define FIND_IS_CASE_FINDING(f) ((f) >= FIND_SARC_F)
 enum { ST_NEW = 0, ST_ON, ST_STOPPED, ST_DONE };
 enum { S_ON, S_STARTS, S_SCREENS, S_AE, S_COST, S_COST_D, S_N };
 
 typedef struct iv_ae {
-    double rate, cost, disutility;
+    double rate, cost, disutility, mortality_hr;
+    int stops;
 } iv_ae;
 
 typedef struct iv_prog {
@@ -139,7 +164,11 @@ typedef struct iv_prog {
     int dx, sarc_ew, prior_fx;  /* prior_fx: -1 any, 0 no, 1 yes */
     int pf_choice;        /* eligibility.prior_fracture as read: any|yes|no */
     double tmax;          /* NAN: no T-score criterion */
-    int find, interval;
+    double vitd_max;      /* NAN: no 25(OH)D criterion */
+    double prob_min;      /* NAN: no 10-year probability criterion */
+    int prob_hip;         /* eligibility.fracture_probability_sites: 0 major, 1 hip */
+    int sedentary, smoking;   /* choices: any|yes|no, any|current|not_current */
+    int find, interval, errors_per_person;
     double attend, sens, spec, c_screen;
     double reach, uptake, adherence, discont;
     double bmd, mass, strength, change_years, fall_rr, fx_rr[OS_NFX_SITES], mort_rr;
@@ -147,8 +176,9 @@ typedef struct iv_prog {
     double c_year, c_start;
     int nae;
     iv_ae ae[MAX_AE];
+    iv_course course;     /* persistence, sequence, after-stop course (iv_course.h) */
     uint32_t purpose_person, purpose_year;
-    int col_state, col_years;
+    int col_state, col_years, col_gain;   /* col_gain -1: no gain kept */
 } iv_prog;
 
 /* Where each key of a programme goes; defaults are the specs' (prog_params).
@@ -165,7 +195,11 @@ static const os_field prog_fields[] = {
     PF("eligibility.definition", sarc_ew, OS_F_CHOICE),
     PF("eligibility.tscore_max", tmax, OS_F_REAL),
     PF("eligibility.prior_fracture", pf_choice, OS_F_CHOICE),
-    PF("finding.method", find, OS_F_CHOICE),
+    PF("eligibility.vitamin_d_max", vitd_max, OS_F_REAL),
+    PF("eligibility.fracture_probability_min", prob_min, OS_F_REAL),
+    PF("eligibility.fracture_probability_sites", prob_hip, OS_F_CHOICE),
+    PF("eligibility.sedentary", sedentary, OS_F_CHOICE), PF("eligibility.smoking", smoking, OS_F_CHOICE),
+    PF("finding.method", find, OS_F_CHOICE), PF("finding.errors", errors_per_person, OS_F_CHOICE),
     PF("coverage", reach, OS_F_REAL), PF("uptake", uptake, OS_F_REAL),
     PF("adherence", adherence, OS_F_REAL), PF("discontinuation", discont, OS_F_REAL),
     PF("effects.bmd_change", bmd, OS_F_REAL), PF("effects.muscle_mass_change", mass, OS_F_REAL),
@@ -192,6 +226,7 @@ static const os_field find_fields[] = {
 static const os_field ae_fields[] = {
     OS_FIELD("rate", iv_ae, rate, OS_F_REAL), OS_FIELD("cost", iv_ae, cost, OS_F_REAL),
     OS_FIELD("disutility", iv_ae, disutility, OS_F_REAL),
+    OS_FIELD("mortality_hr", iv_ae, mortality_hr, OS_F_REAL), OS_FIELD("stops", iv_ae, stops, OS_F_BOOL),
 };
 #define NFIELDS(t) (sizeof t / sizeof t[0])
 
@@ -202,7 +237,14 @@ typedef struct iv_state {
     double rate;          /* economics.discount_rate */
     const char *currency; /* economics.currency: units of the programme costs */
     int col_found, col_bmd, col_mass, col_str, col_fall, col_fx[OS_NFX_SITES], col_cost, col_q;
-    int col_dx, col_t, col_flags, col_hr;
+    int col_dx, col_t, col_flags, col_hr, col_vitd, col_rf, col_smoke;
+    /* The 10-year probability criterion (any programme with it): the
+     * fracture module, its inputs, and this year's competing death
+     * probabilities by sex, whole year of age and year ahead. */
+    int need_prob;
+    const void *fx;
+    int col_bmd_in, col_grip, col_gait, col_fxyears;
+    double q_death[OS_NSEX][IV_PROB_AGES][10];
     int sum[S_N];
 } iv_state;
 
@@ -216,7 +258,9 @@ static int iv_declare(os_cfg *cfg, os_err *err)
     char prefix[256];
     for (size_t i = 0; i < n; i++) {
         snprintf(prefix, sizeof prefix, "programmes.%s", names[i]);
-        if (os_cfg_declare_under(cfg, prefix, prog_params, NPROG_PARAMS, err)) return OS_ECONFIG;
+        if (os_cfg_declare_under(cfg, prefix, prog_params, NPROG_PARAMS, err) ||
+            os_cfg_declare_under(cfg, prefix, iv_course_params, iv_course_nparams, err))
+            return OS_ECONFIG;
         /* A screening programme needs its test described. */
         char key[320];
         snprintf(key, sizeof key, "%s.finding.method", prefix);
@@ -261,6 +305,13 @@ static int read_prog(const os_model *m, const char *name, iv_prog *p, os_err *er
     p->sex -= 1;   /* any|female|male -> -1 any, 0 female, 1 male */
     static const int pf_of[] = {-1, 1, 0};   /* any|yes|no */
     p->prior_fx = p->pf_choice >= 0 ? pf_of[p->pf_choice] : -1;
+    if (iv_course_read(c, pre, &p->course, err)) return OS_ECONFIG;
+    if (FIND_IS_CASE_FINDING(p->find) && p->dx != DX_SARC && p->dx != DX_OSTEOSARC) {
+        snprintf(key, sizeof key, "%s.finding.method", pre);
+        return os_fail(err, OS_ECONFIG,
+                       "%s: %s: sarcopenia case-finding needs eligibility.diagnosis sarcopenia or osteosarcopenia "
+                       "(the condition it screens for)", os_cfg_origin(c, key), key);
+    }
     if (p->find != FIND_NONE) {
         if (os_cfg_read(c, pre, find_fields, NFIELDS(find_fields), p, err)) return OS_ECONFIG;
         if (p->interval < 1) {
@@ -293,8 +344,47 @@ static int add_f32(os_model *m, const char *name, const char *units, const char 
     return os_model_add_column(m, "interventions", name, OS_COL_F32, units, desc, 0, err);
 }
 
+/* Programme K of the arm: its settings, state columns and sequence. */
+static int init_prog(os_model *m, iv_state *s, int k, os_err *err)
+{
+    iv_prog *p = &s->p[k];
+    if (read_prog(m, m->programmes[k], p, err)) return OS_ECONFIG;
+    if (!isnan(p->prob_min)) s->need_prob = 1;
+    /* Column descriptions are static text: the store keeps pointers. */
+    char name[64];
+    snprintf(name, sizeof name, "iv%d_state", k);
+    p->col_state = os_model_add_column(m, "interventions", name, OS_COL_U8, "code",
+                                     "programme k of the arm (/arms attribute programmes): 0 not started, "
+                                     "1 on, 2 stopped (effects fading), 3 done",
+                                     0, err);
+    snprintf(name, sizeof name, "iv%d_years", k);
+    p->col_years = os_model_add_column(m, "interventions", name, OS_COL_U8, "year",
+                                     "programme k: years on it (state 1) or since stopping (state 2)", 0, err);
+    if (p->col_state < 0 || p->col_years < 0) return OS_ERUN;
+    if (iv_course_link(m->cfg, m->programmes, k, &p->course, err)) return OS_ECONFIG;
+    if (p->course.prev >= 0 && p->course.when == IV_SEQ_FOUND && s->p[p->course.prev].find == FIND_NONE) {
+        char key[320];
+        snprintf(key, sizeof key, "programmes.%s.sequence.when", m->programmes[k]);
+        return os_fail(err, OS_ECONFIG, "%s: %s: found, but '%s' finds no one (its finding.method is none)",
+                       os_cfg_origin(m->cfg, key), key, p->course.after);
+    }
+    /* The gain a rebound takes back, kept only where the key is set. */
+    p->col_gain = -1;
+    char gkey[320];
+    snprintf(gkey, sizeof gkey, "programmes.%s.after_stop.rebound_gain_share", m->programmes[k]);
+    if (os_cfg_has(m->cfg, gkey)) {
+        snprintf(name, sizeof name, "iv%d_gain", k);
+        p->col_gain = os_model_add_column(m, "interventions", name, OS_COL_F32, "1",
+                                          "programme k: BMD log-gain made on it, taken back by its rebound",
+                                          0, err);
+        if (p->col_gain < 0) return OS_ERUN;
+    }
+    return OS_OK;
+}
+
 static int iv_init(os_model *m, void **state, os_err *err)
 {
+    int rc;
     iv_state *s = calloc(1, sizeof *s);
     if (!s) return os_fail(err, OS_ERUN, "interventions: out of memory");
     *state = s;
@@ -334,21 +424,8 @@ static int iv_init(os_model *m, void **state, os_err *err)
     s->np = m->nprogrammes;
     if (s->np == 0) return OS_OK;
     if (s->np > MAX_PROG) return os_fail(err, OS_ECONFIG, "arm %s: more than %d programmes", m->arm_name, MAX_PROG);
-    for (int k = 0; k < s->np; k++) {
-        iv_prog *p = &s->p[k];
-        if (read_prog(m, m->programmes[k], p, err)) return OS_ECONFIG;
-        /* Column descriptions are static text: the store keeps pointers. */
-        char name[64];
-        snprintf(name, sizeof name, "iv%d_state", k);
-        p->col_state = os_model_add_column(m, "interventions", name, OS_COL_U8, "code",
-                                         "programme k of the arm (/arms attribute programmes): 0 not started, "
-                                         "1 on, 2 stopped (effects fading), 3 done",
-                                         0, err);
-        snprintf(name, sizeof name, "iv%d_years", k);
-        p->col_years = os_model_add_column(m, "interventions", name, OS_COL_U8, "year",
-                                         "programme k: years on it (state 1) or since stopping (state 2)", 0, err);
-        if (p->col_state < 0 || p->col_years < 0) return OS_ERUN;
-    }
+    for (int k = 0; k < s->np; k++)
+        if ((rc = init_prog(m, s, k, err))) return rc;
     s->col_found = os_model_add_column(m, "interventions", "iv_found", OS_COL_U8, "bits",
                                      "bit k: found by programme k's screening", 0, err);
     s->col_bmd = add_f32(m, OS_IV_BMD, "1/yr", "programme effect on the yearly BMD log-change", err);
@@ -368,6 +445,28 @@ static int iv_init(os_model *m, void **state, os_err *err)
     return OS_OK;
 }
 
+/* The 10-year probability criterion's inputs for this year: columns of
+ * later modules, the fracture module, and the competing probability of
+ * death t years ahead at each whole year of age (all-cause rates of the
+ * demography's life tables, as FRAX uses population mortality). */
+static int prob_year_begin(os_model *m, iv_state *s, os_err *err)
+{
+    const void *demog = os_model_state(m, "demography");
+    if (!(s->fx = os_model_state(m, "fractures")) || !demog)
+        return os_fail(err, OS_ERUN, "interventions: eligibility.fracture_probability_min needs the fractures "
+                                     "and demography modules");
+    if ((s->col_bmd_in = os_model_column(m, "interventions", "bmd", OS_COL_F32, err)) < 0 ||
+        (s->col_grip = os_model_column(m, "interventions", "grip", OS_COL_F32, err)) < 0 ||
+        (s->col_gait = os_model_column(m, "interventions", "gait", OS_COL_F32, err)) < 0 ||
+        (s->col_fxyears = os_model_column(m, "interventions", "fx_years", OS_COL_U8, err)) < 0)
+        return OS_ERUN;
+    for (int sex = 0; sex < OS_NSEX; sex++)
+        for (int a = 0; a < IV_PROB_AGES; a++)
+            for (int t = 0; t < 10; t++)
+                s->q_death[sex][a][t] = -expm1(-os_demog_mx(demog, sex, a + t + 0.5, m->year + t + 0.5));
+    return OS_OK;
+}
+
 /* Columns of later modules exist once every module's init has run. */
 static int iv_year_begin(os_model *m, void *state, os_err *err)
 {
@@ -376,12 +475,41 @@ static int iv_year_begin(os_model *m, void *state, os_err *err)
     if ((s->col_dx = os_model_column(m, "interventions", "dx", OS_COL_U16, err)) < 0 ||
         (s->col_t = os_model_column(m, "interventions", "tscore", OS_COL_F32, err)) < 0 ||
         (s->col_flags = os_model_column(m, "interventions", "fx_flags", OS_COL_U8, err)) < 0 ||
-        (s->col_hr = os_model_column(m, "interventions", "mortality_hr", OS_COL_F32, err)) < 0)
+        (s->col_hr = os_model_column(m, "interventions", "mortality_hr", OS_COL_F32, err)) < 0 ||
+        (s->col_vitd = os_model_column(m, "interventions", "vitd", OS_COL_U8, err)) < 0 ||
+        (s->col_rf = os_model_column(m, "interventions", "rf_flags", OS_COL_U8, err)) < 0 ||
+        (s->col_smoke = os_model_column(m, "interventions", "smoking", OS_COL_U8, err)) < 0)
         return OS_ERUN;
-    return OS_OK;
+    return s->need_prob ? prob_year_begin(m, s, err) : OS_OK;
 }
 
 /* ---- the yearly step ---- */
+
+/* Columns a programme year reads (and iv_found, which it sets). */
+typedef struct iv_in {
+    const uint16_t *dx;
+    const float *t;
+    const uint8_t *flags;
+    uint8_t *found;
+    const uint8_t *vitd, *rf, *smoke;   /* risk factors (risk_factors.c) */
+    /* The 10-year probability criterion (NULL without it). */
+    const struct iv_state *s;
+    const float *age, *bmd, *grip, *gait;
+    const uint8_t *sex, *fxyears;
+} iv_in;
+
+/* The risk-factor criteria of P for person I: 25(OH)D, activity, smoking. */
+static int meets_risk_criteria(const iv_prog *p, const iv_in *in, size_t i)
+{
+    if (!isnan(p->vitd_max) && !((double)in->vitd[i] < p->vitd_max)) return 0;
+    int sed = (in->rf[i] & OS_RF_SEDENTARY) != 0;
+    if (p->sedentary > 0 && sed != (p->sedentary == 1)) return 0;      /* 1 yes, 2 no */
+    int cur = in->smoke[i] == OS_SMOKE_CURRENT;
+    if (p->smoking > 0 && cur != (p->smoking == 1)) return 0;          /* 1 current, 2 not_current */
+    return 1;
+}
+
+static int meets_probability(const iv_prog *p, const iv_in *in, size_t i);
 
 static int meets_criteria(const iv_prog *p, unsigned dx, float t, unsigned flags)
 {
@@ -423,14 +551,6 @@ static void add_ratios(iv_eff *e, const iv_prog *p, double f)
     e->mort *= 1.0 - f * (1.0 - p->mort_rr);
 }
 
-/* Columns a programme year reads (and iv_found, which it sets). */
-typedef struct iv_in {
-    const uint16_t *dx;
-    const float *t;
-    const uint8_t *flags;
-    uint8_t *found;
-} iv_in;
-
 /* A person's counts of the year. */
 typedef struct iv_count {
     int on_any, starts, screens, aes;
@@ -461,13 +581,30 @@ static double iv_uniform(iv_draws *d)
  * programme reaches them and they meet its criteria or a screen finds
  * them; PW: the first block of their life-long stream (the draws reached
  * and would start), G: their draws of this year. */
+/* Whether person I's FRAX-like 10-year probability (os_fx_prob10) at P's
+ * sites reaches eligibility.fracture_probability_min. */
+static int meets_probability(const iv_prog *p, const iv_in *in, size_t i)
+{
+    if (isnan(p->prob_min)) return 1;
+    const iv_state *s = in->s;
+    unsigned sites = p->prob_hip ? 1u << OS_SITE_HIP : (1u << OS_NFX_SITES) - 1u;
+    int a = (int)in->age[i];
+    a = a < 0 ? 0 : (a >= IV_PROB_AGES ? IV_PROB_AGES - 1 : a);
+    int sex = in->sex[i];
+    int prior = (in->flags[i] & OS_FX_EVER_ANY) ? (in->fxyears[i] ? in->fxyears[i] : 1) : 0;
+    double p10 = os_fx_prob10(s->fx, sites, sex, (double)in->age[i], in->bmd[i], in->grip[i], in->gait[i], prior,
+                              s->q_death[sex][a]);
+    return p10 >= p->prob_min;
+}
+
 static void offer(const os_model *m, const iv_prog *p, int k, size_t i, const iv_in *in,
                   const uint32_t *pw, iv_draws *g, uint8_t *st, uint8_t *yrs, iv_eff *e,
                   iv_count *n)
 {
     double u_reach = os_rng_word_uniform(pw[0]), u_start = os_rng_word_uniform(pw[1]);
     if (!(u_reach < p->reach)) return;
-    int crit = meets_criteria(p, in->dx[i], in->t[i], in->flags[i]);
+    int crit = meets_criteria(p, in->dx[i], in->t[i], in->flags[i]) && meets_risk_criteria(p, in, i) &&
+               meets_probability(p, in, i);
     int ok = crit;
     unsigned bit = 1u << k;
     if (p->find != FIND_NONE && !(in->found[i] & bit)) {
@@ -475,7 +612,8 @@ static void offer(const os_model *m, const iv_prog *p, int k, size_t i, const iv
         if ((m->year - p->start) % p->interval == 0 && iv_uniform(g) < p->attend) {
             n->screens++;
             e->cost += p->c_screen;
-            double u = iv_uniform(g);
+            /* per_person: the third word of the life-long block. */
+            double u = p->errors_per_person == 1 ? os_rng_word_uniform(pw[2]) : iv_uniform(g);
             ok = crit ? u < p->sens : u >= p->spec;
             if (ok) in->found[i] |= (uint8_t)bit;
         }
@@ -489,23 +627,31 @@ static void offer(const os_model *m, const iv_prog *p, int k, size_t i, const iv
 }
 
 /* A year on programme P (state ST_ON): effects, costs, adverse events and
- * stopping. */
+ * stopping (on its persistence curve, iv_course.h).  GAIN, when kept,
+ * adds up the BMD change the programme made. */
 static void on_year(const os_model *m, const iv_prog *p, iv_draws *g, uint8_t *st, uint8_t *yrs,
-                    iv_eff *e, iv_count *n)
+                    float *gain, iv_eff *e, iv_count *n)
 {
     n->on_any = 1;
-    if (*yrs < p->change_years) add_changes(e, p, p->adherence);
+    if (*yrs < p->change_years) {
+        add_changes(e, p, p->adherence);
+        if (gain) *gain += (float)(p->adherence * p->bmd);
+    }
     add_ratios(e, p, p->adherence);
     e->cost += p->c_year;
+    int stop_ae = 0;
     for (int a = 0; a < p->nae; a++)
         if (iv_uniform(g) < p->ae[a].rate) {
             n->aes++;
             e->cost += p->ae[a].cost;
             e->qloss += p->ae[a].disutility;
+            e->mort *= p->ae[a].mortality_hr;
+            stop_ae |= p->ae[a].stops;
         }
     if (*yrs < 255) (*yrs)++;
     /* Stopping takes effect from next year. */
-    if (*yrs >= p->max_years || m->year >= p->end || iv_uniform(g) < p->discont) {
+    if (stop_ae || *yrs >= p->max_years || m->year >= p->end ||
+        iv_uniform(g) < iv_course_stop_prob(&p->course, p->discont, *yrs)) {
         *st = ST_STOPPED;
         *yrs = 0;
     }
@@ -513,6 +659,55 @@ static void on_year(const os_model *m, const iv_prog *p, iv_draws *g, uint8_t *s
 
 /* Agents of a tile: the sweeps below work on OS_RNG_TILE at a time. */
 #define IV_TILE OS_RNG_TILE
+
+/* Whether person R may be offered P now by its sequence (iv_course.h):
+ * the programme it follows, processed before it this year, is stopped,
+ * on, or has found the person. */
+static int sequence_allows(const os_model *m, const iv_state *s, const iv_prog *p, const os_chunk *c,
+                           size_t r, const iv_in *in)
+{
+    int j = p->course.prev;
+    if (j < 0) return 1;
+    uint8_t stj = OS_CHUNK_COL(m, c, uint8_t, s->p[j].col_state)[r];
+    switch (p->course.when) {
+    case IV_SEQ_ON: return stj == ST_ON;
+    case IV_SEQ_FOUND: return (in->found[r] >> j) & 1u;
+    default:   /* stopped in an earlier year: a stop takes effect the year after */
+        return (stj == ST_STOPPED && OS_CHUNK_COL(m, c, uint8_t, s->p[j].col_years)[r] >= 1) ||
+               stj == ST_DONE;
+    }
+}
+
+/* The after-stop course of P in year YEARS off it (state ST_STOPPED): the
+ * rebound BMD change and the after-stop fracture rate ratios, both over
+ * after_stop.rebound_years. */
+static void after_stop(const iv_prog *p, int years_off, double gain, iv_eff *e)
+{
+    if (!(years_off <= p->rebound_years)) return;
+    e->bmd += iv_course_rebound(&p->course, p->rebound, p->rebound_years, years_off, gain);
+    for (int k = 0; k < OS_NFX_SITES; k++)
+        if (p->course.post_fx_rr[k] != 1.0) e->fx[k] *= p->course.post_fx_rr[k];
+}
+
+/* Person R is on P, which follows another programme with
+ * sequence.rebound_prevented: takes back that share of the other's
+ * after-stop course this year. */
+static void prevent_rebound(const os_model *m, const iv_state *s, const iv_prog *p, const os_chunk *c,
+                            size_t r, iv_eff *e)
+{
+    const iv_prog *q = &s->p[p->course.prev];
+    int years_off = OS_CHUNK_COL(m, c, uint8_t, q->col_years)[r];
+    uint8_t stq = OS_CHUNK_COL(m, c, uint8_t, q->col_state)[r];
+    /* Done this year, after its last rebound year, counts too. */
+    if ((stq != ST_STOPPED && stq != ST_DONE) || !(years_off <= q->rebound_years)) return;
+    double gain = q->col_gain >= 0 ? OS_CHUNK_COL(m, c, float, q->col_gain)[r] : 0.0;
+    double f = p->course.prevented;
+    e->bmd -= f * iv_course_rebound(&q->course, q->rebound, q->rebound_years, years_off, gain);
+    for (int k = 0; k < OS_NFX_SITES; k++) {
+        double rr = q->course.post_fx_rr[k];
+        if (rr != 1.0 && rr > 0.0) e->fx[k] *= (1.0 + (rr - 1.0) * (1.0 - f)) / rr;
+    }
+}
 
 /* Programme K's year for the living people of the tile [T0, T0 + NT) of
  * the chunk, one programme at a time (a person's programmes touch
@@ -526,6 +721,7 @@ static void prog_tile(const os_model *m, const iv_state *s, int k, const os_chun
     const iv_prog *p = &s->p[k];
     uint8_t *st = OS_CHUNK_COL(m, c, uint8_t, p->col_state) + t0;
     uint8_t *yrs = OS_CHUNK_COL(m, c, uint8_t, p->col_years) + t0;
+    float *gain = p->col_gain >= 0 ? OS_CHUNK_COL(m, c, float, p->col_gain) + t0 : NULL;
     int running = !m->burn_in && m->year >= p->start && m->year <= p->end;
     uint32_t ids_o[IV_TILE], ids_on[IV_TILE], wo[IV_TILE * 4], won[IV_TILE * 4];
     int16_t slot[IV_TILE];   /* index in the offer (>= 0) or on (< -1) batch; -1 none */
@@ -541,7 +737,7 @@ static void prog_tile(const os_model *m, const iv_state *s, int k, const os_chun
             st[i] = ST_NEW;
         }
         if (st[i] == ST_NEW && running && c->age[r] >= p->age_min && c->age[r] <= p->age_max &&
-            (p->sex < 0 || c->sex[r] == p->sex)) {
+            (p->sex < 0 || c->sex[r] == p->sex) && sequence_allows(m, s, p, c, r, in)) {
             slot[i] = (int16_t)no;
             ids_o[no++] = c->id[r];
         } else if (st[i] == ST_ON) {
@@ -563,15 +759,18 @@ static void prog_tile(const os_model *m, const iv_state *s, int k, const os_chun
         g.id = c->id[r];
         g.year = (uint32_t)m->year;
         g.purpose = p->purpose_year;
-        if (slot[i] >= 0)
+        if (slot[i] >= 0) {
             offer(m, p, k, r, in, wo + (size_t)slot[i] * 4, &g, &st[i], &yrs[i], &e[i], &n[i]);
+            if (gain && st[i] == ST_ON) gain[i] = 0.0f;   /* a new course */
+        }
         if (st[i] == ST_ON) {
-            on_year(m, p, &g, &st[i], &yrs[i], &e[i], &n[i]);
+            on_year(m, p, &g, &st[i], &yrs[i], gain ? &gain[i] : NULL, &e[i], &n[i]);
+            if (p->course.prev >= 0 && p->course.prevented > 0.0) prevent_rebound(m, s, p, c, r, &e[i]);
         } else if (st[i] == ST_STOPPED) {
             if (yrs[i] < 255) yrs[i]++;
             double f = p->offset > 0 ? 1.0 - (double)yrs[i] / p->offset : 0.0;
             if (f > 0) add_ratios(&e[i], p, p->adherence * f);
-            if (yrs[i] <= p->rebound_years) e[i].bmd += p->rebound;
+            after_stop(p, yrs[i], gain ? gain[i] : 0.0, &e[i]);
             if (f <= 0 && yrs[i] >= p->rebound_years) st[i] = ST_DONE;
         }
     }
@@ -599,7 +798,15 @@ static void iv_step(os_model *m, void *state, os_chunk *c)
     iv_state *s = state;
     if (s->np == 0) return;
     iv_in in = {OS_CHUNK_COL(m, c, uint16_t, s->col_dx), OS_CHUNK_COL(m, c, float, s->col_t),
-                OS_CHUNK_COL(m, c, uint8_t, s->col_flags), OS_CHUNK_COL(m, c, uint8_t, s->col_found)};
+                OS_CHUNK_COL(m, c, uint8_t, s->col_flags), OS_CHUNK_COL(m, c, uint8_t, s->col_found),
+                OS_CHUNK_COL(m, c, uint8_t, s->col_vitd), OS_CHUNK_COL(m, c, uint8_t, s->col_rf),
+                OS_CHUNK_COL(m, c, uint8_t, s->col_smoke), s, c->age, NULL, NULL, NULL, c->sex, NULL};
+    if (s->need_prob) {
+        in.bmd = OS_CHUNK_COL(m, c, float, s->col_bmd_in);
+        in.grip = OS_CHUNK_COL(m, c, float, s->col_grip);
+        in.gait = OS_CHUNK_COL(m, c, float, s->col_gait);
+        in.fxyears = OS_CHUNK_COL(m, c, uint8_t, s->col_fxyears);
+    }
     float *hr = OS_CHUNK_COL(m, c, float, s->col_hr);
     float *o_bmd = OS_CHUNK_COL(m, c, float, s->col_bmd), *o_mass = OS_CHUNK_COL(m, c, float, s->col_mass);
     float *o_str = OS_CHUNK_COL(m, c, float, s->col_str), *o_fall = OS_CHUNK_COL(m, c, float, s->col_fall);
@@ -644,6 +851,14 @@ static const os_colread interventions_reads[] = {
     {"tscore", OS_COL_F32, OS_READ_LATE},
     {"fx_flags", OS_COL_U8, OS_READ_LATE},
     {"mortality_hr", OS_COL_F32, OS_READ_WRITES},
+    {"vitd", OS_COL_U8, 0},        /* eligibility on risk factors */
+    {"rf_flags", OS_COL_U8, 0},
+    {"smoking", OS_COL_U8, 0},
+    /* the 10-year probability criterion (start-of-year values) */
+    {"bmd", OS_COL_F32, OS_READ_LATE},
+    {"grip", OS_COL_F32, OS_READ_LATE},
+    {"gait", OS_COL_F32, OS_READ_LATE},
+    {"fx_years", OS_COL_U8, OS_READ_LATE},
     {NULL, 0, 0},
 };
 
@@ -680,6 +895,20 @@ static int iv_validate(const os_cfg *cfg, os_err *err)
                            os_cfg_origin(cfg, key), key, k, p, best ? " (did you mean '" : "",
                            best ? best : "", best ? "'?)" : "");
         }
+        /* A sequence follows a programme listed before it in the arm. */
+        for (int k = 0; k < a.nprogrammes[i]; k++) {
+            char pre[320];
+            snprintf(pre, sizeof pre, "programmes.%s", a.programmes[i][k]);
+            iv_course c;
+            if (iv_course_read(cfg, pre, &c, err) ||
+                iv_course_link(cfg, a.programmes[i], k, &c, err))
+                return OS_ECONFIG;
+        }
+    }
+    for (size_t j = 0; j < np; j++) {
+        char pre[320];
+        snprintf(pre, sizeof pre, "programmes.%s", progs[j]);
+        if (iv_course_check(cfg, pre, err)) return OS_ECONFIG;
     }
     return OS_OK;
 }

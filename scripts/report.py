@@ -538,14 +538,52 @@ def arms_section(run, figs):
     arms_cfg = run.config.get("arms") if isinstance(run.config.get("arms"), dict) else {}
     progs = run.config.get("programmes") if isinstance(run.config.get("programmes"), dict) else {}
     if arms_cfg:
-        out.append("<table><tr><th>arm</th><th>programmes</th></tr>")
+        out.append("<table><tr><th>arm</th><th>programmes (evidence grade)</th></tr>")
+        unsupported = []
         for name, members in arms_cfg.items():
-            labs = [text((progs.get(m) or {}).get("label", m)) if isinstance(progs.get(m), dict) else m
-                    for m in (members or [])]
+            labs = []
+            for m in members or []:
+                p = progs.get(m) if isinstance(progs.get(m), dict) else {}
+                grade = text(p.get("evidence", "")) if p else ""
+                labs.append(text(p.get("label", m)) + (f" ({grade})" if grade else ""))
+                if p and not has_effect(p):
+                    unsupported.append((words(name), text(p.get("label", m)), grade))
             out.append(f"<tr><td>{esc(words(name))}</td><td style=\"text-align:left\">"
                        f"{esc('; '.join(labs) or 'none')}</td></tr>")
         out.append("</table>")
+        for arm, lab, grade in unsupported:
+            out.append(f"<p><b>No quantitative evidence:</b> {esc(lab)} (arm {esc(arm)}, evidence "
+                       f"{esc(grade or '?')}) has no effect on bone, muscle, falls, fractures or death "
+                       "in its base case: its arm differs from the reference only in cost (and adverse "
+                       "events); a probabilistic analysis draws its effects around zero.</p>")
     return out
+
+
+# Effects a programme can have, and the value that means none.
+NO_EFFECT = {"bmd_change": 0.0, "muscle_mass_change": 0.0, "strength_change": 0.0, "fall_rr": 1.0,
+             "mortality_rr": 1.0, "fracture_rr": 1.0}
+
+
+def has_effect(prog):
+    """Whether a programme's base case changes any outcome (effects other
+    than their no-effect values)."""
+    eff = prog.get("effects") if isinstance(prog.get("effects"), dict) else {}
+
+    def value(v):
+        v = v.get("value") if isinstance(v, dict) and "value" in v else v
+        try:
+            return float(v)
+        except (TypeError, ValueError):
+            return None
+
+    for key, none in NO_EFFECT.items():
+        v = eff.get(key)
+        items = v.values() if key == "fracture_rr" and isinstance(v, dict) and "value" not in v else [v]
+        for x in items:
+            x = value(x)
+            if x is not None and x != none:
+                return True
+    return False
 
 
 # --------------------------------------------------------------------------

@@ -432,6 +432,52 @@ static void test_excess_mortality(void **state)
     }
 }
 
+/* The FRAX-like 10-year probability (os_fx_prob10) against closed forms:
+ * a hip-only, age-flat hazard without a fall effect has the yearly
+ * probability p = 1 - exp(-h), so with no competing death the 10-year
+ * probability is 1 - (1 - p)^10, and with a yearly death probability d it
+ * is sum_t ((1 - p)(1 - d))^t p; a prior fracture, a lower BMD and the
+ * major sites (here the hip plus a vertebral hazard) raise it.  Tolerance
+ * 1e-6: the BMD at the reference T-score is a float (relative rounding
+ * about 6e-8, times the gradient and the hazard's derivative). */
+static void test_ten_year_probability(void **state)
+{
+    (void)state;
+    const char *sets[] = {"fractures.hip.base_rate_female=0.02", "fractures.hip.hr_per_decade_female=1",
+                          "fractures.hip.fall_rr=1", "fractures.vertebral.base_rate_female=0",
+                          "fractures.wrist.base_rate_female=0", "fractures.other.base_rate_female=0"};
+    fixture f;
+    setup(&f, sets, 6, 1);
+    const void *fx = f.st[1];
+    float bmd = fixture_bmd_at(&f, os_cfg_real(f.cfg, "fractures.tscore_ref"));
+    double none[10] = {0}, d[10], p = -expm1(-0.02);
+    for (int t = 0; t < 10; t++) d[t] = 0.05;
+    unsigned hip = 1u << OS_SITE_HIP, major = 0xFu;
+    double p10 = os_fx_prob10(fx, hip, 0, 70.0, bmd, 40.0f, 1.5f, 0, none);
+    assert_true(fabs(p10 - (1.0 - pow(1.0 - p, 10))) < 1e-6);
+    double want = 0, a = 1;
+    for (int t = 0; t < 10; t++) {
+        want += a * p;
+        a *= (1.0 - p) * 0.95;
+    }
+    assert_true(fabs(os_fx_prob10(fx, hip, 0, 70.0, bmd, 40.0f, 1.5f, 0, d) - want) < 1e-6);
+    /* Age-flat: the same at 80. */
+    assert_true(fabs(os_fx_prob10(fx, hip, 0, 80.0, bmd, 40.0f, 1.5f, 0, none) - p10) < 1e-6);
+    assert_true(os_fx_prob10(fx, hip, 0, 70.0, bmd, 40.0f, 1.5f, 1, none) > p10);
+    assert_true(os_fx_prob10(fx, hip, 0, 70.0, fixture_bmd_at(&f, -3.5), 40.0f, 1.5f, 0, none) > p10);
+    /* Sites without hazard add nothing to major. */
+    assert_true(fabs(os_fx_prob10(fx, major, 0, 70.0, bmd, 40.0f, 1.5f, 0, none) - p10) < 1e-6);
+    teardown(&f);
+
+    const char *vert[] = {"fractures.hip.base_rate_female=0.02", "fractures.hip.hr_per_decade_female=1",
+                          "fractures.hip.fall_rr=1", "fractures.vertebral.base_rate_female=0.01"};
+    setup(&f, vert, 4, 1);
+    bmd = fixture_bmd_at(&f, os_cfg_real(f.cfg, "fractures.tscore_ref"));
+    assert_true(os_fx_prob10(f.st[1], major, 0, 70.0, bmd, 40.0f, 1.5f, 0, none) >
+                os_fx_prob10(f.st[1], hip, 0, 70.0, bmd, 40.0f, 1.5f, 0, none));
+    teardown(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -445,6 +491,7 @@ int main(void)
         cmocka_unit_test(test_hospital_background),
         cmocka_unit_test(test_hospital_bedrest),
         cmocka_unit_test(test_excess_mortality),
+        cmocka_unit_test(test_ten_year_probability),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

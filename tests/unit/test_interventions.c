@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "events.h"
 #include "interventions.h"
+#include "physiology.h"
 
 extern const os_module os_mod_interventions, os_mod_economics;
 
@@ -26,8 +27,8 @@ typedef struct fixture {
     os_model m;
     void *st;
     os_acc acc;
-    int dx, t, flags, hr;
-    const char *names[1];
+    int dx, t, flags, hr, vitd, rf, smoke;
+    const char *names[2];
 } fixture;
 
 /* A woman aged 70 with osteoporosis, no fracture; programme `p` defined by
@@ -46,9 +47,27 @@ static const char *const base =
     "    adherence: 1\n"
     "    discontinuation: 0\n"
     "    effects: {bmd_change: 0.02, fall_rr: 0.6, fracture_rr: {hip: 0.5}, mortality_rr: 0.8}\n"
-    "    costs: {per_year: 1000, per_start: 300}\n";
+    "    costs: {per_year: 1000, per_start: 300}\n"
+    /* q follows p (sequence.after); arms list it second. */
+    "  q:\n"
+    "    label: follower\n"
+    "    type: drug\n"
+    "    evidence: A\n"
+    "    source: test input\n"
+    "    start_year: 2025\n"
+    "    eligibility: {age_min: 65, sex: female}\n"
+    "    coverage: 1\n"
+    "    uptake: 1\n"
+    "    adherence: 1\n"
+    "    discontinuation: 0\n"
+    "    sequence: {after: p}\n"
+    "    effects: {bmd_change: 0.01}\n"
+    "    costs: {per_year: 100}\n";
 
-static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
+/* The fixture with programmes NAMES[0..NPROG) of the arm; 0, or the
+ * error code of the interventions module's init with ERR set. */
+static int setup_arm(fixture *f, const char *const *sets, int nsets, size_t n,
+                     const char *const *names, int nprog, os_err *errp)
 {
     memset(f, 0, sizeof *f);
     char text[4096];
@@ -69,7 +88,11 @@ static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
     f->flags = os_pop_add_column(&f->pop, "fx_flags", OS_COL_U8, "bits", "", 0, &err);
     f->hr = os_pop_add_column(&f->pop, "mortality_hr", OS_COL_F32, "1", "", 0, &err);
     assert_true(f->hr > 0);
-    f->names[0] = "p";
+    f->vitd = os_pop_add_column(&f->pop, "vitd", OS_COL_U8, "nmol/L", "", 0, &err);
+    f->rf = os_pop_add_column(&f->pop, "rf_flags", OS_COL_U8, "bits", "", 0, &err);
+    f->smoke = os_pop_add_column(&f->pop, "smoking", OS_COL_U8, "1", "", 0, &err);
+    assert_true(f->smoke > 0);
+    for (int k = 0; k < nprog; k++) f->names[k] = names[k];
     f->m.cfg = f->cfg;
     f->m.pop = &f->pop;
     f->m.seed = 11;
@@ -79,14 +102,17 @@ static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
     f->m.nthreads = 1;
     f->m.chunk_size = n;
     f->m.programmes = f->names;
-    f->m.nprogrammes = 1;
+    f->m.nprogrammes = nprog;
     f->m.arm_name = "test";
     /* Column lookups name the module: it must be in the model's table. */
     static const os_module *const mods[] = {&os_mod_interventions};
     f->m.modules = mods;
     f->m.nmodules = 1;
     f->m.states = &f->st;
-    if (os_mod_interventions.init(&f->m, &f->st, &err)) fail_msg("%s", err.msg);
+    if (os_mod_interventions.init(&f->m, &f->st, &err)) {
+        *errp = err;
+        return err.code ? err.code : 1;
+    }
     size_t first;
     assert_int_equal(os_pop_append(&f->pop, n, &first, &err), 0);
     for (size_t r = 0; r < n; r++) {
@@ -96,8 +122,26 @@ static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
         ((uint8_t *)os_pop_data(&f->pop, OS_COL_ALIVE))[r] = 1;
         ((uint16_t *)os_pop_data(&f->pop, f->dx))[r] = OS_DX_OSTEOPOROSIS;
         ((float *)os_pop_data(&f->pop, f->t))[r] = -3.0f;
+        ((uint8_t *)os_pop_data(&f->pop, f->vitd))[r] = 60;
     }
     if (os_mod_interventions.year_begin(&f->m, f->st, &err)) fail_msg("%s", err.msg);
+    return 0;
+}
+
+/* The fixture with programme p alone. */
+static void setup(fixture *f, const char *const *sets, int nsets, size_t n)
+{
+    static const char *const p_only[] = {"p"};
+    os_err err = {0};
+    if (setup_arm(f, sets, nsets, n, p_only, 1, &err)) fail_msg("%s", err.msg);
+}
+
+/* The fixture with p, then q following it. */
+static void setup_pq(fixture *f, const char *const *sets, int nsets, size_t n)
+{
+    static const char *const pq[] = {"p", "q"};
+    os_err err = {0};
+    if (setup_arm(f, sets, nsets, n, pq, 2, &err)) fail_msg("%s", err.msg);
 }
 
 static void teardown(fixture *f)
@@ -340,6 +384,199 @@ static void test_screening(void **state)
     teardown(&f);
 }
 
+static size_t count_state_of(fixture *f, const char *column, int state)
+{
+    const uint8_t *s = col(f, column);
+    size_t n = 0;
+    for (size_t r = 0; r < f->pop.n; r++) n += s[r] == state;
+    return n;
+}
+
+/* A persistence curve: the share still on after t years follows the
+ * table (0.6, 0.45, 0.40), then the yearly discontinuation (0.1). */
+static void test_persistence_curve(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.persistence.year_1=0.6", "programmes.p.persistence.year_2=0.45",
+                          "programmes.p.persistence.year_3=0.4", "programmes.p.discontinuation=0.1"};
+    fixture f;
+    const size_t n = 40000;
+    setup(&f, sets, 4, n);
+    const double want[] = {0.6, 0.45, 0.4, 0.4 * 0.9, 0.4 * 0.9 * 0.9};
+    for (int k = 0; k < 5; k++) {
+        step(&f, 2025 + k);
+        assert_share((double)count_state(&f, 1) / n, want[k], n);
+    }
+    teardown(&f);
+}
+
+/* q follows p when p stops: p for one year (max_years 1, romosozumab
+ * style), q from the year after, and q prevents the given share of p's
+ * rebound while on it. */
+static void test_sequence_after_stop(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.max_years=1", "programmes.p.after_stop.rebound_bmd_change=-0.04",
+                          "programmes.p.after_stop.rebound_years=1",
+                          "programmes.q.sequence.rebound_prevented=0.75"};
+    fixture f;
+    setup_pq(&f, sets, 4, 50);
+    const float *bmd = col(&f, OS_IV_BMD);
+    step(&f, 2025);
+    assert_int_equal(count_state_of(&f, "iv0_state", 2), 50);   /* p: stopped after its year */
+    assert_int_equal(count_state_of(&f, "iv1_state", 0), 50);   /* q: not yet */
+    assert_float_equal(bmd[0], 0.02, 1e-7);
+    step(&f, 2026);
+    assert_int_equal(count_state_of(&f, "iv1_state", 1), 50);   /* q starts the year after */
+    /* q's own change plus the quarter of p's rebound it does not prevent. */
+    assert_float_equal(bmd[0], 0.01 - 0.25 * 0.04, 1e-7);
+    step(&f, 2027);
+    assert_float_equal(bmd[0], 0.01, 1e-7);                     /* rebound over */
+    teardown(&f);
+
+    /* Without a predecessor that stops, q never starts. */
+    setup_pq(&f, NULL, 0, 20);
+    for (int k = 0; k < 4; k++) step(&f, 2025 + k);
+    assert_int_equal(count_state_of(&f, "iv1_state", 0), 20);
+    teardown(&f);
+}
+
+/* Sarcopenia case-finding by SARC-F feeding a second programme: among
+ * screened people q reaches sensitivity of the sarcopenic and
+ * 1 - specificity of the others, whatever p's own uptake. */
+static void test_case_finding_feeds_sequence(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.finding.method=sarc_f", "programmes.p.finding.interval=1",
+                          "programmes.p.finding.attendance=0.5", "programmes.p.finding.sensitivity=0.3",
+                          "programmes.p.finding.specificity=0.9", "programmes.p.finding.cost=10",
+                          "programmes.p.eligibility.diagnosis=sarcopenia", "programmes.p.uptake=0.5",
+                          "programmes.q.sequence.when=found"};
+    fixture f;
+    const size_t n = 40000;
+    setup_pq(&f, sets, 9, n);
+    for (size_t r = 0; r < n; r++)
+        ((uint16_t *)os_pop_data(&f.pop, f.dx))[r] = r % 2 ? 0 : OS_DX_SARC_AWGS;
+    step(&f, 2025);
+    const uint8_t *sq = col(&f, "iv1_state"), *sp = col(&f, "iv0_state");
+    size_t tp = 0, fp = 0, p_on = 0;
+    for (size_t r = 0; r < n; r++) {
+        *(r % 2 ? &fp : &tp) += sq[r] == 1;
+        p_on += sp[r] == 1;
+    }
+    assert_share((double)tp / (n / 2), 0.5 * 0.3, n / 2);
+    assert_share((double)fp / (n / 2), 0.5 * 0.1, n / 2);
+    /* p itself starts only half of those it finds (attendance 0.5). */
+    assert_share((double)p_on / n, 0.5 * 0.5 * (0.5 * 0.3 + 0.5 * 0.1), n);
+    teardown(&f);
+}
+
+/* Repeated yearly screening of people without the condition: with
+ * independent errors the false positives add up (1 - 0.9^5 after five
+ * rounds); with per-person errors the same 10 % are flagged every round. */
+static void test_case_finding_errors_per_person(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.finding.method=calf", "programmes.p.finding.interval=1",
+                          "programmes.p.finding.attendance=1", "programmes.p.finding.sensitivity=0.8",
+                          "programmes.p.finding.specificity=0.9", "programmes.p.finding.cost=1",
+                          "programmes.p.eligibility.diagnosis=sarcopenia", "programmes.p.finding.errors=x"};
+    const char *kinds[] = {"independent", "per_person"};
+    const double want[] = {1 - 0.9 * 0.9 * 0.9 * 0.9 * 0.9, 0.1};
+    const size_t n = 20000;
+    for (int k = 0; k < 2; k++) {
+        char errors[64];
+        snprintf(errors, sizeof errors, "programmes.p.finding.errors=%s", kinds[k]);
+        sets[7] = errors;
+        fixture f;
+        setup(&f, sets, 8, n);
+        for (size_t r = 0; r < n; r++) ((uint16_t *)os_pop_data(&f.pop, f.dx))[r] = 0;
+        for (int y = 0; y < 5; y++) step(&f, 2025 + y);
+        assert_share((double)(n - count_state(&f, 0)) / n, want[k], n);
+        teardown(&f);
+    }
+}
+
+/* Rebound scaled to the gain: 3 years at +0.02 then a 2-year rebound
+ * taking back all of it (0.06 / 2 a year) on top of the fixed -0.01, with
+ * the after-stop vertebral rate ratio over the same window. */
+static void test_rebound_scaled_to_gain(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.max_years=3", "programmes.p.after_stop.rebound_bmd_change=-0.01",
+                          "programmes.p.after_stop.rebound_years=2",
+                          "programmes.p.after_stop.rebound_gain_share=1",
+                          "programmes.p.after_stop.fracture_rr.vertebral=1.5"};
+    fixture f;
+    setup(&f, sets, 5, 10);
+    const float *bmd = col(&f, OS_IV_BMD), *vert = col(&f, OS_IV_FX_RR_PREFIX "vertebral");
+    const double want_bmd[] = {0.02, 0.02, 0.02, -0.01 - 0.03, -0.01 - 0.03, 0};
+    const double want_vert[] = {1, 1, 1, 1.5, 1.5, 1};
+    for (int k = 0; k < 6; k++) {
+        step(&f, 2025 + k);
+        assert_float_equal(bmd[0], want_bmd[k], 1e-6);
+        assert_float_equal(vert[0], want_vert[k], 1e-6);
+    }
+    teardown(&f);
+
+    /* A one-year course has less to lose. */
+    const char *one[] = {"programmes.p.max_years=1", "programmes.p.after_stop.rebound_bmd_change=-0.01",
+                         "programmes.p.after_stop.rebound_years=1", "programmes.p.after_stop.rebound_gain_share=1"};
+    setup(&f, one, 4, 10);
+    step(&f, 2025);
+    step(&f, 2026);
+    assert_float_equal(((const float *)col(&f, OS_IV_BMD))[0], -0.01 - 0.02, 1e-6);
+    teardown(&f);
+}
+
+/* Eligibility on risk factors: 25(OH)D below 50 nmol/L, sedentary,
+ * current smokers. */
+static void test_risk_factor_eligibility(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.eligibility.vitamin_d_max=50", "programmes.p.eligibility.sedentary=yes",
+                          "programmes.p.eligibility.smoking=current"};
+    fixture f;
+    setup(&f, sets, 3, 64);
+    uint8_t *vd = os_pop_data(&f.pop, f.vitd), *rf = os_pop_data(&f.pop, f.rf), *sm = os_pop_data(&f.pop, f.smoke);
+    for (size_t r = 0; r < f.pop.n; r++) {
+        vd[r] = r & 1 ? 70 : 30;
+        rf[r] = r & 2 ? OS_RF_SEDENTARY : 0;
+        sm[r] = r & 4 ? OS_SMOKE_CURRENT : OS_SMOKE_FORMER;
+    }
+    step(&f, 2025);
+    const uint8_t *s = col(&f, "iv0_state");
+    for (size_t r = 0; r < f.pop.n; r++) assert_int_equal(s[r], (r & 7) == 6 ? 1 : 0);
+    teardown(&f);
+}
+
+/* Inputs the schema refuses, each naming its key. */
+static void test_schema_errors(void **state)
+{
+    (void)state;
+    static const char *const qp[] = {"q", "p"};
+    fixture f;
+    os_err err = {0};
+    assert_int_not_equal(setup_arm(&f, NULL, 0, 10, qp, 2, &err), 0);
+    assert_non_null(strstr(err.msg, "programmes.q.sequence.after"));
+    teardown(&f);
+
+    const char *cf[] = {"programmes.p.finding.method=calf", "programmes.p.finding.interval=1",
+                        "programmes.p.finding.attendance=1", "programmes.p.finding.sensitivity=0.8",
+                        "programmes.p.finding.specificity=0.8", "programmes.p.finding.cost=1"};
+    static const char *const p_only[] = {"p"};
+    memset(&err, 0, sizeof err);
+    assert_int_not_equal(setup_arm(&f, cf, 6, 10, p_only, 1, &err), 0);
+    assert_non_null(strstr(err.msg, "programmes.p.finding.method"));
+    teardown(&f);
+
+    const char *gap[] = {"programmes.p.persistence.year_1=0.6", "programmes.p.persistence.year_3=0.4"};
+    memset(&err, 0, sizeof err);
+    assert_int_not_equal(setup_arm(&f, gap, 2, 10, p_only, 1, &err), 0);
+    assert_non_null(strstr(err.msg, "persistence"));
+    teardown(&f);
+}
+
 static void test_adverse_events(void **state)
 {
     (void)state;
@@ -358,6 +595,26 @@ static void test_adverse_events(void **state)
     }
     assert_share((double)ae / f.pop.n, 0.25, f.pop.n);
     teardown(&f);
+
+    /* An event that kills (hazard ratio in its year) and stops the
+     * programme: the people it struck are off it the next year. */
+    const char *severe[] = {"programmes.p.adverse.liver.rate=0.25", "programmes.p.adverse.liver.cost=1",
+                            "programmes.p.adverse.liver.disutility=0.1",
+                            "programmes.p.adverse.liver.mortality_hr=3",
+                            "programmes.p.adverse.liver.stops=true"};
+    setup(&f, severe, 5, 20000);
+    step(&f, 2025);
+    const float *hr = col(&f, "mortality_hr"), *q2 = col(&f, OS_IV_QALY_LOSS);
+    const uint8_t *st = col(&f, "iv0_state");
+    size_t struck = 0;
+    for (size_t r = 0; r < f.pop.n; r++) {
+        int had = q2[r] > 0;
+        struck += had;
+        assert_float_equal(hr[r], had ? 3 * 0.8 : 0.8, 1e-6);   /* with the programme's mortality_rr */
+        assert_int_equal(st[r], had ? 2 : 1);
+    }
+    assert_share((double)struck / f.pop.n, 0.25, f.pop.n);
+    teardown(&f);
 }
 
 int main(void)
@@ -371,6 +628,13 @@ int main(void)
         cmocka_unit_test(test_change_years),
         cmocka_unit_test(test_screening),
         cmocka_unit_test(test_adverse_events),
+        cmocka_unit_test(test_persistence_curve),
+        cmocka_unit_test(test_sequence_after_stop),
+        cmocka_unit_test(test_case_finding_feeds_sequence),
+        cmocka_unit_test(test_case_finding_errors_per_person),
+        cmocka_unit_test(test_rebound_scaled_to_gain),
+        cmocka_unit_test(test_risk_factor_eligibility),
+        cmocka_unit_test(test_schema_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
