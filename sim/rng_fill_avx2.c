@@ -11,14 +11,15 @@
 
 typedef uint32_t vu __attribute__((vector_size(32)));
 
-/* vpmuludq multiplies the even lanes; the odd ones are shifted down first. */
+/* vpmuludq multiplies the even lanes; the odd ones are moved down first.
+ * Shuffles rather than shifts: measured faster (they use other ports). */
 static inline vu kern_mulhilo(vu x, uint32_t m, vu *hi)
 {
     __m256i mm = _mm256_set1_epi32((int)m);
     __m256i ev = _mm256_mul_epu32((__m256i)x, mm);
-    __m256i od = _mm256_mul_epu32(_mm256_srli_epi64((__m256i)x, 32), mm);
-    *hi = (vu)_mm256_blend_epi32(_mm256_srli_epi64(ev, 32), od, 0xaa);
-    return (vu)_mm256_blend_epi32(ev, _mm256_slli_epi64(od, 32), 0xaa);
+    __m256i od = _mm256_mul_epu32(_mm256_shuffle_epi32((__m256i)x, 0xf5), mm);
+    *hi = (vu)_mm256_blend_epi32(_mm256_shuffle_epi32(ev, 0xf5), od, 0xaa);
+    return (vu)_mm256_blend_epi32(ev, _mm256_shuffle_epi32(od, 0xa0), 0xaa);
 }
 
 /* A 4 x 8 transpose: after the unpacks, u[k] holds lanes k (low half) and

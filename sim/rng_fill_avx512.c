@@ -11,14 +11,15 @@
 
 typedef uint32_t vu __attribute__((vector_size(64)));
 
-/* vpmuludq multiplies the even lanes; the odd ones are shifted down first. */
+/* vpmuludq multiplies the even lanes; the odd ones are moved down first.
+ * Shuffles rather than shifts: measured faster (they use other ports). */
 static inline vu kern_mulhilo(vu x, uint32_t m, vu *hi)
 {
     __m512i mm = _mm512_set1_epi32((int)m);
     __m512i ev = _mm512_mul_epu32((__m512i)x, mm);
-    __m512i od = _mm512_mul_epu32(_mm512_srli_epi64((__m512i)x, 32), mm);
-    *hi = (vu)_mm512_mask_blend_epi32(0xaaaa, _mm512_srli_epi64(ev, 32), od);
-    return (vu)_mm512_mask_blend_epi32(0xaaaa, ev, _mm512_slli_epi64(od, 32));
+    __m512i od = _mm512_mul_epu32(_mm512_shuffle_epi32((__m512i)x, 0xf5), mm);
+    *hi = (vu)_mm512_mask_shuffle_epi32(od, 0x5555, ev, 0xf5);
+    return (vu)_mm512_mask_shuffle_epi32(ev, 0xaaaa, od, 0xa0);
 }
 
 /* A 4 x 16 transpose: after the unpacks, 128-bit part q of u[k] holds
