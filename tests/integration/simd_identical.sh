@@ -35,6 +35,7 @@ same_as_scalar "$TMP/default.h5" "default kernel ($default)"
 echo "simd_identical: default kernel $default: identical to scalar"
 
 for k in sse2 avx2 avx512; do
+  rm -f "$TMP/$k.h5"
   set +e
   OSTEOSIM_SIMD=$k "$OSTEOSIM" run "$cfg" "${args[@]}" -o "$TMP/$k.h5" 2>"$TMP/$k.err"
   rc=$?
@@ -49,8 +50,21 @@ for k in sse2 avx2 avx512; do
   echo "simd_identical: kernel $k: identical to scalar"
 done
 
+# The benchmark floor draws the same words batched (--simd, in tiles, with a
+# fractional block per agent-year) as with scalar streams: the same checksum.
+checksum() { "$OSTEOSIM" floor --agents 3001 --years 3 --blocks 2.4 --bytes 8 --threads 2 "$@" |
+             grep -o 'checksum [0-9.]*'; }
+want=$(OSTEOSIM_SIMD=scalar checksum)
+[ -n "$want" ] || fail "osteosim floor printed no checksum"
+for k in scalar sse2 avx2 avx512; do
+  if [ "$k" != scalar ] && [ ! -f "$TMP/$k.h5" ]; then continue; fi   # not run by this CPU
+  got=$(OSTEOSIM_SIMD=$k checksum --simd)
+  [ "$got" = "$want" ] || fail "floor --simd with OSTEOSIM_SIMD=$k: $got, scalar streams $want"
+done
+
 # A bad value: one line naming it, exit 2, no output file.
 set +e
+rm -f "$TMP/bad.h5"
 OSTEOSIM_SIMD=avx9 "$OSTEOSIM" run "$cfg" "${args[@]}" -o "$TMP/bad.h5" 2>"$TMP/bad.err"
 rc=$?
 set -e
