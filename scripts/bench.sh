@@ -6,7 +6,10 @@
 # agent-years per second per core, parallel efficiency, peak memory, bytes
 # per agent (peak RSS above a zero-agent run, divided by agents) and output size,
 # and the floor: the same number of Philox draws per agent-year and the same
-# state bytes touched, without the model (osteosim floor), with model/floor.
+# state bytes touched, without the model (osteosim floor), with model/floor;
+# and the same floor with the draws batched as column sweeps make them
+# (osteosim floor --simd: os_rng_fill in tiles, the kernel OSTEOSIM_SIMD
+# chooses; its name is printed), with model/floor_simd.
 #
 # Under MPI, peakRSS_MiB is the largest peak RSS of one rank (each rank is
 # a process: /usr/bin/time per rank) and B/agent sums the ranks' peaks above
@@ -34,7 +37,7 @@ field() { grep -o "$1 *[0-9.e+]*" "$2" | head -1 | awk '{print $NF}'; }
 $bin run "$cfg" --agents 22 --threads 1 -o "$tmp/zero.h5" > "$tmp/zero.txt"
 rss0=$(grep -o 'peak RSS [0-9.]*' "$tmp/zero.txt" | awk '{print $3}')
 
-printf '%-8s %14s %10s %16s %12s %12s %10s %12s %14s %12s\n' threads agent-years wall_s "agent-yr/s/core" efficiency peakRSS_MiB B/agent output_MiB "floor_yr/s/core" model/floor
+printf '%-8s %14s %10s %16s %12s %12s %10s %12s %14s %12s %19s %17s\n' threads agent-years wall_s "agent-yr/s/core" efficiency peakRSS_MiB B/agent output_MiB "floor_yr/s/core" model/floor "floor_simd_yr/s/core" model/floor_simd
 base=""
 for t in 1 $ncores; do
   $bin run "$cfg" --agents "$agents" --threads "$t" -o "$tmp/run$t.h5" > "$tmp/run$t.txt"
@@ -53,9 +56,13 @@ for t in 1 $ncores; do
   $bin floor --agents "$fagents" --years "$years" --blocks "$blocks" --bytes "$row" --threads "$t" > "$tmp/floor$t.txt"
   frate=$(grep -o '[0-9.e+]* agent-years/s' "$tmp/floor$t.txt" | awk -v t="$t" '{printf "%.4g", $1/t}')
   ratio=$(awk -v f="$frate" -v r="$rate" 'BEGIN{printf "%.2f", f/r}')
-  printf '%-8s %14s %10s %16s %12s %12s %10s %12s %14s %12s\n' "$t" "$ay" "$wall" "$rate" "$eff" "$rss" "$bpa" "$size" "$frate" "$ratio"
+  $bin floor --agents "$fagents" --years "$years" --blocks "$blocks" --bytes "$row" --threads "$t" --simd > "$tmp/floor_simd$t.txt"
+  srate=$(grep -o '[0-9.e+]* agent-years/s' "$tmp/floor_simd$t.txt" | awk -v t="$t" '{printf "%.4g", $1/t}')
+  sratio=$(awk -v f="$srate" -v r="$rate" 'BEGIN{printf "%.2f", f/r}')
+  printf '%-8s %14s %10s %16s %12s %12s %10s %12s %14s %12s %19s %17s\n' "$t" "$ay" "$wall" "$rate" "$eff" "$rss" "$bpa" "$size" "$frate" "$ratio" "$srate" "$sratio"
 done
 frate1=$(grep -o '[0-9.e+]* agent-years/s' "$tmp/floor1.txt" | awk '{printf "%.4g", $1}')
+srate1=$(grep -o '[0-9.e+]* agent-years/s' "$tmp/floor_simd1.txt" | awk '{printf "%.4g", $1}')
 
 if grep -q "^OS_USE_MPI:INTERNAL=ON" build-bench/CMakeCache.txt; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -77,10 +84,11 @@ if grep -q "^OS_USE_MPI:INTERNAL=ON" build-bench/CMakeCache.txt; then
     eff=$(awk -v r="$rate" -v b="$base" 'BEGIN{printf "%.1f%%", 100*r/b}')
     size=$(du -m "$tmp/mpi$k.h5" | awk '{print $1}')
     ratio=$(awk -v f="$frate1" -v r="$rate" 'BEGIN{printf "%.2f", f/r}')
-    printf '%-8s %14s %10s %16s %12s %12s %10s %12s %14s %12s\n' "mpi$k" "$ay" "$wall" "$rate" "$eff" "$rss" "$bpa" "$size" "$frate1" "$ratio"
+    sratio=$(awk -v f="$srate1" -v r="$rate" 'BEGIN{printf "%.2f", f/r}')
+    printf '%-8s %14s %10s %16s %12s %12s %10s %12s %14s %12s %19s %17s\n' "mpi$k" "$ay" "$wall" "$rate" "$eff" "$rss" "$bpa" "$size" "$frate1" "$ratio" "$srate1" "$sratio"
   done
 fi
-echo "(random blocks per agent-year: $blocks; population store row: $row bytes)"
+echo "(random blocks per agent-year: $blocks; population store row: $row bytes; $(grep -o 'kernel [a-z0-9]*' "$tmp/floor_simd1.txt") for batched draws)"
 if [ "$ncores" -gt 1 ] && ! h5diff -q "$tmp/run1.h5" "$tmp/run$ncores.h5" /summary; then
   echo "bench: WARNING: /summary differs between 1 and $ncores threads" >&2
   exit 1

@@ -15,6 +15,7 @@
 #include "cmd_run.h"
 #include "h5io.h"
 #include "par.h"
+#include "rng_fill.h"
 
 static const char *const usage_main =
     "usage: osteosim <command> [options]\n"
@@ -102,8 +103,10 @@ int os_cmd_main(int argc, char **argv, const struct os_phases *ph)
     if (strcmp(cmd, "--version") == 0) return os_cmd_version();
     size_t k = 0, n = sizeof commands / sizeof commands[0];
     while (k < n && strcmp(cmd, commands[k].name) != 0) k++;
+    /* The random-number kernel first (OSTEOSIM_SIMD, rng_fill.h): a bad
+     * value ends every command before it starts any work. */
     if (k < n)
-        rc = commands[k].fn(argc - 1, argv + 1, &e);
+        rc = os_rng_fill_setup(&e.err) ? OS_ECONFIG : commands[k].fn(argc - 1, argv + 1, &e);
     else
         rc = os_cmd_fail(&e, NULL, OS_ECONFIG, "unknown command '%s' (see 'osteosim --help')", cmd);
     /* A failure always says why; success leaves nothing to print. */

@@ -162,7 +162,7 @@ int os_info_print(const char *path, FILE *out, int verbose, os_err *err)
     if (f < 0) return err ? err->code : OS_ECONFIG;
     char *version = attr_str(f, "osteosim_version");
     char *commit = attr_str(f, "git_commit"), *created = attr_str(f, "created");
-    char *scenario = attr_str(f, "scenario");
+    char *scenario = attr_str(f, "scenario"), *kernel = attr_str(f, "rng_kernel");
     double y0 = 0, y1 = 0, bpa = 0, ay = 0, wall = 0;
     uint64_t seed = 0;
     if (os_h5c_attr_u64(f, "seed", &seed)) {   /* files before unsigned seeds: int64 */
@@ -202,6 +202,7 @@ int os_info_print(const char *path, FILE *out, int verbose, os_err *err)
     if (verbose) {
         fprintf(out, "osteosim:        %s (commit %s)\n", version, commit ? commit : "?");
         fprintf(out, "created:         %s\n", created ? created : "?");
+        if (kernel) fprintf(out, "rng kernel:      %s (batched random streams)\n", kernel);
         fprintf(out, "bytes per agent: %.0f (population store)\n", bpa);
     }
     if (wall > 0) fprintf(out, "run:             %.4g agent-years in %.3g s (%.3g agent-years/s)\n", ay, wall, ay / wall);
@@ -213,7 +214,7 @@ int os_info_print(const char *path, FILE *out, int verbose, os_err *err)
         fprintf(out, "(osteosim info --verbose: version, every dataset with its type)\n");
     }
     free(year); free(arm); free(agents); free(pop); free(labels);
-    free(version); free(commit); free(created); free(scenario);
+    free(version); free(commit); free(created); free(scenario); free(kernel);
     H5Fclose(f);
     return 0;
 }

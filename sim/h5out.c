@@ -16,6 +16,7 @@
 #include "h5io.h"
 #include "h5par.h"
 #include "par.h"
+#include "rng_fill.h"
 #include "version.h"
 
 /* ---- file life cycle ---- */
@@ -70,6 +71,8 @@ int os_h5out_open(os_h5out **out, const char *path, const os_cfg *cfg,
             /* unsigned: seeds span the full 64-bit range */
             | os_h5c_attr_put_u64(o->file, "seed", (uint64_t)os_cfg_int(cfg, "run.seed"))
             | os_h5_attr_str(o->file, "created", created)
+            /* how, not what: every kernel gives the same numbers */
+            | os_h5_attr_str(o->file, "rng_kernel", os_rng_fill_kernel())
             | os_h5_attr_str(o->file, "config", yaml ? yaml : "")
             | os_h5_attr_str(o->file, "scenario", os_cfg_str(cfg, "scenario.name"))
             | os_h5_attr_str(o->file, "description", os_cfg_str(cfg, "scenario.description"))

@@ -4,6 +4,7 @@
 
 #include "res_cea.h"
 #include "model_roles.h"
+#include "rng_fill.h"
 
 #include <math.h>
 
@@ -38,8 +39,8 @@ void os_report_run(FILE *out, const os_cfg *cfg, const os_summary *s,
     getrusage(RUSAGE_SELF, &ru);
     fprintf(out, "  bytes per agent  %zu (population store row); peak agents %zu; peak RSS %.1f MiB\n",
             st->bytes_per_agent, st->peak_agents, (double)ru.ru_maxrss / 1024.0);
-    fprintf(out, "  random blocks    %.2f Philox blocks per agent-year\n",
-            st->agent_years > 0 ? (double)st->rng_blocks / st->agent_years : 0.0);
+    fprintf(out, "  random blocks    %.2f Philox blocks per agent-year (batched kernel %s)\n",
+            st->agent_years > 0 ? (double)st->rng_blocks / st->agent_years : 0.0, os_rng_fill_kernel());
     fprintf(out, "  output           %s\n", output ? output : "(none)");
     os_arms arms;
     os_engine_arms(cfg, &arms);

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "rng.h"
 
 #define OS_RNG_TILE 256
@@ -44,8 +45,27 @@ static inline void os_rng_init_at(os_rng *r, uint64_t seed, uint32_t agent, uint
     os_rng_seek_block(r, block);
 }
 
-/* The name of the kernel os_rng_fill uses ("scalar", ...), for the run's
- * provenance and the benchmark. */
+/* The name of the kernel os_rng_fill uses ("scalar", "sse2", "avx2",
+ * "avx512"), for the run's provenance and the benchmark. */
 const char *os_rng_fill_kernel(void);
+
+/* Chooses the kernel once, before the first fill: the fastest one the
+ * build has and the CPU runs, unless the environment variable
+ * OSTEOSIM_SIMD names one (auto, off or scalar: the portable kernel, sse2,
+ * avx2, avx512).  An unknown name, or a kernel the build lacks or the CPU
+ * cannot run, is OS_ECONFIG with one line in ERR (never a silent
+ * fallback).  The command line calls it first thing; a program that does
+ * not has it called by its first fill, which ends the program (exit 2)
+ * with that line on stderr. */
+int os_rng_fill_setup(os_err *err);
+
+/* Makes kernel NAME (as OSTEOSIM_SIMD) the one os_rng_fill uses, for tests
+ * and benchmarks that compare kernels; not while another thread fills.
+ * OS_ECONFIG with one line in ERR if NAME cannot be used. */
+int os_rng_fill_use(const char *name, os_err *err);
+
+/* 1 if kernel NAME ("scalar", "sse2", "avx2", "avx512") is in this build
+ * and the CPU runs it, else 0. */
+int os_rng_fill_available(const char *name);
 
 #endif
