@@ -156,6 +156,13 @@ static void bone_census(os_model *m, void *state, os_chunk *c)
         t[i] = os_bone_tscore(&s->p, c->sex[i], bmd[i]);
 }
 
+/* The step in tiles of passes over the columns: the branch-free passes
+ * (which the compiler vectorises) compute every agent, dead ones too,
+ * which costs less than branching; libm's expf is applied in scalar
+ * passes to the living only.  The expressions and their order are those of
+ * the per-agent loop, so results are unchanged. */
+#define BONE_TILE 256
+
 static void bone_step(os_model *m, void *state, os_chunk *c)
 {
     const os_bone *s = state;
@@ -172,37 +179,59 @@ static void bone_step(os_model *m, void *state, os_chunk *c)
     const float *grip = os_chunk_find_f32(m, c, "bone", "grip");
     const float cmb = grip ? (float)p->c_mb : 0.0f;
     const float *iv = os_chunk_find_f32(m, c, "bone", OS_IV_BMD);
-    float inv_gsd[2] = {(float)(1.0 / p->grip_ref_sd[0]),
-                        (float)(1.0 / p->grip_ref_sd[1])};
-    for (size_t i = 0; i < c->n; i++) {
-        if (!c->alive[i]) continue;
-        int sex = c->sex[i];
-        float a = c->age[i] - (float)BONE_REF_AGE;
-        a = a > 0.0f ? a : 0.0f;
-        float slope = 1.0f + cv * os_slope_decode(sl[i]);
-        unsigned f = fl[i];
-        float zg = grip ? (grip[i] - (float)p->grip_ref[sex]) * inv_gsd[sex] : 0.0f;
-        float mult = (1.0f + (float)p->sed_mult * (float)((f & OS_RF_SEDENTARY) != 0)) *
-                     expf((float)p->infl_k * inf[i] - cmb * zg);
-        float age_rate = (float)p->loss[sex] * os_age_factor(p->loss_accel[sex], a);
-        float base = age_rate * slope * mult;
-        float ty = c->age[i] - (float)fmp[i];
-        float meno = sex == 0
-            ? (float)p->meno_trans_excess *
-                  os_phys_window(ty, p->meno_trans_start, p->meno_trans_end) +
-              (float)p->meno_post_excess *
-                  os_phys_window(ty, p->meno_trans_end, p->meno_post_end)
-            : 0.0f;
-        /* Bed rest: 'disuse_mult' times the loss of active people. */
-        float bedl = (float)bed[i] * (1.0f / 52.0f) *
-                     (float)((p->bed_disuse_mult - 1.0) * (1.0 - p->bed_recovery)) *
-                     age_rate * slope;
-        float loss = base + meno +
-                     (float)p->smoke_extra * (float)(sm[i] == OS_SMOKE_CURRENT) +
-                     (float)p->vitd_extra * (float)((f & OS_RF_LOWVITD) != 0) +
-                     bedl;
-        if (iv) loss -= iv[i];
-        bmd[i] *= expf(-loss);
+    /* Per-sex parameters as the floats the expressions use. */
+    const float inv_gsd[2] = {(float)(1.0 / p->grip_ref_sd[0]),
+                              (float)(1.0 / p->grip_ref_sd[1])};
+    const float gref[2] = {(float)p->grip_ref[0], (float)p->grip_ref[1]};
+    const float loss0[2] = {(float)p->loss[0], (float)p->loss[1]};
+    const float ik = (float)p->infl_k, sedm = (float)p->sed_mult;
+    const float mte = (float)p->meno_trans_excess, mpe = (float)p->meno_post_excess;
+    const float bedk = (float)((p->bed_disuse_mult - 1.0) * (1.0 - p->bed_recovery));
+    const float smx = (float)p->smoke_extra, vdx = (float)p->vitd_extra;
+    const double acc0 = p->loss_accel[0], acc1 = p->loss_accel[1];
+    const float w0 = os_float_ceil(p->meno_trans_start), w1 = os_float_ceil(p->meno_trans_end),
+                w2 = os_float_ceil(p->meno_post_end);
+    /* Absent optional columns read as zeros, so that the passes have no
+     * conditional loads (x - 0 is x). */
+    static const float zeros[BONE_TILE];
+    const int have_grip = grip != NULL;
+    float x[BONE_TILE];
+    for (size_t t0 = 0; t0 < c->n; t0 += BONE_TILE) {
+        size_t n = c->n - t0 < BONE_TILE ? c->n - t0 : BONE_TILE;
+        const uint8_t *alive = c->alive + t0, *sex = c->sex + t0;
+        const float *age = c->age + t0;
+        const float *gt = grip ? grip + t0 : zeros, *ivt = iv ? iv + t0 : zeros;
+        /* Exponent of the multiplier: inflammation and the mechanostat. */
+        for (size_t i = 0; i < n; i++) {
+            int male = sex[i] != 0;
+            float zg = (gt[i] - (male ? gref[1] : gref[0])) * (male ? inv_gsd[1] : inv_gsd[0]);
+            zg = have_grip ? zg : 0.0f;
+            x[i] = ik * inf[t0 + i] - cmb * zg;
+        }
+        for (size_t i = 0; i < n; i++) x[i] = alive[i] ? expf(x[i]) : 0.0f;
+        /* The yearly log-change, as the exponent of the BMD factor. */
+        for (size_t i = 0; i < n; i++) {
+            size_t j = t0 + i;
+            int male = sex[i] != 0;
+            float a = age[i] - (float)BONE_REF_AGE;
+            a = a > 0.0f ? a : 0.0f;
+            float slope = 1.0f + cv * os_slope_decode(sl[j]);
+            unsigned f = fl[j];
+            float mult = (1.0f + sedm * (float)((f & OS_RF_SEDENTARY) != 0)) * x[i];
+            float age_rate = (male ? loss0[1] : loss0[0]) *
+                             os_age_factor(male ? acc1 : acc0, a);
+            float base = age_rate * slope * mult;
+            float ty = age[i] - (float)fmp[j];
+            float meno = mte * os_phys_window_f(ty, w0, w1) + mpe * os_phys_window_f(ty, w1, w2);
+            meno = male ? 0.0f : meno;
+            /* Bed rest: 'disuse_mult' times the loss of active people. */
+            float bedl = (float)bed[j] * (1.0f / 52.0f) * bedk * age_rate * slope;
+            float loss = base + meno + smx * (float)(sm[j] == OS_SMOKE_CURRENT) +
+                         vdx * (float)((f & OS_RF_LOWVITD) != 0) + bedl;
+            x[i] = -(loss - ivt[i]);
+        }
+        for (size_t i = 0; i < n; i++)
+            if (alive[i]) bmd[t0 + i] *= expf(x[i]);
     }
 }
 

@@ -130,38 +130,78 @@ static int dx_init(os_model *m, void **state, os_err *err)
     return os_dx_setup(m, &p, state, err);
 }
 
-/* Flags of one person (see diagnosis.h). */
+/* The cut-points as the floats the comparisons use, [sex] where they
+ * differ by sex. */
+typedef struct dx_cut {
+    float t_op, t_normal, ew_chair, ew_gait, aw_gait, aw_chair;
+    float ew_grip[2], ew_asm[2], ew_asmi[2], aw_grip[2], aw_asmi[2];
+} dx_cut;
+
+static dx_cut dx_cuts(const os_dx_par *p)
+{
+    dx_cut k = {(float)p->t_osteoporosis, (float)p->t_normal, (float)p->ew_chair,
+                (float)p->ew_gait, (float)p->aw_gait, (float)p->aw_chair,
+                {0}, {0}, {0}, {0}, {0}};
+    for (int s = 0; s < 2; s++) {
+        k.ew_grip[s] = (float)p->ew_grip[s];
+        k.ew_asm[s] = (float)p->ew_asm[s];
+        k.ew_asmi[s] = (float)p->ew_asmi[s];
+        k.aw_grip[s] = (float)p->aw_grip[s];
+        k.aw_asmi[s] = (float)p->aw_asmi[s];
+    }
+    return k;
+}
+
+/* Flags of one person (see diagnosis.h).  Comparisons combine with & and |
+ * (no short-circuit) so that the census loop has no branches and
+ * vectorises; the sex-specific cut-points are selected, not indexed. */
+static inline unsigned dx_flags(const dx_cut *k, int sex, float t, float asmv, float h,
+                                float grip, float gait, float chair)
+{
+    float asmi = asmv / (h * h);
+    float ew_grip = sex ? k->ew_grip[1] : k->ew_grip[0];
+    float ew_asm = sex ? k->ew_asm[1] : k->ew_asm[0];
+    float ew_asmi = sex ? k->ew_asmi[1] : k->ew_asmi[0];
+    float aw_grip = sex ? k->aw_grip[1] : k->aw_grip[0];
+    float aw_asmi = sex ? k->aw_asmi[1] : k->aw_asmi[0];
+    unsigned op = t <= k->t_op;
+    unsigned open = (op ^ 1u) & (t < k->t_normal);
+    unsigned ew_str = (grip < ew_grip) | (chair > k->ew_chair);
+    unsigned ew_mass = (asmv < ew_asm) | (asmi < ew_asmi);
+    unsigned ew = ew_str & ew_mass;
+    unsigned aw_mass = asmi < aw_asmi;
+    unsigned aw_grip_lo = grip < aw_grip;
+    unsigned aw_perf = (gait < k->aw_gait) | (chair >= k->aw_chair);
+    unsigned aw = aw_mass & (aw_grip_lo | aw_perf);
+    unsigned any_bone = op | open;
+    return open * OS_DX_OSTEOPENIA | op * OS_DX_OSTEOPOROSIS |
+           ew_str * OS_DX_SARC_PROBABLE_EW | ew * OS_DX_SARC_EW |
+           (ew & (gait <= k->ew_gait)) * OS_DX_SARC_SEVERE_EW |
+           aw * OS_DX_SARC_AWGS | (aw_mass & aw_grip_lo & aw_perf) * OS_DX_SARC_SEVERE_AWGS |
+           (ew & op) * OS_DX_OSTEOSARC_EW | (aw & op) * OS_DX_OSTEOSARC_AWGS |
+           (ew & any_bone) * OS_DX_OSTEOSARC_BROAD_EW |
+           (aw & any_bone) * OS_DX_OSTEOSARC_BROAD_AWGS;
+}
+
 unsigned os_dx_classify(const os_dx_par *p, int sex, float t, float asmv,
                             float h, float grip, float gait, float chair)
 {
-    unsigned d = 0;
-    float asmi = asmv / (h * h);
-    int op = t <= (float)p->t_osteoporosis;
-    int open = !op && t < (float)p->t_normal;
-    d |= op ? OS_DX_OSTEOPOROSIS : 0u;
-    d |= open ? OS_DX_OSTEOPENIA : 0u;
-    int ew_str = grip < (float)p->ew_grip[sex] || chair > (float)p->ew_chair;
-    int ew_mass = asmv < (float)p->ew_asm[sex] || asmi < (float)p->ew_asmi[sex];
-    int ew = ew_str && ew_mass;
-    d |= ew_str ? OS_DX_SARC_PROBABLE_EW : 0u;
-    d |= ew ? OS_DX_SARC_EW : 0u;
-    d |= ew && gait <= (float)p->ew_gait ? OS_DX_SARC_SEVERE_EW : 0u;
-    int aw_mass = asmi < (float)p->aw_asmi[sex];
-    int aw_grip = grip < (float)p->aw_grip[sex];
-    int aw_perf = gait < (float)p->aw_gait || chair >= (float)p->aw_chair;
-    int aw = aw_mass && (aw_grip || aw_perf);
-    d |= aw ? OS_DX_SARC_AWGS : 0u;
-    d |= aw_mass && aw_grip && aw_perf ? OS_DX_SARC_SEVERE_AWGS : 0u;
-    d |= ew && op ? OS_DX_OSTEOSARC_EW : 0u;
-    d |= aw && op ? OS_DX_OSTEOSARC_AWGS : 0u;
-    d |= ew && (op || open) ? OS_DX_OSTEOSARC_BROAD_EW : 0u;
-    d |= aw && (op || open) ? OS_DX_OSTEOSARC_BROAD_AWGS : 0u;
-    return d;
+    dx_cut k = dx_cuts(p);
+    return dx_flags(&k, sex, t, asmv, h, grip, gait, chair);
 }
+
+/* The census in tiles: one branch-free pass classifies every agent (dead
+ * ones keep their flags), a second adds the weights of the flagged living
+ * agents to integer totals per cell and summary column, which go into the
+ * accumulator once per chunk.  os_acc_add would add llrint(w * 2^16) per
+ * agent, which is exactly w * 2^16 for an integer weight below 2^32, so
+ * adding the integer totals times 2^16 gives the same sums. */
+#define DX_TILE 256
 
 static void dx_census(os_model *m, void *state, os_chunk *c)
 {
     const os_dx *s = state;
+    const dx_cut k = dx_cuts(&s->p);
     uint16_t *dx = os_chunk_u16(m, c, s->col_dx);
     const float *t = os_chunk_f32(m, c, s->col_t);
     const float *asmv = os_chunk_f32(m, c, s->col_asm);
@@ -169,19 +209,36 @@ static void dx_census(os_model *m, void *state, os_chunk *c)
     const float *grip = os_chunk_f32(m, c, s->col_grip);
     const float *gait = os_chunk_f32(m, c, s->col_gait);
     const float *chair = os_chunk_f32(m, c, s->col_chair);
-    for (size_t i = 0; i < c->n; i++) {
-        if (!c->alive[i]) continue;
-        int sex = c->sex[i];
-        unsigned d = os_dx_classify(&s->p, sex, t[i], asmv[i], h[i], grip[i],
-                                 gait[i], chair[i]);
-        dx[i] = (uint16_t)d;
-        if (!d) continue;
-        int band = os_age_band(c->age[i]);
-        double w = (double)c->weight[i];
-        for (int k = 0; k < 11; k++)
-            if (d & dx_summary[k].mask)
-                os_acc_add(c->acc, sex, band, s->sum[k], w);
+    uint64_t tot[OS_NCELLS][11];
+    memset(tot, 0, sizeof tot);
+    uint16_t d[DX_TILE];
+    for (size_t t0 = 0; t0 < c->n; t0 += DX_TILE) {
+        size_t n = c->n - t0 < DX_TILE ? c->n - t0 : DX_TILE;
+        const uint8_t *alive = c->alive + t0, *sex = c->sex + t0;
+        uint16_t *dxt = dx + t0;
+        for (size_t i = 0; i < n; i++) {
+            size_t j = t0 + i;
+            unsigned v = dx_flags(&k, sex[i], t[j], asmv[j], h[j], grip[j], gait[j], chair[j]);
+            /* A mask, not a branch: the compiler may not speculate the
+             * division above into a conditional. */
+            unsigned live = 0u - (unsigned)(alive[i] != 0);
+            v &= live;
+            d[i] = (uint16_t)v;
+            dxt[i] = (uint16_t)(v | (dxt[i] & ~live));
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint64_t *cell = tot[sex[i] * OS_NBANDS + os_age_band(c->age[t0 + i])];
+            uint64_t w = c->weight[t0 + i];
+            unsigned v = d[i];
+            for (int q = 0; q < 11; q++)
+                cell[q] += w & (0 - (uint64_t)((v & dx_summary[q].mask) != 0));
+        }
     }
+    for (int cell = 0; cell < OS_NCELLS; cell++)
+        for (int q = 0; q < 11; q++)
+            if (tot[cell][q])
+                c->acc->v[cell * OS_MAX_SUMMARY_COLS + s->sum[q]] +=
+                    (int64_t)tot[cell][q] * (int64_t)OS_ACC_SCALE;
 }
 
 /* Columns of other modules this one reads (sim/model.h). */

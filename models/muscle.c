@@ -199,6 +199,12 @@ static void muscle_init_agents(os_model *m, void *state, os_chunk *c)
     }
 }
 
+/* The step in tiles of passes over the columns, as bone's: branch-free
+ * passes (vectorised) compute every agent, dead ones too; libm's expf is
+ * applied in scalar passes to the living only.  The expressions and their
+ * order are those of the per-agent loop, so results are unchanged. */
+#define MU_TILE 256
+
 static void muscle_step(os_model *m, void *state, os_chunk *c)
 {
     const os_muscle *s = state;
@@ -222,42 +228,80 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
                               (float)(1.0 / p->bmd_ref_sd[1])};
     const float *iv_mass = os_chunk_find_f32(m, c, "muscle", OS_IV_MASS);
     const float *iv_str = os_chunk_find_f32(m, c, "muscle", OS_IV_STRENGTH);
-    for (size_t i = 0; i < c->n; i++) {
-        if (!c->alive[i]) continue;
-        int sex = c->sex[i];
-        float a = c->age[i] - (float)MUSCLE_REF_AGE;
-        a = a > 0.0f ? a : 0.0f;
-        float slope = 1.0f + cv * os_slope_decode(sl[i]);
-        unsigned f = fl[i];
-        /* Programme effects (interventions.h): gains in mass and strength. */
-        float gm = iv_mass ? iv_mass[i] : 0.0f, gs = iv_str ? iv_str[i] : 0.0f;
-        float bmd0 = os_bone_bmd_from_t(bp, sex, t[i]);  /* start of year */
-        float zb = (bmd0 - (float)p->bmd_ref[sex]) * inv_bsd[sex];
-        float mult =
-            (1.0f + (float)p->sed_k * (float)((f & OS_RF_SEDENTARY) != 0)) *
-            (1.0f + (float)p->smoke_k * (float)(sm[i] == OS_SMOKE_CURRENT)) *
-            (1.0f + (float)p->vitd_k * (float)((f & OS_RF_LOWVITD) != 0)) *
-            (1.0f + (float)p->prot_k * (float)((f & OS_RF_LOWPROT) != 0)) *
-            (1.0f + (float)p->sleep_k * (float)((f & OS_RF_SLEEP) != 0)) *
-            expf((float)p->infl_k * inf[i] - (float)p->c_bm * zb);
-        float rr = slope * mult;
-        float w = sex == 0
-            ? os_phys_window(c->age[i] - (float)fmp[i], bp->meno_trans_start,
-                             bp->meno_trans_end)
-            : 0.0f;
-        float bl = (float)bed[i] * bedk;
-        float bs = bl * (float)p->bed_strength_ratio;
-        const double *ac = p->loss_accel;
-        asmv[i] *= expf(-((float)p->asm_loss[sex] * os_age_factor(ac[OS_MU_ASM], a) * rr +
-                          (float)p->meno_asm_excess * w + bl) + gm);
-        grip[i] *= expf(-((float)p->grip_loss[sex] * os_age_factor(ac[OS_MU_GRIP], a) * rr +
-                          (float)p->meno_grip_excess * w + bs) + gs);
-        gait[i] *= expf(-((float)p->gait_loss[sex] *
-                          os_age_factor(ac[OS_MU_GAIT], a) * rr + bs) + gs);
-        chair[i] *= expf((float)p->chair_gain[sex] *
-                         os_age_factor(ac[OS_MU_CHAIR], a) * rr + bs - gs);
-        h[i] -= c->age[i] >= (float)MUSCLE_REF_AGE ? (float)p->height_loss[sex] : 0.0f;
-        bed[i] = 0;   /* used: hospital adds this year's weeks next */
+    /* Parameters as the floats (and doubles) the expressions use, per sex
+     * selected rather than indexed: no gathers in the vectorised passes. */
+    const double ref_mu0 = bp->use_nhanes ? bp->ref_nhanes_mean : bp->ref_china_mean[0];
+    const double ref_mu1 = bp->use_nhanes ? bp->ref_nhanes_mean : bp->ref_china_mean[1];
+    const double ref_sd0 = bp->use_nhanes ? bp->ref_nhanes_sd : bp->ref_china_sd[0];
+    const double ref_sd1 = bp->use_nhanes ? bp->ref_nhanes_sd : bp->ref_china_sd[1];
+    const float bref[2] = {(float)p->bmd_ref[0], (float)p->bmd_ref[1]};
+    const float sedk = (float)p->sed_k, smk = (float)p->smoke_k, vdk = (float)p->vitd_k,
+                prk = (float)p->prot_k, slk = (float)p->sleep_k, ik = (float)p->infl_k,
+                cbm = (float)p->c_bm, bsr = (float)p->bed_strength_ratio;
+    const float w0 = os_float_ceil(bp->meno_trans_start), w1 = os_float_ceil(bp->meno_trans_end);
+    const float mae = (float)p->meno_asm_excess, mge = (float)p->meno_grip_excess;
+    const float al[2] = {(float)p->asm_loss[0], (float)p->asm_loss[1]};
+    const float gl[2] = {(float)p->grip_loss[0], (float)p->grip_loss[1]};
+    const float gtl[2] = {(float)p->gait_loss[0], (float)p->gait_loss[1]};
+    const float cg[2] = {(float)p->chair_gain[0], (float)p->chair_gain[1]};
+    const float hl[2] = {(float)p->height_loss[0], (float)p->height_loss[1]};
+    const double ac_asm = p->loss_accel[OS_MU_ASM], ac_grip = p->loss_accel[OS_MU_GRIP],
+                 ac_gait = p->loss_accel[OS_MU_GAIT], ac_chair = p->loss_accel[OS_MU_CHAIR];
+    /* Absent programme columns read as zeros: the sums below add 0 or
+     * subtract it, which leaves every value unchanged. */
+    static const float zeros[MU_TILE];
+    float x[MU_TILE], xa[MU_TILE], xg[MU_TILE], xw[MU_TILE], xc[MU_TILE], xh[MU_TILE];
+    for (size_t t0 = 0; t0 < c->n; t0 += MU_TILE) {
+        size_t n = c->n - t0 < MU_TILE ? c->n - t0 : MU_TILE;
+        const uint8_t *alive = c->alive + t0, *sex = c->sex + t0;
+        const float *age = c->age + t0;
+        const float *gmt = iv_mass ? iv_mass + t0 : zeros, *gst = iv_str ? iv_str + t0 : zeros;
+        /* Exponent of the multiplier: inflammation and the osteokines. */
+        for (size_t i = 0; i < n; i++) {
+            int male = sex[i] != 0;
+            /* start-of-year BMD (os_bone_bmd_from_t) */
+            float bmd0 = (float)((male ? ref_mu1 : ref_mu0) +
+                                 (male ? ref_sd1 : ref_sd0) * (double)t[t0 + i]);
+            float zb = (bmd0 - (male ? bref[1] : bref[0])) * (male ? inv_bsd[1] : inv_bsd[0]);
+            x[i] = ik * inf[t0 + i] - cbm * zb;
+        }
+        for (size_t i = 0; i < n; i++) x[i] = alive[i] ? expf(x[i]) : 0.0f;
+        /* The four yearly log-changes and the height loss. */
+        for (size_t i = 0; i < n; i++) {
+            size_t j = t0 + i;
+            int male = sex[i] != 0;
+            float a = age[i] - (float)MUSCLE_REF_AGE;
+            a = a > 0.0f ? a : 0.0f;
+            float slope = 1.0f + cv * os_slope_decode(sl[j]);
+            unsigned f = fl[j];
+            /* Programme effects (interventions.h): gains in mass and strength. */
+            float gm = gmt[i], gs = gst[i];
+            float mult = (1.0f + sedk * (float)((f & OS_RF_SEDENTARY) != 0)) *
+                         (1.0f + smk * (float)(sm[j] == OS_SMOKE_CURRENT)) *
+                         (1.0f + vdk * (float)((f & OS_RF_LOWVITD) != 0)) *
+                         (1.0f + prk * (float)((f & OS_RF_LOWPROT) != 0)) *
+                         (1.0f + slk * (float)((f & OS_RF_SLEEP) != 0)) * x[i];
+            float rr = slope * mult;
+            float w = os_phys_window_f(age[i] - (float)fmp[j], w0, w1);
+            w *= (float)!male;   /* women only; w >= 0, so men get +0 exactly */
+            float bl = (float)bed[j] * bedk;
+            float bs = bl * bsr;
+            xa[i] = -((male ? al[1] : al[0]) * os_age_factor(ac_asm, a) * rr + mae * w + bl) + gm;
+            xg[i] = -((male ? gl[1] : gl[0]) * os_age_factor(ac_grip, a) * rr + mge * w + bs) + gs;
+            xw[i] = -((male ? gtl[1] : gtl[0]) * os_age_factor(ac_gait, a) * rr + bs) + gs;
+            xc[i] = (male ? cg[1] : cg[0]) * os_age_factor(ac_chair, a) * rr + bs - gs;
+            xh[i] = age[i] >= (float)MUSCLE_REF_AGE ? (male ? hl[1] : hl[0]) : 0.0f;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (!alive[i]) continue;
+            size_t j = t0 + i;
+            asmv[j] *= expf(xa[i]);
+            grip[j] *= expf(xg[i]);
+            gait[j] *= expf(xw[i]);
+            chair[j] *= expf(xc[i]);
+            h[j] -= xh[i];
+            bed[j] = 0;   /* used: hospital adds this year's weeks next */
+        }
     }
 }
 

@@ -191,4 +191,21 @@ static inline float os_phys_window(float t, double lo, double hi)
     return (float)((double)t >= lo && (double)t < hi);
 }
 
+/* The smallest float >= D (D finite, within the float range).  For a
+ * float T, (double)T >= D is T >= os_float_ceil(D) and (double)T < D is
+ * T < os_float_ceil(D), so window tests can compare floats: loops over
+ * columns then vectorise without mixing float and double lanes. */
+static inline float os_float_ceil(double d)
+{
+    float f = (float)d;
+    return (double)f < d ? nextafterf(f, INFINITY) : f;
+}
+
+/* os_phys_window(t, lo, hi) with LO = os_float_ceil(lo), HI =
+ * os_float_ceil(hi): the same value. */
+static inline float os_phys_window_f(float t, float lo, float hi)
+{
+    return (float)((t >= lo) & (t < hi));
+}
+
 #endif

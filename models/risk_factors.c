@@ -6,6 +6,7 @@
 
 #include "fastmath.h"
 #include "physiology.h"
+#include "rng_fill.h"
 
 /* Age the risk-factor regressions are centred on (risk.*_50 and the
  * changes per year of age after it). */
@@ -142,88 +143,157 @@ static void rf_init_agents(os_model *m, void *state, os_chunk *c)
     }
 }
 
+/* The yearly step draws six words per agent from its "risk.step" stream, in
+ * this order: activity, smoking, the two uniforms of the vitamin D normal,
+ * bed-rest episode and its length.  They are the first two blocks. */
+#define RF_STEP_BLOCKS 2
+
+/* Column sweep state of one tile (rf_step): the words and the passes'
+ * results. */
+typedef struct rf_tile {
+    uint32_t w[OS_RNG_TILE * RF_STEP_BLOCKS * 4];
+    double l0[OS_RNG_TILE];      /* vitamin D: conditional mean of log 25(OH)D */
+    double vitd[OS_RNG_TILE], vitd_sure[OS_RNG_TILE];
+    double bed_ep[OS_RNG_TILE], bed_sure[OS_RNG_TILE], weeks[OS_RNG_TILE];
+    uint8_t flags[OS_RNG_TILE], smoke[OS_RNG_TILE];
+} rf_tile;
+
+/* os_rng_word_uniform (same value) without the unsigned conversion, which
+ * the baseline x86-64 target cannot vectorise: (double)w is computed
+ * exactly from the signed word. */
+static inline double rf_uniform_v(uint32_t w)
+{
+    double d = (double)(int32_t)(w ^ 0x80000000u) + 2147483648.0;
+    return (d + 0.5) * (1.0 / 4294967296.0);
+}
+
 /* rf_u8(exp(L0 + SD z)), z the Box-Muller normal of U1, U2 (the stream's
  * os_rng_normal).  Exact decision filter (fastmath.h): with approximate
  * log, cos and exp the value is rounded to the same integer as libm's
- * unless it lies within the margin of a rounding boundary; only then are
- * the libm functions called.  Results are unchanged. */
-static inline uint8_t vitd_next(double l0, double sd, double u1, double u2)
+ * unless it lies within the margin of a rounding boundary; then *SURE is
+ * 0 and the caller computes vitd_exact.  The value and *SURE are doubles
+ * (integer-valued, 0/1) so that the pass vectorises. */
+static inline double vitd_fast(double l0, double sd, double u1, double u2, double *sure)
 {
-    double z = sqrt(-2.0 * os_fast_log(u1)) * os_fast_cos2pi(u2);
-    double v = os_fast_exp(l0 + sd * z);
-    if (v > 255.0 + 1.0) return 255;
+    double z = sqrt(-2.0 * os_fast_log_v(u1)) * os_fast_cos2pi_v(u2);
+    double v = os_fast_exp_v(l0 + sd * z);
     /* The approximate normal's error (about 1e-9) grows by SD <= 3 in the
      * exponent: margin 1e-6 relative. */
     double t = v + 0.5, marg = 1e-6 * (v + 1.0);
-    int k = (int)t;
-    if (t - k > marg && k + 1 - t > marg) return (uint8_t)(k > 255 ? 255 : k);
+    t = t < 300.0 ? t : 300.0;       /* the conversion stays defined; above 256 anyway */
+    double k = (double)(int)t;
+    double clear = t - k > marg ? 1.0 : 0.0;
+    clear = k + 1.0 - t > marg ? clear : 0.0;
+    *sure = v > 255.0 + 1.0 ? 1.0 : clear;
+    return k > 255.0 ? 255.0 : k;
+}
+
+static double vitd_exact(double l0, double sd, double u1, double u2)
+{
     return rf_u8(exp(l0 + sd * os_rng_box_muller(u1, u2)));
 }
 
 /* Background bed-rest episode this year: U < 1 - exp(-rate(a)), with the
- * same exact decision filter (libm only near the threshold).  First the
- * bound 1 - exp(-rate) <= rate (plus the rounding of 1 - exp(-rate) near
- * 1, below 1e-15), which decides most agents with one approximation. */
-static inline int bed_episode(const os_rf_par *p, double a, double u)
+ * same exact decision filter (libm only near the threshold; *SURE 0 then).
+ * First the bound 1 - exp(-rate) <= rate (plus the rounding of
+ * 1 - exp(-rate) near 1, below 1e-15), which decides most agents; then the
+ * approximation of 1 - exp(-rate).  Both are evaluated (no branch). */
+static inline double bed_fast(const os_rf_par *p, double a, double u, double *sure)
 {
     double x = p->bed_age * (a > 0 ? a : 0);
-    double ra = p->bed_rate50 * os_fast_exp(x);
-    if (u >= ra * (1.0 + OS_FAST_MARGIN) + 1e-15) return 0;
-    double q = 1.0 - os_fast_exp(-ra);
-    if (fabs(u - q) > OS_FAST_MARGIN) return u < q;
-    double rate = p->bed_rate50 * exp(x);
+    double ra = p->bed_rate50 * os_fast_exp_v(x);
+    double q = 1.0 - os_fast_exp_v(-ra);
+    double no = u >= ra * (1.0 + OS_FAST_MARGIN) + 1e-15 ? 1.0 : 0.0;
+    *sure = fabs(u - q) > OS_FAST_MARGIN ? 1.0 : no;
+    double yes = u < q ? 1.0 : 0.0;
+    return no > 0.0 ? 0.0 : yes;
+}
+
+static double bed_exact(const os_rf_par *p, double a, double u)
+{
+    double rate = p->bed_rate50 * exp(p->bed_age * (a > 0 ? a : 0));
     return u < 1.0 - exp(-rate);
+}
+
+/* One tile of agents [0, N) (columns already offset to the tile), living
+ * and dead: the passes compute every agent and the last one keeps dead
+ * agents' values, which is cheaper than branching on them. */
+static void rf_step_tile(const os_rf *s, rf_tile *T, size_t n, const uint8_t *alive,
+                         const uint8_t *sex, const float *age, const uint8_t *fmp, uint8_t *fl,
+                         uint8_t *sm, uint8_t *vd, float *inf, uint8_t *bed)
+{
+    const os_rf_par *p = &s->p;
+    const double sd = sqrt(1.0 - p->vitd_rho * p->vitd_rho) * p->vitd_logsd;
+    enum { NW = RF_STEP_BLOCKS * 4 };
+    const uint32_t *W = T->w;
+    /* Menopause, activity (two-state Markov chain), smoking (no initiation
+     * after 50; quitting) and the vitamin D AR(1) mean on the log scale
+     * around the individual mean. */
+    for (size_t i = 0; i < n; i++) {
+        unsigned flags = fl[i];
+        if (sex[i] == 0 && age[i] >= (float)fmp[i]) flags |= OS_RF_POSTMENO;
+        double u = os_rng_word_uniform(W[i * NW + 0]);
+        if (flags & OS_RF_SEDENTARY) {
+            if (u < p->sed_recover) flags &= ~(unsigned)OS_RF_SEDENTARY;
+        } else if (u < p->sed_onset) {
+            flags |= OS_RF_SEDENTARY;
+        }
+        T->smoke[i] = sm[i] == OS_SMOKE_CURRENT && os_rng_word_uniform(W[i * NW + 1]) < p->smoke_quit
+                    ? OS_SMOKE_FORMER : sm[i];
+        double mu = p->vitd_logmean[sex[i]] +
+                    ((flags & OS_RF_LOWSUN) ? p->vitd_lowsun_shift : 0.0);
+        T->l0[i] = mu + p->vitd_rho * (s->log_vitd[vd[i]] - mu);
+        T->flags[i] = (uint8_t)flags;
+    }
+    for (size_t i = 0; i < n; i++)
+        T->vitd[i] = vitd_fast(T->l0[i], sd, rf_uniform_v(W[i * NW + 2]),
+                               rf_uniform_v(W[i * NW + 3]), &T->vitd_sure[i]);
+    for (size_t i = 0; i < n; i++) {
+        T->bed_ep[i] = bed_fast(p, (double)age[i] - RF_REF_AGE, rf_uniform_v(W[i * NW + 4]),
+                                &T->bed_sure[i]);
+        /* Episode length uniform on 1..max weeks: the product is positive,
+         * so truncation is floor. */
+        T->weeks[i] = 1.0 + (double)(int)(rf_uniform_v(W[i * NW + 5]) * p->bed_max_weeks);
+    }
+    const float dinf = (float)p->infl_age;
+    for (size_t i = 0; i < n; i++) {
+        if (!alive[i]) continue;
+        /* The few agents near a threshold: libm. */
+        double v = T->vitd_sure[i] > 0.0 ? T->vitd[i]
+                 : vitd_exact(T->l0[i], sd, os_rng_word_uniform(W[i * NW + 2]),
+                              os_rng_word_uniform(W[i * NW + 3]));
+        double ep = T->bed_sure[i] > 0.0 ? T->bed_ep[i]
+                  : bed_exact(p, (double)age[i] - RF_REF_AGE, os_rng_word_uniform(W[i * NW + 4]));
+        vd[i] = (uint8_t)(int)v;
+        unsigned flags = T->flags[i];
+        fl[i] = (uint8_t)((double)vd[i] < p->vitd_cut ? flags | OS_RF_LOWVITD
+                                                      : flags & ~(unsigned)OS_RF_LOWVITD);
+        sm[i] = T->smoke[i];
+        /* Inflammation rises with age. */
+        inf[i] += dinf;
+        if (ep > 0.0) {
+            unsigned tot = bed[i] + (unsigned)(int)T->weeks[i];
+            bed[i] = (uint8_t)(tot > 52 ? 52 : tot);  /* weeks in a year */
+        }
+    }
 }
 
 static void rf_step(os_model *m, void *state, os_chunk *c)
 {
     const os_rf *s = state;
-    const os_rf_par *p = &s->p;
     const uint8_t *fmp = os_chunk_u8(m, c, s->col_fmp);
     uint8_t *fl = os_chunk_u8(m, c, s->col_flags);
     uint8_t *sm = os_chunk_u8(m, c, s->col_smoke);
     uint8_t *vd = os_chunk_u8(m, c, s->col_vitd);
     float *inf = os_chunk_f32(m, c, s->col_infl);
     uint8_t *bed = os_chunk_u8(m, c, s->col_bed);
-    const double sq = sqrt(1.0 - p->vitd_rho * p->vitd_rho);
-    for (size_t i = 0; i < c->n; i++) {
-        if (!c->alive[i]) continue;
-        os_rng r;
-        os_rng_init(&r, m->seed, c->id[i], (uint32_t)m->year, s->pu_step);
-        int sex = c->sex[i];
-        double a = (double)c->age[i] - RF_REF_AGE;
-        unsigned flags = fl[i];
-        /* Menopause status at this year's age. */
-        if (sex == 0 && c->age[i] >= (float)fmp[i]) flags |= OS_RF_POSTMENO;
-        /* Activity: two-state Markov chain. */
-        double u = os_rng_uniform(&r);
-        if (flags & OS_RF_SEDENTARY) {
-            if (u < p->sed_recover) flags &= ~(unsigned)OS_RF_SEDENTARY;
-        } else if (u < p->sed_onset) {
-            flags |= OS_RF_SEDENTARY;
-        }
-        /* Smoking: no initiation after 50; quitting. */
-        u = os_rng_uniform(&r);
-        if (sm[i] == OS_SMOKE_CURRENT && u < p->smoke_quit)
-            sm[i] = OS_SMOKE_FORMER;
-        /* Vitamin D: AR(1) on the log scale around the individual mean. */
-        double mu = p->vitd_logmean[sex] +
-                    ((flags & OS_RF_LOWSUN) ? p->vitd_lowsun_shift : 0.0);
-        double l0 = mu + p->vitd_rho * (s->log_vitd[vd[i]] - mu);
-        double u1 = os_rng_uniform(&r), u2 = os_rng_uniform(&r);
-        vd[i] = vitd_next(l0, sq * p->vitd_logsd, u1, u2);
-        flags = (double)vd[i] < p->vitd_cut ? flags | OS_RF_LOWVITD
-                                            : flags & ~(unsigned)OS_RF_LOWVITD;
-        /* Inflammation rises with age. */
-        inf[i] += (float)p->infl_age;
-        /* Background bed-rest / illness episode. */
-        u = os_rng_uniform(&r);
-        double w = 1.0 + floor(os_rng_uniform(&r) * p->bed_max_weeks);
-        if (bed_episode(p, a, u)) {
-            unsigned tot = bed[i] + (unsigned)w;
-            bed[i] = (uint8_t)(tot > 52 ? 52 : tot);  /* weeks in a year */
-        }
-        fl[i] = (uint8_t)flags;
+    rf_tile T;   /* about 20 KB: the first-level cache beside the columns */
+    for (size_t t0 = 0; t0 < c->n; t0 += OS_RNG_TILE) {
+        size_t n = c->n - t0 < OS_RNG_TILE ? c->n - t0 : OS_RNG_TILE;
+        os_rng_fill(T.w, c->id + t0, n, m->seed, (uint32_t)m->year, s->pu_step, 0,
+                    RF_STEP_BLOCKS);
+        rf_step_tile(s, &T, n, c->alive + t0, c->sex + t0, c->age + t0, fmp + t0, fl + t0,
+                     sm + t0, vd + t0, inf + t0, bed + t0);
     }
 }
 

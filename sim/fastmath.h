@@ -104,4 +104,96 @@ static inline double os_fast_cos2pi(double u)
     return sign * r;
 }
 
+/* ---- Versions for loops over columns ----
+ *
+ * A loop vectorises only if it has no branches, no table look-ups (the
+ * gathers are not vectorised for the baseline x86-64 target) and no
+ * conversion of a double comparison to an integer (a 64-bit lane mask
+ * cannot become a 32-bit one there).  These versions use only
+ * floating-point selects, exact integer tricks and 64-bit bit operations.
+ * os_fast_log_v and os_fast_cos2pi_v return bitwise the values of
+ * os_fast_log and os_fast_cos2pi (the same operations);
+ * os_fast_exp_v has os_fast_exp's error bound, without its table.  All
+ * are tested in tests/unit/test_fastmath.c.
+ */
+
+/* The bits of a double and back. */
+static inline uint64_t os_fast_bits(double x)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b;
+}
+static inline double os_fast_from_bits(uint64_t b)
+{
+    double x;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
+
+/* 2^52 + 2^51: adding it to |y| < 2^51 rounds y to an integer (to nearest,
+ * ties to even) held in the low bits of the sum. */
+#define OS_FAST_SHIFT 6755399441055744.0
+
+/* exp(x) on [-700, 700] (clamped outside): x = n ln2 + r, |r| <= ln2/2 (n
+ * rounded with OS_FAST_SHIFT; ln2 split hi + lo as fdlibm's), exp(r) by
+ * its Taylor polynomial of degree 12 (truncation error below 1e-15
+ * relative), 2^n from its exponent bits (n in [-1010, 1010]: normal).
+ * Relative error below 2e-12, as os_fast_exp. */
+static inline double os_fast_exp_v(double x)
+{
+    x = x < -700.0 ? -700.0 : x;
+    x = x > 700.0 ? 700.0 : x;
+    double k = x * 1.4426950408889634 + OS_FAST_SHIFT;       /* 1 / ln2 */
+    uint64_t kb = os_fast_bits(k);
+    double n = k - OS_FAST_SHIFT;
+    double r = (x - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
+    double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    double p = ((1.0 + r) + r2 * (1.0 / 2 + r * (1.0 / 6))) +
+               r4 * ((1.0 / 24 + r * (1.0 / 120)) + r2 * (1.0 / 720 + r * (1.0 / 5040))) +
+               r8 * ((1.0 / 40320 + r * (1.0 / 362880)) +
+                     r2 * (1.0 / 3628800 + r * (1.0 / 39916800)) + r4 * (1.0 / 479001600));
+    /* The low bits of kb are n (two's complement): n + 1023 in [13, 2033]
+     * fills the exponent field exactly. */
+    return p * os_fast_from_bits((kb + 1023) << 52);
+}
+
+/* os_fast_log (same value) for normal positive x. */
+static inline double os_fast_log_v(double x)
+{
+    uint64_t b = os_fast_bits(x);
+    /* The biased exponent E as a double: 2^52 + E minus 2^52. */
+    double e = os_fast_from_bits((b >> 52) | 0x4330000000000000ull) - 4503599627370496.0 - 1023.0;
+    double m = os_fast_from_bits((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
+    double mh = m * 0.5, e1 = e + 1.0;
+    int big = m > 1.4142135623730951;
+    m = big ? mh : m;
+    e = big ? e1 : e;
+    double s = (m - 1.0) / (m + 1.0), s2 = s * s, s4 = s2 * s2;
+    double p = (1.0 + s2 * (1.0 / 3.0)) + s4 * ((1.0 / 5.0 + s2 * (1.0 / 7.0)) +
+               s4 * ((1.0 / 9.0 + s2 * (1.0 / 11.0)) + s4 * (1.0 / 13.0)));
+    return 2.0 * s * p + e * 0.6931471805599453;
+}
+
+/* os_fast_cos2pi (same value) for 0 <= u < 2^31 - 1: both polynomials
+ * evaluated, one selected. */
+static inline double os_fast_cos2pi_v(double u)
+{
+    double v = u - (double)(int)(u + 0.5);
+    v = v < 0.0 ? -v : v;
+    double vf = 0.5 - v;
+    int fold = v > 0.25;                      /* cos(2pi v) = -cos(2pi (1/2 - v)) */
+    v = fold ? vf : v;
+    double sign = fold ? -1.0 : 1.0;
+    double x = 6.283185307179586 * v;         /* in [0, pi/2] */
+    double x2 = x * x, x4 = x2 * x2;
+    double rc = (1.0 - 0.5 * x2) + x4 * ((1.0 / 24.0 - x2 * (1.0 / 720.0)) +
+                x4 * ((1.0 / 40320.0 - x2 * (1.0 / 3628800.0))));
+    double y = 1.5707963267948966 - x, y2 = y * y, y4 = y2 * y2;
+    double rs = y * ((1.0 - y2 * (1.0 / 6.0)) + y4 * ((1.0 / 120.0 - y2 * (1.0 / 5040.0)) +
+                y4 * ((1.0 / 362880.0 - y2 * (1.0 / 39916800.0)))));
+    double r = x <= 0.7853981633974483 ? rc : rs;
+    return sign * r;
+}
+
 #endif
