@@ -30,9 +30,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "event_sweep.h"
 #include "events.h"
 #include "fastmath.h"
 #include "interventions.h"
+#include "rng_fill.h"
 
 static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
 static const char *const site_sum[OS_NFX_SITES] = {
@@ -349,6 +351,92 @@ static void vertebral_deformity(const os_model *m, const fractures_state *s, os_
         os_event_log(c, c->id[r], m->year, OS_EV_VERT_DEFORMITY, OS_SITE_VERTEBRAL);
 }
 
+/* The fractures of agent R in a year, as the row-by-row loop recorded
+ * them, for the sites whose bit is set in CAND (the others the filter of
+ * fractures_step excluded); W holds the site words (block 0 of the
+ * stream).  FLAGS[R] holds the ever bits, YEARS[R] the updated count. */
+static void agent_fractures(const os_model *m, const fractures_state *s, os_chunk *c, size_t r,
+                            unsigned cand, const uint32_t *w, const float *const *iv,
+                            uint8_t *flags, uint8_t *years, uint8_t *vdef, const float *bmd,
+                            const uint8_t *falls)
+{
+    uint8_t f = flags[r];
+    int prior = f || vdef[r];
+    int sex = c->sex[r];
+    double age = (double)c->age[r] - s->ref_age;
+    double dt = bmd_deficit(s, bmd[r]);
+    double common = prior ? s->ln_prior[years[r]] : 0.0;
+    int any = 0, vert = 0;
+    for (int k = 0; k < OS_NFX_SITES; k++) {
+        if (!(cand & (1u << k))) continue;
+        double u = os_rng_word_uniform(w[k]);
+        double lh = site_log_hazard(s, k, sex, age, dt, common);
+        if (falls[r]) lh += s->ln_fall_rr[k];
+        if (iv[k]) lh += log((double)iv[k][r]);   /* a programme's rate ratio */
+        if (surely_above(u, lh) || u >= -expm1(-exp(lh))) continue;
+        any = 1;
+        if (k == OS_SITE_VERTEBRAL) vert = 1;
+        else clinical_fracture(m, s, c, r, k, &f);
+    }
+    if (vert) {
+        /* The clinical-attention draw follows the site uniforms. */
+        os_rng g;
+        os_rng_init_at(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose, OS_NFX_SITES / 4);
+        vertebral_deformity(m, s, c, r, &g, vdef, &f);
+    }
+    if (any) years[r] = 0;
+    flags[r] = f;
+}
+
+/* The site words fill whole Philox blocks (block 0 of the stream). */
+_Static_assert(OS_NFX_SITES % 4 == 0, "site uniforms must fill whole blocks");
+
+/* Per-tile columns of the filter passes of fractures_step. */
+typedef struct fx_tile {
+    double sex[OS_RNG_TILE], age[OS_RNG_TILE], dt[OS_RNG_TILE];
+    double common[OS_RNG_TILE], fell[OS_RNG_TILE];
+    double cand[OS_RNG_TILE];       /* sum of 2^k over the sites left to libm */
+} fx_tile;
+
+/* The filter of site K over a tile (branch-free, vectorised): the
+ * log-hazard as site_log_hazard sums it, with the fall term, and an upper
+ * bound of its exp; a uniform at or above it is surely no fracture, since
+ * 1 - exp(-exp(lh)) <= exp(lh).  A programme's rate ratio RR multiplies
+ * the bound (exp(lh + log rr) = exp(lh) rr up to a few ulp, far inside the
+ * bound's margin), so the filter needs no log; a negative or NaN ratio,
+ * whose log is NaN, is left to libm like any NaN hazard. */
+static void site_filter(const fractures_state *s, int k, fx_tile *t, const uint32_t *w, size_t n,
+                        const float *rr)
+{
+    const double b0 = s->ln_base[k][0], b1 = s->ln_base[k][1];
+    const double h0 = s->ln_hr_year[k][0], h1 = s->ln_hr_year[k][1];
+    const double g = s->ln_rr_sd[k], fr = s->ln_fall_rr[k], bit = (double)(1u << k);
+    if (!rr)
+        for (size_t i = 0; i < n; i++) {
+            double male = t->sex[i];
+            double lh = (male != 0.0 ? b1 : b0) + (male != 0.0 ? h1 : h0) * t->age[i];
+            lh = lh + g * t->dt[i] + t->common[i];
+            lh += t->fell[i] != 0.0 ? fr : 0.0;
+            double u = os_ev_word_uniform(w[i * 4 + k]);
+            t->cand[i] += u >= os_ev_exp_upper(lh) ? 0.0 : bit;
+        }
+    else
+        for (size_t i = 0; i < n; i++) {
+            double male = t->sex[i];
+            double lh = (male != 0.0 ? b1 : b0) + (male != 0.0 ? h1 : h0) * t->age[i];
+            lh = lh + g * t->dt[i] + t->common[i];
+            lh += t->fell[i] != 0.0 ? fr : 0.0;
+            double u = os_ev_word_uniform(w[i * 4 + k]), ratio = rr[i];
+            t->cand[i] += (u >= os_ev_exp_upper(lh) * ratio && ratio >= 0.0) ? 0.0 : bit;
+        }
+}
+
+/* A sweep in tiles: the site words of the tile in one call; a pass that
+ * ages the prior-fracture clock of every agent (dead ones too, as before)
+ * and gathers its relative risk; the site filters; then the exact
+ * computation for the agents a filter left (about the fracture
+ * probability, a few per cent), in agent order, so that accumulators and
+ * the event log see the same events in the same order. */
 static void fractures_step(os_model *m, void *state, os_chunk *c)
 {
     fractures_state *s = state;
@@ -359,32 +447,38 @@ static void fractures_step(os_model *m, void *state, os_chunk *c)
     const uint8_t *falls = os_chunk_u8(m, c, s->col_falls);
     const float *iv[OS_NFX_SITES] = {NULL};
     for (int k = 0; k < OS_NFX_SITES; k++) iv[k] = os_chunk_find_f32(m, c, "fractures", s->iv_name[k]);
-    for (size_t r = 0; r < c->n; r++) {
-        uint8_t f = flags[r] & OS_FX_EVER_ANY;
-        int prior = f || vdef[r];
-        if (prior) years[r] = saturating_inc(years[r]);
-        if (!c->alive[r]) { flags[r] = f; continue; }
-        int sex = c->sex[r];
-        double age = (double)c->age[r] - s->ref_age;
-        double dt = bmd_deficit(s, bmd[r]);
-        double common = prior ? s->ln_prior[years[r]] : 0.0;
-        os_rng g;
-        os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose);
-        double u[OS_NFX_SITES];
-        site_uniforms(&g, u);
-        int any = 0, vert = 0;
-        for (int k = 0; k < OS_NFX_SITES; k++) {
-            double lh = site_log_hazard(s, k, sex, age, dt, common);
-            if (falls[r]) lh += s->ln_fall_rr[k];
-            if (iv[k]) lh += log((double)iv[k][r]);   /* a programme's rate ratio */
-            if (surely_above(u[k], lh) || u[k] >= -expm1(-exp(lh))) continue;
-            any = 1;
-            if (k == OS_SITE_VERTEBRAL) vert = 1;
-            else clinical_fracture(m, s, c, r, k, &f);
+    const double ref_age = s->ref_age, tref = s->tscore_ref, mean = s->bmd_mean, inv_sd = s->bmd_inv_sd;
+    uint32_t w[OS_RNG_TILE * 4];
+    fx_tile t;
+    for (size_t t0 = 0; t0 < c->n; t0 += OS_RNG_TILE) {
+        size_t n = c->n - t0 < OS_RNG_TILE ? c->n - t0 : OS_RNG_TILE;
+        os_rng_fill(w, c->id + t0, n, m->seed, (uint32_t)m->year, s->purpose, 0, 1);
+        uint8_t *fl = flags + t0, *yr = years + t0;
+        const uint8_t *vd = vdef + t0;
+        for (size_t i = 0; i < n; i++) {
+            uint8_t f = fl[i] & OS_FX_EVER_ANY;
+            int prior = f || vd[i];
+            if (prior) yr[i] = saturating_inc(yr[i]);
+            fl[i] = f;
+            t.common[i] = prior ? s->ln_prior[yr[i]] : 0.0;
         }
-        if (vert) vertebral_deformity(m, s, c, r, &g, vdef, &f);
-        if (any) years[r] = 0;
-        flags[r] = f;
+        const uint8_t *sx = c->sex + t0, *fa = falls + t0;
+        const float *ag = c->age + t0, *bm = bmd + t0;
+        for (size_t i = 0; i < n; i++) {
+            t.sex[i] = sx[i] ? 1.0 : 0.0;
+            t.age[i] = (double)ag[i] - ref_age;
+            t.dt[i] = tref - ((double)bm[i] - mean) * inv_sd;
+            t.fell[i] = fa[i] ? 1.0 : 0.0;
+            t.cand[i] = 0.0;
+        }
+        for (int k = 0; k < OS_NFX_SITES; k++)
+            site_filter(s, k, &t, w, n, iv[k] ? iv[k] + t0 : NULL);
+        for (size_t i = 0; i < n; i++) {
+            size_t r = t0 + i;
+            if (t.cand[i] != 0.0 && c->alive[r])
+                agent_fractures(m, s, c, r, (unsigned)t.cand[i], w + i * 4, iv, flags, years, vdef,
+                                bmd, falls);
+        }
     }
 }
 
