@@ -23,6 +23,19 @@
 
 #include "fastmath.h"
 
+/* The sweeps' passes are compiled twice where the toolchain can choose at
+ * load time (GCC's target_clones, an ifunc): for AVX2 (4 doubles a vector;
+ * no FMA, so every operation rounds as in the default build) and for the
+ * baseline SSE2.  Results cannot depend on the choice: vector code runs
+ * only in the filters, whose margins are exact either way, and the scalar
+ * code rounds the same in both. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(OS_EV_NO_CLONES)
+#define OS_EV_SWEEP __attribute__((target_clones("avx2", "default")))
+#else
+#define OS_EV_SWEEP
+#endif
+
 /* 1.5 * 2^52: t + OS_EV_ROUND has t rounded to an integer k in its low
  * mantissa bits (|t| < 2^51), and subtracting it back gives k exactly. */
 #define OS_EV_ROUND 6755399441055744.0

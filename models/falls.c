@@ -204,7 +204,7 @@ static inline double log_odds_approx(const odds_coef *k, int sex, double age, fl
  * uniforms), the steady probability from os_ev_exp with 1 - p1 formed
  * without cancellation (relative error < 1e-11, far inside the margin),
  * then the rare draws near it with libm. */
-static void falls_init_agents(os_model *m, void *state, os_chunk *c)
+OS_EV_SWEEP static void falls_init_agents(os_model *m, void *state, os_chunk *c)
 {
     falls_state *s = state;
     uint8_t *falls = os_chunk_u8(m, c, s->col_falls);
@@ -241,7 +241,7 @@ static void falls_init_agents(os_model *m, void *state, os_chunk *c)
  * threshold with libm and records the fallers (a quarter of agents or
  * fewer: their counts from the second uniform, accumulators and events in
  * agent order, as a row-by-row loop records them). */
-static void falls_step(os_model *m, void *state, os_chunk *c)
+OS_EV_SWEEP static void falls_step(os_model *m, void *state, os_chunk *c)
 {
     falls_state *s = state;
     uint8_t *falls = os_chunk_u8(m, c, s->col_falls);

@@ -380,7 +380,7 @@ static void hist_year(const os_model *m, const fractures_state *s, hist_words *h
 }
 
 /* The history of the agent of H (see above). */
-static void hist_agent(const os_model *m, const fractures_state *s, os_chunk *c, hist_words *h,
+OS_EV_SWEEP static void hist_agent(const os_model *m, const fractures_state *s, os_chunk *c, hist_words *h,
                        uint8_t *flags, uint8_t *years, uint8_t *vdef, const float *bmd,
                        const float *grip, const float *gait)
 {
@@ -599,7 +599,7 @@ static void site_filter(const fractures_state *s, int k, fx_tile *t, const uint3
  * computation for the agents a filter left (about the fracture
  * probability, a few per cent), in agent order, so that accumulators and
  * the event log see the same events in the same order. */
-static void fractures_step(os_model *m, void *state, os_chunk *c)
+OS_EV_SWEEP static void fractures_step(os_model *m, void *state, os_chunk *c)
 {
     fractures_state *s = state;
     uint8_t *flags = os_chunk_u8(m, c, s->col_flags);

@@ -167,7 +167,7 @@ static void agent_stays(const os_model *m, const hospital_state *s, os_chunk *c,
  *
  * The filter: the probability from os_ev_exp is off by < 1e-12, so a
  * uniform further than OS_FAST_MARGIN above it is surely no admission. */
-static void hospital_step(os_model *m, void *state, os_chunk *c)
+OS_EV_SWEEP static void hospital_step(os_model *m, void *state, os_chunk *c)
 {
     hospital_state *s = state;
     const uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
