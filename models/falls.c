@@ -17,9 +17,11 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "event_sweep.h"
 #include "events.h"
 #include "fastmath.h"
 #include "interventions.h"
+#include "rng_fill.h"
 
 static const os_param_spec falls_params[] = {
     {"falls.ref_age", OS_P_REAL, "year", 50, 100, 1, NULL, NULL,
@@ -50,6 +52,8 @@ typedef struct falls_state {
     double ref_age, logit_base[2], ln_or_decade, ln_or_grip, ln_or_gait;
     double ln_or_prior, extra_mean;
     double p_zero_extra;   /* exp(-extra_mean), computed once */
+    /* cdf[k] = P(Poisson(extra_mean) <= k) as n_falls sums it, k < 254 */
+    double extra_cdf[254];
     float low_grip[2], slow_gait;
     int col_falls, col_grip, col_gait;
     int sum_falls, sum_fallers;
@@ -78,6 +82,20 @@ static const os_field falls_fields[] = {
 };
 #undef FP
 
+/* The Poisson CDF the inversion of n_falls walks, summed in the same
+ * order (P0 = exp(-mean), then p *= mean / k): the same doubles as the
+ * walk computed draw by draw, so the table changes no result. */
+static void extra_cdf_table(double cdf[254], double mean, double p0)
+{
+    double p = p0, sum = p;
+    cdf[0] = sum;
+    for (unsigned k = 1; k < 254; k++) {
+        p *= mean / k;
+        sum += p;
+        cdf[k] = sum;
+    }
+}
+
 static int falls_init(os_model *m, void **state, os_err *err)
 {
     falls_state *s = calloc(1, sizeof *s);
@@ -99,6 +117,7 @@ static int falls_init(os_model *m, void **state, os_err *err)
     s->slow_gait = (float)p.slow_gait;
     s->extra_mean = p.extra_mean;
     s->p_zero_extra = exp(-s->extra_mean);
+    extra_cdf_table(s->extra_cdf, s->extra_mean, s->p_zero_extra);
     if ((s->col_grip = os_model_column(m, "falls", "grip", OS_COL_F32, err)) < 0 ||
         (s->col_gait = os_model_column(m, "falls", "gait", OS_COL_F32, err)) < 0)
         return OS_ERUN;
@@ -117,17 +136,12 @@ static int falls_init(os_model *m, void **state, os_err *err)
     return OS_OK;
 }
 
-/* Falls of a faller: 1 + Poisson(mean) by inversion, capped at 255;
- * P0 = exp(-mean). */
-static unsigned n_falls(os_rng *r, double mean, double p0)
+/* Falls of a faller with uniform U: 1 + Poisson(extra_mean) by inversion,
+ * capped at 255. */
+static unsigned n_falls(const falls_state *s, double u)
 {
-    double u = os_rng_uniform(r), p = p0, cdf = p;
     unsigned k = 0;
-    while (u > cdf && k < 254) {
-        k++;
-        p *= mean / k;
-        cdf += p;
-    }
+    while (k < 254 && u > s->extra_cdf[k]) k++;
     return 1 + k;
 }
 
@@ -142,61 +156,151 @@ double os_falls_steady_prob(const void *state, int sex, double age,
     return p0 / (1.0 - p1 + p0);
 }
 
+/* Exact decision filters of the sweeps below (fastmath.h): a logistic
+ * probability from os_ev_exp (relative error < 1e-12, so the probability is
+ * off by < 1e-12) decides every draw whose uniform lies further than the
+ * margin from it; the draws within it are decided with libm as before. */
+
+/* 1 / (1 + exp(-lp)) from os_ev_exp. */
+static inline double logistic_approx(double lp)
+{
+    return 1.0 / (1.0 + os_ev_exp(-lp));
+}
+
+/* The parameters of the log odds of a fall in locals, so that the passes
+ * below select them lane by lane (filters only: the exact values are
+ * recomputed by the scalar formulas). */
+typedef struct odds_coef {
+    double base0, base1, slope, ref_age, or_grip, or_gait, or_prior;
+    float grip0, grip1, gait;
+} odds_coef;
+
+static odds_coef odds_coefs(const falls_state *s)
+{
+    return (odds_coef){s->logit_base[0], s->logit_base[1], s->ln_or_decade * 0.1, s->ref_age,
+                       s->ln_or_grip, s->ln_or_gait, s->ln_or_prior,
+                       s->low_grip[0], s->low_grip[1], s->slow_gait};
+}
+
+/* The log odds of a fall without the prior-fall term, for the filters. */
+static inline double log_odds_approx(const odds_coef *k, int sex, double age, float grip,
+                                     float gait)
+{
+    double lp = (sex ? k->base1 : k->base0) + k->slope * (age - k->ref_age);
+    lp += grip < (sex ? k->grip1 : k->grip0) ? k->or_grip : 0.0;
+    lp += gait < k->gait ? k->or_gait : 0.0;
+    return lp;
+}
+
 /* New agents have no recorded history.  Falls follow a two-state chain
  * (fell last year or not) with P(fall) = p0 without and p1 with a prior
  * fall, so an agent entering at the chain's steady state fell last year
  * with probability p0 / (1 - p1 + p0) (os_falls_steady_prob).  Drawing from
  * the steady state, not from p0 alone, keeps fall rates from jumping in the
  * first simulated years.  Grip and gait are set by the muscle module before
- * this hook. */
-static void falls_init_agents(os_model *m, void *state, os_chunk *c)
+ * this hook.
+ *
+ * A sweep in tiles: the first block of each agent's stream (its two
+ * uniforms), the steady probability from os_ev_exp with 1 - p1 formed
+ * without cancellation (relative error < 1e-11, far inside the margin),
+ * then the rare draws near it with libm. */
+OS_EV_SWEEP static void falls_init_agents(os_model *m, void *state, os_chunk *c)
 {
     falls_state *s = state;
     uint8_t *falls = os_chunk_u8(m, c, s->col_falls);
     const float *grip = os_chunk_f32(m, c, s->col_grip);
     const float *gait = os_chunk_f32(m, c, s->col_gait);
-    for (size_t r = 0; r < c->n; r++) {
-        double steady = os_falls_steady_prob(s, c->sex[r], (double)c->age[r] - 1.0, grip[r], gait[r]);
-        os_rng g;
-        os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose_init);
-        falls[r] = os_rng_uniform(&g) < steady ? (uint8_t)n_falls(&g, s->extra_mean, s->p_zero_extra) : 0;
+    const odds_coef oc = odds_coefs(s);
+    uint32_t w[OS_RNG_TILE * 4];
+    double steady[OS_RNG_TILE], near[OS_RNG_TILE];
+    for (size_t t0 = 0; t0 < c->n; t0 += OS_RNG_TILE) {
+        size_t n = c->n - t0 < OS_RNG_TILE ? c->n - t0 : OS_RNG_TILE;
+        os_rng_fill(w, c->id + t0, n, m->seed, (uint32_t)m->year, s->purpose_init, 0, 1);
+        const uint8_t *sex = c->sex + t0;
+        const float *age = c->age + t0, *gr = grip + t0, *ga = gait + t0;
+        for (size_t i = 0; i < n; i++) {
+            double lp = log_odds_approx(&oc, sex[i], (double)age[i] - 1.0, gr[i], ga[i]);
+            double e1 = os_ev_exp(-(lp + oc.or_prior));
+            double p0 = logistic_approx(lp), q1 = e1 / (1.0 + e1);
+            steady[i] = p0 / (q1 + p0);
+            near[i] = fabs(os_ev_word_uniform(w[i * 4]) - steady[i]) <= OS_FAST_MARGIN ? 1.0 : 0.0;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t r = t0 + i;
+            if (near[i] != 0.0)
+                steady[i] = os_falls_steady_prob(s, c->sex[r], (double)c->age[r] - 1.0, grip[r], gait[r]);
+            falls[r] = os_rng_word_uniform(w[i * 4]) < steady[i]
+                           ? (uint8_t)n_falls(s, os_rng_word_uniform(w[i * 4 + 1]))
+                           : 0;
+        }
     }
 }
 
-static void falls_step(os_model *m, void *state, os_chunk *c)
+/* The year's falls of the agents of a tile: pass 1 decides who falls from
+ * the filter (branch-free, vectorised), pass 2 settles the draws near the
+ * threshold with libm and records the fallers (a quarter of agents or
+ * fewer: their counts from the second uniform, accumulators and events in
+ * agent order, as a row-by-row loop records them). */
+OS_EV_SWEEP static void falls_step(os_model *m, void *state, os_chunk *c)
 {
     falls_state *s = state;
     uint8_t *falls = os_chunk_u8(m, c, s->col_falls);
     const float *grip = os_chunk_f32(m, c, s->col_grip);
     const float *gait = os_chunk_f32(m, c, s->col_gait);
     const float *iv = os_chunk_find_f32(m, c, "falls", OS_IV_FALL_RR);
-    for (size_t r = 0; r < c->n; r++) {
-        if (!c->alive[r]) continue;
-        int sex = c->sex[r];
-        double lp = s->logit_base[sex] + s->ln_or_decade * ((double)c->age[r] - s->ref_age) / 10.0;
-        if (grip[r] < s->low_grip[sex]) lp += s->ln_or_grip;
-        if (gait[r] < s->slow_gait) lp += s->ln_or_gait;
-        if (falls[r]) lp += s->ln_or_prior;
-        os_rng g;
-        os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose);
-        double u = os_rng_uniform(&g);
-        /* Exact decision filter (fastmath.h): the libm value of p is needed
-         * only when U lies within the margin of the approximate p. */
-        double p = 1.0 / (1.0 + os_fast_exp(-lp));
-        if (iv) p *= iv[r];   /* a programme's rate ratio of falls */
-        if (fabs(u - p) <= OS_FAST_MARGIN) {
-            p = 1.0 / (1.0 + exp(-lp));
-            if (iv) p *= iv[r];
+    const odds_coef oc = odds_coefs(s);
+    uint32_t w[OS_RNG_TILE * 4];
+    double fell[OS_RNG_TILE], near[OS_RNG_TILE];
+    for (size_t t0 = 0; t0 < c->n; t0 += OS_RNG_TILE) {
+        size_t n = c->n - t0 < OS_RNG_TILE ? c->n - t0 : OS_RNG_TILE;
+        os_rng_fill(w, c->id + t0, n, m->seed, (uint32_t)m->year, s->purpose, 0, 1);
+        const uint8_t *sex = c->sex + t0, *prev = falls + t0;
+        const float *age = c->age + t0, *gr = grip + t0, *ga = gait + t0;
+        for (size_t i = 0; i < n; i++) {
+            double lp = log_odds_approx(&oc, sex[i], (double)age[i], gr[i], ga[i]);
+            lp += prev[i] ? oc.or_prior : 0.0;
+            double p = logistic_approx(lp), u = os_ev_word_uniform(w[i * 4]);
+            fell[i] = u < p ? 1.0 : 0.0;
+            near[i] = fabs(u - p) <= OS_FAST_MARGIN ? 1.0 : 0.0;
         }
-        unsigned n = u < p ? n_falls(&g, s->extra_mean, s->p_zero_extra) : 0;
-        falls[r] = (uint8_t)n;
-        if (!n) continue;
-        int band = os_age_band(c->age[r]);
-        double w = c->weight[r];
-        os_acc_add(c->acc, sex, band, s->sum_falls, w * n);
-        os_acc_add(c->acc, sex, band, s->sum_fallers, w);
-        for (unsigned k = 0; k < n; k++)
-            os_event_log(c, c->id[r], m->year, OS_EV_FALL, OS_SITE_NONE);
+        if (iv) {
+            /* A programme's rate ratio: p rr is off by < 1e-12 rr, so the
+             * margin scales with rr. */
+            const float *rr = iv + t0;
+            for (size_t i = 0; i < n; i++) {
+                double lp = log_odds_approx(&oc, sex[i], (double)age[i], gr[i], ga[i]);
+                lp += prev[i] ? oc.or_prior : 0.0;
+                double p = logistic_approx(lp) * rr[i], u = os_ev_word_uniform(w[i * 4]);
+                fell[i] = u < p ? 1.0 : 0.0;
+                near[i] = fabs(u - p) <= OS_FAST_MARGIN * (1.0 + fabs((double)rr[i])) ? 1.0 : 0.0;
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t r = t0 + i;
+            if (!c->alive[r]) continue;
+            if (near[i] != 0.0) {
+                int sx = c->sex[r];
+                double lp = s->logit_base[sx] + s->ln_or_decade * ((double)c->age[r] - s->ref_age) / 10.0;
+                if (grip[r] < s->low_grip[sx]) lp += s->ln_or_grip;
+                if (gait[r] < s->slow_gait) lp += s->ln_or_gait;
+                if (falls[r]) lp += s->ln_or_prior;
+                double p = 1.0 / (1.0 + exp(-lp));
+                if (iv) p *= iv[r];
+                fell[i] = os_rng_word_uniform(w[i * 4]) < p;
+            }
+            if (fell[i] == 0.0) {
+                falls[r] = 0;
+                continue;
+            }
+            unsigned nf = n_falls(s, os_rng_word_uniform(w[i * 4 + 1]));
+            falls[r] = (uint8_t)nf;
+            int band = os_age_band(c->age[r]);
+            double wt = c->weight[r];
+            os_acc_add(c->acc, c->sex[r], band, s->sum_falls, wt * nf);
+            os_acc_add(c->acc, c->sex[r], band, s->sum_fallers, wt);
+            for (unsigned k = 0; k < nf; k++)
+                os_event_log(c, c->id[r], m->year, OS_EV_FALL, OS_SITE_NONE);
+        }
     }
 }
 

@@ -29,10 +29,13 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "event_sweep.h"
 #include "events.h"
 #include "fastmath.h"
 #include "interventions.h"
+#include "rng_fill.h"
 
 static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
 static const char *const site_sum[OS_NFX_SITES] = {
@@ -310,6 +313,147 @@ static void draw_history(const os_model *m, const fractures_state *s, os_chunk *
     years[r] = (uint8_t)(ever || deformities ? t : 0);
 }
 
+/* The history of many new agents at once.  The stream of an agent draws
+ * 4 site words a year and 1 more after each vertebral deformity, so while
+ * no deformity has shifted it, year m (counted from the oldest, j = n - m)
+ * reads block m.  The blocks of a group of agents come from os_rng_fill,
+ * block by block across the agents that still need it (sorted by years
+ * of history, those are a prefix), into one buffer per agent; blocks past
+ * them, after shifts, on demand (hist_need).  Then per agent a filter
+ * pass over all its remaining years at once (vectorised) finds the first
+ * year where a site could fracture: every year before it is surely
+ * without fracture (the bound below), so only the prior-fracture clock
+ * moves; that year is computed exactly as draw_history computes it, and
+ * the pass resumes after it.  The same words, the same decisions: the
+ * same history.  Agents with more than HIST_MAX years take draw_history. */
+enum { HIST_MAX = 64, HIST_GROUP = 32 };
+
+typedef struct hist_words {
+    uint32_t id;
+    int n;                  /* years of history */
+    size_t r;               /* row in the chunk */
+    int nblocks;            /* blocks in w */
+    uint32_t w[4 * ((5 * HIST_MAX + 1) / 4 + 1)];   /* <= 5 words a year */
+} hist_words;
+
+/* Makes the first NEED words of the stream available. */
+static void hist_need(const os_model *m, const fractures_state *s, hist_words *h, int need)
+{
+    while (h->nblocks * 4 < need) {
+        os_rng_fill(h->w + 4 * h->nblocks, &h->id, 1, m->seed, (uint32_t)m->year, s->purpose_hist,
+                    (uint32_t)h->nblocks, 1);
+        h->nblocks++;
+    }
+}
+
+/* Year J of the history (the loop body of draw_history) reading words
+ * from *OFF on. */
+static void hist_year(const os_model *m, const fractures_state *s, hist_words *h, int sex, double age,
+                      double dt, float grip, float gait, int j, int *off, int *t, uint8_t *ever,
+                      uint8_t *deformities)
+{
+    double x = age - j;
+    int prior = *ever || *deformities;
+    if (prior && *t < 254) (*t)++;
+    double q = -1.0;
+    double common = prior ? s->ln_prior[*t] : 0.0;
+    int any = 0, vert = 0;
+    for (int k = 0; k < OS_NFX_SITES; k++) {
+        double u = os_rng_word_uniform(h->w[*off + k]);
+        double lh = site_log_hazard(s, k, sex, x - s->ref_age, dt, common);
+        double top = s->ln_fall_rr[k] > 0.0 ? lh + s->ln_fall_rr[k] : lh;
+        if (surely_above(u, top)) continue;
+        if (q < 0.0) q = os_falls_steady_prob(s->falls, sex, x, grip, gait);
+        if (u >= site_prob(s, k, lh, q)) continue;
+        any = 1;
+        if (k == OS_SITE_VERTEBRAL) vert = 1;
+        else *ever |= OS_FX_EVER(k);
+    }
+    *off += OS_NFX_SITES;
+    if (vert) {
+        *deformities = saturating_inc(*deformities);
+        hist_need(m, s, h, *off + 1);
+        if (os_rng_word_uniform(h->w[*off]) < s->clinical_share) *ever |= OS_FX_EVER(OS_SITE_VERTEBRAL);
+        (*off)++;
+    }
+    if (any) *t = 0;
+}
+
+/* The history of the agent of H (see above). */
+OS_EV_SWEEP static void hist_agent(const os_model *m, const fractures_state *s, os_chunk *c, hist_words *h,
+                       uint8_t *flags, uint8_t *years, uint8_t *vdef, const float *bmd,
+                       const float *grip, const float *gait)
+{
+    size_t r = h->r;
+    int n = h->n, sex = c->sex[r];
+    double age = (double)c->age[r], dt = bmd_deficit(s, bmd[r]);
+    uint8_t ever = 0, deformities = 0;
+    int t = 0, off = 0;
+    double xa[HIST_MAX], common[HIST_MAX], cand[HIST_MAX];
+    for (int m0 = 0; m0 < n;) {
+        int len = n - m0, prior = ever || deformities;
+        hist_need(m, s, h, off + 4 * len);
+        for (int y = 0; y < len; y++) {
+            int ty = t + y + 1 < 254 ? t + y + 1 : 254;
+            xa[y] = (age - (double)(n - m0 - y)) - s->ref_age;
+            common[y] = prior ? s->ln_prior[ty] : 0.0;
+            cand[y] = 0.0;
+        }
+        const uint32_t *w = h->w + off;
+        for (int k = 0; k < OS_NFX_SITES; k++) {
+            /* draw_history's bound: the hazard with a fall if falls raise it. */
+            const double b = s->ln_base[k][sex], hr = s->ln_hr_year[k][sex], g = s->ln_rr_sd[k];
+            const double up = s->ln_fall_rr[k] > 0.0 ? s->ln_fall_rr[k] : 0.0;
+            for (int y = 0; y < len; y++) {
+                double lh = ((b + hr * xa[y]) + g * dt) + common[y];
+                double u = os_ev_word_uniform(w[4 * y + k]);
+                cand[y] += u >= os_ev_exp_upper(lh + up) ? 0.0 : 1.0;
+            }
+        }
+        int y = 0;
+        while (y < len && cand[y] == 0.0) y++;
+        if (prior) t = t + y < 254 ? t + y : 254;
+        off += 4 * y;
+        if (y == len) break;
+        hist_year(m, s, h, sex, age, dt, grip[r], gait[r], n - (m0 + y), &off, &t, &ever, &deformities);
+        m0 += y + 1;
+    }
+    flags[r] = ever;
+    vdef[r] = deformities;
+    years[r] = (uint8_t)(ever || deformities ? t : 0);
+}
+
+/* The histories of the NG agents of H: their first blocks by os_rng_fill,
+ * then each agent. */
+static void hist_group(const os_model *m, const fractures_state *s, os_chunk *c, hist_words *h,
+                       int ng, uint8_t *flags, uint8_t *years, uint8_t *vdef, const float *bmd,
+                       const float *grip, const float *gait)
+{
+    /* By years of history, most first (insertion sort of a few rows). */
+    int order[HIST_GROUP];
+    for (int a = 0; a < ng; a++) {
+        int b = a;
+        while (b > 0 && h[order[b - 1]].n < h[a].n) {
+            order[b] = order[b - 1];
+            b--;
+        }
+        order[b] = a;
+    }
+    uint32_t ids[HIST_GROUP], tmp[HIST_GROUP * 4];
+    for (int a = 0; a < ng; a++) ids[a] = h[order[a]].id;
+    int cnt = ng;
+    for (int b = 0; cnt > 0; b++) {
+        while (cnt > 0 && h[order[cnt - 1]].n <= b) cnt--;
+        if (!cnt) break;
+        os_rng_fill(tmp, ids, (size_t)cnt, m->seed, (uint32_t)m->year, s->purpose_hist, (uint32_t)b, 1);
+        for (int a = 0; a < cnt; a++) memcpy(h[order[a]].w + 4 * b, tmp + 4 * a, 4 * sizeof tmp[0]);
+    }
+    for (int a = 0; a < ng; a++) {
+        h[a].nblocks = h[a].n;
+        hist_agent(m, s, c, &h[a], flags, years, vdef, bmd, grip, gait);
+    }
+}
+
 static void fractures_census(os_model *m, void *state, os_chunk *c)
 {
     fractures_state *s = state;
@@ -319,12 +463,32 @@ static void fractures_census(os_model *m, void *state, os_chunk *c)
     const float *bmd = os_chunk_f32(m, c, s->col_bmd);
     const float *grip = os_chunk_f32(m, c, s->col_grip);
     const float *gait = os_chunk_f32(m, c, s->col_gait);
+    hist_words h[HIST_GROUP];
+    int ng = 0;
     for (size_t r = 0; r < c->n; r++) {
-        if (flags[r] == 0 && vdef[r] == 0 && years[r] == HISTORY_PENDING)
+        if (!(flags[r] == 0 && vdef[r] == 0 && years[r] == HISTORY_PENDING)) continue;
+        int n = (int)((double)c->age[r] - s->hist_start);
+        if (n <= 0) {   /* no past year to draw */
+            years[r] = 0;
+            continue;
+        }
+        if (n > HIST_MAX) {
             draw_history(m, s, c, r, flags, years, vdef, bmd, grip, gait);
+            continue;
+        }
+        h[ng].id = c->id[r];
+        h[ng].n = n;
+        h[ng].r = r;
+        if (++ng == HIST_GROUP) {
+            hist_group(m, s, c, h, ng, flags, years, vdef, bmd, grip, gait);
+            ng = 0;
+        }
+    }
+    if (ng) hist_group(m, s, c, h, ng, flags, years, vdef, bmd, grip, gait);
+    /* The stock at 1 July (accumulators sum exactly in any order). */
+    for (size_t r = 0; r < c->n; r++)
         if (c->alive[r] && vdef[r])
             os_acc_add(c->acc, c->sex[r], os_age_band(c->age[r]), s->sum_vdef, (double)c->weight[r]);
-    }
 }
 
 /* Records a clinical fracture at site K of agent R. */
@@ -349,7 +513,93 @@ static void vertebral_deformity(const os_model *m, const fractures_state *s, os_
         os_event_log(c, c->id[r], m->year, OS_EV_VERT_DEFORMITY, OS_SITE_VERTEBRAL);
 }
 
-static void fractures_step(os_model *m, void *state, os_chunk *c)
+/* The fractures of agent R in a year, as the row-by-row loop recorded
+ * them, for the sites whose bit is set in CAND (the others the filter of
+ * fractures_step excluded); W holds the site words (block 0 of the
+ * stream).  FLAGS[R] holds the ever bits, YEARS[R] the updated count. */
+static void agent_fractures(const os_model *m, const fractures_state *s, os_chunk *c, size_t r,
+                            unsigned cand, const uint32_t *w, const float *const *iv,
+                            uint8_t *flags, uint8_t *years, uint8_t *vdef, const float *bmd,
+                            const uint8_t *falls)
+{
+    uint8_t f = flags[r];
+    int prior = f || vdef[r];
+    int sex = c->sex[r];
+    double age = (double)c->age[r] - s->ref_age;
+    double dt = bmd_deficit(s, bmd[r]);
+    double common = prior ? s->ln_prior[years[r]] : 0.0;
+    int any = 0, vert = 0;
+    for (int k = 0; k < OS_NFX_SITES; k++) {
+        if (!(cand & (1u << k))) continue;
+        double u = os_rng_word_uniform(w[k]);
+        double lh = site_log_hazard(s, k, sex, age, dt, common);
+        if (falls[r]) lh += s->ln_fall_rr[k];
+        if (iv[k]) lh += log((double)iv[k][r]);   /* a programme's rate ratio */
+        if (surely_above(u, lh) || u >= -expm1(-exp(lh))) continue;
+        any = 1;
+        if (k == OS_SITE_VERTEBRAL) vert = 1;
+        else clinical_fracture(m, s, c, r, k, &f);
+    }
+    if (vert) {
+        /* The clinical-attention draw follows the site uniforms. */
+        os_rng g;
+        os_rng_init_at(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose, OS_NFX_SITES / 4);
+        vertebral_deformity(m, s, c, r, &g, vdef, &f);
+    }
+    if (any) years[r] = 0;
+    flags[r] = f;
+}
+
+/* The site words fill whole Philox blocks (block 0 of the stream). */
+_Static_assert(OS_NFX_SITES % 4 == 0, "site uniforms must fill whole blocks");
+
+/* Per-tile columns of the filter passes of fractures_step. */
+typedef struct fx_tile {
+    double sex[OS_RNG_TILE], age[OS_RNG_TILE], dt[OS_RNG_TILE];
+    double common[OS_RNG_TILE], fell[OS_RNG_TILE];
+    double cand[OS_RNG_TILE];       /* sum of 2^k over the sites left to libm */
+} fx_tile;
+
+/* The filter of site K over a tile (branch-free, vectorised): the
+ * log-hazard as site_log_hazard sums it, with the fall term, and an upper
+ * bound of its exp; a uniform at or above it is surely no fracture, since
+ * 1 - exp(-exp(lh)) <= exp(lh).  A programme's rate ratio RR multiplies
+ * the bound (exp(lh + log rr) = exp(lh) rr up to a few ulp, far inside the
+ * bound's margin), so the filter needs no log; a negative or NaN ratio,
+ * whose log is NaN, is left to libm like any NaN hazard. */
+static void site_filter(const fractures_state *s, int k, fx_tile *t, const uint32_t *w, size_t n,
+                        const float *rr)
+{
+    const double b0 = s->ln_base[k][0], b1 = s->ln_base[k][1];
+    const double h0 = s->ln_hr_year[k][0], h1 = s->ln_hr_year[k][1];
+    const double g = s->ln_rr_sd[k], fr = s->ln_fall_rr[k], bit = (double)(1u << k);
+    if (!rr)
+        for (size_t i = 0; i < n; i++) {
+            double male = t->sex[i];
+            double lh = (male != 0.0 ? b1 : b0) + (male != 0.0 ? h1 : h0) * t->age[i];
+            lh = lh + g * t->dt[i] + t->common[i];
+            lh += t->fell[i] != 0.0 ? fr : 0.0;
+            double u = os_ev_word_uniform(w[i * 4 + k]);
+            t->cand[i] += u >= os_ev_exp_upper(lh) ? 0.0 : bit;
+        }
+    else
+        for (size_t i = 0; i < n; i++) {
+            double male = t->sex[i];
+            double lh = (male != 0.0 ? b1 : b0) + (male != 0.0 ? h1 : h0) * t->age[i];
+            lh = lh + g * t->dt[i] + t->common[i];
+            lh += t->fell[i] != 0.0 ? fr : 0.0;
+            double u = os_ev_word_uniform(w[i * 4 + k]), ratio = rr[i];
+            t->cand[i] += (u >= os_ev_exp_upper(lh) * ratio && ratio >= 0.0) ? 0.0 : bit;
+        }
+}
+
+/* A sweep in tiles: the site words of the tile in one call; a pass that
+ * ages the prior-fracture clock of every agent (dead ones too, as before)
+ * and gathers its relative risk; the site filters; then the exact
+ * computation for the agents a filter left (about the fracture
+ * probability, a few per cent), in agent order, so that accumulators and
+ * the event log see the same events in the same order. */
+OS_EV_SWEEP static void fractures_step(os_model *m, void *state, os_chunk *c)
 {
     fractures_state *s = state;
     uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
@@ -359,32 +609,38 @@ static void fractures_step(os_model *m, void *state, os_chunk *c)
     const uint8_t *falls = os_chunk_u8(m, c, s->col_falls);
     const float *iv[OS_NFX_SITES] = {NULL};
     for (int k = 0; k < OS_NFX_SITES; k++) iv[k] = os_chunk_find_f32(m, c, "fractures", s->iv_name[k]);
-    for (size_t r = 0; r < c->n; r++) {
-        uint8_t f = flags[r] & OS_FX_EVER_ANY;
-        int prior = f || vdef[r];
-        if (prior) years[r] = saturating_inc(years[r]);
-        if (!c->alive[r]) { flags[r] = f; continue; }
-        int sex = c->sex[r];
-        double age = (double)c->age[r] - s->ref_age;
-        double dt = bmd_deficit(s, bmd[r]);
-        double common = prior ? s->ln_prior[years[r]] : 0.0;
-        os_rng g;
-        os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose);
-        double u[OS_NFX_SITES];
-        site_uniforms(&g, u);
-        int any = 0, vert = 0;
-        for (int k = 0; k < OS_NFX_SITES; k++) {
-            double lh = site_log_hazard(s, k, sex, age, dt, common);
-            if (falls[r]) lh += s->ln_fall_rr[k];
-            if (iv[k]) lh += log((double)iv[k][r]);   /* a programme's rate ratio */
-            if (surely_above(u[k], lh) || u[k] >= -expm1(-exp(lh))) continue;
-            any = 1;
-            if (k == OS_SITE_VERTEBRAL) vert = 1;
-            else clinical_fracture(m, s, c, r, k, &f);
+    const double ref_age = s->ref_age, tref = s->tscore_ref, mean = s->bmd_mean, inv_sd = s->bmd_inv_sd;
+    uint32_t w[OS_RNG_TILE * 4];
+    fx_tile t;
+    for (size_t t0 = 0; t0 < c->n; t0 += OS_RNG_TILE) {
+        size_t n = c->n - t0 < OS_RNG_TILE ? c->n - t0 : OS_RNG_TILE;
+        os_rng_fill(w, c->id + t0, n, m->seed, (uint32_t)m->year, s->purpose, 0, 1);
+        uint8_t *fl = flags + t0, *yr = years + t0;
+        const uint8_t *vd = vdef + t0;
+        for (size_t i = 0; i < n; i++) {
+            uint8_t f = fl[i] & OS_FX_EVER_ANY;
+            int prior = f || vd[i];
+            if (prior) yr[i] = saturating_inc(yr[i]);
+            fl[i] = f;
+            t.common[i] = prior ? s->ln_prior[yr[i]] : 0.0;
         }
-        if (vert) vertebral_deformity(m, s, c, r, &g, vdef, &f);
-        if (any) years[r] = 0;
-        flags[r] = f;
+        const uint8_t *sx = c->sex + t0, *fa = falls + t0;
+        const float *ag = c->age + t0, *bm = bmd + t0;
+        for (size_t i = 0; i < n; i++) {
+            t.sex[i] = sx[i] ? 1.0 : 0.0;
+            t.age[i] = (double)ag[i] - ref_age;
+            t.dt[i] = tref - ((double)bm[i] - mean) * inv_sd;
+            t.fell[i] = fa[i] ? 1.0 : 0.0;
+            t.cand[i] = 0.0;
+        }
+        for (int k = 0; k < OS_NFX_SITES; k++)
+            site_filter(s, k, &t, w, n, iv[k] ? iv[k] + t0 : NULL);
+        for (size_t i = 0; i < n; i++) {
+            size_t r = t0 + i;
+            if (t.cand[i] != 0.0 && c->alive[r])
+                agent_fractures(m, s, c, r, (unsigned)t.cand[i], w + i * 4, iv, flags, years, vdef,
+                                bmd, falls);
+        }
     }
 }
 

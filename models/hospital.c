@@ -16,8 +16,10 @@
 #include <stdlib.h>
 
 #include "diagnosis.h"
+#include "event_sweep.h"
 #include "events.h"
 #include "fastmath.h"
+#include "rng_fill.h"
 
 
 static const os_param_spec hospital_params[] = {
@@ -112,51 +114,88 @@ static int hospital_init(os_model *m, void **state, os_err *err)
     return OS_OK;
 }
 
-/* The site uniforms fill whole Philox blocks (skipped together below). */
+/* The site uniforms fill whole Philox blocks (block 0 of the stream); the
+ * background uniform is the first word after them. */
 _Static_assert(OS_NFX_SITES % 4 == 0, "site uniforms must fill whole blocks");
+#define BG_BLOCK (OS_NFX_SITES / 4)
 
-static void hospital_step(os_model *m, void *state, os_chunk *c)
+/* The year's stays of agent R, whose background uniform is U_BG, as the
+ * row-by-row loop recorded them: the stays after this year's fractures,
+ * then a background stay, then days and bed rest. */
+static void agent_stays(const os_model *m, const hospital_state *s, os_chunk *c, size_t r,
+                        double u_bg, const uint8_t *flags, const uint16_t *dx, uint8_t *bedrest,
+                        uint8_t *other_days)
+{
+    double days = 0.0, weeks = 0.0;
+    /* The stream's first block holds one uniform per site (common random
+     * numbers: the same position whatever fractured); without a fracture
+     * this year none is used, and the block is never generated. */
+    if (flags[r] & OS_FX_THIS_YEAR_ANY) {
+        os_rng g;
+        os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose);
+        for (int k = 0; k < OS_NFX_SITES; k++) {
+            double u = os_rng_uniform(&g);
+            if (!(flags[r] & OS_FX_THIS_YEAR(k)) || u >= s->admit[k]) continue;
+            days += s->los[k];
+            os_event_log(c, c->id[r], m->year, OS_EV_HOSPITAL, k);
+        }
+    }
+    if ((flags[r] & OS_FX_THIS_YEAR(OS_SITE_HIP)) && c->age[r] >= s->hip_older_age)
+        weeks += s->hip_extra_weeks;
+    double lp = s->logit_bg + s->ln_or_decade * ((double)c->age[r] - s->ref_age) / 10.0;
+    if (dx[r] & s->sarc) lp += s->ln_or_sarc;
+    /* Exact decision filter (fastmath.h): libm only near the threshold. */
+    double p = 1.0 / (1.0 + os_fast_exp(-lp));
+    if (fabs(u_bg - p) <= OS_FAST_MARGIN) p = 1.0 / (1.0 + exp(-lp));
+    if (u_bg < p) {
+        days += s->bg_los;
+        other_days[r] = (uint8_t)fmin(255.0, s->bg_los);
+        os_event_log(c, c->id[r], m->year, OS_EV_HOSPITAL, OS_SITE_OTHER_CAUSE);
+    }
+    if (days <= 0.0 && weeks <= 0.0) return;
+    os_acc_add(c->acc, c->sex[r], os_age_band(c->age[r]), s->sum_days, (double)c->weight[r] * days);
+    weeks += days * s->bed_share / 7.0;
+    double b = bedrest[r] + floor(weeks + 0.5);
+    bedrest[r] = (uint8_t)(b > 255.0 ? 255.0 : b);
+}
+
+/* A sweep in tiles: the background uniforms of the tile in one call, a
+ * pass that flags (branch-free, vectorised) the agents with something to
+ * record - a fracture this year, or a background admission or a draw near
+ * its threshold by the filter below - and the full computation for those
+ * only (a tenth of agents or fewer), in agent order.
+ *
+ * The filter: the probability from os_ev_exp is off by < 1e-12, so a
+ * uniform further than OS_FAST_MARGIN above it is surely no admission. */
+OS_EV_SWEEP static void hospital_step(os_model *m, void *state, os_chunk *c)
 {
     hospital_state *s = state;
     const uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
     const uint16_t *dx = os_chunk_u16(m, c, s->col_dx);
     uint8_t *bedrest = os_chunk_u8(m, c, s->col_bedrest);
     uint8_t *other_days = os_chunk_u8(m, c, s->col_other_days);
-    for (size_t r = 0; r < c->n; r++) {
-        other_days[r] = 0;
-        if (!c->alive[r]) continue;
-        os_rng g;
-        os_rng_init(&g, m->seed, c->id[r], (uint32_t)m->year, s->purpose);
-        double days = 0.0, weeks = 0.0;
-        /* The stream's first block holds one uniform per site (common
-         * random numbers: the same position whatever fractured).  Without
-         * a fracture this year none is used: skip the block. */
-        if (!(flags[r] & OS_FX_THIS_YEAR_ANY)) os_rng_seek_block(&g, OS_NFX_SITES / 4);
-        else
-            for (int k = 0; k < OS_NFX_SITES; k++) {
-                double u = os_rng_uniform(&g);
-                if (!(flags[r] & OS_FX_THIS_YEAR(k)) || u >= s->admit[k]) continue;
-                days += s->los[k];
-                os_event_log(c, c->id[r], m->year, OS_EV_HOSPITAL, k);
-            }
-        if ((flags[r] & OS_FX_THIS_YEAR(OS_SITE_HIP)) && c->age[r] >= s->hip_older_age)
-            weeks += s->hip_extra_weeks;
-        double lp = s->logit_bg + s->ln_or_decade * ((double)c->age[r] - s->ref_age) / 10.0;
-        if (dx[r] & s->sarc) lp += s->ln_or_sarc;
-        double u = os_rng_uniform(&g);
-        /* Exact decision filter (fastmath.h): libm only near the threshold. */
-        double p = 1.0 / (1.0 + os_fast_exp(-lp));
-        if (fabs(u - p) <= OS_FAST_MARGIN) p = 1.0 / (1.0 + exp(-lp));
-        if (u < p) {
-            days += s->bg_los;
-            other_days[r] = (uint8_t)fmin(255.0, s->bg_los);
-            os_event_log(c, c->id[r], m->year, OS_EV_HOSPITAL, OS_SITE_OTHER_CAUSE);
+    const double base = s->logit_bg, slope = s->ln_or_decade * 0.1, ref = s->ref_age;
+    const double or_sarc = s->ln_or_sarc;
+    const uint16_t sarc = s->sarc;
+    uint32_t w[OS_RNG_TILE * 4];
+    double busy[OS_RNG_TILE];
+    for (size_t t0 = 0; t0 < c->n; t0 += OS_RNG_TILE) {
+        size_t n = c->n - t0 < OS_RNG_TILE ? c->n - t0 : OS_RNG_TILE;
+        os_rng_fill(w, c->id + t0, n, m->seed, (uint32_t)m->year, s->purpose, BG_BLOCK, 1);
+        const float *age = c->age + t0;
+        const uint16_t *d = dx + t0;
+        const uint8_t *f = flags + t0;
+        for (size_t i = 0; i < n; i++) {
+            double lp = base + slope * ((double)age[i] - ref) + ((d[i] & sarc) ? or_sarc : 0.0);
+            double p = 1.0 / (1.0 + os_ev_exp(-lp)), u = os_ev_word_uniform(w[i * 4]);
+            busy[i] = (u < p + OS_FAST_MARGIN ? 1.0 : 0.0) + ((f[i] & OS_FX_THIS_YEAR_ANY) ? 1.0 : 0.0);
         }
-        if (days <= 0.0 && weeks <= 0.0) continue;
-        os_acc_add(c->acc, c->sex[r], os_age_band(c->age[r]), s->sum_days, (double)c->weight[r] * days);
-        weeks += days * s->bed_share / 7.0;
-        double b = bedrest[r] + floor(weeks + 0.5);
-        bedrest[r] = (uint8_t)(b > 255.0 ? 255.0 : b);
+        for (size_t i = 0; i < n; i++) {
+            size_t r = t0 + i;
+            other_days[r] = 0;
+            if (busy[i] != 0.0 && c->alive[r])
+                agent_stays(m, s, c, r, os_rng_word_uniform(w[i * 4]), flags, dx, bedrest, other_days);
+        }
     }
 }
 
