@@ -18,7 +18,7 @@
  * into place.
  *
  * The cost is memory: the copy holds every snapshot column of the living
- * agents (the population store row's snapshot part, about 45 bytes per
+ * agents (the population store row's snapshot part, about 60 bytes per
  * agent for the full model) until the writer is done.  The writer is one
  * more thread beside the run's --threads.  Under MPI snapshots stay
  * synchronous (os_h5out_cohort).

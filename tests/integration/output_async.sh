@@ -110,6 +110,18 @@ if command -v Rscript > /dev/null && Rscript -e 'library(hdf5r)' > /dev/null 2>&
     }' "$TMP/lz4.h5" "$TMP/sync.h5" || fail "R (hdf5r) reads other values"
 fi
 
+# MPI: parallel HDF5 applies the LZ4 filter on every rank; output.async
+# falls back to synchronous collective writes there.
+if [ "${OS_MPI:-OFF}" = "ON" ]; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  export OMPI_MCA_rmaps_base_oversubscribe=1
+  export OMPI_MCA_mca_base_component_disable_dlclose=1 PMIX_MCA_mca_base_component_disable_dlclose=1
+  env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "${MPIEXEC:-mpirun}" -np 2 \
+    "$OSTEOSIM" run "$cfg" "${args[@]}" --threads 1 --set output.codec=lz4 \
+    --set output.async=true -o "$TMP/mpi2.h5"
+  same_data "$TMP/sync.h5" "$TMP/mpi2.h5" "2 MPI ranks, lz4, output.async"
+fi
+
 # A full disk while the background writer writes: exit 1, one line naming
 # the output and the OS's reason, no file left (the shim of disk_full.sh).
 shim=${OS_ENOSPC_SHIM:-}
