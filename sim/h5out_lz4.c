@@ -59,8 +59,9 @@ static size_t encode(const unsigned char *src, size_t len, size_t block, unsigne
         size_t b = len - done < block ? len - done : block;
         int c = LZ4_compress_default((const char *)src + done, (char *)out + at + 4, (int)b,
                                      (int)(cap - at - 4));
-        if (c <= 0) return 0;
-        if ((size_t)c >= b) {  /* incompressible: stored */
+        /* Incompressible (LZ4 would grow it, or ran out of room): stored,
+         * which always fits (the bound exceeds the data). */
+        if (c <= 0 || (size_t)c >= b) {
             c = (int)b;
             memcpy(out + at + 4, src + done, b);
         }
