@@ -8,6 +8,9 @@ packages=(
   libgsl-dev libhdf5-dev hdf5-tools zlib1g-dev libcmocka-dev librandom123-dev libyaml-dev
   # Optional: faster deflate of the cohort snapshots (zlib without it).
   libdeflate-dev
+  # Optional: output.codec lz4 (liblz4) and its readers' HDF5 LZ4 filter
+  # plugin (h5py, R, h5dump; tests/integration/output_async.sh).
+  liblz4-dev hdf5-filter-plugin
   python3 python3-h5py python3-numpy python3-matplotlib python3-yaml
   # Readers of the outputs (scripts/osteosim_read.py, scripts/osteosim.R)
   # and the tests that run every Python and R block of docs/reading-outputs.md.

@@ -208,6 +208,8 @@ int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
                   const os_summary *s, os_h5out *out, const os_carry *carry,
                   os_err *err)
 {
+    /* The output's background snapshot writer may be inside HDF5. */
+    if (out && os_h5out_wait(out, err)) return OS_ERUN;
     char part[4200];
     part_path(path, part, sizeof part);
     const char *final = path;
@@ -412,6 +414,8 @@ static int restore_output(hid_t f, hid_t of, const char *path, os_err *err)
 int os_ckpt_read(const char *path, os_ckpt_state *st, os_pop *pop,
                  os_summary *s, os_h5out *out, os_carry *carry, os_err *err)
 {
+    /* The output's background snapshot writer may be inside HDF5. */
+    if (out && os_h5out_wait(out, err)) return OS_ERUN;
     /* The number of processes that wrote it, from rank 0's part: every rank
      * reads the same value, so a mismatch is one agreed error. */
     hid_t f = os_ckpt_open(path, err);

@@ -304,6 +304,10 @@ static int arm_output(arm_ctx *a, os_err *err)
     os_run *r = a->r;
     os_model *m = &a->m;
     if (!m->is_reference || !r->out) return OS_OK;
+    /* The last snapshot's background writer (output.async) ends here, its
+     * failure reported as such; the hooks below call HDF5 themselves. */
+    int rc0 = os_h5out_wait(r->out, err);
+    if (rc0) return rc0;
     for (int i = 0; i < m->nmodules; i++) {
         const os_module *mod = m->modules[i];
         if (mod->event_types || mod->event_sites)

@@ -111,6 +111,10 @@ int os_memplan_make(const os_cfg *cfg, const os_phases *ph, os_memplan *p, os_er
                     os_cfg_int_list(cfg, "output.cohort_years", &cy) > 0;
     p->per_agent = GROWTH * (double)p->row_bytes + 4.0 * GROWTH + (snapshots ? 8.0 : 0.0) +
                    (os_cfg_bool(cfg, "output.event_log") ? 24.0 : 0.0);
+    /* output.async (one process): the background writer's copy of a
+     * snapshot, at most a whole row per agent (h5out_async.c). */
+    if (snapshots && os_cfg_bool(cfg, "output.async") && p->nranks == 1)
+        p->per_agent += GROWTH * (double)p->row_bytes;
     p->bytes = FIXED_BYTES + (double)p->rows * p->per_agent;
     return OS_OK;
 }

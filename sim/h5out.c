@@ -37,8 +37,18 @@ int os_h5out_open(os_h5out **out, const char *path, const os_cfg *cfg,
     long pid = (long)getpid();
     os_par_bcast(&pid, sizeof pid, 0);
     snprintf(o->tmp, len, "%s.tmp.%ld", path, pid);
-    o->level = (int)os_cfg_int(cfg, "output.compression");
+    o->pipe.level = (int)os_cfg_int(cfg, "output.compression");
+    o->pipe.codec = strcmp(os_cfg_str(cfg, "output.codec"), "lz4") == 0 ? OS_CODEC_LZ4 : OS_CODEC_DEFLATE;
     o->par = os_par_active();
+    /* MPI: collective writes keep every rank's HDF5 calls in one order, so
+     * snapshots are written synchronously there. */
+    o->async = os_cfg_bool(cfg, "output.async") && !o->par;
+    if (o->pipe.codec == OS_CODEC_LZ4 && os_h5_lz4_register()) {
+        int rc = os_fail(err, OS_ECONFIG, "%s: output.codec lz4: %s", path,
+                         "this osteosim was built without liblz4 (Debian: liblz4-dev)");
+        free(o->path); free(o->tmp); free(o);
+        return rc;
+    }
     o->discard = H5I_INVALID_HID;
     os_h5io_watch(o->tmp);  /* errors come back as one line, with errno */
     if (o->par && os_par_rank() != 0) {
@@ -85,10 +95,12 @@ int os_h5out_open(os_h5out **out, const char *path, const os_cfg *cfg,
     return OS_OK;
 }
 
-/* A write to the output failed (the OS said so): every later write ends
- * the run, never continues on the damaged file. */
-int os_h5out_failed(const os_h5out *o, os_err *err)
+/* A write to the output failed (the OS said so, or the snapshot writer
+ * did): every later write ends the run, never continues on the damaged
+ * file. */
+int os_h5out_failed(os_h5out *o, os_err *err)
 {
+    if (os_h5out_wait(o, err)) return OS_ERUN;
     os_h5io_watch(o->tmp);  /* other readers of HDF5 files reset the hook */
     if (!os_h5io_errno()) return 0;
     return os_fail(err, OS_ERUN, "%s: cannot write: %s", o->path, os_h5io_reason(""));
@@ -126,7 +138,13 @@ hid_t os_h5out_file(os_h5out *out)
 
 int os_h5out_close(os_h5out *o, int keep, os_err *err)
 {
-    int rc = OS_OK, root = !o->par || os_par_rank() == 0;
+    /* The snapshot being written ends first; its failure, the run's. */
+    int rc = OS_OK;
+    if (os_h5out_wait(o, keep ? err : NULL)) {
+        if (keep) rc = OS_ERUN;
+        keep = 0;
+    }
+    int root = !o->par || os_par_rank() == 0;
     if (o->par && !keep) {
         /* After a failure the other ranks may never get here: nothing
          * collective.  A parallel handle is closed by HDF5 at MPI_Finalize

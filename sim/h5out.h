@@ -28,8 +28,17 @@ int os_h5out_open(os_h5out **out, const char *path, const os_cfg *cfg,
  * file that is discarded (h5out.c). */
 hid_t os_h5out_file(os_h5out *out);
 
-/* /cohort/<year>/: one dataset per snapshot column of the living agents. */
+/* /cohort/<year>/: one dataset per snapshot column of the living agents.
+ * With output.async (one process) the rows are copied and written by a
+ * background thread while the run goes on; the other functions here wait
+ * for it before they touch the file. */
 int os_h5out_cohort(os_h5out *out, const os_pop *pop, int year, os_err *err);
+
+/* Waits for the background snapshot writer (output.async).  Nonzero, with
+ * err set, if it failed (and on every later call): the run then fails.
+ * HDF5 is not thread-safe: code that calls HDF5 outside these functions
+ * while the run goes on (checkpoints) calls this first. */
+int os_h5out_wait(os_h5out *out, os_err *err);
 
 /* Appends one year's events of ARM to /events/ (extensible datasets),
  * ordered by agent id, then as logged.  EVB: NBUF per-chunk logs in store

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "h5io.h"
 #include "h5out_int.h"
 #include "h5par.h"
 #include "par.h"
@@ -16,20 +17,15 @@ static hid_t group_open(hid_t loc, const char *name)
 
 /* One column of a cohort snapshot under MPI: each rank's living rows go to
  * their places in the single-process order (h5par.h).  Same dataset
- * layout as os_h5_write_1d; every rank calls this with the same TOTAL. */
+ * layout as os_h5_write_col; every rank calls this with the same TOTAL. */
 static int write_rows_par(hid_t g, const os_column *col, const void *buf, uint64_t total,
-                          const uint64_t *off, const uint64_t *cnt, size_t nblk, int level,
+                          const uint64_t *off, const uint64_t *cnt, size_t nblk, os_h5_pipe p,
                           os_err *err)
 {
     hsize_t dim = total;
     hid_t sp = H5Screate_simple(1, &dim, NULL);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    if (level > 0 && total > 0) {
-        hsize_t ch = total < OS_H5_CHUNK_ROWS ? total : OS_H5_CHUNK_ROWS;
-        H5Pset_chunk(dcpl, 1, &ch);
-        H5Pset_shuffle(dcpl);
-        H5Pset_deflate(dcpl, (unsigned)level);
-    }
+    os_h5_pipe_set(dcpl, p, (size_t)total);
     /* Every element is written: no fill pass (parallel HDF5 cannot fill
      * filtered datasets). */
     H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
@@ -47,9 +43,9 @@ static int write_rows_par(hid_t g, const os_column *col, const void *buf, uint64
     return OS_OK;
 }
 
-int os_h5out_cohort(os_h5out *o, const os_pop *pop, int year, os_err *err)
+/* /cohort/<year> under MPI: collective, every rank with its own rows. */
+static int cohort_par(os_h5out *o, const os_pop *pop, int year, os_err *err)
 {
-    if (os_par_max_int(os_h5out_failed(o, err))) return OS_ERUN;
     if (os_h5out_to_parallel(o)) return os_fail(err, OS_ERUN, "%s: cannot open the output on every rank", o->path);
     hid_t cohort = group_open(o->file, "cohort");
     char name[16];
@@ -63,15 +59,11 @@ int os_h5out_cohort(os_h5out *o, const os_pop *pop, int year, os_err *err)
     const uint8_t *alive = os_pop_data(pop, OS_COL_ALIVE);
     size_t nlive = 0;
     for (size_t i = 0; i < pop->n; i++) nlive += alive[i] != 0;
-    /* After the yearly compaction every stored agent is alive: a single
-     * process then writes the columns as they are, without a gathered copy
-     * (a serial pass and 4 bytes per agent at the peak). */
-    int direct = !o->par && nlive == pop->n;
-    void *buf = direct ? NULL : malloc(nlive ? nlive * 4 : 1);
-    int rc = direct || buf ? OS_OK : os_fail(err, OS_ERUN, "out of memory (cohort)");
-    /* MPI: where this rank's rows go, and the rows of all ranks. */
+    void *buf = malloc(nlive ? nlive * 4 : 1);
+    int rc = buf ? OS_OK : os_fail(err, OS_ERUN, "out of memory (cohort)");
+    /* Where this rank's rows go, and the rows of all ranks. */
     uint64_t total = nlive, *cnt = NULL, *off = NULL;
-    if (o->par && rc == OS_OK) {
+    if (rc == OS_OK) {
         cnt = calloc(pop->nblk + 1, sizeof *cnt);
         off = calloc(pop->nblk + 1, sizeof *off);
         uint32_t *ids = buf;
@@ -93,15 +85,11 @@ int os_h5out_cohort(os_h5out *o, const os_pop *pop, int year, os_err *err)
 #define GATHER(T)                                                                 \
     for (size_t i = 0; i < pop->n; i++)                                           \
         if (alive[i]) ((T *)buf)[k++] = ((const T *)col->data)[i];
-        if (direct) { /* written from the column itself */ }
-        else if (es == 4) { GATHER(uint32_t) }
+        if (es == 4) { GATHER(uint32_t) }
         else if (es == 2) { GATHER(uint16_t) }
         else { GATHER(uint8_t) }
 #undef GATHER
-        const void *rows = direct ? col->data : buf;
-        rc = o->par ? write_rows_par(g, col, rows, total, off, cnt, pop->nblk, o->level, err)
-                    : os_h5_write_1d(g, col->name, os_h5_coltype(col->type), rows, nlive, col->units,
-                                     col->description, o->level, err);
+        rc = write_rows_par(g, col, buf, total, off, cnt, pop->nblk, o->pipe, err);
     }
     free(buf);
     free(cnt);
@@ -114,6 +102,115 @@ int os_h5out_cohort(os_h5out *o, const os_pop *pop, int year, os_err *err)
         rc = os_fail(err, OS_ERUN, "HDF5: cannot write /cohort/%d", year);
     if (rc == OS_OK && os_par_max_int(os_h5out_failed(o, err))) rc = OS_ERUN;
     return rc;
+}
+
+/* Gathers the living rows of SRC (ES bytes each) into DST. */
+static void gather(void *dst, const void *src, size_t es, const uint8_t *alive, size_t nstore)
+{
+    size_t k = 0;
+#define GATHER(T)                                                                 \
+    for (size_t i = 0; i < nstore; i++)                                           \
+        if (alive[i]) ((T *)dst)[k++] = ((const T *)src)[i];
+    if (es == 4) { GATHER(uint32_t) }
+    else if (es == 2) { GATHER(uint16_t) }
+    else { GATHER(uint8_t) }
+#undef GATHER
+}
+
+int os_h5out_snap_write(os_h5out *o, const os_snap *snap, int threaded, os_err *err)
+{
+    hid_t cohort = group_open(o->file, "cohort");
+    char name[16];
+    snprintf(name, sizeof name, "%d", snap->year);
+    hid_t g = cohort < 0 ? -1 : H5Gcreate2(cohort, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) {
+        if (cohort >= 0) H5Gclose(cohort);
+        return os_fail(err, OS_ERUN, "HDF5: cannot create /cohort/%d: %s", snap->year,
+                       os_h5io_reason("HDF5 error"));
+    }
+    /* Rows to gather (some stored agents died): one column at a time
+     * through one buffer (4 bytes per agent at the peak). */
+    int need = 0;
+    for (int c = 0; c < snap->ncols; c++) need |= !snap->cols[c].data && snap->alive;
+    void *buf = need ? malloc(snap->n ? snap->n * 4 : 1) : NULL;
+    int rc = !need || buf ? OS_OK : os_fail(err, OS_ERUN, "out of memory (cohort)");
+    for (int c = 0; c < snap->ncols && rc == OS_OK; c++) {
+        const os_snap_col *col = &snap->cols[c];
+        const void *rows = col->data ? col->data : snap->alive ? buf : col->src;
+        if (!col->data && snap->alive) gather(buf, col->src, col->es, snap->alive, snap->nstore);
+        rc = os_h5_write_col(g, col->name, col->type, rows, snap->n, col->units, col->description,
+                             o->pipe, threaded, err);
+    }
+    free(buf);
+    if (rc == OS_OK && os_h5_attr_i64(g, "agents", (long long)snap->n))
+        rc = os_fail(err, OS_ERUN, "HDF5: cannot write /cohort/%d attributes", snap->year);
+    int bad = H5Gclose(g) < 0;
+    bad |= H5Gclose(cohort) < 0;
+    if (rc == OS_OK && bad) rc = os_fail(err, OS_ERUN, "HDF5: cannot write /cohort/%d", snap->year);
+    /* The OS's own error, once HDF5 has flushed what it cached. */
+    if (rc == OS_OK && os_h5io_errno())
+        rc = os_fail(err, OS_ERUN, "%s: cannot write: %s", o->path, os_h5io_reason(""));
+    return rc;
+}
+
+int os_h5out_cohort(os_h5out *o, const os_pop *pop, int year, os_err *err)
+{
+    if (os_par_max_int(os_h5out_failed(o, err))) return OS_ERUN;
+    /* MPI: synchronous, collective (docs/hdf5-schema.md, output.async). */
+    if (o->par) return cohort_par(o, pop, year, err);
+    const uint8_t *alive = os_pop_data(pop, OS_COL_ALIVE);
+    size_t nlive = 0;
+    for (size_t i = 0; i < pop->n; i++) nlive += alive[i] != 0;
+    os_snap *snap = calloc(1, sizeof *snap);
+    if (!snap) return os_fail(err, OS_ERUN, "out of memory (cohort)");
+    snap->year = year;
+    snap->n = nlive;
+    snap->nstore = pop->n;
+    /* After the yearly compaction every stored agent is alive: the columns
+     * are then written as they are, without a gathered copy. */
+    snap->alive = nlive == pop->n ? NULL : alive;
+    for (int c = 0; c < pop->ncols; c++) {
+        const os_column *col = &pop->cols[c];
+        if (!(col->flags & OS_COL_SNAPSHOT)) continue;
+        os_snap_col *sc = &snap->cols[snap->ncols++];
+        snprintf(sc->name, sizeof sc->name, "%s", col->name);
+        sc->type = os_h5_coltype(col->type);
+        sc->es = col->elem_size;
+        sc->units = col->units;
+        sc->description = col->description;
+        sc->src = col->data;
+    }
+    if (!o->async) {
+        int rc = os_h5out_snap_write(o, snap, 1, err);
+        free(snap);
+        return rc;
+    }
+    /* output.async: the background writer gets its own copy of the rows,
+     * since the step pass changes the columns right after this census. */
+    size_t slen = 0;
+    for (int c = 0; c < snap->ncols; c++)
+        slen += strlen(snap->cols[c].units ? snap->cols[c].units : "") +
+                strlen(snap->cols[c].description ? snap->cols[c].description : "") + 2;
+    int oom = !(snap->strings = malloc(slen));
+    char *at = snap->strings;
+    for (int c = 0; c < snap->ncols && !oom; c++) {
+        os_snap_col *sc = &snap->cols[c];
+        const char *u = sc->units ? sc->units : "", *d = sc->description ? sc->description : "";
+        sc->units = strcpy(at, u);
+        at += strlen(u) + 1;
+        sc->description = strcpy(at, d);
+        at += strlen(d) + 1;
+        if (!(sc->data = malloc(nlive ? nlive * sc->es : 1))) oom = 1;
+        else if (snap->alive) gather(sc->data, sc->src, sc->es, alive, pop->n);
+        else memcpy(sc->data, sc->src, nlive * sc->es);
+        sc->src = NULL;
+    }
+    snap->alive = NULL;
+    if (oom) {
+        os_h5out_snap_free(snap);
+        return os_fail(err, OS_ERUN, "out of memory (cohort snapshot copy; output.async: false needs none)");
+    }
+    return os_h5out_snap_async(o, snap, err);
 }
 
 /* Stable sort of the year's log by agent id: an agent's events keep the
@@ -141,7 +238,7 @@ static const char *const ev_names[] = {"agent", "year", "type", "site", "arm"};
 
 /* /events with its five empty extensible datasets (collective under MPI:
  * every rank calls it with the same arguments). */
-static int events_create(hid_t file, int level, os_err *err)
+static int events_create(hid_t file, os_h5_pipe p, os_err *err)
 {
     static const char *const units[] = {"1", "year", "1", "1", "1"};
     static const char *const desc[] = {
@@ -158,7 +255,10 @@ static int events_create(hid_t file, int level, os_err *err)
         hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
         H5Pset_chunk(dcpl, 1, &ch);
         H5Pset_shuffle(dcpl);
-        if (level > 0) H5Pset_deflate(dcpl, (unsigned)level);
+        if (p.level > 0 && p.codec == OS_CODEC_LZ4)
+            H5Pset_filter(dcpl, OS_H5Z_LZ4, H5Z_FLAG_MANDATORY, 0, NULL);
+        else if (p.level > 0)
+            H5Pset_deflate(dcpl, (unsigned)p.level);
         hid_t d = H5Dcreate2(g, ev_names[i], types[i], sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
         if (d >= 0) {
             os_h5_attr_str(d, "units", units[i]);
@@ -181,7 +281,7 @@ int os_h5out_events(os_h5out *o, int arm, const os_event_buf *evb, size_t nbuf,
     if (os_par_max_int(os_h5out_failed(o, err))) return OS_ERUN;
     if (os_h5out_to_parallel(o)) return os_fail(err, OS_ERUN, "%s: cannot open the output on every rank", o->path);
     int rc = OS_OK;
-    if (H5Lexists(o->file, "events", H5P_DEFAULT) <= 0 && (rc = events_create(o->file, o->level, err)))
+    if (H5Lexists(o->file, "events", H5P_DEFAULT) <= 0 && (rc = events_create(o->file, o->pipe, err)))
         return rc;
     size_t n = 0;
     for (size_t k = 0; k < nbuf; k++) n += evb[k].n;

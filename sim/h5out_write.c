@@ -67,22 +67,25 @@ int os_h5_write_1d(hid_t loc, const char *name, hid_t type, const void *data,
                    size_t n, const char *units, const char *description,
                    int level, os_err *err)
 {
+    os_h5_pipe p = {OS_CODEC_DEFLATE, level};
+    return os_h5_write_col(loc, name, type, data, n, units, description, p, 1, err);
+}
+
+int os_h5_write_col(hid_t loc, const char *name, hid_t type, const void *data, size_t n,
+                    const char *units, const char *description, os_h5_pipe p, int threaded,
+                    os_err *err)
+{
     hsize_t dim = n;
     hid_t sp = H5Screate_simple(1, &dim, NULL);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    int chunked = level > 0 && n > 0;
-    if (chunked) {
-        hsize_t ch = n < OS_H5_CHUNK_ROWS ? n : OS_H5_CHUNK_ROWS;
-        H5Pset_chunk(dcpl, 1, &ch);
-        H5Pset_shuffle(dcpl);
-        H5Pset_deflate(dcpl, (unsigned)level);
-    }
+    int chunked = p.level > 0 && n > 0;
+    os_h5_pipe_set(dcpl, p, n);
     hid_t d = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     herr_t st;
     if (d < 0) st = -1;
     else if (n == 0) st = 0;
     else if (chunked && n > OS_H5_CHUNK_ROWS)
-        st = os_h5_write_chunks(d, data, n, H5Tget_size(type), level);
+        st = os_h5_write_chunks(d, data, n, H5Tget_size(type), p, threaded);
     else
         st = H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
     if (d >= 0) {
