@@ -18,9 +18,9 @@
 # 50000) and 1 thread: N (PSA_DRAWS, default 10; 0 skips the row) over the
 # CPU time (user + sys) of the job with the draws less that of the same job
 # without them.  Printed beside the figure measured before the arms of a
-# draw shared their start population (run.shared_start) and the draws their
-# memory check: 670 draws per core-hour at 50000 agents (2026-12-02, 2-core
-# machine shared with other jobs, median of paired runs; PSA_BEFORE).
+# draw shared their start population (run.shared_start): 643 draws per
+# core-hour at 50000 agents and 10 draws (2026-12-02, 2-core machine shared
+# with other jobs; PSA_BEFORE overrides it).
 #
 # usage: scripts/bench.sh [AGENTS (default 1000000)] [CONFIG (default configs/china.yaml)]
 set -euo pipefail
@@ -104,7 +104,7 @@ done
 # PSA throughput (header): CPU seconds of a 1-thread job, with and without draws.
 psa_n=${PSA_DRAWS:-10}
 psa_agents=${PSA_AGENTS:-50000}
-psa_before=${PSA_BEFORE:-670}
+psa_before=${PSA_BEFORE:-643}
 if [ "$psa_n" -gt 0 ]; then
   cpu_of() { /usr/bin/time -f '%U %S' -o "$tmp/cpu" "$@" > /dev/null; awk '{print $1 + $2}' "$tmp/cpu"; }
   psa=(run configs/china_programmes.yaml --agents "$psa_agents" --threads 1 --quiet)

@@ -36,10 +36,6 @@ typedef struct os_run_opts {
     const char *resume;     /* checkpoint to continue from, or NULL      */
     const struct os_psa *psa; /* PSA draws to write as /psa, or NULL     */
     int psa_draw;           /* > 0: this run is PSA draw k; /psa of it   */
-    int start_mode;         /* 0: the run checks its memory estimate and
-                               decides run.shared_start; else the caller
-                               did both (PSA draws, once for all of them):
-                               OS_START_* (engine_memplan.h)             */
     int calendar_only;      /* 1: no survivors' years even when a module
                                asks for a lifetime horizon (the caller reads
                                the calendar summary only: PSA draws,

@@ -251,9 +251,7 @@ int os_engine_run(os_cfg *cfg, const os_phases *ph, const os_run_opts *opts,
     clock_gettime(CLOCK_MONOTONIC, &t0);
     double **reps = NULL;
     /* Inputs and memory before anything is allocated or created. */
-    int rc = OS_OK;
-    r.start_mode = opts->start_mode;
-    if (!r.start_mode) rc = os_memplan_check_run(cfg, ph, &r.start_mode, err);
+    int rc = os_memplan_check_run(cfg, ph, &r.start_mode, err);
     if (!rc && opts->output) rc = os_h5out_open(&r.out, opts->output, cfg, err);
     if (!rc) {
         os_engine_arms(cfg, &r.arms);

@@ -8,7 +8,6 @@
 #include <gsl/gsl_randist.h>
 
 #include "engine.h"
-#include "engine_memplan.h"
 #include "h5out.h"
 #include "par.h"
 #include "rng.h"
@@ -155,11 +154,6 @@ int os_psa_run(const os_cfg *cfg, const os_phases *ph, int first, int count, int
      * the rows are then gathered, so every rank holds the same table. */
     int rc = OS_OK, rank = os_par_rank(), size = os_par_size();
     if (alloc_names(psa, cfg, err)) rc = OS_ERUN;
-    /* Inputs and memory are checked once for all draws (every rank: the
-     * limit is shared): a draw changes parameter values, not the tables
-     * read, the columns or the agents stored. */
-    int start_mode = 0;
-    if (!rc) rc = os_memplan_check_run(cfg, ph, &start_mode, err);
     for (int row = 0; row < count && !rc; row++) {
         if (row % size != rank) continue;
         os_cfg *ck = NULL;
@@ -168,7 +162,6 @@ int os_psa_run(const os_cfg *cfg, const os_phases *ph, int first, int count, int
         opts.nthreads = nthreads;
         opts.quiet = 1;
         opts.calendar_only = 1;  /* /psa compares the calendar horizon */
-        opts.start_mode = start_mode;
         rc = os_cfg_load_string(&ck, text, "(psa draw)", NULL, NULL, 0, err);
         if (!rc) rc = os_engine_validate(ck, ph, err);
         if (!rc) rc = os_psa_apply(ck, first + row, psa, row, err);
