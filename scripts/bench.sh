@@ -16,6 +16,15 @@
 # a zero-agent run's under mpirun, divided by agents; the floor is the
 # 1-thread one.
 #
+# The PSA row: draws per core-hour of `osteosim run --psa N` on
+# configs/china_programmes.yaml (6 arms) at PSA_AGENTS agents (default
+# 50000) and 1 thread: N (PSA_DRAWS, default 10; 0 skips the row) over the
+# CPU time (user + sys) of the job with the draws less that of the same job
+# without them.  Printed beside the figure measured before the arms of a
+# draw shared their start population (run.shared_start): 643 draws per
+# core-hour at 50000 agents and 10 draws (2026-12-02, 2-core machine shared
+# with other jobs; PSA_BEFORE overrides it).
+#
 # usage: scripts/bench.sh [AGENTS (default 1000000)] [CONFIG (default configs/china.yaml)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -99,3 +108,19 @@ for k in 1 2; do
     exit 1
   fi
 done
+
+# PSA throughput (header): CPU seconds of a 1-thread job, with and without draws.
+psa_n=${PSA_DRAWS:-10}
+psa_agents=${PSA_AGENTS:-50000}
+psa_before=${PSA_BEFORE:-643}
+if [ "$psa_n" -gt 0 ]; then
+  cpu_of() { /usr/bin/time -f '%U %S' -o "$tmp/cpu" "$@" > /dev/null; awk '{print $1 + $2}' "$tmp/cpu"; }
+  psa=(run configs/china_programmes.yaml --agents "$psa_agents" --threads 1 --quiet)
+  c0=$(cpu_of $bin "${psa[@]}" -o "$tmp/psa0.h5")
+  c1=$(cpu_of $bin "${psa[@]}" --psa "$psa_n" -o "$tmp/psa.h5")
+  dph=$(awk -v a="$c0" -v b="$c1" -v n="$psa_n" 'BEGIN{printf "%.0f", (b > a ? n * 3600 / (b - a) : 0)}')
+  [ "$psa_agents" = 50000 ] || psa_before=-
+  ratio=$(awk -v d="$dph" -v b="$psa_before" 'BEGIN{if (b > 0) printf "%.2f", d / b; else printf "-"}')
+  printf '\n%-8s %8s %8s %12s %12s %16s %16s %10s\n' psa agents draws base_cpu_s job_cpu_s draws/core-hour before_draws/c-h after/before
+  printf '%-8s %8s %8s %12s %12s %16s %16s %10s\n' psa "$psa_agents" "$psa_n" "$c0" "$c1" "$dph" "$psa_before" "$ratio"
+fi

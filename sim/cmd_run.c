@@ -251,7 +251,7 @@ int os_cmd_check(int argc, char **argv, os_cmd_err *e)
     int dumped = yaml != NULL;
     int saved = dumped && fputs(yaml, stdout) == EOF ? errno : 0;
     free(yaml);
-    if (dumped) os_memplan_print(stdout, cfg, &plan);
+    if (dumped) os_memplan_print(stdout, cfg, &plan, os_memplan_start_mode(cfg, &plan, limit));
     os_err warn = {0};
     if (dumped && os_memplan_fits(cfg, &plan, limit, source, &warn) && os_par_rank() == 0)
         fprintf(stderr, "osteosim: warning: %s\n", warn.msg);

@@ -1,8 +1,9 @@
 /* engine_arm.c - one arm of a run, year by year.
  *
- * Each arm builds a fresh population from the run's seed, so every arm sees
- * the same people and the same draws (common random numbers), then runs the
- * years:
+ * Each arm starts from the same population, built from the run's seed, so
+ * every arm sees the same people and the same draws (common random
+ * numbers): built once and copied to every arm, or built by each arm
+ * (run.shared_start, below).  Then the arm runs the years:
  *
  *   year_begin hooks -> census pass -> cohort snapshot -> step pass (+ ageing)
  *   -> year_end hooks -> remove the dead -> append next year's entrants
@@ -14,6 +15,7 @@
 
 #include "ckpt_file.h"
 #include "engine_int.h"
+#include "engine_memplan.h"
 #include "par.h"
 
 volatile sig_atomic_t os_stop_requested = 0;
@@ -183,8 +185,114 @@ static int arm_burn_in(arm_ctx *a, int years, os_err *err)
     return rc;
 }
 
+/* ---- the start population shared by the arms (run.shared_start) ----
+ *
+ * Until the start year every arm computes the same thing: the base
+ * population's traits (init_agents) and its burn-in years draw from streams
+ * keyed by agent, year and purpose, and no programme acts in a burn-in year
+ * (model.h: burn_in), so an arm's programme columns hold their neutral
+ * values then (effects 0, ratios 1) and are reset after each burn-in year
+ * with every column not carried.  The first arm to build its start keeps a
+ * copy, the others start from it; `verify` builds every arm's own and
+ * compares.  The serial hooks' state is the same either way: every arm
+ * still asks for its start entrants, and each year_begin hook sets its
+ * state afresh at the start year. */
+
+/* A copy of the arm's store after burn-in (exactly its rows). */
+static int start_keep(arm_ctx *a, size_t n0, os_err *err)
+{
+    os_run *r = a->r;
+    const os_pop *p = &a->pop;
+    os_pop *t = calloc(1, sizeof *t);
+    if (!t) return os_fail(err, OS_ERUN, "out of memory (shared start population)");
+    os_pop_init(t);
+    r->start = t;
+    size_t first;
+    for (int k = OS_COL_NCORE; k < p->ncols; k++) {
+        const os_column *c = &p->cols[k];
+        if (os_pop_add_column(t, c->name, c->type, c->units, c->description, c->flags, err) < 0)
+            return OS_ERUN;
+    }
+    if (os_pop_append(t, p->n, &first, err)) return OS_ERUN;
+    for (int k = 0; k < p->ncols; k++) memcpy(t->cols[k].data, p->cols[k].data, p->n * p->cols[k].elem_size);
+    for (size_t b = 0; b < p->nblk; b++)
+        if (os_pop_add_block(t, p->blk_lo[b], p->blk_hi[b], err)) return OS_ERUN;
+    r->start_n0 = n0;
+    r->start_next_id = a->next_id;
+    r->start_first_id = a->m.first_new_id;
+    return OS_OK;
+}
+
+static void start_used(os_run *r)
+{
+    if (--r->start_uses > 0) return;
+    os_pop_free(r->start);
+    free(r->start);
+    r->start = NULL;
+}
+
+/* The arm's columns from the copy, by name; a column of the arm that the
+ * copy lacks (a programme of this arm only) keeps its zeros, as it would
+ * after this arm's own burn-in. */
+static int start_copy(arm_ctx *a, os_err *err)
+{
+    os_run *r = a->r;
+    const os_pop *t = r->start;
+    size_t first;
+    if (os_pop_append(&a->pop, t->n, &first, err)) return OS_ERUN;
+    for (int k = 0; k < a->pop.ncols; k++) {
+        os_column *c = &a->pop.cols[k];
+        int j = os_pop_find_column(t, c->name);
+        if (j < 0) continue;
+        if (t->cols[j].type != c->type)
+            return os_fail(err, OS_ERUN, "arm %s: population column %s has another type than in "
+                           "the shared start population (run.shared_start off avoids it)",
+                           a->m.arm_name, c->name);
+        memcpy(c->data, t->cols[j].data, t->n * c->elem_size);
+    }
+    for (size_t b = 0; b < t->nblk; b++)
+        if (os_pop_add_block(&a->pop, t->blk_lo[b], t->blk_hi[b], err)) return OS_ERUN;
+    a->next_id = r->start_next_id;
+    a->m.first_new_id = r->start_first_id;
+    start_used(r);
+    return OS_OK;
+}
+
+/* run.shared_start verify: the arm's own start equals the copy. */
+static int start_verify(arm_ctx *a, os_err *err)
+{
+    os_run *r = a->r;
+    const os_pop *t = r->start, *p = &a->pop;
+    const char *arm = a->m.arm_name;
+    int rc = OS_OK;
+    if (p->n != t->n || p->nblk != t->nblk || a->next_id != r->start_next_id ||
+        (p->nblk && (memcmp(p->blk_lo, t->blk_lo, p->nblk * sizeof *p->blk_lo) ||
+                     memcmp(p->blk_hi, t->blk_hi, p->nblk * sizeof *p->blk_hi))))
+        rc = os_fail(err, OS_ERUN, "run.shared_start verify: arm %s starts with %zu agents, the "
+                     "shared start population has %zu (or other ids)", arm, p->n, t->n);
+    for (int k = 0; k < p->ncols && !rc; k++) {
+        const os_column *c = &p->cols[k];
+        int j = os_pop_find_column(t, c->name);
+        const unsigned char *mine = c->data, *copy = j >= 0 ? t->cols[j].data : NULL;
+        size_t es = c->elem_size, row = p->n;
+        if (j >= 0 && t->cols[j].type != c->type) row = 0;
+        for (size_t i = 0; j >= 0 && row == p->n && i < p->n; i++)
+            if (memcmp(mine + i * es, copy + i * es, es)) row = i;
+        static const unsigned char zero[8];
+        for (size_t i = 0; j < 0 && i < p->n; i++)
+            if (memcmp(mine + i * es, zero, es)) { row = i; break; }
+        if (row < p->n)
+            rc = os_fail(err, OS_ERUN, "run.shared_start verify: arm %s: population column %s at "
+                         "row %zu (agent %u) differs from the shared start population%s", arm,
+                         c->name, row, ((const uint32_t *)p->cols[OS_COL_ID].data)[row],
+                         j < 0 ? " (where the column is absent: zero)" : "");
+    }
+    start_used(r);
+    return rc;
+}
+
 /* The population at the first year to run: the base population, or the
- * checkpoint's when resuming. */
+ * checkpoint's when resuming, or the replicate's shared start. */
 static int arm_start(arm_ctx *a, int resume, os_err *err)
 {
     os_run *r = a->r;
@@ -199,8 +307,18 @@ static int arm_start(arm_ctx *a, int resume, os_err *err)
     }
     size_t n0;
     int rc = entrants_of(&a->m, a->m.start_year, &n0, err);
-    if (!rc) rc = add_agents(&a->m, &a->pass, n0, &a->next_id, err);
-    return rc ? rc : arm_burn_in(a, r->set.burn_in_years, err);
+    if (rc) return rc;
+    if (r->start && r->start_mode == OS_START_SHARED) {
+        if (n0 != r->start_n0)
+            return os_fail(err, OS_ERUN, "arm %s: %zu agents at the start, the shared start "
+                           "population has %zu", a->m.arm_name, n0, r->start_n0);
+        return start_copy(a, err);
+    }
+    rc = add_agents(&a->m, &a->pass, n0, &a->next_id, err);
+    if (!rc) rc = arm_burn_in(a, r->set.burn_in_years, err);
+    if (rc) return rc;
+    if (r->start) return start_verify(a, err);
+    return r->start_uses > 0 ? start_keep(a, n0, err) : OS_OK;
 }
 
 /* ---- the years ---- */

@@ -24,6 +24,15 @@ typedef struct os_run {
     int replicate;         /* 0: the run itself (checkpoints, output)  */
     os_arms arms;
     os_carry carry;        /* blocks kept across the arms (per replicate) */
+    /* The start population after burn-in, identical in every arm (nothing
+     * of an arm's programmes acts before the start year): built by the
+     * first arm that needs it, then copied to the others of the replicate
+     * (run.shared_start, engine_arm.c). */
+    int start_mode;        /* OS_START_* (engine_memplan.h)             */
+    os_pop *start;         /* NULL: not built (yet) or not shared       */
+    int start_uses;        /* arms still to start from it; freed at 0   */
+    size_t start_n0;       /* agents of the start block, all processes  */
+    uint32_t start_next_id, start_first_id;
 } os_run;
 
 /* ---- engine_sched.c: chunked passes ---- */

@@ -116,6 +116,12 @@ int os_memplan_make(const os_cfg *cfg, const os_phases *ph, os_memplan *p, os_er
     if (snapshots && os_cfg_bool(cfg, "output.async") && p->nranks == 1)
         p->per_agent += GROWTH * (double)p->row_bytes;
     p->bytes = FIXED_BYTES + (double)p->rows * p->per_agent;
+    /* The start population kept for the arms after the first: this
+     * process's part of it, one row each (no growth slack). */
+    uint64_t start_rows = (p->mod.start_agents + (uint64_t)p->nranks - 1) / (uint64_t)p->nranks;
+    p->start_bytes = arms.n > 1 ? (double)start_rows * (double)p->row_bytes : 0.0;
+    const char *mode = os_cfg_str(cfg, "run.shared_start");
+    if (mode && (!strcmp(mode, "on") || !strcmp(mode, "verify"))) p->bytes += p->start_bytes;
     return OS_OK;
 }
 
@@ -293,7 +299,17 @@ int os_memplan_fits(const os_cfg *cfg, const os_memplan *p, double limit, const 
                    source, fit_all, p->mod.agents_hint, setting);
 }
 
-int os_memplan_check_run(const os_cfg *cfg, const os_phases *ph, os_err *err)
+int os_memplan_start_mode(const os_cfg *cfg, const os_memplan *p, double limit)
+{
+    const char *mode = os_cfg_str(cfg, "run.shared_start");
+    if (!mode || !strcmp(mode, "auto"))
+        return limit <= 0 || p->bytes + p->start_bytes <= limit ? OS_START_SHARED : OS_START_SEPARATE;
+    if (!strcmp(mode, "on")) return OS_START_SHARED;
+    if (!strcmp(mode, "verify")) return OS_START_VERIFY;
+    return OS_START_SEPARATE;
+}
+
+int os_memplan_check_run(const os_cfg *cfg, const os_phases *ph, int *start_mode, os_err *err)
 {
     os_memplan p;
     double limit;
@@ -301,10 +317,12 @@ int os_memplan_check_run(const os_cfg *cfg, const os_phases *ph, os_err *err)
     int rc = os_memplan_make(cfg, ph, &p, err);
     if (!rc) rc = os_memplan_limit(cfg, &limit, source, sizeof source, err);
     if (!rc) rc = os_memplan_fits(cfg, &p, limit, source, err);
+    /* MPI: the limit is the least over the ranks, so all decide alike. */
+    if (!rc) *start_mode = os_memplan_start_mode(cfg, &p, limit);
     return rc;
 }
 
-void os_memplan_print(FILE *f, const os_cfg *cfg, const os_memplan *p)
+void os_memplan_print(FILE *f, const os_cfg *cfg, const os_memplan *p, int start_mode)
 {
     char need[32];
     fmt_bytes(p->bytes, need, sizeof need);
@@ -313,6 +331,14 @@ void os_memplan_print(FILE *f, const os_cfg *cfg, const os_memplan *p)
             "%s, store growth, snapshot and log buffers) + %.0f MiB\n",
             need, (unsigned long long)p->rows, p->nranks > 1 ? ", this rank's part" : "",
             p->per_agent, p->row_bytes, p->row_arm, FIXED_BYTES / 1048576.0);
+    if (p->start_bytes > 0) {
+        const char *m = os_cfg_str(cfg, "run.shared_start");
+        fmt_bytes(p->start_bytes, need, sizeof need);
+        int in = m && (!strcmp(m, "on") || !strcmp(m, "verify"));
+        fprintf(f, "# shared start population (run.shared_start %s): %s%s: %s\n", m ? m : "auto", need,
+                in ? ", included above" : "", start_mode == OS_START_SEPARATE
+                ? "not used, every arm builds its own" : "built once, copied to every arm");
+    }
     const char *s = os_cfg_str(cfg, "run.max_memory");
     fprintf(f, "# memory limit: %s%s\n", s && *s && strcmp(s, "auto") ? "run.max_memory " : "",
             s && *s && strcmp(s, "auto") ? s

@@ -32,7 +32,15 @@ typedef struct os_memplan {
     uint64_t rows;          /* most agents one process stores               */
     double per_agent;       /* bytes per stored agent with buffers, slack  */
     double bytes;           /* estimated peak bytes of one process          */
+    double start_bytes;     /* the shared start population's copy (one
+                               process): in BYTES when run.shared_start is
+                               on or verify, weighed by auto             */
 } os_memplan;
+
+/* How the arms of a run get their start population (run.shared_start):
+ * built by each arm; built once and copied to every arm; or built by each
+ * arm and compared with the copy.  0 is "not decided yet". */
+enum { OS_START_SEPARATE = 1, OS_START_SHARED, OS_START_VERIFY };
 
 /* At most this many modules in an agent-less trial (the engine's limit,
  * engine_arm.c). */
@@ -59,11 +67,18 @@ int os_memplan_limit(const os_cfg *cfg, double *limit, char *source, size_t n,
 int os_memplan_fits(const os_cfg *cfg, const os_memplan *p, double limit,
                     const char *source, os_err *err);
 
-/* Make, limit, fits: the check a run does before it allocates. */
-int os_memplan_check_run(const os_cfg *cfg, const os_phases *ph, os_err *err);
+/* run.shared_start of CFG with the estimate P and the limit: auto is
+ * OS_START_SHARED when P's bytes with the copy fit LIMIT (0: unknown, fits),
+ * else OS_START_SEPARATE. */
+int os_memplan_start_mode(const os_cfg *cfg, const os_memplan *p, double limit);
 
-/* The estimate as YAML comment lines (for `osteosim check`). */
-void os_memplan_print(FILE *f, const os_cfg *cfg, const os_memplan *p);
+/* Make, limit, fits: the check a run does before it allocates; *START_MODE
+ * receives os_memplan_start_mode. */
+int os_memplan_check_run(const os_cfg *cfg, const os_phases *ph, int *start_mode, os_err *err);
+
+/* The estimate as YAML comment lines (for `osteosim check`), with the
+ * run.shared_start decision START_MODE (os_memplan_start_mode). */
+void os_memplan_print(FILE *f, const os_cfg *cfg, const os_memplan *p, int start_mode);
 
 /* "8 GiB", "512MB", "1e9", "1048576": bytes (> 0) into *OUT; -1 if not. */
 int os_memplan_parse_size(const char *s, double *out);

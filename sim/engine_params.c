@@ -35,6 +35,13 @@ const os_param_spec os_engine_params[] = {
      "without a terminal, a progress line on stderr at least this often (0: none by time)"},
     {"run.chunk_size", OS_P_INT, "agents", 64, 16777216, 0, "8192", NULL,
      "agents per parallel work item (does not change results)"},
+    {"run.shared_start", OS_P_STRING, NULL, UNBOUNDED, 0, "auto", "auto|on|off|verify",
+     "the start population and its burn-in are the same in every arm (programmes start after "
+     "them): on builds them once per run, replicate and PSA draw and copies them to each arm, "
+     "holding one more start-year population in memory; off builds them again for every arm; "
+     "auto is on when the memory estimate with the copy fits the limit (run.max_memory), else "
+     "off; verify builds them for every arm and fails if any differs from the copy.  Never "
+     "changes results"},
     {"run.max_memory", OS_P_STRING, NULL, UNBOUNDED, 0, "auto", NULL,
      "most memory one process may use, in bytes or with a unit (\"8 GiB\", \"512MB\"; K, M, G, T "
      "are binary); a run whose estimate (osteosim check) is larger refuses to start.  auto: the "

@@ -48,8 +48,9 @@ void *os_model_carry(os_model *m, const char *name, size_t size)
 
 /* ---- arms and replicates ---- */
 
-/* Runs every arm, the reference arm first, each from the same seed: every
- * arm sees the same people and the same draws for the same purpose. */
+/* Runs every arm, the reference arm first, each from the same seed and the
+ * same start population: every arm sees the same people and the same draws
+ * for the same purpose. */
 static int run_arms(os_run *r, os_err *err)
 {
     int order[OS_MAX_ARMS], n = 0, first = 0, rc = OS_OK;
@@ -65,7 +66,15 @@ static int run_arms(os_run *r, os_err *err)
             return os_fail(err, OS_ECONFIG, "%s: checkpoint of arm %d, which this scenario lacks",
                            r->opts->resume, arm);
     }
+    /* The start population is shared by the arms that build it (a resumed
+     * arm reads its own): kept by the first, used by the others. */
+    int builders = n - first - (resume ? 1 : 0);
+    r->start = NULL;
+    r->start_uses = r->start_mode == OS_START_SEPARATE || builders < 2 ? 0 : builders - 1;
     for (int k = first; k < n && !rc; k++) rc = os_engine_arm(r, order[k], resume && k == first, err);
+    if (r->start) os_pop_free(r->start);
+    free(r->start);
+    r->start = NULL;
     os_carry_free(&r->carry);
     return rc;
 }
@@ -242,7 +251,7 @@ int os_engine_run(os_cfg *cfg, const os_phases *ph, const os_run_opts *opts,
     clock_gettime(CLOCK_MONOTONIC, &t0);
     double **reps = NULL;
     /* Inputs and memory before anything is allocated or created. */
-    int rc = os_memplan_check_run(cfg, ph, err);
+    int rc = os_memplan_check_run(cfg, ph, &r.start_mode, err);
     if (!rc && opts->output) rc = os_h5out_open(&r.out, opts->output, cfg, err);
     if (!rc) {
         os_engine_arms(cfg, &r.arms);
