@@ -115,10 +115,14 @@ int os_psa_target_within(const os_psa_targets *t, int row, int i)
     return res <= t->def[i].tolerance || (isfinite(se) && res <= t->def[i].tolerance + OS_TARGET_MC_Z * se);
 }
 
-/* 1 if target I is fitted and computed by the run. */
+/* 1 if target I is fitted and the run computes it (in some draw: a ratio
+ * whose denominator is zero in one draw is a miss of that draw). */
 static int counted(const os_psa_targets *t, int i)
 {
-    return t->def[i].weight > 0.0 && t->rows > 0 && isfinite(t->value[i]);
+    if (t->def[i].weight <= 0.0) return 0;
+    for (int r = 0; r < t->rows; r++)
+        if (isfinite(t->value[(size_t)r * (size_t)t->n + (size_t)i])) return 1;
+    return 0;
 }
 
 double os_psa_targets_share_all(const os_psa_targets *t)
@@ -199,18 +203,20 @@ static int put_summary(hid_t g, const os_psa_targets *t, os_err *err)
         tol[i] = t->def[i].tolerance;
         wt[i] = t->def[i].weight;
         share[i] = share_of(t, (int)i);
-        for (size_t r = 0; r < nr; r++) sorted[r] = t->value[r * n + i];
-        gsl_sort(sorted, 1, nr);
-        int finite = nr > 0 && isfinite(sorted[0]) && isfinite(sorted[nr - 1]);
-        mean[i] = finite ? gsl_stats_mean(sorted, 1, nr) : NAN;
-        lo[i] = finite ? gsl_stats_quantile_from_sorted_data(sorted, 1, nr, 0.025) : NAN;
-        hi[i] = finite ? gsl_stats_quantile_from_sorted_data(sorted, 1, nr, 0.975) : NAN;
+        /* over the draws that compute it (NaN would not sort) */
+        size_t nf = 0;
+        for (size_t r = 0; r < nr; r++)
+            if (isfinite(t->value[r * n + i])) sorted[nf++] = t->value[r * n + i];
+        gsl_sort(sorted, 1, nf);
+        mean[i] = nf ? gsl_stats_mean(sorted, 1, nf) : NAN;
+        lo[i] = nf ? gsl_stats_quantile_from_sorted_data(sorted, 1, nf, 0.025) : NAN;
+        hi[i] = nf ? gsl_stats_quantile_from_sorted_data(sorted, 1, nf, 0.975) : NAN;
     }
     static const char *const cols[7] = {"observed", "tolerance", "weight", "share_within", "mean", "q025", "q975"};
     static const char *const desc[7] = {
         "the target's value", "the target's tolerance", "weight in the calibration objective (0: validation only)",
-        "share of draws within tolerance (or its Monte Carlo error)", "mean of the model's value over draws",
-        "2.5 % quantile of the model's value over draws", "97.5 % quantile of the model's value over draws"};
+        "share of draws within tolerance (or its Monte Carlo error)", "mean of the model's value over the draws that compute it",
+        "2.5 % quantile of the model's value over those draws", "97.5 % quantile of the model's value over those draws"};
     if (!rc) rc = os_h5_write_strings(g, "target", names, n, "target name (the targets files)", err);
     for (int c = 0; c < 7 && !rc; c++)
         rc = os_h5_write_1d(g, cols[c], H5T_NATIVE_DOUBLE, col + (size_t)c * n, n, c == 2 || c == 3 ? "1" : "",

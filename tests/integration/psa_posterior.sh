@@ -62,8 +62,9 @@ assert np.array_equal(ok.astype(np.uint8), w)
 ts = b["psa/targets_summary"]
 share = ts["share_within"][:]
 assert np.allclose(share, w.reshape(4, n).mean(axis=0))
-fit = (ts["weight"][:] > 0) & np.isfinite(v.reshape(4, n)[0])
+fit = (ts["weight"][:] > 0) & np.isfinite(v.reshape(4, n)).any(axis=0)
 all_ok = w.reshape(4, n)[:, fit].all(axis=1).mean()
+assert ts.attrs["fitted_targets"] == fit.sum()
 assert abs(ts.attrs["share_all_within"] - all_ok) < 1e-12
 PY
 
