@@ -8,7 +8,7 @@
 # - /provenance records the file and its hash; /psa/targets compares every
 #   draw with the calibration targets, and the run prints the share;
 # - a job array with --posterior (emulated) merged equals --psa N, also
-#   after a task is lost and run again;
+#   after a task is lost and run again, and so does a run under mpirun;
 # - bad posterior files are one line, exit 2, naming file and key, and
 #   no output file.
 . "$(dirname "$0")/../integration_lib.sh"
@@ -87,6 +87,17 @@ for m in merged merged2; do
     h5diff -q "$TMP/batch.h5" "$TMP/$m.h5" "/$g" "/$g" || fail "/$g of $m differs from --psa 4"
   done
 done
+
+# Under mpirun the draws are spread over the ranks: the same file.
+if [ "${OS_MPI:-OFF}" = "ON" ]; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+  export OMPI_MCA_mca_base_component_disable_dlclose=1 PMIX_MCA_mca_base_component_disable_dlclose=1
+  env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "${MPIEXEC:-mpirun}" -np 2 \
+      "$OSTEOSIM" run "$cfg" "${small[@]}" --threads 1 --psa 4 --posterior "$TMP/post.h5" -o "$TMP/mpi.h5"
+  for g in $(h5ls "$TMP/batch.h5" | awk '$2 == "Group" {print $1}'); do
+    h5diff -q "$TMP/batch.h5" "$TMP/mpi.h5" "/$g" "/$g" || fail "/$g under mpirun -np 2 differs"
+  done
+fi
 
 # Refusals: one line naming the file and the key, exit 2, no output.
 refuse() {   # WHAT PATTERN CMD...
