@@ -335,22 +335,35 @@ typedef struct run_job {
     os_psa psa;
     os_posterior post;      /* --posterior */
     os_posterior_out post_out;
+    char *ck_post, *ck_hash; /* --resume: the checkpoint's posterior */
 } run_job;
 
 static void job_free(run_job *j)
 {
     os_psa_free(&j->psa);
     os_posterior_free(&j->post);
+    free(j->ck_post);
+    free(j->ck_hash);
     os_cfg_free(j->cfg);
     free(j->saved_output);
     free(j->out_path);
     free(j->ck_path);
 }
 
+/* A resumed `--psa-draw K` run is draw K again, from the same posterior
+ * (its values are in the checkpoint's configuration already). */
+static int resume_psa(run_job *j, os_err *err)
+{
+    if (os_ckpt_peek_psa(j->c.resume, &j->c.psa_draw, &j->ck_post, &j->ck_hash, err)) return failed(err);
+    j->c.posterior = j->ck_post;
+    return OS_OK;
+}
+
 /* The output and checkpoint paths, the run's options, and the PSA draws
  * that go before the base case. */
 static int run_setup(run_job *j, os_err *err)
 {
+    if (j->c.resume && resume_psa(j, err)) return failed(err);
     const os_cli *c = &j->c;
     char buf[4096];
     if (os_outpath_run(output_path(c, j->cfg, buf, sizeof buf), c->output ? "-o" : "output",
@@ -367,11 +380,14 @@ static int run_setup(run_job *j, os_err *err)
     if (post && os_posterior_setup(&j->post, &j->post_out, c->posterior, j->cfg, c->ph, c->psa, c->psa_draw,
                                    &j->opts, err))
         return failed(err);
+    if (post && j->ck_hash && strcmp(j->ck_hash, j->post.hash) != 0)
+        return os_fail(err, OS_ECONFIG, "%s: posterior %s has changed since the checkpoint (hash %s, recorded %s)",
+                       c->resume, j->post.path, j->post.hash, j->ck_hash);
     /* One progress counter for the draws and the base case together. */
     os_progress_job_begin(j->opts.progress, c->psa, c->psa_draw);
     if (c->psa_draw) {
         j->opts.psa_draw = c->psa_draw;
-        if (os_psa_apply(j->cfg, c->psa_draw, post, NULL, 0, err)) return failed(err);
+        if (!c->resume && os_psa_apply(j->cfg, c->psa_draw, post, NULL, 0, err)) return failed(err);
     } else if (c->psa) {
         /* The draws first (summaries only), then the base case writes the
          * file with /psa: the output appears only when all of it is done. */

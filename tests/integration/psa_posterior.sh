@@ -9,6 +9,7 @@
 #   draw with the calibration targets, and the run prints the share;
 # - a job array with --posterior (emulated) merged equals --psa N, also
 #   after a task is lost and run again, and so does a run under mpirun;
+#   a draw task resumed from its checkpoint is the same draw;
 # - bad posterior files are one line, exit 2, naming file and key, and
 #   no output file.
 . "$(dirname "$0")/../integration_lib.sh"
@@ -86,6 +87,28 @@ for m in merged merged2; do
   for g in $(h5ls "$TMP/batch.h5" | awk '$2 == "Group" {print $1}'); do
     h5diff -q "$TMP/batch.h5" "$TMP/$m.h5" "/$g" "/$g" || fail "/$g of $m differs from --psa 4"
   done
+done
+
+# A draw task killed and resumed from its checkpoint is the same draw from
+# the same posterior: /psa, /provenance and the results of the task's file
+# run without a stop.
+d2=(--agents 30000 --set run.end_year=2027 --quiet --threads 1 --psa-draw 2 --posterior "$TMP/post.h5")
+"$OSTEOSIM" run "$cfg" "${d2[@]}" -o "$TMP/d2.h5"
+out="$TMP/d2_killed.h5"; ck="$TMP/d2_killed.ckpt.h5"
+rm -f "$out" "$ck"
+"$OSTEOSIM" run "$cfg" "${d2[@]}" -o "$out" --checkpoint-every 1 &
+pid=$!
+caught=0
+while kill -0 $pid 2>/dev/null; do
+  if [ -f "$ck" ]; then caught=1; break; fi
+  sleep 0.02
+done
+kill -9 $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
+[ $caught = 1 ] || fail "no checkpoint of the draw task seen before it ended"
+rm -f "$out".tmp.*
+"$OSTEOSIM" run --resume "$ck" --quiet --threads 1
+for g in /psa /provenance /summary /economics; do
+  h5diff -q "$TMP/d2.h5" "$out" "$g" "$g" || fail "$g of the resumed draw task differs"
 done
 
 # Under mpirun the draws are spread over the ranks: the same file.
