@@ -86,7 +86,7 @@ RUN_KEYS = ("scenario.name", "run.start_year", "run.end_year", "run.agents", "ru
             "run.threads", "run.chunk_size", "demography.label", "mortality.adjust_background",
             "bone.tscore.reference", "output.cohort_years", "output.event_log",
             "calibration.targets", "calibration.targets_extra")
-PSA_GROUPS = ("ceac", "evpi", "ceaf", "expected_loss", "summary", "evppi", "evppi_groups")
+PSA_GROUPS = ("ceac", "evpi", "ceaf", "expected_loss", "summary", "evppi", "evppi_groups", "targets_summary")
 
 
 # --------------------------------------------------------------------------
@@ -99,8 +99,17 @@ def read_dsa(f, path=None):
     return {"oneway": table(f, "dsa/oneway"), "base": table(f, "dsa/base"), "path": path}
 
 
+def psa_basis(f):
+    """/psa's parameter_basis ('' for a PSA from the priors) and the
+    posterior recorded in /provenance."""
+    basis = text(f["psa"].attrs.get("parameter_basis", "")) if "psa" in f else ""
+    prov = {k: text(v) for k, v in f["provenance"].attrs.items()
+            if isinstance(v, (bytes, str))} if "provenance" in f else {}
+    return basis, prov
+
+
 class Run:
-    def __init__(self, path, dsa=None):
+    def __init__(self, path, dsa=None, compare=None):
         with h5py.File(path, "r") as f:
             self.attrs = {k: (text(v) if isinstance(v, (bytes, str)) else v)
                           for k, v in f.attrs.items()}
@@ -120,6 +129,14 @@ class Run:
             self.psa = Table(f["psa"]).c if "psa" in f and "incremental_cost" in f["psa"] else None
             self.subgroups = table(f, "economics/subgroups")
             self.dsa = read_dsa(f)
+            self.psa_basis, self.provenance = psa_basis(f)
+        # Another PSA of the scenario (e.g. from the priors) whose share of
+        # draws within the calibration targets is set beside this one's.
+        self.compare = None
+        if compare:
+            with h5py.File(compare, "r") as f:
+                t = table(f, "psa/targets_summary")
+                self.compare = (compare, psa_basis(f)[0], t)
         if dsa:
             with h5py.File(dsa, "r") as f:
                 self.dsa = read_dsa(f, dsa)
@@ -663,7 +680,8 @@ def summary_section(run):
     if pt.get("cost") and pt.get("qaly"):
         m, lo, hi = pt["cost"]
         out.append(f"Over {run.years[0]}&ndash;{run.years[-1]} they total {money(run.total('cost'), run.cur)}; "
-                   f"across {len(np.unique(run.psa['draw']))} PSA draws of the model's parameters, "
+                   f"across {len(np.unique(run.psa['draw']))} PSA draws of the model's parameters"
+                   f"{' (calibrated parameters from the calibration posterior)' if run.psa_basis else ''}, "
                    f"{money(lo, run.cur)} to {money(hi, run.cur)} (95% interval).")
     if run.q is None and not pt:
         out.append("These figures are one stochastic run without intervals: <code>--replicates R</code> "
@@ -778,11 +796,15 @@ def main(argv=None):
     ap.add_argument("--outdir", default="results", help="directory for the report and PNGs")
     ap.add_argument("--dsa", help="output of `osteosim dsa` for the tornado diagram (/dsa/oneway)")
     ap.add_argument("--no-pdf", action="store_true", help="write the HTML report only")
+    ap.add_argument("--psa-compare", metavar="OTHER.h5",
+                    help="another PSA of the scenario (e.g. from the priors, when FILE's is from a calibration "
+                         "posterior): its share of draws within the calibration targets beside FILE's")
     args = ap.parse_args(argv)
     try:
-        run = Run(args.file, args.dsa)
+        run = Run(args.file, args.dsa, args.psa_compare)
     except (OSError, KeyError) as e:
-        names = args.file + (f" or {args.dsa}" if args.dsa else "")
+        names = args.file + (f" or {args.dsa}" if args.dsa else "") + \
+            (f" or {args.psa_compare}" if args.psa_compare else "")
         print(f"report.py: {names}: cannot read ({e})", file=sys.stderr)
         return 1
     os.makedirs(args.outdir, exist_ok=True)

@@ -201,6 +201,53 @@ def icer_section(run):
     return out
 
 
+def basis_words(run):
+    """What the PSA draws: from the priors, or from a calibration posterior."""
+    if not getattr(run, "psa_basis", ""):
+        return "of every parameter with a distribution (from the priors)"
+    post = run.provenance.get("posterior_file", "?")
+    return (f"<b>from the calibration posterior</b> <code>{esc(post)}</code> "
+            f"({esc(run.provenance.get('posterior_hash', ''))}): the calibrated parameters jointly from one "
+            "particle per draw, chosen by weight, every other parameter with a distribution from it")
+
+
+def psa_targets_section(run):
+    """The share of PSA draws within the calibration targets
+    (/psa/targets_summary), beside another PSA's (--psa-compare)."""
+    t = run.psa_t.get("targets_summary")
+    if t is None:
+        return []
+    out = ["<h3>Calibration targets across the PSA draws</h3>"]
+    kind = "posterior-based" if getattr(run, "psa_basis", "") else "prior-based"
+    share = float(t.g.get("share_all_within", float("nan")))
+    nfit = int(t.g.get("fitted_targets", 0))
+    other = run.compare[2] if run.compare and run.compare[2] is not None else None
+    msg = (f"<p>This PSA is <b>{kind}</b>: {100 * share:.1f}% of its draws meet all {nfit} fitted calibration "
+           "targets (within tolerance or twice the draw's Monte Carlo error, as in the run's targets table)")
+    if other is not None:
+        okind = "posterior-based" if run.compare[1] else "prior-based"
+        msg += (f", against {100 * float(other.g.get('share_all_within', float('nan'))):.1f}% in the {okind} "
+                f"PSA of <code>{esc(run.compare[0])}</code>")
+    out.append(msg + ". A draw outside the targets is a parameter set the data rule out; a PSA from the "
+               "calibration posterior keeps the calibrated parameters where the targets put them.</p>")
+    head = ["target", "observed", "tolerance", "model: mean [95% of draws]", "share within"]
+    oshare = {}
+    if other is not None:
+        head.append("share within (compared PSA)")
+        oshare = dict(zip(other["target"], other["share_within"]))
+    out.append("<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>")
+    for i, name in enumerate(t["target"]):
+        if t["weight"][i] <= 0 or not np.isfinite(t["mean"][i]):
+            continue
+        cells = [esc(name), f"{t['observed'][i]:.4g}", f"{t['tolerance'][i]:.3g}",
+                 f"{t['mean'][i]:.4g} [{t['q025'][i]:.4g}, {t['q975'][i]:.4g}]", f"{t['share_within'][i]:.2f}"]
+        if other is not None:
+            cells.append(f"{oshare[name]:.2f}" if name in oshare else "n/a")
+        out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    out.append("</table>")
+    return out
+
+
 def psa_section(run, psa):
     out = ["<h2>Uncertainty: probabilistic sensitivity analysis</h2>"]
     if psa is None:
@@ -208,7 +255,7 @@ def psa_section(run, psa):
                       "draws every parameter with a distribution N times and writes it.</p>"]
     e = run.econ
     dc, cw = scale(e["incremental_cost"], run.cur)
-    out.append(f"<p>{len(psa.draws)} draws of every parameter with a distribution, each run over the "
+    out.append(f"<p>{len(psa.draws)} draws {basis_words(run)}, each run over the "
                "same virtual people. Mean and 95% interval (2.5% to 97.5% of the draws) of the "
                f"incremental totals {run.years[0]}&ndash;{run.years[-1]} against "
                f"{esc(name_of(run, run.ref_arm))}; {psa.summary_from}. Probability cost-effective "
@@ -225,7 +272,7 @@ def psa_section(run, psa):
         cells += [f"{psa.p_ce(a, w):.2f}" for w in run.wtp]
         out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     out.append("</table>")
-    return out
+    return out + psa_targets_section(run)
 
 
 def plane_section(run, psa, figs):
@@ -492,7 +539,7 @@ def sections(run, figs):
                 "<p>The run has one arm: there is nothing to compare. A scenario with arms (e.g. "
                 "<code>configs/china_programmes.yaml</code>) gives the ICER table, the "
                 "cost-effectiveness plane and, with <code>--psa N</code>, acceptability curves "
-                "and the value of information.</p>"]
+                "and the value of information.</p>"] + psa_targets_section(run)
     psa = Psa(run) if run.psa is not None else None
     out = icer_section(run) + psa_section(run, psa) + plane_section(run, psa, figs)
     out += ceac_section(run, psa, figs) + loss_section(run, psa, figs) + voi_section(run, psa, figs)

@@ -57,7 +57,10 @@ static int put_attrs(hid_t f, const os_cfg *cfg, const char *output, const os_ck
               | os_h5_attr_i64(f, "next_id", st->next_id)
               | os_h5_attr_i64(f, "arm", st->arm)
               | os_h5_attr_i64(f, "agents", (long long)pop->n)
-              | os_h5_attr_i64(f, "ranks", os_par_size());
+              | os_h5_attr_i64(f, "ranks", os_par_size())
+              | (st->psa_draw > 0 && os_h5_attr_i64(f, "psa_draw", st->psa_draw))
+              | (st->posterior_file && os_h5_attr_str(f, "posterior_file", st->posterior_file))
+              | (st->posterior_hash && os_h5_attr_str(f, "posterior_hash", st->posterior_hash));
     free(yaml);
     return bad ? -1 : 0;
 }
@@ -248,6 +251,28 @@ int os_ckpt_peek(const char *path, char **config, char **output, os_err *err)
                        "missing or not a string", path);
     }
     return OS_OK;
+}
+
+int os_ckpt_peek_psa(const char *path, int *draw, char **file, char **hash, os_err *err)
+{
+    *draw = 0;
+    *file = *hash = NULL;
+    hid_t f = os_ckpt_open(path, err);
+    if (f < 0) return OS_ECONFIG;
+    long long k = 0;
+    int rc = OS_OK;
+    if (H5Aexists(f, "psa_draw") > 0 && os_ckpt_attr(f, "psa_draw", 1, 1000000, &k, path, err)) rc = OS_ECONFIG;
+    *draw = (int)k;
+    int a = rc ? 0 : os_h5c_attr_str(f, "posterior_file", file), b = rc ? 0 : os_h5c_attr_str(f, "posterior_hash", hash);
+    H5Fclose(f);
+    if (!rc && (a != OS_H5C_ABSENT || b != OS_H5C_ABSENT) && (a || b))
+        rc = os_fail(err, OS_ECONFIG, "%s: corrupt checkpoint: attribute posterior_file or posterior_hash", path);
+    if (rc) {
+        free(*file);
+        free(*hash);
+        *file = *hash = NULL;
+    }
+    return rc;
 }
 
 int os_ckpt_peek_arm(const char *path, int *arm, os_err *err)

@@ -27,6 +27,10 @@ typedef struct os_ckpt_state {
     int next_year;
     uint32_t next_id;
     int arm;
+    /* written only, read by os_ckpt_peek_psa: the PSA draw the run is
+     * (0: none) and its calibration posterior (NULL: none) */
+    int psa_draw;
+    const char *posterior_file, *posterior_hash;
 } os_ckpt_state;
 
 int os_ckpt_write(const char *path, const os_cfg *cfg, const char *output,
@@ -40,6 +44,11 @@ int os_ckpt_peek_arm(const char *path, int *arm, os_err *err);
 /* Reads the configuration text and output path of a checkpoint (caller
  * frees both). */
 int os_ckpt_peek(const char *path, char **config, char **output, os_err *err);
+
+/* The PSA draw of a checkpointed `--psa-draw K` run (0 for other runs) and
+ * the posterior file and hash it drew from (*FILE, *HASH NULL when none;
+ * caller frees): a resumed draw writes its /psa and provenance. */
+int os_ckpt_peek_psa(const char *path, int *draw, char **file, char **hash, os_err *err);
 
 /* Restores state, population columns (the model's columns must already be
  * registered, in any order) and summary rows; copies the saved per-agent

@@ -15,6 +15,7 @@
 #include "h5io.h"
 #include "h5out.h"
 #include "h5out_path.h"
+#include "psa_posterior.h"
 
 static const char *const usage_merge =
     "usage: osteosim psa-merge BASE.h5 DRAW_1.h5 ... DRAW_N.h5 -o PSA.h5\n"
@@ -33,6 +34,7 @@ typedef struct input {
     char *config;      /* root attribute config */
     char *scenario;
     uint64_t seed;
+    char *post_file, *post_hash; /* the posterior it recorded, or NULL */
 } input;
 
 typedef struct merge {
@@ -43,6 +45,8 @@ typedef struct merge {
     int ndraws;
     os_cfg *cfg;       /* the base case's configuration, validated */
     os_psa psa;
+    os_posterior post; /* the base case's posterior (psa_posterior.h) */
+    int has_post;
 } merge;
 
 static void merge_free(merge *m)
@@ -50,11 +54,14 @@ static void merge_free(merge *m)
     for (int i = 0; m->in && i < m->n; i++) {
         free(m->in[i].config);
         free(m->in[i].scenario);
+        free(m->in[i].post_file);
+        free(m->in[i].post_hash);
     }
     free(m->in);
     free(m->order);
     os_cfg_free(m->cfg);
     os_psa_free(&m->psa);
+    os_posterior_free(&m->post);
 }
 
 /* The root attributes and draw of input IN. */
@@ -68,6 +75,7 @@ static int read_input(input *in, os_err *err)
         rc = os_fail(err, OS_ECONFIG, "%s: not an osteosim output (no config attribute)", in->path);
     if (!rc) os_h5c_attr_str(f, "scenario", &in->scenario);
     if (!rc) os_h5c_attr_u64(f, "seed", &in->seed);
+    if (!rc) rc = os_posterior_recorded(f, in->path, &in->post_file, &in->post_hash, err);
     H5Fclose(f);
     return rc;
 }
@@ -132,7 +140,7 @@ static int check_same(const merge *m, const input *in, const os_cfg *got, const 
                        (unsigned long long)in->seed, b->path, (unsigned long long)b->seed);
     os_cfg *want;
     if (load_cfg(&want, b, ph, err)) return OS_ECONFIG;
-    int rc = os_psa_apply(want, in->draw, NULL, 0, err);
+    int rc = os_psa_apply(want, in->draw, m->has_post ? &m->post : NULL, NULL, 0, err);
     char *x = rc ? NULL : os_cfg_dump(want), *y = rc ? NULL : os_cfg_dump(got);
     if (!rc && (!x || !y)) rc = os_fail(err, OS_ERUN, "out of memory");
     if (!rc && strcmp(x, y) != 0) {
@@ -166,7 +174,7 @@ static int read_draw(merge *m, int k, const os_summary *cols, const os_phases *p
     if (!rc) rc = os_psamerge_summary(f, in->path, &s, err);
     if (f >= 0) H5Fclose(f);
     os_psa one = {0};
-    if (!rc) rc = os_psa_single(cfg, k, &s, &one, err);
+    if (!rc) rc = os_psa_single(cfg, k, m->has_post ? &m->post : NULL, &s, &one, err);
     if (!rc) rc = os_psamerge_append(&m->psa, m->ndraws, k - 1, &one, err);
     os_psa_free(&one);
     os_summary_free(&s);
@@ -207,6 +215,8 @@ static int write_tmp(const merge *m, const char *tmp, os_err *err)
     }
     if (nl > 0) os_h5c_links_free(names, nl);
     if (!rc) rc = os_psa_write(o, m->cfg, &m->psa, err);
+    if (!rc && m->has_post)
+        rc = os_posterior_write_psa(o, &m->post, m->in[m->base].seed, m->psa.draw, m->psa.ndraws, err);
     H5Fclose(b);
     if (o >= 0 && os_h5io_close(o, tmp, rc == OS_OK) && !rc)
         rc = os_fail(err, OS_ERUN, "%s: write failed: %s", tmp, os_h5io_reason("HDF5 error"));
@@ -238,6 +248,28 @@ static int write_out(const merge *m, const char *out, os_err *err)
     free(tmp);
     free(target);
     return rc;
+}
+
+/* The posterior the base case recorded, as it was (its hash), and the
+ * same in every draw: draw k is then re-made from it (check_same). */
+static int load_posterior(merge *m, const os_phases *ph, os_err *err)
+{
+    const input *b = &m->in[m->base];
+    for (int i = 0; i < m->n; i++) {
+        const input *in = &m->in[i];
+        const char *h = in->post_hash ? in->post_hash : "", *bh = b->post_hash ? b->post_hash : "";
+        if (strcmp(h, bh) != 0)
+            return os_fail(err, OS_ECONFIG, "%s: PSA from %s, the base case %s from %s (give the same --posterior "
+                           "to every task)", in->path, *h ? in->post_file : "the priors", b->path,
+                           *bh ? b->post_file : "the priors");
+    }
+    if (!b->post_hash) return OS_OK;
+    if (os_posterior_load(&m->post, b->post_file, err)) return OS_ECONFIG;
+    m->has_post = 1;
+    if (strcmp(m->post.hash, b->post_hash) != 0)
+        return os_fail(err, OS_ECONFIG, "%s: /provenance: posterior %s has changed since the run (hash %s, "
+                       "recorded %s)", b->path, b->post_file, m->post.hash, b->post_hash);
+    return os_posterior_check(&m->post, m->cfg, ph, err);
 }
 
 static int parse(merge *m, const char **out, int argc, char **argv, os_cmd_err *e)
@@ -279,6 +311,7 @@ int os_cmd_psa_merge(int argc, char **argv, os_cmd_err *e)
     for (int i = 0; i < m.n && !rc; i++) rc = read_input(&m.in[i], err);
     if (!rc) rc = check_set(&m, err);
     if (!rc) rc = load_cfg(&m.cfg, &m.in[m.base], e->ph, err);
+    if (!rc) rc = load_posterior(&m, e->ph, err);
     if (!rc) rc = read_draws(&m, e->ph, err);
     if (!rc) rc = write_out(&m, out, err);
     merge_free(&m);

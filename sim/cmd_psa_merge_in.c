@@ -11,6 +11,7 @@
 #include "h5copy.h"
 #include "model.h"
 #include "pop.h"
+#include "res_psa_targets.h"
 
 int os_psamerge_columns(const os_cfg *cfg, const os_phases *ph, os_summary *s, os_err *err)
 {
@@ -139,7 +140,7 @@ int os_psamerge_append(os_psa *all, int n, int row, const os_psa *one, os_err *e
     memcpy(all->cost + r * na, one->cost, na * sizeof *one->cost);
     memcpy(all->effect + r * na, one->effect, na * sizeof *one->effect);
     all->population0[r] = one->population0[0];
-    return OS_OK;
+    return os_psa_targets_copy(&all->targets, n, row, one->targets, 0, err);
 }
 
 int os_psamerge_root_attrs(hid_t from, hid_t to)

@@ -24,6 +24,7 @@
 #include "engine_progress.h"
 #include "h5out_path.h"
 #include "par.h"
+#include "psa_posterior.h"
 #include "res_psa.h"
 #include "res_replicates.h"
 #include "res_report.h"
@@ -47,6 +48,8 @@ static const char *const usage_run =
     "  --resume CKPT.h5        continue a run from its checkpoint (no CONFIG.yaml)\n"
     "  --psa N                 also run N probabilistic sensitivity draws: /psa\n"
     "  --psa-draw K            run PSA draw K alone (its parameters; /psa of one row)\n"
+    "  --posterior POST.h5     PSA draws take the calibrated parameters jointly from this\n"
+    "                          posterior (osteosim calibrate --method abc-smc)\n"
     "  --help, --version\n"
     "\n"
     "SIGINT/SIGTERM write a checkpoint at the start of the next simulated year\n"
@@ -87,6 +90,7 @@ typedef struct os_cli {
     char owned[3][64];   /* storage for --agents / --seed / --replicates */
     const char *from;    /* --from OUT.h5 */
     int psa, psa_draw;   /* --psa N, --psa-draw K */
+    const char *posterior; /* --posterior POST.h5 */
     const os_phases *ph; /* the modules to run (from the front door) */
 } os_cli;
 
@@ -150,6 +154,9 @@ static int run_opt(os_cli *c, const char *a, const char *next, int *used, os_cmd
         if (!next || parse_long(next, &v) || v < 1 || v > 1000)
             return usage_error(e, "run", "--checkpoint-every needs a number of years from 1 to 1000, got '%s'", next ? next : "");
         c->checkpoint_every = (int)v;
+    } else if (is_opt(a, NULL, "--posterior")) {
+        if (!next) return usage_error(e, "run", "%s needs a file name", a);
+        c->posterior = next;
     } else if (is_opt(a, NULL, "--checkpoint") || is_opt(a, NULL, "--resume") || is_opt(a, NULL, "--from")) {
         if (!next) return usage_error(e, "run", "%s needs a file name", a);
         if (a[2] == 'c') c->checkpoint = next;
@@ -166,8 +173,8 @@ static int check_combination(const os_cli *c, const char *cmd, os_cmd_err *e)
 {
     const char *bad = NULL;
     if (c->psa && c->psa_draw) bad = "give --psa N or --psa-draw K, not both";
-    else if ((c->psa || c->psa_draw) && c->resume)
-        bad = "--resume continues a run as it was started: no --psa or --psa-draw";
+    else if ((c->psa || c->psa_draw || c->posterior) && c->resume)
+        bad = "--resume continues a run as it was started: no --psa, --psa-draw or --posterior";
     else if (c->from && (c->config || c->resume))
         bad = "--from takes the configuration from the output file: give no CONFIG.yaml or --resume";
     else if (c->from && !c->output) bad = "--from needs -o OUT.h5 (a new file, not the one it reads)";
@@ -326,21 +333,37 @@ typedef struct run_job {
     char *out_path, *ck_path;
     os_run_opts opts;
     os_psa psa;
+    os_posterior post;      /* --posterior */
+    os_posterior_out post_out;
+    char *ck_post, *ck_hash; /* --resume: the checkpoint's posterior */
 } run_job;
 
 static void job_free(run_job *j)
 {
     os_psa_free(&j->psa);
+    os_posterior_free(&j->post);
+    free(j->ck_post);
+    free(j->ck_hash);
     os_cfg_free(j->cfg);
     free(j->saved_output);
     free(j->out_path);
     free(j->ck_path);
 }
 
+/* A resumed `--psa-draw K` run is draw K again, from the same posterior
+ * (its values are in the checkpoint's configuration already). */
+static int resume_psa(run_job *j, os_err *err)
+{
+    if (os_ckpt_peek_psa(j->c.resume, &j->c.psa_draw, &j->ck_post, &j->ck_hash, err)) return failed(err);
+    j->c.posterior = j->ck_post;
+    return OS_OK;
+}
+
 /* The output and checkpoint paths, the run's options, and the PSA draws
  * that go before the base case. */
 static int run_setup(run_job *j, os_err *err)
 {
+    if (j->c.resume && resume_psa(j, err)) return failed(err);
     const os_cli *c = &j->c;
     char buf[4096];
     if (os_outpath_run(output_path(c, j->cfg, buf, sizeof buf), c->output ? "-o" : "output",
@@ -353,16 +376,23 @@ static int run_setup(run_job *j, os_err *err)
     j->opts.checkpoint = j->ck_path;
     j->opts.checkpoint_every = c->checkpoint_every;
     j->opts.resume = c->resume;
+    const os_posterior *post = c->posterior ? &j->post : NULL;
+    if (post && os_posterior_setup(&j->post, &j->post_out, c->posterior, j->cfg, c->ph, c->psa, c->psa_draw,
+                                   &j->opts, err))
+        return failed(err);
+    if (post && j->ck_hash && strcmp(j->ck_hash, j->post.hash) != 0)
+        return os_fail(err, OS_ECONFIG, "%s: posterior %s has changed since the checkpoint (hash %s, recorded %s)",
+                       c->resume, j->post.path, j->post.hash, j->ck_hash);
     /* One progress counter for the draws and the base case together. */
     os_progress_job_begin(j->opts.progress, c->psa, c->psa_draw);
     if (c->psa_draw) {
         j->opts.psa_draw = c->psa_draw;
-        if (os_psa_apply(j->cfg, c->psa_draw, NULL, 0, err)) return failed(err);
+        if (!c->resume && os_psa_apply(j->cfg, c->psa_draw, post, NULL, 0, err)) return failed(err);
     } else if (c->psa) {
         /* The draws first (summaries only), then the base case writes the
          * file with /psa: the output appears only when all of it is done. */
         j->opts.psa = &j->psa;
-        if (os_psa_run(j->cfg, c->ph, 1, c->psa, c->nthreads, &j->psa, err)) {
+        if (os_psa_run(j->cfg, c->ph, post, 1, c->psa, c->nthreads, &j->psa, err)) {
             os_progress_job_end(0);
             return failed(err);
         }
@@ -384,6 +414,7 @@ static int run_report(const run_job *j, const os_summary *summary, const os_run_
         os_report_arms(stdout, j->cfg, &all, "lifetime horizon: the survivors followed to death");
         os_summary_free(&all);
     }
+    if (c->posterior) os_posterior_report(stdout, &j->post, c->psa || c->psa_draw);
     if (c->psa) os_psa_report(stdout, j->cfg, &j->psa);
     if (stats->nreps > 1)
         os_replicates_report(stdout, summary, stats->reps, stats->nreps,

@@ -24,6 +24,7 @@
 #include "res_types.h"
 
 struct os_psa;
+struct os_posterior;
 
 typedef struct os_run_opts {
     const char *output;     /* HDF5 path, or NULL for no file           */
@@ -36,6 +37,8 @@ typedef struct os_run_opts {
     const char *resume;     /* checkpoint to continue from, or NULL      */
     const struct os_psa *psa; /* PSA draws to write as /psa, or NULL     */
     int psa_draw;           /* > 0: this run is PSA draw k; /psa of it   */
+    const struct os_posterior *posterior; /* the draw's calibration
+                               posterior, or NULL (psa_posterior.h)      */
     int calendar_only;      /* 1: no survivors' years even when a module
                                asks for a lifetime horizon (the caller reads
                                the calendar summary only: PSA draws,

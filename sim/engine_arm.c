@@ -17,6 +17,7 @@
 #include "engine_int.h"
 #include "engine_memplan.h"
 #include "par.h"
+#include "psa_posterior.h"
 
 volatile sig_atomic_t os_stop_requested = 0;
 
@@ -341,7 +342,8 @@ static int arm_checkpoint(arm_ctx *a, int year, os_err *err)
     int due = o->checkpoint_every > 0 && year > a->first_year &&
               (year - a->m.start_year) % o->checkpoint_every == 0;
     if (o->checkpoint && r->replicate == 0 && (due || os_stop_requested)) {
-        os_ckpt_state ck = {year, a->next_id, a->arm};
+        os_ckpt_state ck = {year, a->next_id, a->arm, o->psa_draw, o->posterior ? o->posterior->path : NULL,
+                            o->posterior ? o->posterior->hash : NULL};
         int rc = os_ckpt_write(o->checkpoint, r->cfg, o->output, &ck, &a->pop, r->summary, r->out,
                                &r->carry, err);
         if (rc) return rc;

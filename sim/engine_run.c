@@ -182,7 +182,7 @@ static int write_results(os_run *r, os_err *err)
     if (!rc && opts->psa) rc = os_psa_write(f, cfg, opts->psa, err);
     if (!rc && opts->psa_draw > 0) {
         os_psa one;
-        if ((rc = os_psa_single(cfg, opts->psa_draw, r->summary, &one, err))) return rc;
+        if ((rc = os_psa_single(cfg, opts->psa_draw, opts->posterior, r->summary, &one, err))) return rc;
         rc = os_psa_write(f, cfg, &one, err);
         os_psa_free(&one);
     }

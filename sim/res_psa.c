@@ -12,16 +12,21 @@
 #include "par.h"
 #include "rng.h"
 #include "model_roles.h"
+#include "psa_posterior.h"
 #include "res_ceaf.h"
 #include "res_evppi.h"
+#include "res_psa_targets.h"
 
 #define NT OS_MAX_SUMMARY_COLS
 #define GRID 61
 
 /* ---- drawing parameters ---- */
 
+/* The parameters a draw sets: those with a distribution, and those of the
+ * posterior (which may have none), in declaration order. */
 typedef struct uncertain {
     const os_cfg *cfg;
+    const os_posterior *post;
     const os_param_spec **specs;
     int n, cap;
 } uncertain;
@@ -32,7 +37,7 @@ static void collect(void *ctx, const os_param_spec *spec, int present, int used)
     uncertain *u = ctx;
     if (!present || spec->type != OS_P_REAL) return;
     os_dist d = os_cfg_dist(u->cfg, spec->key);
-    if (d.type == OS_DIST_NONE || d.type == OS_DIST_FIXED) return;
+    if ((d.type == OS_DIST_NONE || d.type == OS_DIST_FIXED) && os_posterior_find(u->post, spec->key) < 0) return;
     if (u->n == u->cap) {
         int cap = u->cap ? 2 * u->cap : 64;
         const os_param_spec **s = realloc(u->specs, (size_t)cap * sizeof *s);
@@ -61,9 +66,9 @@ static double draw(gsl_rng *g, os_dist d)
     }
 }
 
-int os_psa_apply(os_cfg *cfg, int k, os_psa *psa, int row, os_err *err)
+int os_psa_apply(os_cfg *cfg, int k, const os_posterior *post, os_psa *psa, int row, os_err *err)
 {
-    uncertain u = {cfg, NULL, 0, 0};
+    uncertain u = {cfg, post, NULL, 0, 0};
     os_cfg_visit(cfg, collect, &u);
     if (psa && psa->nparams != u.n) {
         free(u.specs);
@@ -76,14 +81,28 @@ int os_psa_apply(os_cfg *cfg, int k, os_psa *psa, int row, os_err *err)
     }
     uint64_t seed = (uint64_t)os_cfg_int(cfg, "run.seed");
     uint32_t purpose = os_rng_purpose("psa.draw");
+    size_t particle = post ? os_posterior_pick(post, seed, k) : 0;
     int rc = OS_OK;
     for (int i = 0; i < u.n && !rc; i++) {
         const os_param_spec *s = u.specs[i];
-        os_rng_gsl_reset(g, seed, os_rng_purpose(s->key), (uint32_t)k, purpose);
-        double v = draw(g, os_cfg_dist(cfg, s->key));
-        if (s->min <= s->max) v = v < s->min ? s->min : (v > s->max ? s->max : v);
+        int j = os_posterior_find(post, s->key);
+        double v;
+        if (j >= 0) {
+            /* jointly, from one particle: no clamping (a value outside
+             * the valid range is an error of the file) */
+            v = post->samples[particle * post->p + (size_t)j];
+        } else {
+            os_rng_gsl_reset(g, seed, os_rng_purpose(s->key), (uint32_t)k, purpose);
+            v = draw(g, os_cfg_dist(cfg, s->key));
+            if (s->min <= s->max) v = v < s->min ? s->min : (v > s->max ? s->max : v);
+        }
         if (psa) psa->values[(size_t)row * (size_t)u.n + (size_t)i] = v;
         rc = os_cfg_set_real(cfg, s->key, v, err);
+        if (rc && j >= 0) {
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err->msg);
+            rc = os_fail(err, OS_ECONFIG, "%s: /posterior/samples: particle %zu: %s", post->path, particle, why);
+        }
     }
     gsl_rng_free(g);
     free(u.specs);
@@ -92,14 +111,14 @@ int os_psa_apply(os_cfg *cfg, int k, os_psa *psa, int row, os_err *err)
 
 /* ---- running draws ---- */
 
-static int alloc_rows(os_psa *p, const os_cfg *cfg, int rows, os_err *err)
+static int alloc_rows(os_psa *p, const os_cfg *cfg, const os_posterior *post, int rows, os_err *err)
 {
     os_arms arms;
     os_engine_arms(cfg, &arms);
     memset(p, 0, sizeof *p);
     p->ndraws = rows;
     p->narms = arms.n;
-    uncertain u = {cfg, NULL, 0, 0};
+    uncertain u = {cfg, post, NULL, 0, 0};
     os_cfg_visit(cfg, collect, &u);
     free(u.specs);
     p->draw = calloc((size_t)rows, sizeof *p->draw);
@@ -112,13 +131,17 @@ static int alloc_rows(os_psa *p, const os_cfg *cfg, int rows, os_err *err)
         os_psa_free(p);
         return os_fail(err, OS_ERUN, "out of memory (psa)");
     }
+    if (os_psa_targets_alloc(&p->targets, cfg, rows, err)) {
+        os_psa_free(p);
+        return err->code ? err->code : OS_ERUN;
+    }
     return OS_OK;
 }
 
 /* The names of the parameters drawn (those of CFG). */
-static int alloc_names(os_psa *p, const os_cfg *cfg, os_err *err)
+static int alloc_names(os_psa *p, const os_cfg *cfg, const os_posterior *post, os_err *err)
 {
-    uncertain u = {cfg, NULL, 0, 0};
+    uncertain u = {cfg, post, NULL, 0, 0};
     os_cfg_visit(cfg, collect, &u);
     p->nparams = u.n;
     p->names = calloc((size_t)u.n + 1, sizeof *p->names);
@@ -137,6 +160,7 @@ static void record(os_psa *p, int row, int k, const os_summary *s)
         p->cost[at + (size_t)a] = os_roles_measure(s->cols, s->ncols, t, OS_ROLE_COST);
         p->effect[at + (size_t)a] = os_roles_measure(s->cols, s->ncols, t, OS_ROLE_UTILITY);
     }
+    os_psa_targets_record(p->targets, row, s);
     if (p->ncols == 0) {
         p->ncols = s->ncols;
         memcpy(p->cols, s->cols, sizeof p->cols);
@@ -144,16 +168,16 @@ static void record(os_psa *p, int row, int k, const os_summary *s)
     }
 }
 
-int os_psa_run(const os_cfg *cfg, const os_phases *ph, int first, int count, int nthreads, os_psa *psa,
-               os_err *err)
+int os_psa_run(const os_cfg *cfg, const os_phases *ph, const os_posterior *post, int first, int count,
+               int nthreads, os_psa *psa, os_err *err)
 {
-    if (alloc_rows(psa, cfg, count, err)) return OS_ERUN;
+    if (alloc_rows(psa, cfg, post, count, err)) return err->code ? err->code : OS_ERUN;
     char *text = os_cfg_dump(cfg);
     if (!text) return os_fail(err, OS_ERUN, "out of memory");
     /* Under MPI each rank runs whole draws (row r on rank r mod K), alone;
      * the rows are then gathered, so every rank holds the same table. */
     int rc = OS_OK, rank = os_par_rank(), size = os_par_size();
-    if (alloc_names(psa, cfg, err)) rc = OS_ERUN;
+    if (alloc_names(psa, cfg, post, err)) rc = OS_ERUN;
     for (int row = 0; row < count && !rc; row++) {
         if (row % size != rank) continue;
         os_cfg *ck = NULL;
@@ -164,7 +188,7 @@ int os_psa_run(const os_cfg *cfg, const os_phases *ph, int first, int count, int
         opts.calendar_only = 1;  /* /psa compares the calendar horizon */
         rc = os_cfg_load_string(&ck, text, "(psa draw)", NULL, NULL, 0, err);
         if (!rc) rc = os_engine_validate(ck, ph, err);
-        if (!rc) rc = os_psa_apply(ck, first + row, psa, row, err);
+        if (!rc) rc = os_psa_apply(ck, first + row, post, psa, row, err);
         os_par_local_begin();
         if (!rc) rc = os_engine_run(ck, ph, &opts, &s, NULL, err);
         os_par_local_end();
@@ -181,6 +205,7 @@ int os_psa_run(const os_cfg *cfg, const os_phases *ph, int first, int count, int
         os_par_sum_f64(psa->cost, (size_t)count * (size_t)psa->narms);
         os_par_sum_f64(psa->effect, (size_t)count * (size_t)psa->narms);
         os_par_sum_f64(psa->population0, (size_t)count);
+        os_psa_targets_gather(psa->targets);
         /* Row 0 ran on rank 0: its columns and thresholds, for the writers
          * every rank runs (sim/h5out.c). */
         os_par_bcast(&psa->ncols, sizeof psa->ncols, 0);
@@ -191,12 +216,13 @@ int os_psa_run(const os_cfg *cfg, const os_phases *ph, int first, int count, int
     return rc;
 }
 
-int os_psa_single(const os_cfg *cfg, int k, const os_summary *s, os_psa *psa, os_err *err)
+int os_psa_single(const os_cfg *cfg, int k, const struct os_posterior *post, const os_summary *s, os_psa *psa,
+                  os_err *err)
 {
-    if (alloc_rows(psa, cfg, 1, err)) return OS_ERUN;
+    if (alloc_rows(psa, cfg, post, 1, err)) return err->code ? err->code : OS_ERUN;
     /* The values drawn are those now in CFG (os_psa_apply ran before the
      * run): read them back in the same order. */
-    if (alloc_names(psa, cfg, err)) {
+    if (alloc_names(psa, cfg, post, err)) {
         os_psa_free(psa);
         return OS_ERUN;
     }
@@ -215,6 +241,7 @@ void os_psa_free(os_psa *p)
     free(p->cost);
     free(p->effect);
     free(p->population0);
+    os_psa_targets_free(p->targets);
     memset(p, 0, sizeof *p);
 }
 
@@ -398,6 +425,7 @@ int os_psa_write(hid_t file, const os_cfg *cfg, const os_psa *p, os_err *err)
     if (!rc) rc = put_parameters(g, cfg, p, err);
     if (!rc) rc = put_ceac(g, p, &w, err);
     if (!rc) rc = put_decisions(g, cfg, p, arms.ref, labels, &w, err);
+    if (!rc) rc = os_psa_targets_write(g, p->targets, p->draw, err);
     H5Gclose(g);
     return rc;
 }
@@ -417,4 +445,5 @@ void os_psa_report(FILE *out, const os_cfg *cfg, const os_psa *p)
         for (int a = 0; a < p->narms; a++) fprintf(out, " %s %.2f;", arms.names[a], prob[a]);
         fprintf(out, " EVPI %.4g %s (%.4g per person)\n", evpi, money, pop > 0 ? evpi / pop : 0.0);
     }
+    os_psa_targets_report(out, p->targets);
 }

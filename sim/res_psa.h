@@ -11,7 +11,8 @@
  *
  * /psa (docs/hdf5-schema.md) holds the draws, each draw's per-arm totals,
  * the cost-effectiveness acceptability curve and the expected value of
- * perfect information per person and for the population.
+ * perfect information per person and for the population, and the
+ * scenario's calibration targets in each draw (res_psa_targets.h).
  */
 #ifndef OS_RES_PSA_H
 #define OS_RES_PSA_H
@@ -37,19 +38,25 @@ typedef struct os_psa {
     int ncols;
     os_summary_col cols[OS_MAX_SUMMARY_COLS];
     os_wtp wtp;
+    struct os_psa_targets *targets; /* the calibration targets in each draw,
+                                       or NULL (res_psa_targets.h)      */
 } os_psa;
 
-/* Applies draw K to CFG (validated).  If PSA is non-NULL, appends the
- * parameter names (first call) and values as row ROW. */
-int os_psa_apply(os_cfg *cfg, int k, os_psa *psa, int row, os_err *err);
+struct os_posterior;
+
+/* Applies draw K to CFG (validated).  With a posterior POST (NULL: none;
+ * psa_posterior.h), its parameters take the values of draw K's particle
+ * and are not drawn from their distributions.  If PSA is non-NULL, stores
+ * the values as row ROW. */
+int os_psa_apply(os_cfg *cfg, int k, const struct os_posterior *post, os_psa *psa, int row, os_err *err);
 
 /* Runs draws FIRST..FIRST+COUNT-1 of the validated scenario CFG without
  * output files, into PSA (allocated here; free with os_psa_free). */
-int os_psa_run(const os_cfg *cfg, const os_phases *ph, int first, int count,
-               int nthreads, os_psa *psa, os_err *err);
+int os_psa_run(const os_cfg *cfg, const os_phases *ph, const struct os_posterior *post,
+               int first, int count, int nthreads, os_psa *psa, os_err *err);
 
 /* A one-draw PSA record of a finished run of draw K (--psa-draw). */
-int os_psa_single(const os_cfg *cfg, int k, const os_summary *s,
+int os_psa_single(const os_cfg *cfg, int k, const struct os_posterior *post, const os_summary *s,
                   os_psa *psa, os_err *err);
 
 void os_psa_free(os_psa *psa);

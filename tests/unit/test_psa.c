@@ -62,7 +62,7 @@ static void test_moments(void **state)
     double sb = 0, sg = 0, sl = 0, su = 0, st = 0, sb2 = 0;
     int low = 0, high = 0;
     for (int k = 1; k <= n; k++) {
-        assert_int_equal(os_psa_apply(cfg, k, NULL, 0, &err), 0);
+        assert_int_equal(os_psa_apply(cfg, k, NULL, NULL, 0, &err), 0);
         double b = os_cfg_real(cfg, "b"), x = os_cfg_real(cfg, "n");
         sb += b;
         sb2 += b * b;
@@ -97,9 +97,9 @@ static void test_draw_is_per_parameter(void **state)
     os_err err = {0};
     os_cfg *all = load(sizeof specs / sizeof specs[0]);
     assert_int_equal(os_cfg_validate(all, &err), 0);
-    assert_int_equal(os_psa_apply(all, 7, NULL, 0, &err), 0);
+    assert_int_equal(os_psa_apply(all, 7, NULL, NULL, 0, &err), 0);
     double g7 = os_cfg_real(all, "g");
-    assert_int_equal(os_psa_apply(all, 8, NULL, 0, &err), 0);
+    assert_int_equal(os_psa_apply(all, 8, NULL, NULL, 0, &err), 0);
     assert_true(os_cfg_real(all, "g") != g7);
     os_cfg_free(all);
     /* only run.seed and g declared (the others must then be absent) */
@@ -110,7 +110,7 @@ static void test_draw_is_per_parameter(void **state)
     const os_param_spec two[] = {specs[0], specs[2]};
     assert_int_equal(os_cfg_declare(one, two, 2, &err), 0);
     assert_int_equal(os_cfg_validate(one, &err), 0);
-    assert_int_equal(os_psa_apply(one, 7, NULL, 0, &err), 0);
+    assert_int_equal(os_psa_apply(one, 7, NULL, NULL, 0, &err), 0);
     assert_true(os_cfg_real(one, "g") == g7);
     os_cfg_free(one);
 }
