@@ -267,6 +267,35 @@ static int write_posterior(void *vw, const os_abc_result *r, os_err *err)
     return rc;
 }
 
+/* The --fitted files from the posterior file O->from (cmd_cal_abc.h). */
+static int fitted_from_file(const os_cfg *cfg, const os_targets *tg, const os_cal_param *par,
+                            const os_cal_abc_opts *o, os_err *err)
+{
+    os_posterior pf;
+    if (os_posterior_read(o->from, &pf, err)) return OS_ECONFIG;
+    int rc = pf.np == tg->nfit ? OS_OK
+             : os_fail(err, OS_ECONFIG, "%s: %zu parameters, the targets files fit %zu", o->from, pf.np, tg->nfit);
+    for (size_t j = 0; !rc && j < pf.np; j++)
+        if (strcmp(pf.params[j], tg->fit[j].key))
+            rc = os_fail(err, OS_ECONFIG, "%s: parameter %zu is %s, the targets files' is %s", o->from, j,
+                         pf.params[j], tg->fit[j].key);
+    int ng = pf.generations > 0 ? (int)pf.generations : 1;
+    os_abc_gen *gens = calloc((size_t)ng, sizeof *gens);   /* the last one is read */
+    if (!rc && !gens) rc = os_fail(err, OS_ERUN, "out of memory");
+    if (gens) gens[ng - 1] = (os_abc_gen){.ess = pf.ess, .agents = (long)pf.agents};
+    os_abc_result r = {.n = pf.n, .np = pf.np, .nt = pf.nt, .samples = pf.samples, .weights = pf.weights,
+                       .achieved = pf.achieved, .se = pf.mc_se, .gens = gens, .ngens = ng,
+                       .converged = (int)pf.converged};
+    os_cal_abc_opts o2 = *o;
+    char line[8192];
+    snprintf(line, sizeof line, "%s  (fitted files: %s)", pf.command_line, o->command_line);
+    o2.command_line = line;
+    if (!rc) rc = write_fitted(cfg, tg, &r, par, &o2, err);
+    free(gens);
+    os_posterior_free(&pf);
+    return rc;
+}
+
 int os_cal_abc(const os_phases *ph, os_cfg *cfg, const os_targets *tg, const os_cal_abc_opts *o, os_err *err)
 {
     if (o->nfitted > 1 && o->nfitted != o->ntargets_files)
@@ -296,6 +325,11 @@ int os_cal_abc(const os_phases *ph, os_cfg *cfg, const os_targets *tg, const os_
         os_dist d = o->prior_bounds ? (os_dist){0} : os_cfg_dist(cfg, f->key);
         orig[j] = os_cfg_real(cfg, f->key);
         rc = os_cal_param_init(&par[j], f->key, f->min, f->max, d, err);
+    }
+    if (!rc && o->from) {
+        rc = fitted_from_file(cfg, tg, par, o, err);
+        free(c.tidx); free(par); free(orig); free(obs); free(sigma); free(w);
+        return rc;
     }
     double seed0 = rc ? 0 : (double)os_cfg_int(cfg, "run.seed"), agents0 = rc ? 0 : (double)os_cfg_int(cfg, "run.agents");
     os_abc_problem pb = {.np = np, .nt = c.nt, .par = par, .obs = obs, .sigma = sigma, .weight = w,

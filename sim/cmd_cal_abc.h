@@ -21,8 +21,12 @@ typedef struct os_cal_abc_opts {
     int nfitted;
     int ntargets_files;
     const char *command_line;
+    const char *from;            /* posterior file to write --fitted from, or NULL */
 } os_cal_abc_opts;
 
+/* With O->from: reads that posterior file (its parameters must be TG's fit
+ * keys, in order) and writes the --fitted files from it, sampling nothing;
+ * the headers then name the posterior file's command line. */
 /* Runs the sampler on CFG (validated) and TG, prints the posterior summary
  * to stdout and writes the files.  0, OS_ECONFIG or OS_ERUN with ERR set. */
 int os_cal_abc(const os_phases *ph, os_cfg *cfg, const os_targets *tg, const os_cal_abc_opts *o,

@@ -63,6 +63,7 @@ static const char *const usage =
     "  --seed S                sampler seed (default run.seed)\n"
     "  --fitted FILE.yaml      also write the posterior mean as a parameter file; once,\n"
     "                          or once per --targets file (its parameters)\n"
+    "  --from-posterior FILE   write the --fitted files from FILE, sampling nothing\n"
     "  --set key.path=value    override any configuration key (repeatable)\n"
     "  --help, --version\n";
 
@@ -265,6 +266,7 @@ typedef struct cal_args {
     const char **targets;  /* --targets files */
     int ntargets;
     const char **fitted;   /* --fitted files (abc-smc) */
+    const char *from;      /* --from-posterior */
     int nfitted;
     long agents, threads, max_iter, particles, generations, agents_max;
     double mc_ratio, scale_level;
@@ -326,6 +328,7 @@ static int parse_args(cal_args *a, int argc, char **argv, os_cmd_err *e)
                 return usage_error(e, "bad --method (nelder-mead, lm or abc-smc):", a->method);
         }
         else if (!strcmp(s, "--fitted") && more) a->fitted[a->nfitted++] = argv[++i];
+        else if (!strcmp(s, "--from-posterior") && more) a->from = argv[++i];
         else if (!strcmp(s, "--particles") && more) {
             if (parse_long(argv[++i], 2, 1000000, &a->particles)) return usage_error(e, "bad --particles", argv[i]);
         } else if (!strcmp(s, "--generations") && more) {
@@ -361,7 +364,9 @@ static int parse_args(cal_args *a, int argc, char **argv, os_cmd_err *e)
     if (!a->config) return usage_error(e, "missing CONFIG.yaml", NULL);
     if (!a->ntargets) return usage_error(e, "missing --targets FILE.yaml", NULL);
     int abc = !strcmp(a->method, "abc-smc");
-    if (!abc && a->nfitted) return usage_error(e, "--fitted is an option of --method abc-smc", NULL);
+    if (!abc && (a->nfitted || a->from))
+        return usage_error(e, "--fitted and --from-posterior are options of --method abc-smc", NULL);
+    if (a->from && !a->nfitted) return usage_error(e, "--from-posterior needs --fitted", NULL);
     if (!a->output) a->output = abc ? "posterior.h5" : "fitted.yaml";
     if (a->agents > 0 && !abc) {
         snprintf(a->agents_set, sizeof a->agents_set, "run.agents=%ld", a->agents);
@@ -459,7 +464,7 @@ static int cal_abc(cal *c, const cal_args *a, const char *out_path, int argc, ch
                 .seed = a->seed_set ? a->seed : (unsigned long long)os_cfg_int(c->cfg, "run.seed"), .verbose = 1},
         .scale_level = a->scale_level, .prior_bounds = a->prior_bounds, .nthreads = (int)a->threads,
         .output = out_path, .fitted = a->fitted, .nfitted = a->nfitted, .ntargets_files = a->ntargets,
-        .command_line = line};
+        .command_line = line, .from = a->from};
     int rc = os_cal_abc(c->ph, c->cfg, &c->tg, &o, &c->err);
     free(line);
     return rc ? cal_failed(e, c, rc == OS_ECONFIG ? OS_ECONFIG : OS_ERUN) : OS_OK;
