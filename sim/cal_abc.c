@@ -273,6 +273,37 @@ static int move(smc *m, double eps, uint64_t seed, long agents, long *accepted, 
     return OS_OK;
 }
 
+static void report(int g, const os_abc_gen *ge, size_t n)
+{
+    fprintf(stderr, "abc-smc: generation %d: eps %.4g, ESS %.1f of %zu, %ld agents, MC error %.3g of sigma, "
+                    "%ld simulations, %.0f %% of moves accepted\n",
+            g, ge->eps, ge->ess, n, ge->agents, ge->mc_ratio, ge->evals, 100.0 * ge->support);
+}
+
+/* Generation 0: N particles from the prior, simulated with its seed. */
+static int from_prior(smc *m, os_abc_gen *ge, long agents, double *theta, os_err *err)
+{
+    const os_abc_problem *pb = m->pb;
+    size_t p = m->np, t = m->nt;
+    int rc = OS_OK;
+    ge->agents = agents;
+    ge->seed = os_abc_gen_seed(m->s->seed, 0);
+    for (size_t j = 0; !rc && j < m->n; j++) {
+        for (size_t a = 0; a < p; a++) {
+            m->u[j * p + a] = os_cal_prior_draw(&pb->par[a], m->rng);
+            theta[a] = os_cal_from_u(&pb->par[a], m->u[j * p + a]);
+        }
+        rc = pb->eval(pb->ctx, ge->seed, agents, theta, m->x + j * t, m->se + j * t, err);
+        for (size_t i = 0; !rc && i < t; i++) {
+            if (!isfinite(m->x[j * t + i])) rc = os_fail(err, OS_ERUN, "abc-smc: target %zu not finite in a simulation", i);
+            if (!(m->se[j * t + i] >= 0)) m->se[j * t + i] = 0.0;
+        }
+        ge->evals++;
+        m->logb[j] = 0.0;
+    }
+    return rc;
+}
+
 int os_abc_run(const os_abc_problem *pb, const os_abc_settings *s, os_abc_result *res, os_err *err)
 {
     memset(res, 0, sizeof *res);
@@ -296,34 +327,17 @@ int os_abc_run(const os_abc_problem *pb, const os_abc_settings *s, os_abc_result
     gsl_vector *z = gsl_vector_alloc(p);
     double *theta = malloc(p * sizeof *theta), *u1 = malloc(p * sizeof *u1);
     double *x1 = malloc(t * sizeof *x1), *se1 = malloc(t * sizeof *se1);
-    unsigned char *moved = malloc(n);
+    unsigned char *moved = malloc(n);   /* of the moves at the final eps */
     int rc = m.u && m.u0 && m.logb && m.w && m.x && m.x0 && m.se && m.se0 && m.chol && m.rng && res->gens && z &&
              theta && u1 && x1 && se1 && moved ? OS_OK : os_fail(err, OS_ERUN, "out of memory");
     if (!rc) gsl_rng_set(m.rng, (unsigned long)os_abc_gen_seed(s->seed, -1));
     long agents = s->agents_min;
     /* Generation 0: the prior, simulated with its seed; every later one
      * lowers eps, resamples and moves. */
-    os_abc_gen *ge = res->gens;
-    if (!rc) {
-        ge->agents = agents;
-        ge->seed = os_abc_gen_seed(s->seed, 0);
-        for (size_t j = 0; !rc && j < n; j++) {
-            for (size_t a = 0; a < p; a++) {
-                m.u[j * p + a] = os_cal_prior_draw(&pb->par[a], m.rng);
-                theta[a] = os_cal_from_u(&pb->par[a], m.u[j * p + a]);
-            }
-            rc = pb->eval(pb->ctx, ge->seed, agents, theta, m.x + j * t, m.se + j * t, err);
-            for (size_t i = 0; !rc && i < t; i++) {
-                if (!isfinite(m.x[j * t + i])) rc = os_fail(err, OS_ERUN, "abc-smc: target %zu not finite in a simulation", i);
-                if (!(m.se[j * t + i] >= 0)) m.se[j * t + i] = 0.0;
-            }
-            ge->evals++;
-            m.logb[j] = 0.0;
-        }
-    }
+    if (!rc) rc = from_prior(&m, res->gens, agents, theta, err);
     double eps_prev = EPS_START, eps_prev2 = EPS_START;
     for (int g = 0; !rc && g < s->max_gens; g++) {
-        ge = &res->gens[g];
+        os_abc_gen *ge = &res->gens[g];
         if (g > 0) {
             ge->agents = agents;
             ge->seed = os_abc_gen_seed(s->seed, g);
@@ -352,10 +366,7 @@ int os_abc_run(const os_abc_problem *pb, const os_abc_settings *s, os_abc_result
         ge->support = (double)accepted / (double)(n * (size_t)nmoves);
         res->evals += ge->evals;
         res->ngens = g + 1;
-        if (s->verbose)
-            fprintf(stderr, "abc-smc: generation %d: eps %.4g, ESS %.1f of %zu, %ld agents, MC error %.3g of sigma, "
-                            "%ld simulations, %.0f %% of moves accepted\n",
-                    g, ge->eps, ge->ess, n, agents, ge->mc_ratio, ge->evals, 100.0 * ge->support);
+        if (s->verbose) report(g, ge, n);
         for (size_t j = 0; j < n; j++) m.w[j] = 1.0 / (double)n;
         if ((rc = keep_result(&m, res, err))) break;
         res->converged = ge->eps <= s->eps_final;
@@ -369,8 +380,7 @@ int os_abc_run(const os_abc_problem *pb, const os_abc_settings *s, os_abc_result
         eps_prev = ge->eps;
     }
     gsl_vector_free(z);
-    free(theta); free(u1); free(x1); free(se1); free(moved);
-    smc_free(&m);
+    free(theta), free(u1), free(x1), free(se1), free(moved), smc_free(&m);
     if (rc) os_abc_result_free(res);
     return rc;
 }

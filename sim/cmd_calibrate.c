@@ -478,15 +478,11 @@ int os_cmd_calibrate(int argc, char **argv, os_cmd_err *e)
     a.sets = calloc((size_t)argc + 2, sizeof *a.sets);
     a.targets = calloc((size_t)argc + 1, sizeof *a.targets);
     a.fitted = calloc((size_t)argc + 1, sizeof *a.fitted);
-    if (!a.sets || !a.targets || !a.fitted) {
-        free(a.sets); free(a.targets); free(a.fitted);
-        return os_cmd_fail(e, NULL, OS_ERUN, "out of memory");
-    }
+    if (!a.sets || !a.targets || !a.fitted) free(a.sets), free(a.targets), free(a.fitted);
+    if (!a.sets || !a.targets || !a.fitted) return os_cmd_fail(e, NULL, OS_ERUN, "out of memory");
     int rc = parse_args(&a, argc, argv, e);
-    if (rc) {
-        free(a.sets); free(a.targets); free(a.fitted);
-        return rc < 0 ? OS_OK : rc;
-    }
+    if (rc) free(a.sets), free(a.targets), free(a.fitted);
+    if (rc) return rc < 0 ? OS_OK : rc;
     cal c = {.ph = e->ph};
     char *out_path = NULL;  /* a.output checked (h5out_path.h) */
     rc = cal_load(&c, &a, &out_path, e);
