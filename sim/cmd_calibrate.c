@@ -30,22 +30,40 @@
 #include <gsl/gsl_multimin.h>
 
 #include "engine.h"
+#include "cmd_cal_abc.h"
 #include "cmd_fitted.h"
 #include "h5out_path.h"
 #include "res_targets.h"
 
 static const char *const usage =
-    "usage: osteosim calibrate CONFIG.yaml --targets FILE.yaml [options]\n"
+    "usage: osteosim calibrate CONFIG.yaml --targets T1.yaml [T2.yaml ...] [options]\n"
     "\n"
-    "Fits the targets file's `fit:` parameters to its targets (Nelder-Mead\n"
-    "simplex, same seed in every evaluation) and writes them as a parameter file.\n"
+    "Fits the targets files' `fit:` parameters to their targets.  nelder-mead and\n"
+    "lm find a point (same seed in every evaluation) and write it as a parameter\n"
+    "file; abc-smc samples the joint posterior (docs/calibration.md) and writes a\n"
+    "posterior file (HDF5), and parameter files at its mean with --fitted.\n"
     "\n"
-    "  --targets FILE.yaml     targets and fit parameters (required)\n"
-    "  -o, --output FILE.yaml  fitted parameter file (default: fitted.yaml)\n"
-    "  --agents N              agents per evaluation (run.agents)\n"
+    "  --targets FILE.yaml ... targets and fit parameters (required; several files\n"
+    "                          are fitted jointly)\n"
+    "  -o, --output FILE       nelder-mead, lm: parameter file (default fitted.yaml);\n"
+    "                          abc-smc: posterior file (default posterior.h5)\n"
+    "  --agents N              agents per evaluation (abc-smc: of the first generation)\n"
     "  --threads T             OpenMP threads (results do not depend on it)\n"
-    "  --method M              nelder-mead (default) or lm (Levenberg-Marquardt)\n"
+    "  --method M              nelder-mead (default), lm (Levenberg-Marquardt) or abc-smc\n"
     "  --max-iter K            iterations (default 200; 0 evaluates the start only)\n"
+    "abc-smc:\n"
+    "  --particles N           particles per generation (default 200)\n"
+    "  --generations G         at most G generations (default 30)\n"
+    "  --agents-max N          agent count the schedule may grow to (default 1000000)\n"
+    "  --mc-ratio R            Monte Carlo error aimed at, over eps * sigma (default 0.5)\n"
+    "  --scale-level L         a target's tolerance is an interval half-width at level L\n"
+    "                          (default 0.95: sigma = tolerance / 1.96)\n"
+    "  --prior bounds|dist     uniform between the fit bounds, or the parameters'\n"
+    "                          dist: truncated to them (default dist)\n"
+    "  --seed S                sampler seed (default run.seed)\n"
+    "  --fitted FILE.yaml      also write the posterior mean as a parameter file; once,\n"
+    "                          or once per --targets file (its parameters)\n"
+    "  --from-posterior FILE   write the --fitted files from FILE, sampling nothing\n"
     "  --set key.path=value    override any configuration key (repeatable)\n"
     "  --help, --version\n";
 
@@ -244,8 +262,16 @@ static void fit_simplex(cal *c, gsl_vector *x, long max_iter)
 
 /* The command line of calibrate. */
 typedef struct cal_args {
-    const char *config, *targets, *output, *method;
-    long agents, threads, max_iter;
+    const char *config, *output, *method;
+    const char **targets;  /* --targets files */
+    int ntargets;
+    const char **fitted;   /* --fitted files (abc-smc) */
+    const char *from;      /* --from-posterior */
+    int nfitted;
+    long agents, threads, max_iter, particles, generations, agents_max;
+    double mc_ratio, scale_level;
+    int prior_bounds, seed_set;
+    unsigned long long seed;
     const char **sets;  /* --set overrides, --agents included */
     int nsets;
     char agents_set[64];
@@ -261,6 +287,16 @@ static int usage_error(os_cmd_err *e, const char *msg, const char *arg)
 static int cal_failed(os_cmd_err *e, const cal *c, int code)
 {
     return os_cmd_fail(e, NULL, code, "%s", c->err.msg);
+}
+
+/* A number strictly above LO and at most HI. */
+static int parse_real(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v > lo && v <= hi)) return -1;
+    *out = v;
+    return 0;
 }
 
 static int parse_long(const char *s, long lo, long hi, long *out)
@@ -281,11 +317,37 @@ static int parse_args(cal_args *a, int argc, char **argv, os_cmd_err *e)
         int more = i + 1 < argc;
         if (!strcmp(s, "-h") || !strcmp(s, "--help")) { fputs(usage, stdout); return -1; }
         else if (!strcmp(s, "--version")) { os_cmd_version(); return -1; }
-        else if (!strcmp(s, "--targets") && more) a->targets = argv[++i];
+        else if (!strcmp(s, "--targets") && more) {
+            /* every following argument up to the next option */
+            while (i + 1 < argc && argv[i + 1][0] != '-') a->targets[a->ntargets++] = argv[++i];
+            if (!a->ntargets) return usage_error(e, "--targets needs a file", NULL);
+        }
         else if (!strcmp(s, "--method") && more) {
             a->method = argv[++i];
-            if (strcmp(a->method, "nelder-mead") && strcmp(a->method, "lm"))
-                return usage_error(e, "bad --method (nelder-mead or lm):", a->method);
+            if (strcmp(a->method, "nelder-mead") && strcmp(a->method, "lm") && strcmp(a->method, "abc-smc"))
+                return usage_error(e, "bad --method (nelder-mead, lm or abc-smc):", a->method);
+        }
+        else if (!strcmp(s, "--fitted") && more) a->fitted[a->nfitted++] = argv[++i];
+        else if (!strcmp(s, "--from-posterior") && more) a->from = argv[++i];
+        else if (!strcmp(s, "--particles") && more) {
+            if (parse_long(argv[++i], 2, 1000000, &a->particles)) return usage_error(e, "bad --particles", argv[i]);
+        } else if (!strcmp(s, "--generations") && more) {
+            if (parse_long(argv[++i], 1, 10000, &a->generations)) return usage_error(e, "bad --generations", argv[i]);
+        } else if (!strcmp(s, "--agents-max") && more) {
+            if (parse_long(argv[++i], 1, 4000000000L, &a->agents_max)) return usage_error(e, "bad --agents-max", argv[i]);
+        } else if (!strcmp(s, "--mc-ratio") && more) {
+            if (parse_real(argv[++i], 0, 10, &a->mc_ratio)) return usage_error(e, "bad --mc-ratio", argv[i]);
+        } else if (!strcmp(s, "--scale-level") && more) {
+            if (parse_real(argv[++i], 0, 1, &a->scale_level)) return usage_error(e, "bad --scale-level", argv[i]);
+        } else if (!strcmp(s, "--prior") && more) {
+            const char *v = argv[++i];
+            if (strcmp(v, "bounds") && strcmp(v, "dist")) return usage_error(e, "bad --prior (bounds or dist):", v);
+            a->prior_bounds = !strcmp(v, "bounds");
+        } else if (!strcmp(s, "--seed") && more) {
+            char *end;
+            a->seed = strtoull(argv[++i], &end, 10);
+            if (end == argv[i] || *end || argv[i][0] == '-') return usage_error(e, "bad --seed", argv[i]);
+            a->seed_set = 1;
         }
         else if ((!strcmp(s, "-o") || !strcmp(s, "--output")) && more) a->output = argv[++i];
         else if (!strcmp(s, "--agents") && more) {
@@ -300,8 +362,13 @@ static int parse_args(cal_args *a, int argc, char **argv, os_cmd_err *e)
         else return usage_error(e, "unexpected argument", s);
     }
     if (!a->config) return usage_error(e, "missing CONFIG.yaml", NULL);
-    if (!a->targets) return usage_error(e, "missing --targets FILE.yaml", NULL);
-    if (a->agents > 0) {
+    if (!a->ntargets) return usage_error(e, "missing --targets FILE.yaml", NULL);
+    int abc = !strcmp(a->method, "abc-smc");
+    if (!abc && (a->nfitted || a->from))
+        return usage_error(e, "--fitted and --from-posterior are options of --method abc-smc", NULL);
+    if (a->from && !a->nfitted) return usage_error(e, "--from-posterior needs --fitted", NULL);
+    if (!a->output) a->output = abc ? "posterior.h5" : "fitted.yaml";
+    if (a->agents > 0 && !abc) {
         snprintf(a->agents_set, sizeof a->agents_set, "run.agents=%ld", a->agents);
         a->sets[a->nsets++] = a->agents_set;
     }
@@ -315,19 +382,26 @@ static int cal_load(cal *c, const cal_args *a, char **out_path, os_cmd_err *e)
     c->nthreads = (int)a->threads;
     if (os_cfg_load(&c->cfg, a->config, a->sets, a->nsets, &c->err) ||
         os_engine_validate(c->cfg, c->ph, &c->err) ||
-        os_targets_load(&c->tg, a->targets, &c->err))
+        os_targets_load_many(&c->tg, a->targets, (size_t)a->ntargets, &c->err))
         return cal_failed(e, c, OS_ECONFIG);
-    /* Before any evaluation: the file may be written, and is no input. */
+    /* Before any evaluation: the files may be written, and are no inputs. */
     if (os_outpath_calibrate(a->output, "-o", c->cfg, c->tg.files, c->tg.nfiles, out_path, &c->err))
         return cal_failed(e, c, c->err.code == OS_ERUN ? OS_ERUN : OS_ECONFIG);
+    for (int k = 0; k < a->nfitted; k++) {
+        char *p = NULL;
+        int bad = os_outpath_calibrate(a->fitted[k], "--fitted", c->cfg, c->tg.files, c->tg.nfiles, &p, &c->err);
+        bad = bad || os_outpath_not_input(p, *out_path, "the -o file", &c->err);
+        free(p);
+        if (bad) return cal_failed(e, c, c->err.code == OS_ERUN ? OS_ERUN : OS_ECONFIG);
+    }
     if (!c->tg.nfit || !c->tg.n)
         return os_cmd_fail(e, NULL, OS_ECONFIG, "%s: needs at least one target and one `fit:` parameter",
-                           a->targets);
+                           c->tg.path);
     for (size_t i = 0; i < c->tg.nfit; i++) {
         const os_fit_param *f = &c->tg.fit[i];
         if (!os_cfg_has(c->cfg, f->key))
             return os_cmd_fail(e, NULL, OS_ECONFIG, "%s:%d: fit[%zu].key: '%s' is not set in the scenario",
-                               a->targets, f->line, i, f->key);
+                               a->targets[f->origin], f->line, i, f->key);
     }
     return OS_OK;
 }
@@ -349,7 +423,7 @@ static int cal_fit(cal *c, const cal_args *a, const char *out_path, os_cmd_err *
         if (c->rc) rc = cal_failed(e, c, c->rc == OS_ECONFIG ? OS_ECONFIG : OS_ERUN);
     }
     if (!rc) {
-        printf("osteosim calibrate: %s to %s (%zu parameters, %zu targets, %s)\n", a->config, a->targets,
+        printf("osteosim calibrate: %s to %s (%zu parameters, %zu targets, %s)\n", a->config, c->tg.path,
                n, c->tg.n, a->method);
         if ((rc = evaluate(c, x, stdout, &obj))) cal_failed(e, c, rc);
     }
@@ -359,28 +433,66 @@ static int cal_fit(cal *c, const cal_args *a, const char *out_path, os_cmd_err *
     for (size_t i = 0; i < n; i++)
         printf("  %-44s %.6g   [%g, %g]\n", c->tg.fit[i].key, os_cfg_real(c->cfg, c->tg.fit[i].key),
                c->tg.fit[i].min, c->tg.fit[i].max);
-    if ((rc = os_fitted_write(c->cfg, &c->tg, c->evals, obj, out_path, a->targets, &c->err))) return cal_failed(e, c, rc);
+    if ((rc = os_fitted_write(c->cfg, &c->tg, c->evals, obj, out_path, c->tg.path, &c->err))) return cal_failed(e, c, rc);
     printf("wrote %s\n", a->output);
     return OS_OK;
 }
 
+/* The command line as one string, for the posterior file and the headers
+ * of the parameter files (caller frees). */
+static char *join_args(int argc, char **argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 1;
+    char *s = malloc(len), *p = s;
+    if (!s) return NULL;
+    for (int i = 0; i < argc; i++) p += sprintf(p, "%s%s", i ? " " : "", argv[i]);
+    *p = 0;
+    return s;
+}
+
+/* Samples the posterior (cmd_cal_abc.h). */
+static int cal_abc(cal *c, const cal_args *a, const char *out_path, int argc, char **argv, os_cmd_err *e)
+{
+    char *line = join_args(argc, argv);
+    if (!line) return os_cmd_fail(e, NULL, OS_ERUN, "out of memory");
+    long agents = a->agents > 0 ? a->agents : os_cfg_int(c->cfg, "run.agents");
+    os_cal_abc_opts o = {
+        .abc = {.particles = (int)a->particles, .max_gens = (int)a->generations, .ess_frac = OS_ABC_ESS_FRAC,
+                .eps_final = 1.0, .kernel_scale = OS_ABC_KERNEL_SCALE, .mc_ratio = a->mc_ratio,
+                .agents_min = agents, .agents_max = a->agents_max > agents ? a->agents_max : agents,
+                .seed = a->seed_set ? a->seed : (unsigned long long)os_cfg_int(c->cfg, "run.seed"), .verbose = 1},
+        .scale_level = a->scale_level, .prior_bounds = a->prior_bounds, .nthreads = (int)a->threads,
+        .output = out_path, .fitted = a->fitted, .nfitted = a->nfitted, .ntargets_files = a->ntargets,
+        .command_line = line, .from = a->from};
+    int rc = os_cal_abc(c->ph, c->cfg, &c->tg, &o, &c->err);
+    free(line);
+    return rc ? cal_failed(e, c, rc == OS_ECONFIG ? OS_ECONFIG : OS_ERUN) : OS_OK;
+}
+
 int os_cmd_calibrate(int argc, char **argv, os_cmd_err *e)
 {
-    cal_args a = {.output = "fitted.yaml", .method = "nelder-mead", .agents = -1, .max_iter = 200};
+    cal_args a = {.method = "nelder-mead", .agents = -1, .max_iter = 200, .particles = OS_ABC_PARTICLES,
+                  .generations = OS_ABC_MAX_GENS, .agents_max = 1000000, .mc_ratio = OS_ABC_MC_RATIO,
+                  .scale_level = 0.95};
     a.sets = calloc((size_t)argc + 2, sizeof *a.sets);
-    if (!a.sets) return os_cmd_fail(e, NULL, OS_ERUN, "out of memory");
+    a.targets = calloc((size_t)argc + 1, sizeof *a.targets);
+    a.fitted = calloc((size_t)argc + 1, sizeof *a.fitted);
+    if (!a.sets || !a.targets || !a.fitted) free(a.sets), free(a.targets), free(a.fitted);
+    if (!a.sets || !a.targets || !a.fitted) return os_cmd_fail(e, NULL, OS_ERUN, "out of memory");
     int rc = parse_args(&a, argc, argv, e);
-    if (rc) {
-        free(a.sets);
-        return rc < 0 ? OS_OK : rc;
-    }
+    if (rc) free(a.sets), free(a.targets), free(a.fitted);
+    if (rc) return rc < 0 ? OS_OK : rc;
     cal c = {.ph = e->ph};
     char *out_path = NULL;  /* a.output checked (h5out_path.h) */
     rc = cal_load(&c, &a, &out_path, e);
-    if (!rc) rc = cal_fit(&c, &a, out_path, e);
+    if (!rc && !strcmp(a.method, "abc-smc")) rc = cal_abc(&c, &a, out_path, argc, argv, e);
+    else if (!rc) rc = cal_fit(&c, &a, out_path, e);
     os_targets_free(&c.tg);
     os_cfg_free(c.cfg);
     free(out_path);
     free(a.sets);
+    free(a.targets);
+    free(a.fitted);
     return rc;
 }

@@ -65,14 +65,26 @@ static os_dist recentre(os_dist d, double v)
     return d;
 }
 
-int os_fitted_write(const os_cfg *cfg, const os_targets *tg, int evals, double obj,
-                    const char *out, const char *targets_path, os_err *err)
+/* Order of the file: keys sorted by segment, values and dists alongside. */
+typedef struct entry {
+    os_fit_param key;
+    double value;
+    os_dist dist;
+} entry;
+
+static int entry_cmp(const void *a, const void *b)
 {
-    size_t n = tg->nfit;
-    os_fit_param *keys = malloc((n ? n : 1) * sizeof *keys);
+    return seg_cmp(&((const entry *)a)->key, &((const entry *)b)->key);
+}
+
+int os_fitted_write_values(const os_cfg *cfg, const os_fit_param *params, size_t n, const double *values,
+                           const os_dist *dists, const char *header, const char *source, const char *out,
+                           os_err *err)
+{
+    entry *keys = malloc((n ? n : 1) * sizeof *keys);
     if (!keys) return os_fail(err, OS_ERUN, "out of memory");
-    memcpy(keys, tg->fit, n * sizeof *keys);
-    qsort(keys, n, sizeof *keys, seg_cmp);
+    for (size_t i = 0; i < n; i++) keys[i] = (entry){params[i], values[i], dists[i]};
+    qsort(keys, n, sizeof *keys, entry_cmp);
     /* Written under a temporary name and renamed when complete, so a failed
      * write never leaves a half-finished parameter file at OUT. */
     char tmp[4096];
@@ -82,17 +94,11 @@ int os_fitted_write(const os_cfg *cfg, const os_targets *tg, int evals, double o
         free(keys);
         return os_fail(err, OS_ERUN, "%s: cannot write fitted parameters: %s", out, strerror(errno));
     }
-    char date[32];
-    time_t now = time(NULL);
-    strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
     errno = 0;
-    fprintf(f, "# Written by osteosim %s calibrate on %s: fitted to %s\n"
-               "# (objective %.6g after %d evaluations).  Include after the\n"
-               "# files that hold these keys' original values.\n",
-            OS_VERSION, date, targets_path, obj, evals);
+    fputs(header, f);
     const char *prev = "";
     for (size_t i = 0; i < n; i++) {
-        const char *k = keys[i].key;
+        const char *k = keys[i].key.key;
         /* Shared leading segments with the previous key are not repeated. */
         int depth = 0;
         const char *a = k, *b = prev;
@@ -110,16 +116,15 @@ int os_fitted_write(const os_cfg *cfg, const os_targets *tg, int evals, double o
             a += l + (a[l] ? 1 : 0);
         }
         const char *unit = os_cfg_unit(cfg, k);
-        fprintf(f, "%*svalue: %.9g\n", 2 * depth, "", os_cfg_real(cfg, k));
+        fprintf(f, "%*svalue: %.9g\n", 2 * depth, "", keys[i].value);
         if (unit && *unit) fprintf(f, "%*sunit: \"%s\"\n", 2 * depth, "", unit);
-        os_dist d = recentre(os_cfg_dist(cfg, k), os_cfg_real(cfg, k));
+        os_dist d = keys[i].dist;
         if (d.type != OS_DIST_NONE) {
             fprintf(f, "%*sdist: ", 2 * depth, "");
             write_dist(f, d);
             fputc('\n', f);
         }
-        fprintf(f, "%*ssource: \"fitted by osteosim calibrate to %s on %s; dist: the prior's spread centred on the fit\"\n", 2 * depth, "",
-                targets_path, date);
+        fprintf(f, "%*ssource: \"%s\"\n", 2 * depth, "", source);
         prev = k;
     }
     free(keys);
@@ -136,4 +141,35 @@ int os_fitted_write(const os_cfg *cfg, const os_targets *tg, int evals, double o
                        strerror(e));
     }
     return OS_OK;
+}
+
+int os_fitted_write(const os_cfg *cfg, const os_targets *tg, int evals, double obj,
+                    const char *out, const char *targets_path, os_err *err)
+{
+    size_t n = tg->nfit;
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    os_dist *d = malloc((n ? n : 1) * sizeof *d);
+    if (!v || !d) {
+        free(v);
+        free(d);
+        return os_fail(err, OS_ERUN, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        v[i] = os_cfg_real(cfg, tg->fit[i].key);
+        d[i] = recentre(os_cfg_dist(cfg, tg->fit[i].key), v[i]);
+    }
+    char date[32], header[2048], source[1400];
+    time_t now = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
+    snprintf(header, sizeof header,
+             "# Written by osteosim %s calibrate on %s: fitted to %s\n"
+             "# (objective %.6g after %d evaluations).  Include after the\n"
+             "# files that hold these keys' original values.\n",
+             OS_VERSION, date, targets_path, obj, evals);
+    snprintf(source, sizeof source,
+             "fitted by osteosim calibrate to %s on %s; dist: the prior's spread centred on the fit", targets_path, date);
+    int rc = os_fitted_write_values(cfg, tg->fit, n, v, d, header, source, out, err);
+    free(v);
+    free(d);
+    return rc;
 }

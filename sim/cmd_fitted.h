@@ -18,4 +18,10 @@
 int os_fitted_write(const os_cfg *cfg, const os_targets *tg, int evals, double obj,
                     const char *out, const char *targets_path, os_err *err);
 
+/* Writes keys PARAMS[0..N) with VALUES and DISTS (OS_DIST_NONE: no dist
+ * line) to OUT, after the comment lines HEADER, each with source SOURCE. */
+int os_fitted_write_values(const os_cfg *cfg, const os_fit_param *params, size_t n, const double *values,
+                           const os_dist *dists, const char *header, const char *source, const char *out,
+                           os_err *err);
+
 #endif

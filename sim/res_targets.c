@@ -210,6 +210,56 @@ int os_targets_load(os_targets *t, const char *path, os_err *err)
     return rc;
 }
 
+/* Appends B's targets, fit parameters (of file ORIGIN) and files to A. */
+static int append(os_targets *a, const os_targets *b, int origin, os_err *err)
+{
+    if (!grow(a, 0, b->n) || !grow(a, 1, b->nfit)) return os_fail(err, OS_ERUN, "out of memory");
+    memcpy(a->t + a->n, b->t, b->n * sizeof *b->t);
+    a->n += b->n;
+    for (size_t i = 0; i < b->nfit; i++) {
+        a->fit[a->nfit] = b->fit[i];
+        a->fit[a->nfit++].origin = origin;
+    }
+    char **files = realloc(a->files, (a->nfiles + b->nfiles + 1) * sizeof *files);
+    if (!files) return os_fail(err, OS_ERUN, "out of memory");
+    a->files = files;
+    for (size_t i = 0; i < b->nfiles; i++)
+        if (!(a->files[a->nfiles++] = strdup(b->files[i]))) return os_fail(err, OS_ERUN, "out of memory");
+    return OS_OK;
+}
+
+int os_targets_load_many(os_targets *t, const char *const *paths, size_t n, os_err *err)
+{
+    memset(t, 0, sizeof *t);
+    int rc = OS_OK;
+    size_t len = 0;
+    for (size_t k = 0; !rc && k < n; k++) {
+        os_targets one;
+        if ((rc = os_targets_load(&one, paths[k], err))) break;
+        for (size_t i = 0; !rc && i < one.n; i++)
+            for (size_t j = 0; j < t->n; j++)
+                if (!strcmp(one.t[i].name, t->t[j].name)) {
+                    rc = os_fail(err, OS_ECONFIG, "%s:%d: targets[%zu].name: '%s' is also a target of %s", paths[k],
+                                 one.t[i].line, i, one.t[i].name, t->path);
+                    break;
+                }
+        if (!rc) rc = append(t, &one, (int)k, err);
+        os_targets_free(&one);
+        if (!rc) len += (size_t)snprintf(t->path + len, len < sizeof t->path ? sizeof t->path - len : 0, "%s%s",
+                                         k ? " " : "", paths[k]);
+        if (len >= sizeof t->path) len = sizeof t->path - 1;
+    }
+    for (size_t i = 0; !rc && i < t->nfit; i++)
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(t->fit[i].key, t->fit[j].key)) {
+                rc = os_fail(err, OS_ECONFIG, "%s:%d: fit: '%s' is fitted twice", paths[t->fit[i].origin],
+                             t->fit[i].line, t->fit[i].key);
+                break;
+            }
+    if (rc) os_targets_free(t);
+    return rc;
+}
+
 /* Reads the lists of F (targets, fit, include) in file order into T. */
 static int read_lists(rd *r, os_targets *t, int depth)
 {

@@ -58,6 +58,7 @@ typedef struct os_fit_param {
     char key[128];
     double min, max;
     int line;
+    int origin;              /* which file of os_targets_load_many (0 first) */
 } os_fit_param;
 
 typedef struct os_targets {
@@ -72,6 +73,10 @@ typedef struct os_targets {
 /* Loads PATH (and its includes); errors are one line "PATH:LINE: key: problem". */
 int os_targets_load(os_targets *t, const char *path, os_err *err);
 void os_targets_free(os_targets *t);
+/* Loads the N files PATHS into one set of targets and fit parameters (each
+ * fit parameter remembers its file in `origin`); a target name or a fit key
+ * may appear only once over all of them. */
+int os_targets_load_many(os_targets *t, const char *const *paths, size_t n, os_err *err);
 
 /* The model's value of target T in summary S (arm 0). */
 int os_target_model_value(const os_target *t, const os_summary *s,
