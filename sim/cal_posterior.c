@@ -15,7 +15,7 @@
 #include "h5out_provenance.h"
 #include "version.h"
 
-int os_posterior_alloc(os_posterior *p, os_err *err)
+int os_cal_posterior_alloc(os_cal_posterior *p, os_err *err)
 {
     size_t n = p->n, np = p->np, nt = p->nt, ng = p->ng ? p->ng : 1;
     p->params = calloc(np, sizeof *p->params);
@@ -51,7 +51,7 @@ static void free_strs(char **s, size_t n)
     free(s);
 }
 
-void os_posterior_free(os_posterior *p)
+void os_cal_posterior_free(os_cal_posterior *p)
 {
     free_strs(p->params, p->np);
     free_strs(p->prior_dist, p->np);
@@ -93,7 +93,7 @@ static hid_t group(hid_t loc, const char *name)
     return H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
 }
 
-static int write_body(hid_t f, const os_posterior *p, const os_cfg *cfg, os_err *err)
+static int write_body(hid_t f, const os_cal_posterior *p, const os_cfg *cfg, os_err *err)
 {
     hid_t g = group(f, "posterior");
     if (g < 0) return os_fail(err, OS_ERUN, "HDF5: cannot create /posterior");
@@ -166,7 +166,7 @@ static int write_body(hid_t f, const os_posterior *p, const os_cfg *cfg, os_err 
     return rc;
 }
 
-int os_posterior_write(const char *path, const os_posterior *p, const os_cfg *cfg, os_err *err)
+int os_cal_posterior_write(const char *path, const os_cal_posterior *p, const os_cfg *cfg, os_err *err)
 {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
@@ -281,7 +281,7 @@ static int attr_num(const rd *r, hid_t g, const char *name, hid_t type, void *ou
     return bad ? os_fail(r->err, OS_ECONFIG, "%s: /posterior: cannot read attribute %s", r->path, name) : OS_OK;
 }
 
-int os_posterior_read(const char *path, os_posterior *p, os_err *err)
+int os_cal_posterior_read(const char *path, os_cal_posterior *p, os_err *err)
 {
     memset(p, 0, sizeof *p);
     hid_t f;
@@ -294,7 +294,7 @@ int os_posterior_read(const char *path, os_posterior *p, os_err *err)
         p->np = length_of(&r, "/posterior/samples", 2, 1, &rc);
         p->nt = length_of(&r, "/posterior/targets/names", 1, 0, &rc);
         p->ng = length_of(&r, "/posterior/generations/epsilon", 1, 0, &rc);
-        if (!rc) rc = os_posterior_alloc(p, err);
+        if (!rc) rc = os_cal_posterior_alloc(p, err);
         if (!rc) rc = read_strs(&r, "/posterior/parameters", p->params, p->np);
         if (!rc) rc = read_num(&r, "/posterior/samples", H5T_NATIVE_DOUBLE, p->samples, p->n, p->np);
         if (!rc) rc = read_num(&r, "/posterior/weights", H5T_NATIVE_DOUBLE, p->weights, p->n, 0);
@@ -343,6 +343,6 @@ int os_posterior_read(const char *path, os_posterior *p, os_err *err)
         }
     } H5E_END_TRY;
     H5Fclose(f);
-    if (rc) os_posterior_free(p);
+    if (rc) os_cal_posterior_free(p);
     return rc;
 }

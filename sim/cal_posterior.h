@@ -27,7 +27,7 @@
 #include "config.h"
 #include "err.h"
 
-typedef struct os_posterior {
+typedef struct os_cal_posterior {
     size_t n, np, nt, ng;
     char **params;        /* [np] */
     char **prior_dist;    /* [np] */
@@ -48,16 +48,16 @@ typedef struct os_posterior {
     long long agents, particles, generations, converged;
     double ess, ess_frac, eps_final, kernel_scale, mc_ratio, scale_level;
     char *config;         /* read back: /provenance attribute config */
-} os_posterior;
+} os_cal_posterior;
 
 /* Allocates the arrays of P for the sizes in it (strings NULL). */
-int os_posterior_alloc(os_posterior *p, os_err *err);
-void os_posterior_free(os_posterior *p);
+int os_cal_posterior_alloc(os_cal_posterior *p, os_err *err);
+void os_cal_posterior_free(os_cal_posterior *p);
 
 /* Writes P to PATH; CFG (may be NULL) is the configuration of /provenance. */
-int os_posterior_write(const char *path, const os_posterior *p, const os_cfg *cfg, os_err *err);
+int os_cal_posterior_write(const char *path, const os_cal_posterior *p, const os_cfg *cfg, os_err *err);
 
 /* Reads PATH into P (zeroed first); errors name the file and the dataset. */
-int os_posterior_read(const char *path, os_posterior *p, os_err *err);
+int os_cal_posterior_read(const char *path, os_cal_posterior *p, os_err *err);
 
 #endif

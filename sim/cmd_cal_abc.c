@@ -159,7 +159,7 @@ static int write_fitted(const os_cfg *cfg, const os_targets *tg, const os_abc_re
 }
 
 /* Fills the posterior file's record from the run. */
-static int to_posterior(os_posterior *p, const os_abc_result *r, const os_cal_param *par, const abc_ctx *c,
+static int to_posterior(os_cal_posterior *p, const os_abc_result *r, const os_cal_param *par, const abc_ctx *c,
                         const double *sigma, const os_cal_abc_opts *o, os_err *err)
 {
     memset(p, 0, sizeof *p);
@@ -167,7 +167,7 @@ static int to_posterior(os_posterior *p, const os_abc_result *r, const os_cal_pa
     p->np = r->np;
     p->nt = r->nt;
     p->ng = (size_t)r->ngens;
-    if (os_posterior_alloc(p, err)) return OS_ERUN;
+    if (os_cal_posterior_alloc(p, err)) return OS_ERUN;
     int oom = 0;
     for (size_t j = 0; j < p->np; j++) {
         char t[256];
@@ -260,10 +260,10 @@ static int write_posterior(void *vw, const os_abc_result *r, os_err *err)
     for (size_t j = 0; !rc && j < w->tg->nfit; j++) rc = os_cfg_set_real(w->cfg, w->tg->fit[j].key, w->orig[j], err);
     if (!rc) rc = os_cfg_set_real(w->cfg, "run.seed", w->seed0, err);
     if (!rc) rc = os_cfg_set_real(w->cfg, "run.agents", w->agents0, err);
-    os_posterior post = {0};
+    os_cal_posterior post = {0};
     if (!rc) rc = to_posterior(&post, r, w->par, w->c, w->sigma, w->o, err);
-    if (!rc) rc = os_posterior_write(w->o->output, &post, w->cfg, err);
-    os_posterior_free(&post);
+    if (!rc) rc = os_cal_posterior_write(w->o->output, &post, w->cfg, err);
+    os_cal_posterior_free(&post);
     return rc;
 }
 
@@ -271,8 +271,8 @@ static int write_posterior(void *vw, const os_abc_result *r, os_err *err)
 static int fitted_from_file(const os_cfg *cfg, const os_targets *tg, const os_cal_param *par,
                             const os_cal_abc_opts *o, os_err *err)
 {
-    os_posterior pf;
-    if (os_posterior_read(o->from, &pf, err)) return OS_ECONFIG;
+    os_cal_posterior pf;
+    if (os_cal_posterior_read(o->from, &pf, err)) return OS_ECONFIG;
     int rc = pf.np == tg->nfit ? OS_OK
              : os_fail(err, OS_ECONFIG, "%s: %zu parameters, the targets files fit %zu", o->from, pf.np, tg->nfit);
     for (size_t j = 0; !rc && j < pf.np; j++)
@@ -292,7 +292,7 @@ static int fitted_from_file(const os_cfg *cfg, const os_targets *tg, const os_ca
     o2.command_line = line;
     if (!rc) rc = write_fitted(cfg, tg, &r, par, &o2, err);
     free(gens);
-    os_posterior_free(&pf);
+    os_cal_posterior_free(&pf);
     return rc;
 }
 

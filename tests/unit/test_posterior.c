@@ -28,12 +28,12 @@ static const char *tmp_path(const char *name)
     return path;
 }
 
-static void fill(os_posterior *p)
+static void fill(os_cal_posterior *p)
 {
     memset(p, 0, sizeof *p);
     p->n = 5; p->np = 3; p->nt = 2; p->ng = 4;
     os_err err = {0};
-    assert_int_equal(os_posterior_alloc(p, &err), 0);
+    assert_int_equal(os_cal_posterior_alloc(p, &err), 0);
     const char *keys[] = {"fractures.hip.base_rate_female", "falls.base_prob.male", "a.b"};
     for (size_t j = 0; j < p->np; j++) {
         p->params[j] = strdup(keys[j]);
@@ -68,13 +68,13 @@ static void same_d(const double *a, const double *b, size_t n)
 static void test_round_trip(void **state)
 {
     (void)state;
-    os_posterior p, q;
+    os_cal_posterior p, q;
     fill(&p);
     os_err err = {0};
     const char *path = tmp_path("posterior_rt.h5");
     remove(path);
-    assert_int_equal(os_posterior_write(path, &p, NULL, &err), 0);
-    assert_int_equal(os_posterior_read(path, &q, &err), 0);
+    assert_int_equal(os_cal_posterior_write(path, &p, NULL, &err), 0);
+    assert_int_equal(os_cal_posterior_read(path, &q, &err), 0);
     assert_int_equal(q.n, p.n); assert_int_equal(q.np, p.np); assert_int_equal(q.nt, p.nt); assert_int_equal(q.ng, p.ng);
     for (size_t j = 0; j < p.np; j++) {
         assert_string_equal(q.params[j], p.params[j]);
@@ -106,19 +106,19 @@ static void test_round_trip(void **state)
     char tmp[1200];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     assert_int_equal(access(tmp, F_OK), -1);
-    os_posterior_free(&q);
-    os_posterior_free(&p);
+    os_cal_posterior_free(&q);
+    os_cal_posterior_free(&p);
 }
 
 static void test_refused(void **state)
 {
     (void)state;
-    os_posterior p, q;
+    os_cal_posterior p, q;
     fill(&p);
     os_err err = {0};
     /* A directory that does not exist: an error, and no file. */
     const char *bad = tmp_path("no_such_dir/posterior.h5");
-    assert_int_equal(os_posterior_write(bad, &p, NULL, &err), OS_ERUN);
+    assert_int_equal(os_cal_posterior_write(bad, &p, NULL, &err), OS_ERUN);
     assert_non_null(strstr(err.msg, "no_such_dir/posterior.h5"));
     assert_int_equal(access(bad, F_OK), -1);
     /* Not HDF5, then HDF5 without /posterior. */
@@ -127,14 +127,14 @@ static void test_refused(void **state)
     assert_non_null(f);
     fputs("hello\n", f);
     fclose(f);
-    assert_int_equal(os_posterior_read(txt, &q, &err), OS_ECONFIG);
+    assert_int_equal(os_cal_posterior_read(txt, &q, &err), OS_ECONFIG);
     assert_non_null(strstr(err.msg, "cannot open as HDF5"));
     const char *empty = tmp_path("empty.h5");
     hid_t h = H5Fcreate(empty, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     H5Fclose(h);
-    assert_int_equal(os_posterior_read(empty, &q, &err), OS_ECONFIG);
+    assert_int_equal(os_cal_posterior_read(empty, &q, &err), OS_ECONFIG);
     assert_non_null(strstr(err.msg, "not a posterior file"));
-    os_posterior_free(&p);
+    os_cal_posterior_free(&p);
 }
 
 /* ---- the sampler on a conjugate model ----
