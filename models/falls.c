@@ -202,8 +202,8 @@ static inline double log_odds_approx(const odds_coef *k, int sex, double age, fl
  *
  * A sweep in tiles: the first block of each agent's stream (its two
  * uniforms), the steady probability from os_ev_exp with 1 - p1 formed
- * without cancellation (relative error < 1e-11, far inside the margin),
- * then the rare draws near it with libm. */
+ * without cancellation (relative error < 1e-11), then the rare draws near
+ * it with libm. */
 OS_EV_SWEEP static void falls_init_agents(os_model *m, void *state, os_chunk *c)
 {
     falls_state *s = state;
@@ -223,7 +223,11 @@ OS_EV_SWEEP static void falls_init_agents(os_model *m, void *state, os_chunk *c)
             double e1 = os_ev_exp(-(lp + oc.or_prior));
             double p0 = logistic_approx(lp), q1 = e1 / (1.0 + e1);
             steady[i] = p0 / (q1 + p0);
-            near[i] = fabs(os_ev_word_uniform(w[i * 4]) - steady[i]) <= OS_FAST_MARGIN ? 1.0 : 0.0;
+            /* libm's 1 - p1 + p0 is exact up to the rounding of p1 and the
+             * sum (a few 1e-16), so its quotient may differ by that over the
+             * denominator: the margin scales with it. */
+            near[i] = fabs(os_ev_word_uniform(w[i * 4]) - steady[i]) <= OS_FAST_MARGIN / (q1 + p0)
+                          ? 1.0 : 0.0;
         }
         for (size_t i = 0; i < n; i++) {
             size_t r = t0 + i;
