@@ -205,6 +205,29 @@ static void muscle_init_agents(os_model *m, void *state, os_chunk *c)
  * order are those of the per-agent loop, so results are unchanged. */
 #define MU_TILE 256
 
+/* The exponential part of a tile's loss multiplier, inflammation and the
+ * osteokines (start-of-year BMD from the T-score, os_bone_bmd_from_t):
+ * X[i] = exp(infl_k I - c_bm z_bmd) for the living, 0 for the dead. */
+static void multiplier_tile(const os_muscle_par *p, const os_bone_par *bp, const uint8_t *sex,
+                            const uint8_t *alive, const float *t, const float *inf, size_t n, float *x)
+{
+    const float inv_bsd[2] = {(float)(1.0 / p->bmd_ref_sd[0]),
+                              (float)(1.0 / p->bmd_ref_sd[1])};
+    const double ref_mu0 = bp->use_nhanes ? bp->ref_nhanes_mean : bp->ref_china_mean[0];
+    const double ref_mu1 = bp->use_nhanes ? bp->ref_nhanes_mean : bp->ref_china_mean[1];
+    const double ref_sd0 = bp->use_nhanes ? bp->ref_nhanes_sd : bp->ref_china_sd[0];
+    const double ref_sd1 = bp->use_nhanes ? bp->ref_nhanes_sd : bp->ref_china_sd[1];
+    const float bref[2] = {(float)p->bmd_ref[0], (float)p->bmd_ref[1]};
+    const float ik = (float)p->infl_k, cbm = (float)p->c_bm;
+    for (size_t i = 0; i < n; i++) {
+        int male = sex[i] != 0;
+        float bmd0 = (float)((male ? ref_mu1 : ref_mu0) + (male ? ref_sd1 : ref_sd0) * (double)t[i]);
+        float zb = (bmd0 - (male ? bref[1] : bref[0])) * (male ? inv_bsd[1] : inv_bsd[0]);
+        x[i] = ik * inf[i] - cbm * zb;
+    }
+    for (size_t i = 0; i < n; i++) x[i] = alive[i] ? expf(x[i]) : 0.0f;
+}
+
 static void muscle_step(os_model *m, void *state, os_chunk *c)
 {
     const os_muscle *s = state;
@@ -224,20 +247,12 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
     const uint8_t *sl = os_chunk_u8(m, c, s->col_slope);
     const float cv = (float)p->slope_cv;
     const float bedk = (float)(p->bed_week_loss * (1.0 - p->bed_recovery));
-    const float inv_bsd[2] = {(float)(1.0 / p->bmd_ref_sd[0]),
-                              (float)(1.0 / p->bmd_ref_sd[1])};
     const float *iv_mass = os_chunk_find_f32(m, c, "muscle", OS_IV_MASS);
     const float *iv_str = os_chunk_find_f32(m, c, "muscle", OS_IV_STRENGTH);
     /* Parameters as the floats (and doubles) the expressions use, per sex
      * selected rather than indexed: no gathers in the vectorised passes. */
-    const double ref_mu0 = bp->use_nhanes ? bp->ref_nhanes_mean : bp->ref_china_mean[0];
-    const double ref_mu1 = bp->use_nhanes ? bp->ref_nhanes_mean : bp->ref_china_mean[1];
-    const double ref_sd0 = bp->use_nhanes ? bp->ref_nhanes_sd : bp->ref_china_sd[0];
-    const double ref_sd1 = bp->use_nhanes ? bp->ref_nhanes_sd : bp->ref_china_sd[1];
-    const float bref[2] = {(float)p->bmd_ref[0], (float)p->bmd_ref[1]};
     const float sedk = (float)p->sed_k, smk = (float)p->smoke_k, vdk = (float)p->vitd_k,
-                prk = (float)p->prot_k, slk = (float)p->sleep_k, ik = (float)p->infl_k,
-                cbm = (float)p->c_bm, bsr = (float)p->bed_strength_ratio;
+                prk = (float)p->prot_k, slk = (float)p->sleep_k, bsr = (float)p->bed_strength_ratio;
     const float w0 = os_float_ceil(bp->meno_trans_start), w1 = os_float_ceil(bp->meno_trans_end);
     const float mae = (float)p->meno_asm_excess, mge = (float)p->meno_grip_excess;
     const float al[2] = {(float)p->asm_loss[0], (float)p->asm_loss[1]};
@@ -247,25 +262,14 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
     const float hl[2] = {(float)p->height_loss[0], (float)p->height_loss[1]};
     const double ac_asm = p->loss_accel[OS_MU_ASM], ac_grip = p->loss_accel[OS_MU_GRIP],
                  ac_gait = p->loss_accel[OS_MU_GAIT], ac_chair = p->loss_accel[OS_MU_CHAIR];
-    /* Absent programme columns read as zeros: the sums below add 0 or
-     * subtract it, which leaves every value unchanged. */
-    static const float zeros[MU_TILE];
+    static const float zeros[MU_TILE];   /* absent programme columns: +0 or -0 leaves values unchanged */
     float x[MU_TILE], xa[MU_TILE], xg[MU_TILE], xw[MU_TILE], xc[MU_TILE], xh[MU_TILE];
     for (size_t t0 = 0; t0 < c->n; t0 += MU_TILE) {
         size_t n = c->n - t0 < MU_TILE ? c->n - t0 : MU_TILE;
         const uint8_t *alive = c->alive + t0, *sex = c->sex + t0;
         const float *age = c->age + t0;
         const float *gmt = iv_mass ? iv_mass + t0 : zeros, *gst = iv_str ? iv_str + t0 : zeros;
-        /* Exponent of the multiplier: inflammation and the osteokines. */
-        for (size_t i = 0; i < n; i++) {
-            int male = sex[i] != 0;
-            /* start-of-year BMD (os_bone_bmd_from_t) */
-            float bmd0 = (float)((male ? ref_mu1 : ref_mu0) +
-                                 (male ? ref_sd1 : ref_sd0) * (double)t[t0 + i]);
-            float zb = (bmd0 - (male ? bref[1] : bref[0])) * (male ? inv_bsd[1] : inv_bsd[0]);
-            x[i] = ik * inf[t0 + i] - cbm * zb;
-        }
-        for (size_t i = 0; i < n; i++) x[i] = alive[i] ? expf(x[i]) : 0.0f;
+        multiplier_tile(p, bp, sex, alive, t + t0, inf + t0, n, x);
         /* The four yearly log-changes and the height loss. */
         for (size_t i = 0; i < n; i++) {
             size_t j = t0 + i;
@@ -274,8 +278,7 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
             a = a > 0.0f ? a : 0.0f;
             float slope = 1.0f + cv * os_slope_decode(sl[j]);
             unsigned f = fl[j];
-            /* Programme effects (interventions.h): gains in mass and strength. */
-            float gm = gmt[i], gs = gst[i];
+            float gm = gmt[i], gs = gst[i];   /* programme gains (interventions.h) */
             float mult = (1.0f + sedk * (float)((f & OS_RF_SEDENTARY) != 0)) *
                          (1.0f + smk * (float)(sm[j] == OS_SMOKE_CURRENT)) *
                          (1.0f + vdk * (float)((f & OS_RF_LOWVITD) != 0)) *
