@@ -92,7 +92,7 @@ if has template; then
   fi
   mkdir -p "$out/data" "$out/targets"
   today=$(date -u +%Y-%m-%d)
-  for f in pack.yaml demography.yaml physiology.yaml events.yaml fitted.yaml economics.yaml; do
+  for f in pack.yaml demography.yaml physiology.yaml physiology_fitted.yaml events.yaml fitted.yaml economics.yaml; do
     { echo "# TEMPLATE copied from configs/countries/china/$f by scripts/build_pack.sh on $today:"
       echo "# every value below is China's until replaced for $name (docs/countries.md)."
       cat "$tpl/$f"; } > "$out/$f"
