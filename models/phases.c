@@ -13,6 +13,7 @@ extern const os_module os_mod_interventions;
 extern const os_module os_mod_bone;
 extern const os_module os_mod_muscle;
 extern const os_module os_mod_diagnosis;
+extern const os_module os_mod_body_fat;
 extern const os_module os_mod_falls;
 extern const os_module os_mod_fractures;
 extern const os_module os_mod_hospital;
@@ -29,6 +30,7 @@ const os_module *const os_phase_table[] = {
     &os_mod_bone,         /* BMD trajectory                              */
     &os_mod_muscle,       /* muscle mass, strength, performance          */
     &os_mod_diagnosis,    /* WHO, EWGSOP2, AWGS 2019 (census)            */
+    &os_mod_body_fat,     /* percent body fat, osteosarcopenic obesity   */
     &os_mod_falls,        /* falls                                       */
     &os_mod_fractures,    /* fractures by site                           */
     &os_mod_hospital,     /* hospital stays -> bed rest                  */
