@@ -158,19 +158,10 @@ static int economics_validate(const os_cfg *cfg, os_err *err)
     return OS_OK;
 }
 
-static int economics_init(os_model *m, void **state, os_err *err)
+/* The state's copies of the keys as written. */
+static void economics_set(economics_state *s, const economics_par *pp)
 {
-    economics_state *s = calloc(1, sizeof *s);
-    if (!s) return os_fail(err, OS_ERUN, "economics: out of memory");
-    *state = s;
-    const os_cfg *c = m->cfg;
-    economics_par p;
-    if (os_cfg_read(c, NULL, economics_fields, sizeof economics_fields / sizeof economics_fields[0], &p,
-                    err))
-        return OS_ECONFIG;
-    /* The lifetime horizon: the engine follows the survivors to death. */
-    if (p.horizon == 1) os_model_follow_survivors(m, p.lifetime_max_years);
-    s->start_year = m->start_year;
+    const economics_par p = *pp;
     s->rate = p.rate;
     s->ly_death = p.ly_death;
     for (int k = 0; k < OS_NFX_SITES; k++) {
@@ -190,6 +181,22 @@ static int economics_init(os_model *m, void **state, os_err *err)
     s->u50[1] = p.u50[1];
     s->uslope[1] = p.uslope[1];
     s->u_sarc = p.u_sarc;
+}
+
+static int economics_init(os_model *m, void **state, os_err *err)
+{
+    economics_state *s = calloc(1, sizeof *s);
+    if (!s) return os_fail(err, OS_ERUN, "economics: out of memory");
+    *state = s;
+    const os_cfg *c = m->cfg;
+    economics_par p;
+    if (os_cfg_read(c, NULL, economics_fields, sizeof economics_fields / sizeof economics_fields[0], &p,
+                    err))
+        return OS_ECONFIG;
+    /* The lifetime horizon: the engine follows the survivors to death. */
+    if (p.horizon == 1) os_model_follow_survivors(m, p.lifetime_max_years);
+    s->start_year = m->start_year;
+    economics_set(s, &p);
     s->sarc = os_dx_outcome_flags(c).sarc;
     if ((s->col_falls = os_model_column(m, "economics", "falls_n", OS_COL_U8, err)) < 0 ||
         (s->col_flags = os_model_column(m, "economics", "fx_flags", OS_COL_U8, err)) < 0 ||
