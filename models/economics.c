@@ -6,12 +6,19 @@
  *          (acute episode, inpatient stay included)
  *        + falls * cost.fall (medical attention for a fall)
  *        + hosp_other_days * cost.hospital_day (non-fracture stays)
- *        + ltc_hip_share * cost.ltc_hip_annual * LY in each year after the
- *          year of a hip fracture (expected long-term care cost)
+ *        + cost.adl_dependent * LY when ADL-dependent at home, or
+ *          cost.care_home * LY in a care home (adl_state of
+ *          models/disability.c after this year's transitions; formal care
+ *          paid by the health and long-term care system, informal family
+ *          care excluded)
  *   LY   = 1 if alive at the end of the step, life_year_at_death if died
  *   QALY = LY * (u(age, sex) - sarcopenia_decrement [model.sarcopenia_definition])
- *             * product of fracture multipliers (first year for sites
- *               fractured this year, later_years for earlier ones)
+ *             * F, F = product of fracture multipliers (first year for
+ *               sites fractured this year, later_years for earlier ones);
+ *               in an ADL state F = min(F, utility.adl_dependent or
+ *               utility.care_home): the fracture multipliers already hold
+ *               the loss of independence some fractures cause, so the two
+ *               are not multiplied
  * Discounted values divide by (1 + discount_rate)^(year - start_year).
  * Also counts hip_fracture_deaths (deaths in the year of a hip fracture,
  * for the 1-year case fatality target) and logs death events.
@@ -47,10 +54,14 @@ static const os_param_spec economics_params[] = {
     COST("fracture.other", "cost of another major osteoporotic fracture episode"),
     COST("fall", "medical cost per fall (fracture treatment excluded)"),
     COST("hospital_day", "cost per non-fracture inpatient day"),
-    {"economics.cost.ltc_hip_annual", OS_P_REAL, "$economics.currency/yr", 0, 1e8, 1, NULL, NULL,
-     "annual cost of long-term care for a person in care after a hip fracture"},
-    {"economics.ltc_hip_share", OS_P_REAL, "1", 0, 1, 1, NULL, NULL,
-     "share of hip fracture survivors in long-term care"},
+    {"economics.cost.adl_dependent", OS_P_REAL, "$economics.currency/yr", 0, 1e8, 1, NULL, NULL,
+     "annual formal-care cost of an ADL-dependent person living at home"},
+    {"economics.cost.care_home", OS_P_REAL, "$economics.currency/yr", 0, 1e8, 1, NULL, NULL,
+     "annual cost of a care-home place"},
+    {"economics.utility.adl_dependent", OS_P_REAL, "1", 0, 1.5, 1, NULL, NULL,
+     "utility multiplier of ADL dependence at home"},
+    {"economics.utility.care_home", OS_P_REAL, "1", 0, 1.5, 1, NULL, NULL,
+     "utility multiplier of care-home residence (ADL-dependent)"},
     {"economics.utility.female.age50", OS_P_REAL, "1", -0.6, 1, 1, NULL, NULL, "population utility, women aged 50"},
     {"economics.utility.female.per_year", OS_P_REAL, "1/yr", -0.1, 0.1, 1, NULL, NULL, "change of utility per year of age, women"},
     {"economics.utility.male.age50", OS_P_REAL, "1", -0.6, 1, 1, NULL, NULL, "population utility, men aged 50"},
@@ -79,9 +90,9 @@ enum { S_COST, S_COST_D, S_LY, S_LY_D, S_QALY, S_QALY_D, S_HIPDEATHS, S_N };
 typedef struct economics_state {
     int start_year;
     double rate, ly_death;
-    double c_fx[OS_NFX_SITES], c_fall, c_day, c_ltc;
-    double u50[2], uslope[2], u_sarc, mult1[OS_NFX_SITES], mult2[OS_NFX_SITES];
-    int col_falls, col_flags, col_days, col_dx;
+    double c_fx[OS_NFX_SITES], c_fall, c_day, c_state[3];
+    double u50[2], uslope[2], u_sarc, mult1[OS_NFX_SITES], mult2[OS_NFX_SITES], u_state[3];
+    int col_falls, col_flags, col_days, col_dx, col_adl;
     int col_qaly;                   /* run.mode cohort: this year's QALY */
     uint16_t sarc;                  /* dx flag of the outcome definition */
     int col_iv_cost, col_iv_qloss;  /* the arm's programmes, or -1 */
@@ -96,7 +107,7 @@ double os_discount_factor(double rate, int start_year, int year)
 /* The economics.* keys as written (economics_init derives the state). */
 typedef struct economics_par {
     double rate, ly_death, c_fx[OS_NFX_SITES], mult1[OS_NFX_SITES], mult2[OS_NFX_SITES];
-    double c_fall, c_day, ltc_annual, ltc_share, u50[2], uslope[2], u_sarc;
+    double c_fall, c_day, c_dep, c_care, u_dep, u_care, u50[2], uslope[2], u_sarc;
     const char *currency;
     int price_year;
     int horizon, lifetime_max_years;   /* horizon: 0 calendar, 1 lifetime */
@@ -111,7 +122,8 @@ static const os_field economics_fields[] = {
     EP("discount_rate", rate, OS_F_REAL), EP("life_year_at_death", ly_death, OS_F_REAL),
     EP_SITE(0, "hip"), EP_SITE(1, "vertebral"), EP_SITE(2, "wrist"), EP_SITE(3, "other"),
     EP("cost.fall", c_fall, OS_F_REAL), EP("cost.hospital_day", c_day, OS_F_REAL),
-    EP("cost.ltc_hip_annual", ltc_annual, OS_F_REAL), EP("ltc_hip_share", ltc_share, OS_F_REAL),
+    EP("cost.adl_dependent", c_dep, OS_F_REAL), EP("cost.care_home", c_care, OS_F_REAL),
+    EP("utility.adl_dependent", u_dep, OS_F_REAL), EP("utility.care_home", u_care, OS_F_REAL),
     EP("utility.female.age50", u50[0], OS_F_REAL), EP("utility.female.per_year", uslope[0], OS_F_REAL),
     EP("utility.male.age50", u50[1], OS_F_REAL), EP("utility.male.per_year", uslope[1], OS_F_REAL),
     EP("utility.sarcopenia_decrement", u_sarc, OS_F_REAL),
@@ -146,6 +158,31 @@ static int economics_validate(const os_cfg *cfg, os_err *err)
     return OS_OK;
 }
 
+/* The state's copies of the keys as written. */
+static void economics_set(economics_state *s, const economics_par *pp)
+{
+    const economics_par p = *pp;
+    s->rate = p.rate;
+    s->ly_death = p.ly_death;
+    for (int k = 0; k < OS_NFX_SITES; k++) {
+        s->c_fx[k] = p.c_fx[k];
+        s->mult1[k] = p.mult1[k];
+        s->mult2[k] = p.mult2[k];
+    }
+    s->c_fall = p.c_fall;
+    s->c_day = p.c_day;
+    /* by adl_state (models/disability.c): 0 independent, 1 dependent, 2 care home */
+    s->c_state[1] = p.c_dep;
+    s->c_state[2] = p.c_care;
+    s->u_state[1] = p.u_dep;
+    s->u_state[2] = p.u_care;
+    s->u50[0] = p.u50[0];
+    s->uslope[0] = p.uslope[0];
+    s->u50[1] = p.u50[1];
+    s->uslope[1] = p.uslope[1];
+    s->u_sarc = p.u_sarc;
+}
+
 static int economics_init(os_model *m, void **state, os_err *err)
 {
     economics_state *s = calloc(1, sizeof *s);
@@ -159,26 +196,13 @@ static int economics_init(os_model *m, void **state, os_err *err)
     /* The lifetime horizon: the engine follows the survivors to death. */
     if (p.horizon == 1) os_model_follow_survivors(m, p.lifetime_max_years);
     s->start_year = m->start_year;
-    s->rate = p.rate;
-    s->ly_death = p.ly_death;
-    for (int k = 0; k < OS_NFX_SITES; k++) {
-        s->c_fx[k] = p.c_fx[k];
-        s->mult1[k] = p.mult1[k];
-        s->mult2[k] = p.mult2[k];
-    }
-    s->c_fall = p.c_fall;
-    s->c_day = p.c_day;
-    s->c_ltc = p.ltc_annual * p.ltc_share;
-    s->u50[0] = p.u50[0];
-    s->uslope[0] = p.uslope[0];
-    s->u50[1] = p.u50[1];
-    s->uslope[1] = p.uslope[1];
-    s->u_sarc = p.u_sarc;
+    economics_set(s, &p);
     s->sarc = os_dx_outcome_flags(c).sarc;
     if ((s->col_falls = os_model_column(m, "economics", "falls_n", OS_COL_U8, err)) < 0 ||
         (s->col_flags = os_model_column(m, "economics", "fx_flags", OS_COL_U8, err)) < 0 ||
         (s->col_days = os_model_column(m, "economics", "hosp_other_days", OS_COL_U8, err)) < 0 ||
-        (s->col_dx = os_model_column(m, "economics", "dx", OS_COL_U16, err)) < 0)
+        (s->col_dx = os_model_column(m, "economics", "dx", OS_COL_U16, err)) < 0 ||
+        (s->col_adl = os_model_column(m, "economics", "adl_state", OS_COL_U8, err)) < 0)
         return OS_ERUN;
     if ((s->col_iv_cost = os_model_column_opt(m, "economics", OS_IV_COST, OS_COL_F32, err)) < -1 ||
         (s->col_iv_qloss = os_model_column_opt(m, "economics", OS_IV_QALY_LOSS, OS_COL_F32, err)) < -1)
@@ -201,7 +225,7 @@ static int economics_init(os_model *m, void **state, os_err *err)
     snprintf(money, sizeof money, "%s", p.currency);
     long price_year = p.price_year;
     snprintf(cost_desc, sizeof cost_desc,
-             "costs of fractures, falls, hospital days, long-term care and programmes, %s at %ld prices",
+             "costs of fractures, falls, hospital days, home care, care homes and programmes, %s at %ld prices",
              money, price_year);
     snprintf(costd_desc, sizeof costd_desc,
              "cost (%s at %ld prices) discounted to run.start_year at economics.discount_rate", money, price_year);
@@ -227,6 +251,30 @@ static int economics_init(os_model *m, void **state, os_err *err)
     return economics_thresholds(m, err);
 }
 
+/* One agent's cost of the year and its utility per life-year. */
+static double econ_agent(const economics_state *s, int sex, double age, uint8_t f, unsigned falls,
+                         unsigned days, uint16_t dx, unsigned adl, double ly, double *util)
+{
+    double cost = falls * s->c_fall + days * s->c_day;
+    double u = s->u50[sex] + s->uslope[sex] * (age - ECON_UTILITY_REF_AGE);
+    if (dx & s->sarc) u -= s->u_sarc;
+    double fm = 1.0;
+    for (int k = 0; k < OS_NFX_SITES; k++) {
+        if (f & OS_FX_THIS_YEAR(k)) {
+            cost += s->c_fx[k];
+            fm *= s->mult1[k];
+        } else if (f & OS_FX_EVER(k)) {
+            fm *= s->mult2[k];
+        }
+    }
+    if (adl == 1 || adl == 2) {
+        cost += s->c_state[adl] * ly;
+        if (s->u_state[adl] < fm) fm = s->u_state[adl];
+    }
+    *util = u * fm;
+    return cost;
+}
+
 static void economics_step(os_model *m, void *state, os_chunk *c)
 {
     economics_state *s = state;
@@ -234,6 +282,7 @@ static void economics_step(os_model *m, void *state, os_chunk *c)
     const uint8_t *flags = os_chunk_u8(m, c, s->col_flags);
     const uint8_t *days = os_chunk_u8(m, c, s->col_days);
     const uint16_t *dx = os_chunk_u16(m, c, s->col_dx);
+    const uint8_t *adl = os_chunk_u8(m, c, s->col_adl);
     double disc = os_discount_factor(s->rate, s->start_year, m->year);
     /* (looked up at init: a lookup by name per chunk was a visible cost) */
     const float *iv_cost = s->col_iv_cost >= 0 ? os_chunk_f32(m, c, s->col_iv_cost) : NULL;
@@ -244,19 +293,8 @@ static void economics_step(os_model *m, void *state, os_chunk *c)
         double w = c->weight[r];
         double ly = c->alive[r] ? 1.0 : s->ly_death;
         uint8_t f = flags[r];
-        double cost = falls[r] * s->c_fall + days[r] * s->c_day;
-        double u = s->u50[sex] + s->uslope[sex] * ((double)c->age[r] - ECON_UTILITY_REF_AGE);
-        if (dx[r] & s->sarc) u -= s->u_sarc;
-        for (int k = 0; k < OS_NFX_SITES; k++) {
-            if (f & OS_FX_THIS_YEAR(k)) {
-                cost += s->c_fx[k];
-                u *= s->mult1[k];
-            } else if (f & OS_FX_EVER(k)) {
-                u *= s->mult2[k];
-            }
-        }
-        if ((f & OS_FX_EVER(OS_SITE_HIP)) && !(f & OS_FX_THIS_YEAR(OS_SITE_HIP)))
-            cost += s->c_ltc * ly;
+        double u;
+        double cost = econ_agent(s, sex, (double)c->age[r], f, falls[r], days[r], dx[r], adl[r], ly, &u);
         double q = ly * u;
         if (iv_cost) {   /* the arm's programmes (interventions.h) */
             cost += iv_cost[r];
@@ -291,6 +329,7 @@ static const os_colread economics_reads[] = {
     {"fx_flags", OS_COL_U8, 0},
     {"hosp_other_days", OS_COL_U8, 0},
     {"dx", OS_COL_U16, 0},
+    {"adl_state", OS_COL_U8, 0},
     {OS_IV_COST, OS_COL_F32, OS_READ_OPTIONAL},
     {OS_IV_QALY_LOSS, OS_COL_F32, OS_READ_OPTIONAL},
     {NULL, 0, 0},

@@ -17,6 +17,7 @@ extern const os_module os_mod_body_fat;
 extern const os_module os_mod_falls;
 extern const os_module os_mod_fractures;
 extern const os_module os_mod_hospital;
+extern const os_module os_mod_disability;
 extern const os_module os_mod_excess_mortality;
 extern const os_module os_mod_mortality;
 extern const os_module os_mod_economics;
@@ -34,6 +35,7 @@ const os_module *const os_phase_table[] = {
     &os_mod_falls,        /* falls                                       */
     &os_mod_fractures,    /* fractures by site                           */
     &os_mod_hospital,     /* hospital stays -> bed rest                  */
+    &os_mod_disability,   /* ADL dependence, care homes                  */
     &os_mod_excess_mortality, /* hazard ratios of disease and fractures  */
     &os_mod_mortality,    /* deaths                                      */
     &os_mod_economics,    /* costs, life-years, QALYs                    */

@@ -369,11 +369,16 @@ const char *os_xp_label(const os_xp_col *c, size_t r, char *buf, size_t n)
     if (!c->labels || (c->kind != OS_XP_INT && c->kind != OS_XP_UINT)) return NULL;
     long long code = c->kind == OS_XP_INT ? c->i[r] : (long long)c->u[r];
     const char *p = c->labels;
+    /* The writers report a failed write by the errno it left (os_xp_status),
+     * so the parse below must not clear it. */
+    int saved = errno;
     while (*p) {
         char *end;
         errno = 0;
         long long k = strtoll(p, &end, 10);
-        if (end == p || *end != '=' || errno) return NULL;
+        int bad = end == p || *end != '=' || errno;
+        errno = saved;
+        if (bad) return NULL;
         const char *name = end + 1, *q = name;
         for (;;) {
             q = strchr(q, ',');

@@ -5,12 +5,15 @@
 #ifndef OS_EVENTS_FIXTURE_H
 #define OS_EVENTS_FIXTURE_H
 
-extern const os_module os_mod_falls, os_mod_fractures, os_mod_hospital,
+extern const os_module os_mod_falls, os_mod_fractures, os_mod_hospital, os_mod_disability,
     os_mod_excess_mortality, os_mod_economics, os_mod_diagnosis;
 static const os_module *const mods[] = {
-    &os_mod_falls, &os_mod_fractures, &os_mod_hospital, &os_mod_excess_mortality, &os_mod_economics
+    &os_mod_falls, &os_mod_fractures, &os_mod_hospital, &os_mod_disability, &os_mod_excess_mortality,
+    &os_mod_economics
 };
-#define NMODS 5
+#define NMODS 6
+/* Index of each module's state in fixture.st. */
+enum { FX_FALLS, FX_FRACTURES, FX_HOSPITAL, FX_DISABILITY, FX_EXCESS, FX_ECONOMICS };
 
 typedef struct fixture {
     os_cfg *cfg;
@@ -113,5 +116,6 @@ static void *col(fixture *f, const char *name)
     int c = os_pop_find_column(&f->pop, name);
     assert_true(c >= 0);
     return os_pop_data(&f->pop, c);
+}
 
 #endif

@@ -16,7 +16,6 @@
 #include "events.h"
 
 #include "events_fixture.h"
-}
 
 
 static double sum_col(fixture *f, const char *name)
@@ -53,7 +52,7 @@ static void test_discounting_closed_form(void **state)
     const int T = 26;
     for (int t = 0; t < T; t++) {
         f.m.year = 2025 + t;
-        os_mod_economics.step(&f.m, f.st[4], &c);
+        os_mod_economics.step(&f.m, f.st[FX_ECONOMICS], &c);
     }
     double u = os_cfg_real(f.cfg, "economics.utility.female.age50"), d = 1.0 / 1.05;
     double want = 1000.0 * u * (1.0 - pow(d, T)) / (1.0 - d);
@@ -65,7 +64,8 @@ static void test_discounting_closed_form(void **state)
     teardown(&f);
 }
 
-/* Fracture costs and multipliers, long-term care, hospital days, falls,
+/* Fracture costs and multipliers, care-home and home-care costs with the
+ * lower of the fracture and ADL-state multipliers, hospital days, falls,
  * death in the year of a hip fracture. */
 static void test_costs_and_utilities(void **state)
 {
@@ -78,8 +78,12 @@ static void test_costs_and_utilities(void **state)
     uint8_t *flags = col(&f, "fx_flags"), *falls = col(&f, "falls_n"), *days = col(&f, "hosp_other_days");
     uint16_t *dx = col(&f, "dx");
     for (int r = 0; r < 4; r++) age[r] = 50.0f;
-    /* 0: hip fracture this year and died; 1: hip fracture earlier (LTC),
-     * sarcopenic; 2: two falls and 10 other hospital days; 3: wrist now. */
+    /* 0: hip fracture this year and died; 1: hip fracture earlier,
+     * sarcopenic, in a care home; 2: two falls and 10 other hospital days;
+     * 3: wrist now, ADL-dependent at home. */
+    uint8_t *adl = col(&f, "adl_state");
+    adl[1] = 2;
+    adl[3] = 1;
     flags[0] = OS_FX_THIS_YEAR(OS_SITE_HIP) | OS_FX_EVER(OS_SITE_HIP);
     alive[0] = 0;
     flags[1] = OS_FX_EVER(OS_SITE_HIP);
@@ -87,14 +91,16 @@ static void test_costs_and_utilities(void **state)
     falls[2] = 2;
     days[2] = 10;
     flags[3] = OS_FX_THIS_YEAR(OS_SITE_WRIST) | OS_FX_EVER(OS_SITE_WRIST);
-    os_mod_economics.step(&f.m, f.st[4], &c);
+    os_mod_economics.step(&f.m, f.st[FX_ECONOMICS], &c);
 #define P(k) os_cfg_real(f.cfg, "economics." k)
     double u = P("utility.female.age50"), half = P("life_year_at_death");
-    double cost = P("cost.fracture.hip") + P("cost.ltc_hip_annual") * P("ltc_hip_share")
-                + 2 * P("cost.fall") + 10 * P("cost.hospital_day") + P("cost.fracture.wrist");
+    double cost = P("cost.fracture.hip") + P("cost.care_home")
+                + 2 * P("cost.fall") + 10 * P("cost.hospital_day") + P("cost.fracture.wrist")
+                + P("cost.adl_dependent");
     double qaly = half * u * P("utility.fracture.hip.first_year")
-                + (u - P("utility.sarcopenia_decrement")) * P("utility.fracture.hip.later_years")
-                + u + u * P("utility.fracture.wrist.first_year");
+                + (u - P("utility.sarcopenia_decrement"))
+                      * fmin(P("utility.fracture.hip.later_years"), P("utility.care_home"))
+                + u + u * fmin(P("utility.fracture.wrist.first_year"), P("utility.adl_dependent"));
 #undef P
     if (fabs(sum_col(&f, "cost") - cost) > 1e-3) fail_msg("cost %.3f, expected %.3f", sum_col(&f, "cost"), cost);
     if (fabs(sum_col(&f, "qaly") - qaly) > 1e-4) fail_msg("qaly %.5f, expected %.5f", sum_col(&f, "qaly"), qaly);

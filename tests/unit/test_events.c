@@ -18,7 +18,6 @@
 #include "interventions.h"
 
 #include "events_fixture.h"
-}
 
 static void check_p(double got_count, double n, double p, const char *what)
 {
@@ -391,7 +390,8 @@ static void test_hospital_bedrest(void **state)
     teardown(&f);
 }
 
-/* Hazard ratios of disease and fractures; sarcopenia counts under the
+/* Hazard ratios of disease, fractures and ADL states (the larger of the
+ * fracture product and the state's ratio); sarcopenia counts under the
  * definition of model.sarcopenia_definition only. */
 static void test_excess_mortality(void **state)
 {
@@ -411,22 +411,29 @@ static void test_excess_mortality(void **state)
         dx[3] = OS_DX_SARC_EW | OS_DX_OSTEOPOROSIS | OS_DX_OSTEOSARC_EW;
         flags[1] = OS_FX_THIS_YEAR(OS_SITE_HIP) | OS_FX_EVER(OS_SITE_HIP);
         flags[2] = OS_FX_EVER(OS_SITE_HIP);
-        os_mod_excess_mortality.step(&f.m, f.st[3], &c);
+        /* 2: dependent after a hip fracture (the larger ratio, not both);
+         * 3: in a care home */
+        uint8_t *adl = col(&f, "adl_state");
+        adl[2] = 1;
+        adl[3] = 2;
+        os_mod_excess_mortality.step(&f.m, f.st[FX_EXCESS], &c);
         double sarc = os_cfg_real(f.cfg, "excess_mortality.hr.sarcopenia");
         double osteo = os_cfg_real(f.cfg, "excess_mortality.hr.osteosarcopenia");
         double hip1 = os_cfg_real(f.cfg, "excess_mortality.hr.hip_first_year_female");
         double later = os_cfg_real(f.cfg, "excess_mortality.hr.hip_later");
+        double dep = os_cfg_real(f.cfg, "excess_mortality.hr.adl_dependent");
+        double care = os_cfg_real(f.cfg, "excess_mortality.hr.care_home");
         if (!on) {
             for (int r = 0; r < 4; r++) assert_true(hr[r] == 1.0f);
         } else if (on == 1) {
             assert_true(fabs(hr[0] - sarc) < 1e-6);
             assert_true(fabs(hr[1] - osteo * hip1) < 1e-5);
-            assert_true(fabs(hr[2] - later) < 1e-6);
-            assert_true(hr[3] == 1.0f);   /* EWGSOP2 only: not the outcome definition */
+            assert_true(fabs(hr[2] - fmax(later, dep)) < 1e-6);
+            assert_true(fabs(hr[3] - care) < 1e-6);   /* EWGSOP2 only: not the outcome definition */
         } else {
             assert_true(hr[0] == 1.0f);
             assert_true(fabs(hr[1] - hip1) < 1e-5);
-            assert_true(fabs(hr[3] - osteo) < 1e-6);
+            assert_true(fabs(hr[3] - osteo * care) < 1e-5);
         }
         teardown(&f);
     }
