@@ -108,14 +108,14 @@ static int disability_summaries(os_model *m, disability_state *s, os_err *err)
     static const char *const names[SUM_N] = {
         "adl_dependent", "care_home", "adl_onsets", "care_home_admissions", "adl_recoveries"};
     static const char *const desc[SUM_N] = {
-        "persons ADL-dependent living at home (1 July)",
-        "persons living in a care home (1 July)",
+        "persons ADL-dependent, at home or in a care home (1 July)",
+        "persons living in a care home (1 July; part of adl_dependent)",
         "new ADL dependence during the year (independent -> dependent at home or care home)",
         "care-home admissions during the year (from home, dependent or not)",
         "ADL-dependent persons at home regaining independence during the year"};
     const os_sum_role roles[SUM_N] = {
         {OS_ROLE_PREVALENCE, OS_SUM_REPORT, NULL, NULL, NULL},
-        {OS_ROLE_PREVALENCE, OS_SUM_REPORT, NULL, NULL, NULL},
+        {OS_ROLE_PREVALENCE, OS_SUM_REPORT | OS_SUM_PART, NULL, NULL, NULL},
         {OS_ROLE_EVENT, 0, "adl_onsets", NULL, NULL},
         {OS_ROLE_EVENT, 0, "care_home_admissions", NULL, NULL},
         {OS_ROLE_OTHER, 0, NULL, NULL, NULL}};
@@ -180,15 +180,18 @@ static void disability_init_agents(os_model *m, void *state, os_chunk *c)
     }
 }
 
-/* The stock at 1 July. */
+/* The stock at 1 July: every dependent person, and care-home residents
+ * (dependent by definition) again on their own. */
 static void disability_census(os_model *m, void *state, os_chunk *c)
 {
     disability_state *s = state;
     const uint8_t *st = os_chunk_u8(m, c, s->col_state);
     for (size_t r = 0; r < c->n; r++) {
         if (!c->alive[r] || st[r] == ADL_INDEPENDENT) continue;
-        int k = st[r] == ADL_CARE_HOME ? SUM_CARE : SUM_DEP;
-        os_acc_add(c->acc, c->sex[r], os_age_band(c->age[r]), s->sum[k], (double)c->weight[r]);
+        int band = os_age_band(c->age[r]);
+        os_acc_add(c->acc, c->sex[r], band, s->sum[SUM_DEP], (double)c->weight[r]);
+        if (st[r] == ADL_CARE_HOME)
+            os_acc_add(c->acc, c->sex[r], band, s->sum[SUM_CARE], (double)c->weight[r]);
     }
 }
 

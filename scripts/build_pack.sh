@@ -92,7 +92,7 @@ if has template; then
   fi
   mkdir -p "$out/data" "$out/targets"
   today=$(date -u +%Y-%m-%d)
-  for f in pack.yaml demography.yaml physiology.yaml physiology_fitted.yaml events.yaml fitted.yaml economics.yaml; do
+  for f in pack.yaml demography.yaml physiology.yaml physiology_fitted.yaml events.yaml fitted.yaml disability_fitted.yaml economics.yaml; do
     { echo "# TEMPLATE copied from configs/countries/china/$f by scripts/build_pack.sh on $today:"
       echo "# every value below is China's until replaced for $name (docs/countries.md)."
       cat "$tpl/$f"; } > "$out/$f"
@@ -112,6 +112,8 @@ if has template; then
     { echo "# TEMPLATE: China's targets (configs/countries/china/targets/china_fractures.yaml); REPLACE for $name."
       cat "$tpl/targets/china_fractures.yaml"; } > "$out/targets/${name}_fractures.yaml"
   fi
+  { echo "# TEMPLATE: China's targets (configs/countries/china/targets/china_disability.yaml); REPLACE for $name."
+    cat "$tpl/targets/china_disability.yaml"; } > "$out/targets/${name}_disability.yaml"
   "$py" - "$out" "$name" "$label" "$t1" "$t2" "${currency:-CNY}" <<'PY' || die "template: cannot write the pack"
 import os, re, sys
 out, name, label, t1, t2, cur = sys.argv[1:7]

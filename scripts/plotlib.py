@@ -75,7 +75,7 @@ WORDS = {
     "programme_cost_discounted": "programme costs (discounted)",
     "programme_starts": "people starting a programme",
     "hospital_days": "hospital days",
-    "adl_dependent": "ADL-dependent at home",
+    "adl_dependent": "ADL-dependent (at home or in a care home)",
     "care_home": "care-home residents",
     "adl_onsets": "new ADL dependence",
     "care_home_admissions": "care-home admissions",

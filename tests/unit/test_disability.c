@@ -146,14 +146,22 @@ static void test_prevalence(void **state)
     const uint8_t *adl = col(&f, "adl_state");
     expect_share(adl, 2, pc, "care-home prevalence");
     expect_share(adl, 1, (1.0 - pc) * pd, "dependence prevalence at home");
-    size_t k = 0;
-    for (size_t r = 0; r < N; r++) k += adl[r] == 2;
+    size_t k = 0, d = 0;
+    for (size_t r = 0; r < N; r++) {
+        k += adl[r] == 2;
+        d += adl[r] != 0;
+    }
+    /* adl_dependent counts everyone dependent, care_home those of them in a
+     * care home. */
     os_mod_disability.census(&f.m, f.st[FX_DISABILITY], &c);
-    int64_t s = 0;
+    int64_t s = 0, sd = 0;
     for (int i = 0; i < f.m.nsummary; i++)
-        if (!strcmp(f.m.summary[i].name, "care_home"))
-            for (int cell = 0; cell < OS_NCELLS; cell++) s += f.acc.v[cell * OS_MAX_SUMMARY_COLS + i];
-    assert_true(s == (int64_t)k * (int64_t)OS_ACC_SCALE);
+        for (int cell = 0; cell < OS_NCELLS; cell++) {
+            if (!strcmp(f.m.summary[i].name, "care_home")) s += f.acc.v[cell * OS_MAX_SUMMARY_COLS + i];
+            if (!strcmp(f.m.summary[i].name, "adl_dependent")) sd += f.acc.v[cell * OS_MAX_SUMMARY_COLS + i];
+        }
+    assert_true(k > 0 && s == (int64_t)k * (int64_t)OS_ACC_SCALE);
+    assert_true(d > k && sd == (int64_t)d * (int64_t)OS_ACC_SCALE);
     teardown(&f);
 }
 #undef P
