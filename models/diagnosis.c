@@ -120,12 +120,13 @@ dx_summary[11] = {
     {"osteosarcopenia_broad_awgs2019", OS_DX_OSTEOSARC_BROAD_AWGS, "AWGS 2019 sarcopenia with osteopenia or osteoporosis (persons)"},
 };
 
-/* Reads FIELDS, which the setting KEY's choice needs: each must be given. */
-static int dx_read_needed(const os_cfg *cfg, const char *key, const os_field *f, size_t n, os_dx_par *p,
-                          os_err *err)
+/* Reads FIELDS (always: a key given but never read draws a warning) and,
+ * when the setting KEY's choice needs them (NEED), checks each is given. */
+static int dx_read_needed(const os_cfg *cfg, const char *key, int need, const os_field *f, size_t n,
+                          os_dx_par *p, os_err *err)
 {
     if (os_cfg_read(cfg, NULL, f, n, p, err)) return OS_ECONFIG;
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; need && k < n; k++)
         if (isnan(*(const double *)((const char *)p + f[k].off)))
             return os_fail(err, OS_ECONFIG, "%s: %s: %s %s needs %s", os_cfg_origin(cfg, key), key, key,
                            os_cfg_str(cfg, key), f[k].key);
@@ -136,12 +137,10 @@ int os_dx_read_params(const os_cfg *cfg, os_dx_par *p, os_err *err)
 {
     memset(&p->meas, 0, sizeof p->meas);
     if (os_cfg_read(cfg, NULL, dx_fields, sizeof dx_fields / sizeof dx_fields[0], p, err)) return OS_ECONFIG;
-#define DX_NEED(key, f) dx_read_needed(cfg, key, f, sizeof f / sizeof f[0], p, err)
-    if (p->meas.mass == OS_MEAS_MASS_DXA && DX_NEED("diagnosis.muscle_mass.measurement", dx_dxa_fields))
-        return OS_ECONFIG;
-    if (p->meas.mass == OS_MEAS_MASS_BIA && DX_NEED("diagnosis.muscle_mass.measurement", dx_bia_fields))
-        return OS_ECONFIG;
-    if (p->meas.site != OS_MEAS_SITE_FN && DX_NEED("diagnosis.osteoporosis_site", dx_spine_fields))
+#define DX_NEED(key, need, f) dx_read_needed(cfg, key, need, f, sizeof f / sizeof f[0], p, err)
+    if (DX_NEED("diagnosis.muscle_mass.measurement", p->meas.mass == OS_MEAS_MASS_DXA, dx_dxa_fields) ||
+        DX_NEED("diagnosis.muscle_mass.measurement", p->meas.mass == OS_MEAS_MASS_BIA, dx_bia_fields) ||
+        DX_NEED("diagnosis.osteoporosis_site", p->meas.site != OS_MEAS_SITE_FN, dx_spine_fields))
         return OS_ECONFIG;
 #undef DX_NEED
     return OS_OK;

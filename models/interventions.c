@@ -13,7 +13,8 @@
  * as known (finding.method none), or after a positive screen (dxa, ct_ai:
  * screening rounds every finding.interval years, attended with probability
  * finding.attendance, positive with the test's sensitivity / 1 -
- * specificity).  People on a programme get its effects scaled by
+ * specificity, or, with finding.accuracy error_model, when the measured
+ * T-score is at or below a cut-off: measurement.h).  People on a programme get its effects scaled by
  * `adherence`; they stop with probability `discontinuation` each year, after
  * max_years, or when the programme ends.  Changes of BMD, muscle mass and
  * strength apply while on the programme (in its first effects.change_years
@@ -27,7 +28,8 @@
  *
  * Effects of several programmes combine: rate changes add, ratios multiply.
  * Costs: per_start once, per_year each year on the programme, finding.cost
- * per screen, adverse-event costs; adverse events also cost QALYs.
+ * per screen, adverse-event costs; adverse events also cost QALYs and may
+ * kill (case_fatality; iv_adverse.h).
  */
 #include "interventions.h"
 
