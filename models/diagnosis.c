@@ -7,11 +7,13 @@
  *     slow gait <=.
  *   AWGS 2019: low grip <; low ASMI <; slow gait <; slow chair stand >=.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diagnosis.h"
 #include "physiology.h"
+#include "rng.h"
 
 static const os_param_spec dx_params[] = {
     {"diagnosis.who.osteoporosis_t", OS_P_REAL, "SD", -10, 0, 1, NULL, NULL, "osteoporosis if T <= this (WHO 1994: -2.5)"},
@@ -30,6 +32,25 @@ static const os_param_spec dx_params[] = {
     {"diagnosis.awgs2019.asmi_male", OS_P_REAL, "kg/m2", 0, 20, 1, NULL, NULL, "AWGS 2019 low ASMI: ASM/height^2 < this, men"},
     {"diagnosis.awgs2019.gait", OS_P_REAL, "m/s", 0, 3, 1, NULL, NULL, "AWGS 2019 low performance: 6-m gait speed < this"},
     {"diagnosis.awgs2019.chair_stand", OS_P_REAL, "s", 0, 100, 1, NULL, NULL, "AWGS 2019 low performance: 5 chair stands time >= this"},
+    {"diagnosis.awgs2019.asmi_dxa_female", OS_P_REAL, "kg/m2", 0, 20, 0, NULL, NULL, "AWGS 2019 low ASMI by DXA: ASM/height^2 < this, women (muscle_mass.measurement dxa)"},
+    {"diagnosis.awgs2019.asmi_dxa_male", OS_P_REAL, "kg/m2", 0, 20, 0, NULL, NULL, "AWGS 2019 low ASMI by DXA: ASM/height^2 < this, men (muscle_mass.measurement dxa)"},
+    {"diagnosis.muscle_mass.measurement", OS_P_STRING, NULL, 1, 0, 0, "calibrated", "calibrated|dxa|bia",
+     "how muscle mass is measured for the sarcopenia definitions: calibrated (the model's ASM against the "
+     "configured cut-offs, as the baseline was calibrated), dxa (the model's ASM as the DXA truth, AWGS DXA "
+     "cut-offs) or bia (true ASMI plus the BIA bias and a per-person error, AWGS BIA cut-offs)"},
+    {"diagnosis.muscle_mass.bia_bias_female", OS_P_REAL, "kg/m2", -5, 5, 0, NULL, NULL, "mean BIA minus DXA ASM/height^2, women"},
+    {"diagnosis.muscle_mass.bia_bias_male", OS_P_REAL, "kg/m2", -5, 5, 0, NULL, NULL, "mean BIA minus DXA ASM/height^2, men"},
+    {"diagnosis.muscle_mass.bia_sd_female", OS_P_REAL, "kg/m2", 0, 5, 0, NULL, NULL, "SD of BIA minus DXA ASM/height^2 between persons, women"},
+    {"diagnosis.muscle_mass.bia_sd_male", OS_P_REAL, "kg/m2", 0, 5, 0, NULL, NULL, "SD of BIA minus DXA ASM/height^2 between persons, men"},
+    {"diagnosis.osteoporosis_site", OS_P_STRING, NULL, 1, 0, 0, "fn", "fn|spine|lowest",
+     "site of the WHO T-score the osteoporosis and osteopenia diagnoses read: femoral neck (the WHO "
+     "reference), lumbar spine, or the lower of the two (clinical practice)"},
+    {"diagnosis.spine.correlation", OS_P_REAL, "1", 0, 1, 0, NULL, NULL, "correlation of lumbar-spine and femoral-neck T-scores"},
+    {"diagnosis.spine.offset_female", OS_P_REAL, "SD", -5, 5, 0, NULL, NULL, "spine T-score minus correlation x FN T-score up to offset_age, women"},
+    {"diagnosis.spine.offset_male", OS_P_REAL, "SD", -5, 5, 0, NULL, NULL, "spine T-score minus correlation x FN T-score up to offset_age, men"},
+    {"diagnosis.spine.offset_slope_female", OS_P_REAL, "SD/yr", -1, 1, 0, NULL, NULL, "yearly change of that offset after offset_age, women (net of faster trabecular loss and degenerative changes)"},
+    {"diagnosis.spine.offset_slope_male", OS_P_REAL, "SD/yr", -1, 1, 0, NULL, NULL, "yearly change of that offset after offset_age, men"},
+    {"diagnosis.spine.offset_age", OS_P_REAL, "year", 0, 120, 0, NULL, NULL, "age from which the offset changes"},
     {"model.sarcopenia_definition", OS_P_STRING, NULL, 1, 0, 0, "awgs2019", "awgs2019|ewgsop2",
      "sarcopenia definition whose diagnosis drives outcomes (hospital stays, excess "
      "mortality, utility); both are always diagnosed and reported"},
@@ -51,6 +72,27 @@ static const os_field dx_fields[] = {
     OS_FIELD("diagnosis.awgs2019.asmi_male", os_dx_par, aw_asmi[1], OS_F_REAL),
     OS_FIELD("diagnosis.awgs2019.gait", os_dx_par, aw_gait, OS_F_REAL),
     OS_FIELD("diagnosis.awgs2019.chair_stand", os_dx_par, aw_chair, OS_F_REAL),
+    OS_FIELD("diagnosis.muscle_mass.measurement", os_dx_par, meas.mass, OS_F_CHOICE),
+    OS_FIELD("diagnosis.osteoporosis_site", os_dx_par, meas.site, OS_F_CHOICE),
+};
+/* Read only for the measurement model that uses them. */
+static const os_field dx_dxa_fields[] = {
+    OS_FIELD("diagnosis.awgs2019.asmi_dxa_female", os_dx_par, meas.aw_asmi_dxa[0], OS_F_REAL),
+    OS_FIELD("diagnosis.awgs2019.asmi_dxa_male", os_dx_par, meas.aw_asmi_dxa[1], OS_F_REAL),
+};
+static const os_field dx_bia_fields[] = {
+    OS_FIELD("diagnosis.muscle_mass.bia_bias_female", os_dx_par, meas.bia_bias[0], OS_F_REAL),
+    OS_FIELD("diagnosis.muscle_mass.bia_bias_male", os_dx_par, meas.bia_bias[1], OS_F_REAL),
+    OS_FIELD("diagnosis.muscle_mass.bia_sd_female", os_dx_par, meas.bia_sd[0], OS_F_REAL),
+    OS_FIELD("diagnosis.muscle_mass.bia_sd_male", os_dx_par, meas.bia_sd[1], OS_F_REAL),
+};
+static const os_field dx_spine_fields[] = {
+    OS_FIELD("diagnosis.spine.correlation", os_dx_par, meas.sp_r, OS_F_REAL),
+    OS_FIELD("diagnosis.spine.offset_female", os_dx_par, meas.sp_offset[0], OS_F_REAL),
+    OS_FIELD("diagnosis.spine.offset_male", os_dx_par, meas.sp_offset[1], OS_F_REAL),
+    OS_FIELD("diagnosis.spine.offset_slope_female", os_dx_par, meas.sp_slope[0], OS_F_REAL),
+    OS_FIELD("diagnosis.spine.offset_slope_male", os_dx_par, meas.sp_slope[1], OS_F_REAL),
+    OS_FIELD("diagnosis.spine.offset_age", os_dx_par, meas.sp_age0, OS_F_REAL),
 };
 #define DX_NPARAMS (sizeof dx_params / sizeof dx_params[0])
 
@@ -78,9 +120,30 @@ dx_summary[11] = {
     {"osteosarcopenia_broad_awgs2019", OS_DX_OSTEOSARC_BROAD_AWGS, "AWGS 2019 sarcopenia with osteopenia or osteoporosis (persons)"},
 };
 
+/* Reads FIELDS (always: a key given but never read draws a warning) and,
+ * when the setting KEY's choice needs them (NEED), checks each is given. */
+static int dx_read_needed(const os_cfg *cfg, const char *key, int need, const os_field *f, size_t n,
+                          os_dx_par *p, os_err *err)
+{
+    if (os_cfg_read(cfg, NULL, f, n, p, err)) return OS_ECONFIG;
+    for (size_t k = 0; need && k < n; k++)
+        if (isnan(*(const double *)((const char *)p + f[k].off)))
+            return os_fail(err, OS_ECONFIG, "%s: %s: %s %s needs %s", os_cfg_origin(cfg, key), key, key,
+                           os_cfg_str(cfg, key), f[k].key);
+    return OS_OK;
+}
+
 int os_dx_read_params(const os_cfg *cfg, os_dx_par *p, os_err *err)
 {
-    return os_cfg_read(cfg, NULL, dx_fields, sizeof dx_fields / sizeof dx_fields[0], p, err);
+    memset(&p->meas, 0, sizeof p->meas);
+    if (os_cfg_read(cfg, NULL, dx_fields, sizeof dx_fields / sizeof dx_fields[0], p, err)) return OS_ECONFIG;
+#define DX_NEED(key, need, f) dx_read_needed(cfg, key, need, f, sizeof f / sizeof f[0], p, err)
+    if (DX_NEED("diagnosis.muscle_mass.measurement", p->meas.mass == OS_MEAS_MASS_DXA, dx_dxa_fields) ||
+        DX_NEED("diagnosis.muscle_mass.measurement", p->meas.mass == OS_MEAS_MASS_BIA, dx_bia_fields) ||
+        DX_NEED("diagnosis.osteoporosis_site", p->meas.site != OS_MEAS_SITE_FN, dx_spine_fields))
+        return OS_ECONFIG;
+#undef DX_NEED
+    return OS_OK;
 }
 
 int os_dx_setup(os_model *m, const os_dx_par *p, void **state, os_err *err)
@@ -88,6 +151,8 @@ int os_dx_setup(os_model *m, const os_dx_par *p, void **state, os_err *err)
     os_dx *s = calloc(1, sizeof *s);
     if (!s) return os_fail(err, OS_ERUN, "diagnosis: out of memory");
     s->p = *p;
+    s->pu_bia = os_rng_purpose("diagnosis.bia_error");
+    s->pu_spine = os_rng_purpose("diagnosis.spine_residual");
     s->col_dx = os_model_add_column(m, "diagnosis", "dx", OS_COL_U16, "bits",
         "diagnosis flags at 1 July (models/diagnosis.h): 1 osteopenia, "
         "2 osteoporosis, 4 EWGSOP2 probable, 8 EWGSOP2, 16 EWGSOP2 severe, "
@@ -147,7 +212,7 @@ static dx_cut dx_cuts(const os_dx_par *p)
         k.ew_asm[s] = (float)p->ew_asm[s];
         k.ew_asmi[s] = (float)p->ew_asmi[s];
         k.aw_grip[s] = (float)p->aw_grip[s];
-        k.aw_asmi[s] = (float)p->aw_asmi[s];
+        k.aw_asmi[s] = (float)(p->meas.mass == OS_MEAS_MASS_DXA ? p->meas.aw_asmi_dxa[s] : p->aw_asmi[s]);
     }
     return k;
 }
@@ -198,6 +263,34 @@ unsigned os_dx_classify(const os_dx_par *p, int sex, float t, float asmv,
  * adding the integer totals times 2^16 gives the same sums. */
 #define DX_TILE 256
 
+/* The measured T-score and ASM of the tile's N agents from row T0 into T
+ * and A (measurement.h): the diagnostic site's T-score, and BIA's ASM. */
+static void dx_measure(const os_model *m, const os_dx *s, const os_chunk *c, size_t t0, size_t n,
+                       const float *tfn, const float *asmv, const float *h, float *t, float *a)
+{
+    const os_meas_par *p = &s->p.meas;
+    double z[DX_TILE];
+    const uint8_t *sex = c->sex + t0;
+    if (p->site != OS_MEAS_SITE_FN) {
+        os_meas_person_normals(z, c->id + t0, n, m->seed, s->pu_spine);
+        for (size_t i = 0; i < n; i++) {
+            float sp = (float)os_meas_spine_t(p, sex[i], c->age[t0 + i], tfn[i], z[i]);
+            t[i] = p->site == OS_MEAS_SITE_SPINE ? sp : fminf(sp, tfn[i]);
+        }
+    } else {
+        memcpy(t, tfn, n * sizeof *t);
+    }
+    if (p->mass == OS_MEAS_MASS_BIA) {
+        os_meas_person_normals(z, c->id + t0, n, m->seed, s->pu_bia);
+        for (size_t i = 0; i < n; i++) {
+            double h2 = (double)h[i] * h[i];
+            a[i] = (float)(os_meas_bia_asmi(p, sex[i], asmv[i] / h2, z[i]) * h2);
+        }
+    } else {
+        memcpy(a, asmv, n * sizeof *a);
+    }
+}
+
 static void dx_census(os_model *m, void *state, os_chunk *c)
 {
     const os_dx *s = state;
@@ -212,13 +305,21 @@ static void dx_census(os_model *m, void *state, os_chunk *c)
     uint64_t tot[OS_NCELLS][11];
     memset(tot, 0, sizeof tot);
     uint16_t d[DX_TILE];
+    float tm[DX_TILE], am[DX_TILE];
+    int measured = s->p.meas.site != OS_MEAS_SITE_FN || s->p.meas.mass == OS_MEAS_MASS_BIA;
     for (size_t t0 = 0; t0 < c->n; t0 += DX_TILE) {
         size_t n = c->n - t0 < DX_TILE ? c->n - t0 : DX_TILE;
         const uint8_t *alive = c->alive + t0, *sex = c->sex + t0;
         uint16_t *dxt = dx + t0;
+        const float *tt = t + t0, *at = asmv + t0;
+        if (measured) {
+            dx_measure(m, s, c, t0, n, tt, at, h + t0, tm, am);
+            tt = tm;
+            at = am;
+        }
         for (size_t i = 0; i < n; i++) {
             size_t j = t0 + i;
-            unsigned v = dx_flags(&k, sex[i], t[j], asmv[j], h[j], grip[j], gait[j], chair[j]);
+            unsigned v = dx_flags(&k, sex[i], tt[i], at[i], h[j], grip[j], gait[j], chair[j]);
             /* A mask, not a branch: the compiler may not speculate the
              * division above into a conditional. */
             unsigned live = 0u - (unsigned)(alive[i] != 0);

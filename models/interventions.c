@@ -13,7 +13,8 @@
  * as known (finding.method none), or after a positive screen (dxa, ct_ai:
  * screening rounds every finding.interval years, attended with probability
  * finding.attendance, positive with the test's sensitivity / 1 -
- * specificity).  People on a programme get its effects scaled by
+ * specificity, or, with finding.accuracy error_model, when the measured
+ * T-score is at or below a cut-off: measurement.h).  People on a programme get its effects scaled by
  * `adherence`; they stop with probability `discontinuation` each year, after
  * max_years, or when the programme ends.  Changes of BMD, muscle mass and
  * strength apply while on the programme (in its first effects.change_years
@@ -27,7 +28,8 @@
  *
  * Effects of several programmes combine: rate changes add, ratios multiply.
  * Costs: per_start once, per_year each year on the programme, finding.cost
- * per screen, adverse-event costs; adverse events also cost QALYs.
+ * per screen, adverse-event costs; adverse events also cost QALYs and may
+ * kill (case_fatality; iv_adverse.h).
  */
 #include "interventions.h"
 
@@ -39,13 +41,15 @@
 #include "demography.h"
 #include "diagnosis.h"
 #include "events.h"
+#include "iv_adverse.h"
 #include "iv_course.h"
+#include "measurement.h"
 #include "physiology.h"
 #include "res_types.h"
 #include "rng_fill.h"
 
 #define MAX_PROG 8      /* bits of iv_found; OS_MAX_ARM_PROGRAMMES */
-#define MAX_AE 8
+#define MAX_AE IV_MAX_AE
 #define IV_PROB_AGES 151   /* whole years of age 0..150 of the death-probability table */
 
 static const char *const site_key[OS_NFX_SITES] = {"hip", "vertebral", "wrist", "other"};
@@ -99,6 +103,14 @@ static const os_param_spec prog_params[] = {
     FRAC("finding.sensitivity", 0, "probability that a screen finds a person meeting the criteria"),
     FRAC("finding.specificity", 0, "probability that a screen clears a person not meeting them"),
     {"finding.cost", OS_P_REAL, "$economics.currency", 0, 1e7, 0, NULL, NULL, "cost per screen"},
+    {"finding.accuracy", OS_P_STRING, NULL, UNB, 0, "sensitivity_specificity", "sensitivity_specificity|error_model",
+     "how a DXA or CT screen errs: a fixed sensitivity and specificity against the criteria, or (error_model) "
+     "a measured T-score = true femoral-neck T-score + error_bias + error_sd x N(0, 1), positive at or "
+     "below error_threshold (measurement.h)"},
+    {"finding.error_bias", OS_P_REAL, "SD", -5, 5, 0, NULL, NULL, "mean measured minus true T-score (error_model)"},
+    {"finding.error_sd", OS_P_REAL, "SD", 0, 5, 0, NULL, NULL, "SD of measured minus true T-score (error_model)"},
+    {"finding.error_threshold", OS_P_REAL, "SD", -10, 5, 0, NULL, NULL,
+     "a screen is positive at a measured T-score at or below this (error_model)"},
     {"finding.errors", OS_P_STRING, NULL, UNB, 0, "independent", "independent|per_person",
      "test errors drawn afresh each round (independent), or once for life (per_person: a questionnaire or "
      "measurement gives the same person the same wrong answer again)"},
@@ -130,31 +142,17 @@ static const os_param_spec prog_params[] = {
 };
 #define NPROG_PARAMS (sizeof prog_params / sizeof prog_params[0])
 
-/* Keys of one adverse event, under programmes.<name>.adverse.<event>. */
-static const os_param_spec ae_params[] = {
-    {"rate", OS_P_REAL, "1/yr", 0, 1, 1, NULL, NULL,
-     "yearly probability while on the programme, in excess of placebo"},
-    {"cost", OS_P_REAL, "$economics.currency", 0, 1e8, 1, NULL, NULL, "cost per event"},
-    {"disutility", OS_P_REAL, "QALY", 0, 1, 1, NULL, NULL, "QALYs lost per event"},
-    {"mortality_hr", OS_P_REAL, "1", 0.2, 100, 0, "1", NULL,
-     "hazard ratio of death in the year of the event (its case fatality)"},
-    {"stops", OS_P_BOOL, NULL, UNB, 0, "false", NULL, "the person stops the programme after the event"},
-};
 #undef FRAC
 #undef RR
 #undef RATE
 
 enum { DX_ANY, DX_OP, DX_OPENIA_PLUS, DX_NOT_OP, DX_SARC, DX_OSTEOSARC };
 enum { FIND_NONE, FIND_DXA, FIND_CT, FIND_SARC_F, FIND_CALF, FIND_SARC_CALF };
+enum { ACC_SENS_SPEC, ACC_ERROR_MODEL };
 /* Case-finding tools screen for sarcopenia (finding.method sarc_f, calf, sarc_calf). */
 #define FIND_IS_CASE_FINDING(f) ((f) >= FIND_SARC_F)
 enum { ST_NEW = 0, ST_ON, ST_STOPPED, ST_DONE };
 enum { S_ON, S_STARTS, S_SCREENS, S_AE, S_COST, S_COST_D, S_N };
-
-typedef struct iv_ae {
-    double rate, cost, disutility, mortality_hr;
-    int stops;
-} iv_ae;
 
 typedef struct iv_prog {
     const char *label, *type, *evidence, *source, *notes;   /* documentation only */
@@ -168,8 +166,10 @@ typedef struct iv_prog {
     double prob_min;      /* NAN: no 10-year probability criterion */
     int prob_hip;         /* eligibility.fracture_probability_sites: 0 major, 1 hip */
     int sedentary, smoking;   /* choices: any|yes|no, any|current|not_current */
-    int find, interval, errors_per_person;
+    int find, interval, errors_per_person, accuracy;
     double attend, sens, spec, c_screen;
+    double e_bias, e_sd, e_cut;   /* finding.accuracy error_model */
+    int fatal;            /* an adverse event has a case fatality */
     double reach, uptake, adherence, discont;
     double bmd, mass, strength, change_years, fall_rr, fx_rr[OS_NFX_SITES], mort_rr;
     double offset, rebound, rebound_years, reoffer_years;
@@ -200,6 +200,7 @@ static const os_field prog_fields[] = {
     PF("eligibility.fracture_probability_sites", prob_hip, OS_F_CHOICE),
     PF("eligibility.sedentary", sedentary, OS_F_CHOICE), PF("eligibility.smoking", smoking, OS_F_CHOICE),
     PF("finding.method", find, OS_F_CHOICE), PF("finding.errors", errors_per_person, OS_F_CHOICE),
+    PF("finding.accuracy", accuracy, OS_F_CHOICE),
     PF("coverage", reach, OS_F_REAL), PF("uptake", uptake, OS_F_REAL),
     PF("adherence", adherence, OS_F_REAL), PF("discontinuation", discont, OS_F_REAL),
     PF("effects.bmd_change", bmd, OS_F_REAL), PF("effects.muscle_mass_change", mass, OS_F_REAL),
@@ -220,14 +221,10 @@ static const os_field prog_fields[] = {
 static const os_field find_fields[] = {
     PF("finding.interval", interval, OS_F_INT), PF("finding.attendance", attend, OS_F_REAL),
     PF("finding.sensitivity", sens, OS_F_REAL), PF("finding.specificity", spec, OS_F_REAL),
-    PF("finding.cost", c_screen, OS_F_REAL),
+    PF("finding.cost", c_screen, OS_F_REAL), PF("finding.error_bias", e_bias, OS_F_REAL),
+    PF("finding.error_sd", e_sd, OS_F_REAL), PF("finding.error_threshold", e_cut, OS_F_REAL),
 };
 #undef PF
-static const os_field ae_fields[] = {
-    OS_FIELD("rate", iv_ae, rate, OS_F_REAL), OS_FIELD("cost", iv_ae, cost, OS_F_REAL),
-    OS_FIELD("disutility", iv_ae, disutility, OS_F_REAL),
-    OS_FIELD("mortality_hr", iv_ae, mortality_hr, OS_F_REAL), OS_FIELD("stops", iv_ae, stops, OS_F_BOOL),
-};
 #define NFIELDS(t) (sizeof t / sizeof t[0])
 
 typedef struct iv_state {
@@ -246,9 +243,36 @@ typedef struct iv_state {
     int col_bmd_in, col_grip, col_gait, col_fxyears;
     double q_death[OS_NSEX][IV_PROB_AGES][10];
     int sum[S_N];
+    int sum_death, col_death;   /* fatal adverse events; -1: none can be */
 } iv_state;
 
 /* ---- declaring programmes ---- */
+
+/* A screening programme (finding.method other than none) of PREFIX needs
+ * its test described: by sensitivity and specificity, or by the error
+ * model's keys. */
+static int check_finding_keys(const os_cfg *cfg, const char *prefix, os_err *err)
+{
+    char key[320], ak[320];
+    snprintf(key, sizeof key, "%s.finding.method", prefix);
+    snprintf(ak, sizeof ak, "%s.finding.accuracy", prefix);
+    const char *method = os_cfg_has(cfg, key) ? os_cfg_str(cfg, key) : NULL;
+    if (!method || !strcmp(method, "none")) return OS_OK;
+    int em = os_cfg_has(cfg, ak) && os_cfg_str(cfg, ak) && !strcmp(os_cfg_str(cfg, ak), "error_model");
+    static const char *const need_ss[] = {"interval", "attendance", "sensitivity", "specificity", "cost"};
+    static const char *const need_em[] = {"interval", "attendance", "error_bias", "error_sd", "error_threshold",
+                                          "cost"};
+    const char *const *need = em ? need_em : need_ss;
+    size_t nneed = em ? sizeof need_em / sizeof need_em[0] : sizeof need_ss / sizeof need_ss[0];
+    for (size_t k = 0; k < nneed; k++) {
+        char nk[400];
+        snprintf(nk, sizeof nk, "%s.finding.%s", prefix, need[k]);
+        if (!os_cfg_has(cfg, nk))
+            return os_fail(err, OS_ECONFIG, "%s: %s: finding.method %s needs finding.%s",
+                           os_cfg_origin(cfg, em ? ak : key), nk, method, need[k]);
+    }
+    return OS_OK;
+}
 
 static int iv_declare(os_cfg *cfg, os_err *err)
 {
@@ -263,16 +287,7 @@ static int iv_declare(os_cfg *cfg, os_err *err)
             return OS_ECONFIG;
         /* A screening programme needs its test described. */
         char key[320];
-        snprintf(key, sizeof key, "%s.finding.method", prefix);
-        const char *method = os_cfg_has(cfg, key) ? os_cfg_str(cfg, key) : NULL;
-        static const char *const need[] = {"interval", "attendance", "sensitivity", "specificity", "cost"};
-        for (size_t k = 0; method && strcmp(method, "none") && k < sizeof need / sizeof need[0]; k++) {
-            char nk[400];
-            snprintf(nk, sizeof nk, "%s.finding.%s", prefix, need[k]);
-            if (!os_cfg_has(cfg, nk))
-                return os_fail(err, OS_ECONFIG, "%s: %s: finding.method %s needs finding.%s",
-                               os_cfg_origin(cfg, key), nk, method, need[k]);
-        }
+        if (check_finding_keys(cfg, prefix, err)) return OS_ECONFIG;
         const char *const *aes;
         snprintf(key, sizeof key, "%s.adverse", prefix);
         size_t na = os_cfg_keys(cfg, key, &aes);
@@ -282,7 +297,7 @@ static int iv_declare(os_cfg *cfg, os_err *err)
         for (size_t k = 0; k < na; k++) {
             char ap[400];
             snprintf(ap, sizeof ap, "%s.adverse.%s", prefix, aes[k]);
-            if (os_cfg_declare_under(cfg, ap, ae_params, sizeof ae_params / sizeof ae_params[0], err))
+            if (os_cfg_declare_under(cfg, ap, iv_ae_params, iv_ae_nparams, err))
                 return OS_ECONFIG;
         }
     }
@@ -312,6 +327,11 @@ static int read_prog(const os_model *m, const char *name, iv_prog *p, os_err *er
                        "%s: %s: sarcopenia case-finding needs eligibility.diagnosis sarcopenia or osteosarcopenia "
                        "(the condition it screens for)", os_cfg_origin(c, key), key);
     }
+    if (p->accuracy == ACC_ERROR_MODEL && p->find != FIND_DXA && p->find != FIND_CT) {
+        snprintf(key, sizeof key, "%s.finding.accuracy", pre);
+        return os_fail(err, OS_ECONFIG, "%s: %s: error_model measures a T-score: finding.method dxa or ct_ai",
+                       os_cfg_origin(c, key), key);
+    }
     if (p->find != FIND_NONE) {
         if (os_cfg_read(c, pre, find_fields, NFIELDS(find_fields), p, err)) return OS_ECONFIG;
         if (p->interval < 1) {
@@ -326,7 +346,8 @@ static int read_prog(const os_model *m, const char *name, iv_prog *p, os_err *er
     for (int k = 0; k < p->nae; k++) {
         char ap[700];
         snprintf(ap, sizeof ap, "%s.adverse.%s", pre, aes[k]);
-        if (os_cfg_read(c, ap, ae_fields, NFIELDS(ae_fields), &p->ae[k], err)) return OS_ECONFIG;
+        if (os_cfg_read(c, ap, iv_ae_fields, iv_ae_nfields, &p->ae[k], err)) return OS_ECONFIG;
+        if (p->ae[k].case_fatality > 0.0) p->fatal = 1;
     }
     /* Draws are named after the programme, so the same programme in two
      * arms draws the same numbers for the same person. */
@@ -382,6 +403,27 @@ static int init_prog(os_model *m, iv_state *s, int k, os_err *err)
     return OS_OK;
 }
 
+/* Whether a programme some arm lists (or this arm's, which is one of
+ * them) has an adverse event that can kill. */
+static int arms_fatal(const os_model *m)
+{
+    const os_cfg *cfg = m->cfg;
+    for (int k = 0; k < m->nprogrammes; k++) {
+        char pre[300];
+        snprintf(pre, sizeof pre, "programmes.%s", m->programmes[k]);
+        if (iv_adverse_any_fatal(cfg, pre)) return 1;
+    }
+    os_arms a;
+    os_engine_arms(cfg, &a);
+    for (int i = 0; i < a.n; i++)
+        for (int k = 0; k < a.nprogrammes[i]; k++) {
+            char pre[300];
+            snprintf(pre, sizeof pre, "programmes.%s", a.programmes[i][k]);
+            if (iv_adverse_any_fatal(cfg, pre)) return 1;
+        }
+    return 0;
+}
+
 static int iv_init(os_model *m, void **state, os_err *err)
 {
     int rc;
@@ -413,6 +455,13 @@ static int iv_init(os_model *m, void **state, os_err *err)
         {OS_ROLE_COST, OS_SUM_PART | OS_SUM_DISCOUNTED, "programme_cost", NULL, NULL}};
     for (int i = 0; i < S_N; i++)
         if ((s->sum[i] = os_summary_column_as(m, names[i], units[i], desc[i], roles[i], err)) < 0) return OS_ERUN;
+    /* Only where some programme's adverse event can kill (the same in every arm). */
+    s->sum_death = s->col_death = -1;
+    if (arms_fatal(m) &&
+        (s->sum_death = os_summary_column_as(m, "adverse_event_deaths", "persons",
+                                             "persons dying of a fatal adverse event of a programme; part of deaths",
+                                             (os_sum_role){OS_ROLE_OTHER, OS_SUM_TOTAL, NULL, NULL, NULL}, err)) < 0)
+        return OS_ERUN;
     if (m->is_reference) {
         /* Check every defined programme once, used by an arm or not: a
          * library entry is part of the configuration. */
@@ -424,8 +473,15 @@ static int iv_init(os_model *m, void **state, os_err *err)
     s->np = m->nprogrammes;
     if (s->np == 0) return OS_OK;
     if (s->np > MAX_PROG) return os_fail(err, OS_ECONFIG, "arm %s: more than %d programmes", m->arm_name, MAX_PROG);
-    for (int k = 0; k < s->np; k++)
+    int fatal = 0;
+    for (int k = 0; k < s->np; k++) {
         if ((rc = init_prog(m, s, k, err))) return rc;
+        fatal |= s->p[k].fatal;
+    }
+    if (fatal && (s->col_death = os_model_add_column(m, "interventions", OS_IV_AE_DEATH, OS_COL_U8, "1",
+                                                     "1: dies of a fatal adverse event this year (mortality.c "
+                                                     "ends the life)", 0, err)) < 0)
+        return OS_ERUN;
     s->col_found = os_model_add_column(m, "interventions", "iv_found", OS_COL_U8, "bits",
                                      "bit k: found by programme k's screening", 0, err);
     s->col_bmd = add_f32(m, OS_IV_BMD, "1/yr", "programme effect on the yearly BMD log-change", err);
@@ -531,6 +587,7 @@ static int meets_criteria(const iv_prog *p, unsigned dx, float t, unsigned flags
 
 typedef struct iv_eff {
     double bmd, mass, str, fall, fx[OS_NFX_SITES], mort, cost, qloss;
+    int dies;   /* a fatal adverse event this year */
 } iv_eff;
 
 /* Adds programme P's changes of BMD, muscle mass and strength at strength
@@ -553,7 +610,7 @@ static void add_ratios(iv_eff *e, const iv_prog *p, double f)
 
 /* A person's counts of the year. */
 typedef struct iv_count {
-    int on_any, starts, screens, aes;
+    int on_any, starts, screens, aes, ae_deaths;
 } iv_count;
 
 /* A person's draws of the year for one programme (its purpose_year
@@ -597,6 +654,14 @@ static int meets_probability(const iv_prog *p, const iv_in *in, size_t i)
     return p10 >= p->prob_min;
 }
 
+/* The criteria a T-score screen does not measure: prior fracture and the
+ * risk factors, known without it. */
+static int known_criteria(const iv_prog *p, const iv_in *in, size_t i)
+{
+    int prior = (in->flags[i] & OS_FX_EVER_ANY) != 0;
+    return (p->prior_fx < 0 || prior == p->prior_fx) && meets_risk_criteria(p, in, i);
+}
+
 static void offer(const os_model *m, const iv_prog *p, int k, size_t i, const iv_in *in,
                   const uint32_t *pw, iv_draws *g, uint8_t *st, uint8_t *yrs, iv_eff *e,
                   iv_count *n)
@@ -614,7 +679,10 @@ static void offer(const os_model *m, const iv_prog *p, int k, size_t i, const iv
             e->cost += p->c_screen;
             /* per_person: the third word of the life-long block. */
             double u = p->errors_per_person == 1 ? os_rng_word_uniform(pw[2]) : iv_uniform(g);
-            ok = crit ? u < p->sens : u >= p->spec;
+            if (p->accuracy == ACC_ERROR_MODEL)
+                ok = os_meas_ct_positive(in->t[i], p->e_bias, p->e_sd, p->e_cut, u) && known_criteria(p, in, i);
+            else
+                ok = crit ? u < p->sens : u >= p->spec;
             if (ok) in->found[i] |= (uint8_t)bit;
         }
     }
@@ -647,6 +715,11 @@ static void on_year(const os_model *m, const iv_prog *p, iv_draws *g, uint8_t *s
             e->qloss += p->ae[a].disutility;
             e->mort *= p->ae[a].mortality_hr;
             stop_ae |= p->ae[a].stops;
+            /* Drawn only for events that can kill: other streams unchanged. */
+            if (p->ae[a].case_fatality > 0.0 && iv_uniform(g) < p->ae[a].case_fatality) {
+                e->dies = 1;
+                n->ae_deaths++;
+            }
         }
     if (*yrs < 255) (*yrs)++;
     /* Stopping takes effect from next year. */
@@ -787,6 +860,7 @@ static void tally(const iv_state *s, const os_chunk *c, size_t i, const iv_count
     if (n->starts) os_acc_add(a, sex, band, s->sum[S_STARTS], w * n->starts);
     if (n->screens) os_acc_add(a, sex, band, s->sum[S_SCREENS], w * n->screens);
     if (n->aes) os_acc_add(a, sex, band, s->sum[S_AE], w * n->aes);
+    if (n->ae_deaths && s->sum_death >= 0) os_acc_add(a, sex, band, s->sum_death, w);
     if (cost > 0) {
         os_acc_add(a, sex, band, s->sum[S_COST], w * cost);
         os_acc_add(a, sex, band, s->sum[S_COST_D], w * cost * disc);
@@ -813,14 +887,15 @@ static void iv_step(os_model *m, void *state, os_chunk *c)
     float *o_cost = OS_CHUNK_COL(m, c, float, s->col_cost), *o_q = OS_CHUNK_COL(m, c, float, s->col_q);
     float *o_fx[OS_NFX_SITES];
     for (int k = 0; k < OS_NFX_SITES; k++) o_fx[k] = OS_CHUNK_COL(m, c, float, s->col_fx[k]);
+    uint8_t *o_death = s->col_death >= 0 ? OS_CHUNK_COL(m, c, uint8_t, s->col_death) : NULL;
     double disc = pow(1.0 + s->rate, -(double)(m->year - s->start_year));
     iv_eff e[IV_TILE];
     iv_count n[IV_TILE];
     for (size_t t0 = 0; t0 < c->n; t0 += IV_TILE) {
         size_t nt = c->n - t0 < IV_TILE ? c->n - t0 : IV_TILE;
         for (size_t i = 0; i < nt; i++) {
-            e[i] = (iv_eff){0, 0, 0, 1, {1, 1, 1, 1}, 1, 0, 0};
-            n[i] = (iv_count){0, 0, 0, 0};
+            e[i] = (iv_eff){0, 0, 0, 1, {1, 1, 1, 1}, 1, 0, 0, 0};
+            n[i] = (iv_count){0, 0, 0, 0, 0};
         }
         for (int k = 0; k < s->np; k++) prog_tile(m, s, k, c, t0, nt, &in, e, n);
         for (size_t j = 0; j < nt; j++) {
@@ -832,6 +907,7 @@ static void iv_step(os_model *m, void *state, os_chunk *c)
             for (int k = 0; k < OS_NFX_SITES; k++) o_fx[k][i] = (float)e[j].fx[k];
             o_cost[i] = (float)e[j].cost;
             o_q[i] = (float)e[j].qloss;
+            if (o_death) o_death[i] = (uint8_t)e[j].dies;
             if (!c->alive[i]) continue;
             hr[i] *= (float)e[j].mort;
             tally(s, c, i, &n[j], e[j].cost, disc);

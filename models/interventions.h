@@ -13,6 +13,8 @@
  *   iv_fx_rr_<s>  fractures.c multiplies the hazard of a fracture at site s
  *   iv_cost       economics.c programme, screening and adverse-event costs
  *   iv_qaly_loss  economics.c QALYs lost to adverse events
+ *   iv_ae_death   mortality.c a fatal adverse event this year (u8; only
+ *                             when some adverse event has a case fatality)
  *
  * The mortality rate ratio multiplies the agent's "mortality_hr" directly.
  * In an arm without programmes the columns do not exist and the modules
@@ -30,6 +32,9 @@
 #define OS_IV_FALL_RR "iv_fall_rr"
 #define OS_IV_COST "iv_cost"
 #define OS_IV_QALY_LOSS "iv_qaly_loss"
+/* u8, only where an adverse event has a case fatality (iv_adverse.h):
+ * 1 when the person dies of one this year; mortality.c ends the life. */
+#define OS_IV_AE_DEATH "iv_ae_death"
 /* iv_fx_rr_hip, iv_fx_rr_vertebral, iv_fx_rr_wrist, iv_fx_rr_other */
 #define OS_IV_FX_RR_PREFIX "iv_fx_rr_"
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "demography.h"
+#include "interventions.h"
 #include "model.h"
 #include "rng_fill.h"
 
@@ -28,6 +29,7 @@
 typedef struct mort_state {
     const void *demog;
     int hr_col, deaths_col;
+    int ae_col;                 /* iv_ae_death, or -1 (no fatal adverse events) */
     int effects, adjust;
     uint32_t purpose;
     float mx[OS_NSEX][NAGE];    /* this year's rate by 1/10 year of age */
@@ -62,6 +64,11 @@ static int mort_init(os_model *m, void **state, os_err *err)
         return OS_ECONFIG;
     }
     s->purpose = os_rng_purpose("mortality.death");
+    s->ae_col = os_model_column_opt(m, "mortality", OS_IV_AE_DEATH, OS_COL_U8, err);
+    if (s->ae_col < -1) {
+        free(s);
+        return OS_ERUN;
+    }
     s->deaths_col = os_summary_column_as(m, "deaths", "persons",
                                          "persons dying from 1 July of the year to 1 July of the next, "
                                          "by sex and age band at 1 July of the year",
@@ -139,6 +146,18 @@ static int mort_year_begin(os_model *m, void *state, os_err *err)
     return OS_OK;
 }
 
+/* Deaths of fatal adverse events of programmes (iv_adverse.h) among the
+ * NT agents from row T0 still alive: part of the year's deaths. */
+static void ae_deaths(os_model *m, const mort_state *s, os_chunk *c, size_t t0, size_t nt)
+{
+    const uint8_t *f = os_chunk_u8(m, c, s->ae_col);
+    for (size_t r = t0; r < t0 + nt; r++) {
+        if (!c->alive[r] || !f[r]) continue;
+        c->alive[r] = 0;
+        os_acc_add(c->acc, c->sex[r], os_age_band(c->age[r]), s->deaths_col, (double)c->weight[r]);
+    }
+}
+
 /* The step is a sweep over the chunk in tiles of OS_RNG_TILE agents: the
  * tile's words come from os_rng_fill (the same words as one os_rng stream
  * per agent), a branch-free pass finds the few agents who may die, and
@@ -178,6 +197,7 @@ static void mort_step(os_model *m, void *state, os_chunk *c)
             c->alive[r] = 0;
             os_acc_add(c->acc, c->sex[r], os_age_band(c->age[r]), s->deaths_col, (double)c->weight[r]);
         }
+        if (s->effects && s->ae_col >= 0) ae_deaths(m, s, c, t0, nt);
     }
 }
 
@@ -186,6 +206,7 @@ static void mort_destroy(void *state) { free(state); }
 /* Columns of other modules this one reads (sim/model.h). */
 static const os_colread mortality_reads[] = {
     {"mortality_hr", OS_COL_F32, 0},
+    {OS_IV_AE_DEATH, OS_COL_U8, OS_READ_OPTIONAL},   /* arms with a fatal adverse event */
     {NULL, 0, 0},
 };
 

@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "model.h"
+#include "measurement.h"
 
 /* Bits of the u8 column "rf_flags". */
 enum {
@@ -122,12 +123,14 @@ typedef struct os_dx_par {
     double t_osteoporosis, t_normal;          /* T <= -2.5; T >= -1 normal */
     double ew_grip[2], ew_chair, ew_asm[2], ew_asmi[2], ew_gait;
     double aw_grip[2], aw_asmi[2], aw_gait, aw_chair;
+    os_meas_par meas;   /* measurement models (measurement.h); zero: none */
 } os_dx_par;
 
 typedef struct os_dx {
     os_dx_par p;
     int col_dx, col_t, col_asm, col_h, col_grip, col_gait, col_chair;
     int sum[11];   /* /summary column indices, order of os_dx_summary */
+    uint32_t pu_bia, pu_spine;   /* per-person measurement errors */
 } os_dx;
 
 /* Setup from filled parameter structs (also used by tests). */

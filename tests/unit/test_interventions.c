@@ -617,6 +617,78 @@ static void test_adverse_events(void **state)
     teardown(&f);
 }
 
+/* The error model of a CT reader: a screen is positive when true T +
+ * bias + sd x N(0, 1) is at or below the threshold, so the realised
+ * sensitivity and 1 - specificity are the normal-CDF values at the true
+ * T-scores of the two halves (-3 and -2). */
+static void test_screening_error_model(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.finding.method=ct_ai", "programmes.p.finding.interval=1",
+                          "programmes.p.finding.attendance=1", "programmes.p.finding.accuracy=error_model",
+                          "programmes.p.finding.error_bias=0.2", "programmes.p.finding.error_sd=0.5",
+                          "programmes.p.finding.error_threshold=-2.5", "programmes.p.finding.cost=10",
+                          "programmes.p.eligibility.diagnosis=osteoporosis"};
+    fixture f;
+    const size_t n = 40000;
+    setup(&f, sets, 9, n);
+    for (size_t r = 1; r < n; r += 2) {
+        ((uint16_t *)os_pop_data(&f.pop, f.dx))[r] = OS_DX_OSTEOPENIA;
+        ((float *)os_pop_data(&f.pop, f.t))[r] = -2.0f;
+    }
+    step(&f, 2025);
+    const uint8_t *s = col(&f, "iv0_state");
+    size_t tp = 0, fp = 0;
+    for (size_t r = 0; r < n; r++) *(r % 2 ? &fp : &tp) += s[r] == 1;
+    double sens = 0.5 * erfc(-((-2.5 + 3.0 - 0.2) / 0.5) / sqrt(2.0));
+    double fpr = 0.5 * erfc(-((-2.5 + 2.0 - 0.2) / 0.5) / sqrt(2.0));
+    assert_share((double)tp / (n / 2), sens, n / 2);
+    assert_share((double)fp / (n / 2), fpr, n / 2);
+    teardown(&f);
+}
+
+/* Sum of summary column NAME over the cells (persons). */
+static double summary_total(fixture *f, const char *name)
+{
+    double x = 0;
+    for (int i = 0; i < f->m.nsummary; i++)
+        if (!strcmp(f->m.summary[i].name, name))
+            for (int cell = 0; cell < OS_NCELLS; cell++)
+                x += (double)f->acc.v[cell * OS_MAX_SUMMARY_COLS + i] / OS_ACC_SCALE;
+    return x;
+}
+
+/* A fatal adverse event: of the people it strikes, case_fatality are
+ * flagged to die this year (iv_ae_death, read by mortality.c) and counted
+ * in adverse_event_deaths; without a case fatality neither exists. */
+static void test_fatal_adverse_events(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.adverse.mi.rate=0.25", "programmes.p.adverse.mi.cost=1",
+                          "programmes.p.adverse.mi.disutility=0.1", "programmes.p.adverse.mi.case_fatality=0.4"};
+    fixture f;
+    const size_t n = 40000;
+    setup(&f, sets, 4, n);
+    step(&f, 2025);
+    const uint8_t *dies = col(&f, OS_IV_AE_DEATH);
+    const float *q = col(&f, OS_IV_QALY_LOSS);
+    size_t nd = 0;
+    for (size_t r = 0; r < n; r++) {
+        if (dies[r]) assert_true(q[r] > 0);   /* only the struck die of it */
+        nd += dies[r];
+    }
+    assert_share((double)nd / n, 0.25 * 0.4, n);
+    assert_float_equal(summary_total(&f, "adverse_event_deaths"), (double)nd, 1e-6);
+    teardown(&f);
+
+    const char *plain[] = {"programmes.p.adverse.flu.rate=0.25", "programmes.p.adverse.flu.cost=1",
+                           "programmes.p.adverse.flu.disutility=0.1"};
+    setup(&f, plain, 3, 100);
+    assert_true(os_pop_find_column(&f.pop, OS_IV_AE_DEATH) < 0);
+    for (int i = 0; i < f.m.nsummary; i++) assert_string_not_equal(f.m.summary[i].name, "adverse_event_deaths");
+    teardown(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -635,6 +707,8 @@ int main(void)
         cmocka_unit_test(test_rebound_scaled_to_gain),
         cmocka_unit_test(test_risk_factor_eligibility),
         cmocka_unit_test(test_schema_errors),
+        cmocka_unit_test(test_screening_error_model),
+        cmocka_unit_test(test_fatal_adverse_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
