@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "interventions.h"
+#include "iv_riskfactor.h"
 #include "physiology.h"
 
 /* Age the bone regressions are centred on: bone.baseline.*_50 and the
@@ -179,6 +180,10 @@ static void bone_step(os_model *m, void *state, os_chunk *c)
     const float *grip = os_chunk_find_f32(m, c, "bone", "grip");
     const float cmb = grip ? (float)p->c_mb : 0.0f;
     const float *iv = os_chunk_find_f32(m, c, "bone", OS_IV_BMD);
+    /* Programmes acting on risk factors (iv_riskfactor.h): the effective
+     * state is the natural one with their shifts. */
+    const uint8_t *ivclr = os_chunk_find_u8(m, c, "bone", OS_IV_RF_CLEAR);
+    const float *ivinf = os_chunk_find_f32(m, c, "bone", OS_IV_INFL);
     /* Per-sex parameters as the floats the expressions use. */
     const float inv_gsd[2] = {(float)(1.0 / p->grip_ref_sd[0]),
                               (float)(1.0 / p->grip_ref_sd[1])};
@@ -194,6 +199,7 @@ static void bone_step(os_model *m, void *state, os_chunk *c)
     /* Absent optional columns read as zeros, so that the passes have no
      * conditional loads (x - 0 is x). */
     static const float zeros[BONE_TILE];
+    static const uint8_t zeros8[BONE_TILE];
     const int have_grip = grip != NULL;
     float x[BONE_TILE];
     for (size_t t0 = 0; t0 < c->n; t0 += BONE_TILE) {
@@ -201,12 +207,14 @@ static void bone_step(os_model *m, void *state, os_chunk *c)
         const uint8_t *alive = c->alive + t0, *sex = c->sex + t0;
         const float *age = c->age + t0;
         const float *gt = grip ? grip + t0 : zeros, *ivt = iv ? iv + t0 : zeros;
+        const float *ift = ivinf ? ivinf + t0 : zeros;
+        const uint8_t *clt = ivclr ? ivclr + t0 : zeros8;
         /* Exponent of the multiplier: inflammation and the mechanostat. */
         for (size_t i = 0; i < n; i++) {
             int male = sex[i] != 0;
             float zg = (gt[i] - (male ? gref[1] : gref[0])) * (male ? inv_gsd[1] : inv_gsd[0]);
             zg = have_grip ? zg : 0.0f;
-            x[i] = ik * inf[t0 + i] - cmb * zg;
+            x[i] = ik * (inf[t0 + i] + ift[i]) - cmb * zg;
         }
         for (size_t i = 0; i < n; i++) x[i] = alive[i] ? expf(x[i]) : 0.0f;
         /* The yearly log-change, as the exponent of the BMD factor. */
@@ -216,7 +224,7 @@ static void bone_step(os_model *m, void *state, os_chunk *c)
             float a = age[i] - (float)BONE_REF_AGE;
             a = a > 0.0f ? a : 0.0f;
             float slope = 1.0f + cv * os_slope_decode(sl[j]);
-            unsigned f = fl[j];
+            unsigned f = fl[j] & ~(unsigned)clt[i];
             float mult = (1.0f + sedm * (float)((f & OS_RF_SEDENTARY) != 0)) * x[i];
             float age_rate = (male ? loss0[1] : loss0[0]) *
                              os_age_factor(male ? acc1 : acc0, a);
@@ -244,6 +252,8 @@ static const os_colread bone_reads[] = {
     {"bedrest_weeks", OS_COL_U8, 0},
     {"grip", OS_COL_F32, OS_READ_LATE},  /* start-of-year strength (physiology.h) */
     {OS_IV_BMD, OS_COL_F32, OS_READ_OPTIONAL},
+    {OS_IV_RF_CLEAR, OS_COL_U8, OS_READ_OPTIONAL},
+    {OS_IV_INFL, OS_COL_F32, OS_READ_OPTIONAL},
     {NULL, 0, 0},
 };
 

@@ -43,6 +43,7 @@
 #include "events.h"
 #include "iv_adverse.h"
 #include "iv_course.h"
+#include "iv_riskfactor.h"
 #include "measurement.h"
 #include "physiology.h"
 #include "res_types.h"
@@ -95,6 +96,8 @@ static const os_param_spec prog_params[] = {
      "sedentary people only (yes) or active people only (no)"},
     {"eligibility.smoking", OS_P_STRING, NULL, UNB, 0, "any", "any|current|not_current",
      "current smokers only, or people who do not smoke now"},
+    {"eligibility.protein_max", OS_P_REAL, "g/kg/d", 0, 5, 0, NULL, NULL,
+     "offered only at a protein intake below this (e.g. 1.0: below the requirement)"},
     {"finding.method", OS_P_STRING, NULL, UNB, 0, "none", "none|dxa|ct_ai|sarc_f|calf|sarc_calf",
      "how people meeting the clinical criteria are found: as known, DXA or CT screening, or "
      "sarcopenia case-finding by SARC-F, calf circumference or SARC-CalF"},
@@ -166,6 +169,7 @@ typedef struct iv_prog {
     double prob_min;      /* NAN: no 10-year probability criterion */
     int prob_hip;         /* eligibility.fracture_probability_sites: 0 major, 1 hip */
     int sedentary, smoking;   /* choices: any|yes|no, any|current|not_current */
+    double prot_max;      /* NAN: no protein criterion */
     int find, interval, errors_per_person, accuracy;
     double attend, sens, spec, c_screen;
     double e_bias, e_sd, e_cut;   /* finding.accuracy error_model */
@@ -177,6 +181,7 @@ typedef struct iv_prog {
     int nae;
     iv_ae ae[MAX_AE];
     iv_course course;     /* persistence, sequence, after-stop course (iv_course.h) */
+    iv_rf rf;             /* pathway and risk-factor shifts (iv_riskfactor.h) */
     uint32_t purpose_person, purpose_year;
     int col_state, col_years, col_gain;   /* col_gain -1: no gain kept */
 } iv_prog;
@@ -199,6 +204,7 @@ static const os_field prog_fields[] = {
     PF("eligibility.fracture_probability_min", prob_min, OS_F_REAL),
     PF("eligibility.fracture_probability_sites", prob_hip, OS_F_CHOICE),
     PF("eligibility.sedentary", sedentary, OS_F_CHOICE), PF("eligibility.smoking", smoking, OS_F_CHOICE),
+    PF("eligibility.protein_max", prot_max, OS_F_REAL),
     PF("finding.method", find, OS_F_CHOICE), PF("finding.errors", errors_per_person, OS_F_CHOICE),
     PF("finding.accuracy", accuracy, OS_F_CHOICE),
     PF("coverage", reach, OS_F_REAL), PF("uptake", uptake, OS_F_REAL),
@@ -234,7 +240,8 @@ typedef struct iv_state {
     double rate;          /* economics.discount_rate */
     const char *currency; /* economics.currency: units of the programme costs */
     int col_found, col_bmd, col_mass, col_str, col_fall, col_fx[OS_NFX_SITES], col_cost, col_q;
-    int col_dx, col_t, col_flags, col_hr, col_vitd, col_rf, col_smoke;
+    int col_dx, col_t, col_flags, col_hr, col_vitd, col_rf, col_smoke, col_prot;
+    iv_rf_cols rfc;       /* programmes acting on risk factors (iv_riskfactor.h) */
     /* The 10-year probability criterion (any programme with it): the
      * fracture module, its inputs, and this year's competing death
      * probabilities by sex, whole year of age and year ahead. */
@@ -283,7 +290,8 @@ static int iv_declare(os_cfg *cfg, os_err *err)
     for (size_t i = 0; i < n; i++) {
         snprintf(prefix, sizeof prefix, "programmes.%s", names[i]);
         if (os_cfg_declare_under(cfg, prefix, prog_params, NPROG_PARAMS, err) ||
-            os_cfg_declare_under(cfg, prefix, iv_course_params, iv_course_nparams, err))
+            os_cfg_declare_under(cfg, prefix, iv_course_params, iv_course_nparams, err) ||
+            os_cfg_declare_under(cfg, prefix, iv_rf_params, iv_rf_nparams, err))
             return OS_ECONFIG;
         /* A screening programme needs its test described. */
         char key[320];
@@ -306,6 +314,16 @@ static int iv_declare(os_cfg *cfg, os_err *err)
 
 /* ---- reading one programme ---- */
 
+/* pathway risk_factor: the effects block is documentation only (the
+ * effect is carried by the risk-factor shifts, iv_riskfactor.h). */
+static void drop_effects(iv_prog *p)
+{
+    p->bmd = p->mass = p->strength = p->rebound = 0.0;
+    p->fall_rr = p->mort_rr = 1.0;
+    for (int k = 0; k < OS_NFX_SITES; k++) p->fx_rr[k] = p->course.post_fx_rr[k] = 1.0;
+    p->course.gain_share = 0.0;
+}
+
 static int read_prog(const os_model *m, const char *name, iv_prog *p, os_err *err)
 {
     const os_cfg *c = m->cfg;
@@ -320,7 +338,8 @@ static int read_prog(const os_model *m, const char *name, iv_prog *p, os_err *er
     p->sex -= 1;   /* any|female|male -> -1 any, 0 female, 1 male */
     static const int pf_of[] = {-1, 1, 0};   /* any|yes|no */
     p->prior_fx = p->pf_choice >= 0 ? pf_of[p->pf_choice] : -1;
-    if (iv_course_read(c, pre, &p->course, err)) return OS_ECONFIG;
+    if (iv_course_read(c, pre, &p->course, err) || iv_rf_read(c, pre, &p->rf, err)) return OS_ECONFIG;
+    if (p->rf.pathway == IV_PATH_RF) drop_effects(p);
     if (FIND_IS_CASE_FINDING(p->find) && p->dx != DX_SARC && p->dx != DX_OSTEOSARC) {
         snprintf(key, sizeof key, "%s.finding.method", pre);
         return os_fail(err, OS_ECONFIG,
@@ -473,11 +492,13 @@ static int iv_init(os_model *m, void **state, os_err *err)
     s->np = m->nprogrammes;
     if (s->np == 0) return OS_OK;
     if (s->np > MAX_PROG) return os_fail(err, OS_ECONFIG, "arm %s: more than %d programmes", m->arm_name, MAX_PROG);
-    int fatal = 0;
+    int fatal = 0, any_rf = 0;
     for (int k = 0; k < s->np; k++) {
         if ((rc = init_prog(m, s, k, err))) return rc;
         fatal |= s->p[k].fatal;
+        any_rf |= s->p[k].rf.any;
     }
+    if ((rc = iv_rf_init(m, &s->rfc, any_rf, err))) return rc;
     if (fatal && (s->col_death = os_model_add_column(m, "interventions", OS_IV_AE_DEATH, OS_COL_U8, "1",
                                                      "1: dies of a fatal adverse event this year (mortality.c "
                                                      "ends the life)", 0, err)) < 0)
@@ -534,7 +555,8 @@ static int iv_year_begin(os_model *m, void *state, os_err *err)
         (s->col_hr = os_model_column(m, "interventions", "mortality_hr", OS_COL_F32, err)) < 0 ||
         (s->col_vitd = os_model_column(m, "interventions", "vitd", OS_COL_U8, err)) < 0 ||
         (s->col_rf = os_model_column(m, "interventions", "rf_flags", OS_COL_U8, err)) < 0 ||
-        (s->col_smoke = os_model_column(m, "interventions", "smoking", OS_COL_U8, err)) < 0)
+        (s->col_smoke = os_model_column(m, "interventions", "smoking", OS_COL_U8, err)) < 0 ||
+        (s->col_prot = os_model_column(m, "interventions", "protein", OS_COL_U8, err)) < 0)
         return OS_ERUN;
     return s->need_prob ? prob_year_begin(m, s, err) : OS_OK;
 }
@@ -548,17 +570,26 @@ typedef struct iv_in {
     const uint8_t *flags;
     uint8_t *found;
     const uint8_t *vitd, *rf, *smoke;   /* risk factors (risk_factors.c) */
+    /* This year's programme shifts (iv_riskfactor.h), NULL without them. */
+    const uint8_t *rf_clear, *prot;
+    const float *rf_vitd, *rf_prot;
     /* The 10-year probability criterion (NULL without it). */
     const struct iv_state *s;
     const float *age, *bmd, *grip, *gait;
     const uint8_t *sex, *fxyears;
 } iv_in;
 
-/* The risk-factor criteria of P for person I: 25(OH)D, activity, smoking. */
+/* The risk-factor criteria of P for person I: 25(OH)D, protein, activity,
+ * smoking, on the effective states (natural with the shifts of the
+ * programmes the person is on, iv_riskfactor.h). */
 static int meets_risk_criteria(const iv_prog *p, const iv_in *in, size_t i)
 {
-    if (!isnan(p->vitd_max) && !((double)in->vitd[i] < p->vitd_max)) return 0;
-    int sed = (in->rf[i] & OS_RF_SEDENTARY) != 0;
+    double vd = (double)in->vitd[i] + (in->rf_vitd ? in->rf_vitd[i] : 0.0);
+    if (!isnan(p->vitd_max) && !(vd < p->vitd_max)) return 0;
+    double pr = (double)in->prot[i] / 100.0 + (in->rf_prot ? (double)in->rf_prot[i] : 0.0);
+    if (!isnan(p->prot_max) && !(pr < p->prot_max)) return 0;
+    unsigned rf = in->rf[i] & ~(unsigned)(in->rf_clear ? in->rf_clear[i] : 0);
+    int sed = (rf & OS_RF_SEDENTARY) != 0;
     if (p->sedentary > 0 && sed != (p->sedentary == 1)) return 0;      /* 1 yes, 2 no */
     int cur = in->smoke[i] == OS_SMOKE_CURRENT;
     if (p->smoking > 0 && cur != (p->smoking == 1)) return 0;          /* 1 current, 2 not_current */
@@ -587,7 +618,8 @@ static int meets_criteria(const iv_prog *p, unsigned dx, float t, unsigned flags
 
 typedef struct iv_eff {
     double bmd, mass, str, fall, fx[OS_NFX_SITES], mort, cost, qloss;
-    int dies;   /* a fatal adverse event this year */
+    int dies;       /* a fatal adverse event this year */
+    iv_rf_eff rf;   /* risk-factor shifts (iv_riskfactor.h) */
 } iv_eff;
 
 /* Adds programme P's changes of BMD, muscle mass and strength at strength
@@ -706,6 +738,7 @@ static void on_year(const os_model *m, const iv_prog *p, iv_draws *g, uint8_t *s
         if (gain) *gain += (float)(p->adherence * p->bmd);
     }
     add_ratios(e, p, p->adherence);
+    iv_rf_add(&p->rf, p->adherence, *yrs + 1, &e->rf);
     e->cost += p->c_year;
     int stop_ae = 0;
     for (int a = 0; a < p->nae; a++)
@@ -849,6 +882,38 @@ static void prog_tile(const os_model *m, const iv_state *s, int k, const os_chun
     }
 }
 
+/* Person R's risk-factor shifts E into this year's columns
+ * (iv_riskfactor.h); with QUIT, a current smoker's quit draw. */
+static void rf_write(const os_model *m, const iv_state *s, const os_chunk *c, size_t r, const iv_rf_eff *e,
+                     int quit)
+{
+    const iv_rf_cols *rc = &s->rfc;
+    uint8_t *sm = OS_CHUNK_COL(m, c, uint8_t, s->col_smoke);
+    iv_rf_person p = {m->seed, c->id[r], (uint32_t)m->year, OS_CHUNK_COL(m, c, uint8_t, s->col_vitd)[r],
+                      OS_CHUNK_COL(m, c, uint8_t, s->col_prot)[r], OS_CHUNK_COL(m, c, uint8_t, s->col_rf)[r]};
+    OS_CHUNK_COL(m, c, uint8_t, rc->col_clear)[r] = (uint8_t)iv_rf_clear_bits(rc, e, &p);
+    OS_CHUNK_COL(m, c, float, rc->col_infl)[r] = (float)e->infl;
+    OS_CHUNK_COL(m, c, float, rc->col_vitd)[r] = (float)e->vitd;
+    OS_CHUNK_COL(m, c, float, rc->col_prot)[r] = (float)e->prot;
+    if (quit && sm[r] == OS_SMOKE_CURRENT && iv_rf_quits(rc, e, &p)) sm[r] = OS_SMOKE_FORMER;
+}
+
+/* Before the programmes' year, for eligibility: the shifts of the
+ * programmes each person of the tile [T0, T0 + NT) is on since last year. */
+static void rf_start_tile(const os_model *m, const iv_state *s, const os_chunk *c, size_t t0, size_t nt)
+{
+    for (size_t r = t0; r < t0 + nt; r++) {
+        iv_rf_eff e;
+        iv_rf_eff_reset(&e);
+        for (int k = 0; k < s->np && c->alive[r]; k++) {
+            const iv_prog *p = &s->p[k];
+            if (p->rf.any && OS_CHUNK_COL(m, c, uint8_t, p->col_state)[r] == ST_ON)
+                iv_rf_add(&p->rf, p->adherence, OS_CHUNK_COL(m, c, uint8_t, p->col_years)[r] + 1, &e);
+        }
+        rf_write(m, s, c, r, &e, 0);
+    }
+}
+
 /* Adds person I's counts and costs of the year to the summary. */
 static void tally(const iv_state *s, const os_chunk *c, size_t i, const iv_count *n, double cost,
                   double disc)
@@ -874,7 +939,13 @@ static void iv_step(os_model *m, void *state, os_chunk *c)
     iv_in in = {OS_CHUNK_COL(m, c, uint16_t, s->col_dx), OS_CHUNK_COL(m, c, float, s->col_t),
                 OS_CHUNK_COL(m, c, uint8_t, s->col_flags), OS_CHUNK_COL(m, c, uint8_t, s->col_found),
                 OS_CHUNK_COL(m, c, uint8_t, s->col_vitd), OS_CHUNK_COL(m, c, uint8_t, s->col_rf),
-                OS_CHUNK_COL(m, c, uint8_t, s->col_smoke), s, c->age, NULL, NULL, NULL, c->sex, NULL};
+                OS_CHUNK_COL(m, c, uint8_t, s->col_smoke), NULL, OS_CHUNK_COL(m, c, uint8_t, s->col_prot),
+                NULL, NULL, s, c->age, NULL, NULL, NULL, c->sex, NULL};
+    if (s->rfc.on) {
+        in.rf_clear = OS_CHUNK_COL(m, c, uint8_t, s->rfc.col_clear);
+        in.rf_vitd = OS_CHUNK_COL(m, c, float, s->rfc.col_vitd);
+        in.rf_prot = OS_CHUNK_COL(m, c, float, s->rfc.col_prot);
+    }
     if (s->need_prob) {
         in.bmd = OS_CHUNK_COL(m, c, float, s->col_bmd_in);
         in.grip = OS_CHUNK_COL(m, c, float, s->col_grip);
@@ -894,9 +965,10 @@ static void iv_step(os_model *m, void *state, os_chunk *c)
     for (size_t t0 = 0; t0 < c->n; t0 += IV_TILE) {
         size_t nt = c->n - t0 < IV_TILE ? c->n - t0 : IV_TILE;
         for (size_t i = 0; i < nt; i++) {
-            e[i] = (iv_eff){0, 0, 0, 1, {1, 1, 1, 1}, 1, 0, 0, 0};
+            e[i] = (iv_eff){0, 0, 0, 1, {1, 1, 1, 1}, 1, 0, 0, 0, {0, 0, 0, 1, 1}};
             n[i] = (iv_count){0, 0, 0, 0, 0};
         }
+        if (s->rfc.on) rf_start_tile(m, s, c, t0, nt);
         for (int k = 0; k < s->np; k++) prog_tile(m, s, k, c, t0, nt, &in, e, n);
         for (size_t j = 0; j < nt; j++) {
             size_t i = t0 + j;
@@ -908,6 +980,7 @@ static void iv_step(os_model *m, void *state, os_chunk *c)
             o_cost[i] = (float)e[j].cost;
             o_q[i] = (float)e[j].qloss;
             if (o_death) o_death[i] = (uint8_t)e[j].dies;
+            if (s->rfc.on) rf_write(m, s, c, i, &e[j].rf, c->alive[i]);
             if (!c->alive[i]) continue;
             hr[i] *= (float)e[j].mort;
             tally(s, c, i, &n[j], e[j].cost, disc);
@@ -929,7 +1002,8 @@ static const os_colread interventions_reads[] = {
     {"mortality_hr", OS_COL_F32, OS_READ_WRITES},
     {"vitd", OS_COL_U8, 0},        /* eligibility on risk factors */
     {"rf_flags", OS_COL_U8, 0},
-    {"smoking", OS_COL_U8, 0},
+    {"smoking", OS_COL_U8, OS_READ_WRITES},   /* smoking_quit: current -> former */
+    {"protein", OS_COL_U8, 0},
     /* the 10-year probability criterion (start-of-year values) */
     {"bmd", OS_COL_F32, OS_READ_LATE},
     {"grip", OS_COL_F32, OS_READ_LATE},

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 
 #include "interventions.h"
+#include "iv_riskfactor.h"
 #include "physiology.h"
 
 /* Age the muscle regressions are centred on: the *_50 medians, their
@@ -207,10 +208,16 @@ static void muscle_init_agents(os_model *m, void *state, os_chunk *c)
 
 /* The exponential part of a tile's loss multiplier, inflammation and the
  * osteokines (start-of-year BMD from the T-score, os_bone_bmd_from_t):
- * X[i] = exp(infl_k I - c_bm z_bmd) for the living, 0 for the dead. */
-static void multiplier_tile(const os_muscle_par *p, const os_bone_par *bp, const uint8_t *sex,
-                            const uint8_t *alive, const float *t, const float *inf, size_t n, float *x)
+ * X[i] = exp(infl_k I - c_bm z_bmd) for the living, 0 for the dead (tile
+ * [T0, T0 + N) of the chunk); I with the programmes' shift IVINF
+ * (iv_riskfactor.h; NULL none).  FE: the effective rf_flags, FL without
+ * the bits the programmes clear (IVCLR; NULL none). */
+static void multiplier_tile(const os_muscle_par *p, const os_bone_par *bp, const os_chunk *c, size_t t0,
+                            size_t n, const float *t, const float *inf, const float *ivinf, const uint8_t *fl,
+                            const uint8_t *ivclr, float *x, uint8_t *fe)
 {
+    const uint8_t *sex = c->sex + t0, *alive = c->alive + t0;
+    t += t0, inf += t0, fl += t0;
     const float inv_bsd[2] = {(float)(1.0 / p->bmd_ref_sd[0]),
                               (float)(1.0 / p->bmd_ref_sd[1])};
     const double ref_mu0 = bp->use_nhanes ? bp->ref_nhanes_mean : bp->ref_china_mean[0];
@@ -223,9 +230,10 @@ static void multiplier_tile(const os_muscle_par *p, const os_bone_par *bp, const
         int male = sex[i] != 0;
         float bmd0 = (float)((male ? ref_mu1 : ref_mu0) + (male ? ref_sd1 : ref_sd0) * (double)t[i]);
         float zb = (bmd0 - (male ? bref[1] : bref[0])) * (male ? inv_bsd[1] : inv_bsd[0]);
-        x[i] = ik * inf[i] - cbm * zb;
+        x[i] = ik * (inf[i] + (ivinf ? ivinf[t0 + i] : 0.0f)) - cbm * zb;
     }
     for (size_t i = 0; i < n; i++) x[i] = alive[i] ? expf(x[i]) : 0.0f;
+    for (size_t i = 0; i < n; i++) fe[i] = (uint8_t)(fl[i] & ~(unsigned)(ivclr ? ivclr[t0 + i] : 0));
 }
 
 static void muscle_step(os_model *m, void *state, os_chunk *c)
@@ -249,6 +257,8 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
     const float bedk = (float)(p->bed_week_loss * (1.0 - p->bed_recovery));
     const float *iv_mass = os_chunk_find_f32(m, c, "muscle", OS_IV_MASS);
     const float *iv_str = os_chunk_find_f32(m, c, "muscle", OS_IV_STRENGTH);
+    const uint8_t *ivclr = os_chunk_find_u8(m, c, "muscle", OS_IV_RF_CLEAR);   /* iv_riskfactor.h */
+    const float *ivinf = os_chunk_find_f32(m, c, "muscle", OS_IV_INFL);
     /* Parameters as the floats (and doubles) the expressions use, per sex
      * selected rather than indexed: no gathers in the vectorised passes. */
     const float sedk = (float)p->sed_k, smk = (float)p->smoke_k, vdk = (float)p->vitd_k,
@@ -263,13 +273,13 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
     const double ac_asm = p->loss_accel[OS_MU_ASM], ac_grip = p->loss_accel[OS_MU_GRIP],
                  ac_gait = p->loss_accel[OS_MU_GAIT], ac_chair = p->loss_accel[OS_MU_CHAIR];
     static const float zeros[MU_TILE];   /* absent programme columns: +0 or -0 leaves values unchanged */
+    uint8_t fe[MU_TILE];
     float x[MU_TILE], xa[MU_TILE], xg[MU_TILE], xw[MU_TILE], xc[MU_TILE], xh[MU_TILE];
     for (size_t t0 = 0; t0 < c->n; t0 += MU_TILE) {
         size_t n = c->n - t0 < MU_TILE ? c->n - t0 : MU_TILE;
         const uint8_t *alive = c->alive + t0, *sex = c->sex + t0;
-        const float *age = c->age + t0;
-        const float *gmt = iv_mass ? iv_mass + t0 : zeros, *gst = iv_str ? iv_str + t0 : zeros;
-        multiplier_tile(p, bp, sex, alive, t + t0, inf + t0, n, x);
+        const float *age = c->age + t0, *gmt = iv_mass ? iv_mass + t0 : zeros, *gst = iv_str ? iv_str + t0 : zeros;
+        multiplier_tile(p, bp, c, t0, n, t, inf, ivinf, fl, ivclr, x, fe);
         /* The four yearly log-changes and the height loss. */
         for (size_t i = 0; i < n; i++) {
             size_t j = t0 + i;
@@ -277,8 +287,7 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
             float a = age[i] - (float)MUSCLE_REF_AGE;
             a = a > 0.0f ? a : 0.0f;
             float slope = 1.0f + cv * os_slope_decode(sl[j]);
-            unsigned f = fl[j];
-            float gm = gmt[i], gs = gst[i];   /* programme gains (interventions.h) */
+            const unsigned f = fe[i];   /* effective flags; gmt, gst programme gains (interventions.h) */
             float mult = (1.0f + sedk * (float)((f & OS_RF_SEDENTARY) != 0)) *
                          (1.0f + smk * (float)(sm[j] == OS_SMOKE_CURRENT)) *
                          (1.0f + vdk * (float)((f & OS_RF_LOWVITD) != 0)) *
@@ -289,10 +298,10 @@ static void muscle_step(os_model *m, void *state, os_chunk *c)
             w *= (float)!male;   /* women only; w >= 0, so men get +0 exactly */
             float bl = (float)bed[j] * bedk;
             float bs = bl * bsr;
-            xa[i] = -((male ? al[1] : al[0]) * os_age_factor(ac_asm, a) * rr + mae * w + bl) + gm;
-            xg[i] = -((male ? gl[1] : gl[0]) * os_age_factor(ac_grip, a) * rr + mge * w + bs) + gs;
-            xw[i] = -((male ? gtl[1] : gtl[0]) * os_age_factor(ac_gait, a) * rr + bs) + gs;
-            xc[i] = (male ? cg[1] : cg[0]) * os_age_factor(ac_chair, a) * rr + bs - gs;
+            xa[i] = -((male ? al[1] : al[0]) * os_age_factor(ac_asm, a) * rr + mae * w + bl) + gmt[i];
+            xg[i] = -((male ? gl[1] : gl[0]) * os_age_factor(ac_grip, a) * rr + mge * w + bs) + gst[i];
+            xw[i] = -((male ? gtl[1] : gtl[0]) * os_age_factor(ac_gait, a) * rr + bs) + gst[i];
+            xc[i] = (male ? cg[1] : cg[0]) * os_age_factor(ac_chair, a) * rr + bs - gst[i];
             xh[i] = age[i] >= (float)MUSCLE_REF_AGE ? (male ? hl[1] : hl[0]) : 0.0f;
         }
         for (size_t i = 0; i < n; i++) {
@@ -318,6 +327,8 @@ static const os_colread muscle_reads[] = {
     {"bedrest_weeks", OS_COL_U8, OS_READ_WRITES},  /* zeroed after use */
     {OS_IV_MASS, OS_COL_F32, OS_READ_OPTIONAL},
     {OS_IV_STRENGTH, OS_COL_F32, OS_READ_OPTIONAL},
+    {OS_IV_RF_CLEAR, OS_COL_U8, OS_READ_OPTIONAL},
+    {OS_IV_INFL, OS_COL_F32, OS_READ_OPTIONAL},
     {NULL, 0, 0},
 };
 

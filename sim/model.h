@@ -115,6 +115,10 @@ int os_model_column_opt(struct os_model *m, const char *module, const char *name
 float *os_chunk_find_f32(struct os_model *m, const struct os_chunk *c, const char *module,
                          const char *name);
 
+/* The same for a u8 column. */
+uint8_t *os_chunk_find_u8(struct os_model *m, const struct os_chunk *c, const char *module,
+                          const char *name);
+
 /* The start-up check, after every module's init (see the top). */
 int os_columns_check(const struct os_model *m, os_err *err);
 

@@ -117,6 +117,17 @@ float *os_chunk_find_f32(os_model *m, const os_chunk *c, const char *module, con
     return col < 0 ? NULL : os_chunk_f32(m, c, col);
 }
 
+uint8_t *os_chunk_find_u8(os_model *m, const os_chunk *c, const char *module, const char *name)
+{
+    os_err err = {0};
+    int col = lookup(m, module, name, OS_COL_U8, 1, &err);
+    if (col == -2) {
+        fprintf(stderr, "osteosim: internal error: %s\n", err.msg);
+        abort();
+    }
+    return col < 0 ? NULL : os_chunk_u8(m, c, col);
+}
+
 /* Checks MOD's (index K) declared read R against the store. */
 static int check_read(const os_model *m, int k, const os_colread *r, os_err *err)
 {

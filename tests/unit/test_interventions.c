@@ -19,15 +19,17 @@
 #include "interventions.h"
 #include "physiology.h"
 
-extern const os_module os_mod_interventions, os_mod_economics;
+extern const os_module os_mod_interventions, os_mod_economics, os_mod_risk_factors;
 
 typedef struct fixture {
     os_cfg *cfg;
     os_pop pop;
     os_model m;
     void *st;
+    void *states[2];   /* risk_factors (its cut-offs), interventions */
+    os_rf rfs;
     os_acc acc;
-    int dx, t, flags, hr, vitd, rf, smoke;
+    int dx, t, flags, hr, vitd, rf, smoke, prot;
     const char *names[2];
 } fixture;
 
@@ -62,7 +64,20 @@ static const char *const base =
     "    discontinuation: 0\n"
     "    sequence: {after: p}\n"
     "    effects: {bmd_change: 0.01}\n"
-    "    costs: {per_year: 100}\n";
+    "    costs: {per_year: 100}\n"
+    /* r: offered on the risk-factor states, from 2026. */
+    "  r:\n"
+    "    label: risk-factor target\n"
+    "    type: nutrition\n"
+    "    evidence: B\n"
+    "    source: test input\n"
+    "    start_year: 2026\n"
+    "    eligibility: {age_min: 65, vitamin_d_max: 50}\n"
+    "    coverage: 1\n"
+    "    uptake: 1\n"
+    "    adherence: 1\n"
+    "    discontinuation: 0\n"
+    "    costs: {per_year: 10}\n";
 
 /* The fixture with programmes NAMES[0..NPROG) of the arm; 0, or the
  * error code of the interventions module's init with ERR set. */
@@ -91,7 +106,8 @@ static int setup_arm(fixture *f, const char *const *sets, int nsets, size_t n,
     f->vitd = os_pop_add_column(&f->pop, "vitd", OS_COL_U8, "nmol/L", "", 0, &err);
     f->rf = os_pop_add_column(&f->pop, "rf_flags", OS_COL_U8, "bits", "", 0, &err);
     f->smoke = os_pop_add_column(&f->pop, "smoking", OS_COL_U8, "1", "", 0, &err);
-    assert_true(f->smoke > 0);
+    f->prot = os_pop_add_column(&f->pop, "protein", OS_COL_U8, "0.01 g/kg/d", "", 0, &err);
+    assert_true(f->smoke > 0 && f->prot > 0);
     for (int k = 0; k < nprog; k++) f->names[k] = names[k];
     f->m.cfg = f->cfg;
     f->m.pop = &f->pop;
@@ -105,11 +121,17 @@ static int setup_arm(fixture *f, const char *const *sets, int nsets, size_t n,
     f->m.nprogrammes = nprog;
     f->m.arm_name = "test";
     /* Column lookups name the module: it must be in the model's table. */
-    static const os_module *const mods[] = {&os_mod_interventions};
+    /* risk_factors is there for its low-state cut-offs (iv_riskfactor.c). */
+    static const os_module *const mods[] = {&os_mod_risk_factors, &os_mod_interventions};
+    f->rfs.p.vitd_cut = 50;
+    f->rfs.p.prot_req = 1.0;
+    f->states[0] = &f->rfs;
     f->m.modules = mods;
-    f->m.nmodules = 1;
-    f->m.states = &f->st;
-    if (os_mod_interventions.init(&f->m, &f->st, &err)) {
+    f->m.nmodules = 2;
+    f->m.states = f->states;
+    int rc = os_mod_interventions.init(&f->m, &f->states[1], &err);
+    f->st = f->states[1];
+    if (rc) {
         *errp = err;
         return err.code ? err.code : 1;
     }
@@ -123,6 +145,7 @@ static int setup_arm(fixture *f, const char *const *sets, int nsets, size_t n,
         ((uint16_t *)os_pop_data(&f->pop, f->dx))[r] = OS_DX_OSTEOPOROSIS;
         ((float *)os_pop_data(&f->pop, f->t))[r] = -3.0f;
         ((uint8_t *)os_pop_data(&f->pop, f->vitd))[r] = 60;
+        ((uint8_t *)os_pop_data(&f->pop, f->prot))[r] = 110;
     }
     if (os_mod_interventions.year_begin(&f->m, f->st, &err)) fail_msg("%s", err.msg);
     return 0;
@@ -550,6 +573,170 @@ static void test_risk_factor_eligibility(void **state)
     teardown(&f);
 }
 
+/* ---- programmes acting on risk factors (iv_riskfactor.h) ---- */
+
+/* The shifts apply, scaled by adherence, in every year on the programme
+ * and end the year after stopping; the natural columns are never written,
+ * so nothing compounds (risk_factors' AR(1) reads only them). */
+static void test_rf_shift_on_and_off(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.risk_factor.vitamin_d_nmol=25", "programmes.p.risk_factor.protein_g_per_kg=0.3",
+                          "programmes.p.risk_factor.inflammation_z=-0.5", "programmes.p.adherence=0.8",
+                          "programmes.p.max_years=3"};
+    fixture f;
+    setup(&f, sets, 5, 40);
+    uint8_t *vd = os_pop_data(&f.pop, f.vitd), *rf = os_pop_data(&f.pop, f.rf), *pr = os_pop_data(&f.pop, f.prot);
+    for (size_t r = 0; r < f.pop.n; r++) {
+        vd[r] = r & 1 ? 40 : 20;          /* +20: 60 clears the cut of 50, 40 does not */
+        pr[r] = r & 2 ? 80 : 60;          /* +0.24: 1.04 clears the requirement, 0.84 does not */
+        rf[r] = OS_RF_LOWVITD | OS_RF_LOWPROT;
+    }
+    for (int year = 2025; year <= 2029; year++) {
+        step(&f, year);
+        const float *sv = col(&f, "iv_vitd"), *sp = col(&f, "iv_protein"), *si = col(&f, "iv_infl");
+        const uint8_t *clr = col(&f, "iv_rf_clear");
+        int on = year <= 2027;   /* max_years 3 */
+        for (size_t r = 0; r < f.pop.n; r++) {
+            assert_int_equal(vd[r], r & 1 ? 40 : 20);   /* natural state untouched */
+            assert_int_equal(pr[r], r & 2 ? 80 : 60);
+            assert_float_equal(sv[r], on ? 20.0 : 0.0, 1e-5);   /* the same each year: no compounding */
+            assert_float_equal(sp[r], on ? 0.24 : 0.0, 1e-6);
+            assert_float_equal(si[r], on ? -0.4 : 0.0, 1e-6);
+            unsigned want = on ? ((r & 1) ? OS_RF_LOWVITD : 0u) | ((r & 2) ? OS_RF_LOWPROT : 0u) : 0u;
+            assert_int_equal(clr[r], want);
+        }
+    }
+    teardown(&f);
+}
+
+/* pathway risk_factor: the effects block is not applied; pathway direct:
+ * the risk_factor block is not (no shift columns at all). */
+static void test_rf_pathway(void **state)
+{
+    (void)state;
+    const char *rfp[] = {"programmes.p.risk_factor.vitamin_d_nmol=25", "programmes.p.pathway=risk_factor"};
+    fixture f;
+    setup(&f, rfp, 2, 10);
+    step(&f, 2025);
+    const float *bmd = col(&f, OS_IV_BMD), *fall = col(&f, OS_IV_FALL_RR), *fx = col(&f, OS_IV_FX_RR_PREFIX "hip");
+    const float *sv = col(&f, "iv_vitd"), *hr = os_pop_data(&f.pop, f.hr);
+    for (size_t r = 0; r < f.pop.n; r++) {
+        assert_float_equal(bmd[r], 0.0, 0.0);
+        assert_float_equal(fall[r], 1.0, 0.0);
+        assert_float_equal(fx[r], 1.0, 0.0);
+        assert_float_equal(hr[r], 1.0, 0.0);
+        assert_float_equal(sv[r], 25.0, 1e-6);
+    }
+    assert_int_equal(count_state(&f, 1), f.pop.n);
+    teardown(&f);
+    const char *direct[] = {"programmes.p.risk_factor.vitamin_d_nmol=25", "programmes.p.pathway=direct"};
+    setup(&f, direct, 2, 10);
+    step(&f, 2025);
+    assert_true(os_pop_find_column(&f.pop, "iv_vitd") < 0);
+    const float *bmd2 = col(&f, OS_IV_BMD);
+    for (size_t r = 0; r < f.pop.n; r++) assert_float_equal(bmd2[r], 0.02, 1e-7);
+    teardown(&f);
+}
+
+/* Programme r is offered on the effective state: people on p, which
+ * moves SET's state across r's criterion, are not offered r. */
+static void rf_eligibility_case(const char *const *sets, int nsets)
+{
+    static const char *const pr[] = {"p", "r"};
+    fixture f;
+    os_err err = {0};
+    if (setup_arm(&f, sets, nsets, 400, pr, 2, &err)) fail_msg("%s", err.msg);
+    uint8_t *vd = os_pop_data(&f.pop, f.vitd), *rf = os_pop_data(&f.pop, f.rf), *pt = os_pop_data(&f.pop, f.prot);
+    for (size_t r = 0; r < f.pop.n; r++) {
+        vd[r] = 30;
+        pt[r] = 80;
+        rf[r] = OS_RF_LOWVITD | OS_RF_LOWPROT | OS_RF_SEDENTARY;
+    }
+    step(&f, 2025);   /* p starts for about half; r starts in 2026 */
+    step(&f, 2026);
+    const uint8_t *sp = col(&f, "iv0_state"), *sr = col(&f, "iv1_state");
+    size_t on_p = 0;
+    for (size_t r = 0; r < f.pop.n; r++) {
+        on_p += sp[r] == 1;
+        assert_int_equal(sr[r] == 1, sp[r] != 1);
+    }
+    assert_true(on_p > 100 && on_p < 300);
+    teardown(&f);
+}
+
+static void test_rf_eligibility_effective(void **state)
+{
+    (void)state;
+    const char *vitd[] = {"programmes.p.coverage=0.5", "programmes.p.risk_factor.vitamin_d_nmol=30"};
+    rf_eligibility_case(vitd, 2);
+    const char *sed[] = {"programmes.p.coverage=0.5", "programmes.p.risk_factor.sedentary_to_active=1",
+                         "programmes.r.eligibility.sedentary=yes"};
+    rf_eligibility_case(sed, 3);
+    const char *prot[] = {"programmes.p.coverage=0.5", "programmes.p.risk_factor.protein_g_per_kg=0.5",
+                          "programmes.r.eligibility.protein_max=1.0"};
+    rf_eligibility_case(prot, 3);
+}
+
+/* A current smoker on the programme quits with the yearly probability
+ * smoking_quit x adherence, for good; nobody quits after stopping. */
+static void test_rf_smoking_quit(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.risk_factor.smoking_quit=0.3", "programmes.p.adherence=0.5",
+                          "programmes.p.max_years=2"};
+    fixture f;
+    const size_t n = 20000;
+    setup(&f, sets, 3, n);
+    uint8_t *sm = os_pop_data(&f.pop, f.smoke);
+    for (size_t r = 0; r < n; r++) sm[r] = OS_SMOKE_CURRENT;
+    size_t current = n;
+    for (int year = 2025; year <= 2028; year++) {
+        step(&f, year);
+        size_t now = 0;
+        for (size_t r = 0; r < n; r++) now += sm[r] == OS_SMOKE_CURRENT;
+        if (year <= 2026)
+            assert_share((double)(current - now) / (double)current, 0.15, current);
+        else
+            assert_int_equal(now, current);   /* off the programme */
+        current = now;
+    }
+    teardown(&f);
+}
+
+/* sedentary_to_active: active by year t on it with probability
+ * 1 - (1 - p)^t, and once active, active for the rest of the course. */
+static void test_rf_sedentary_to_active(void **state)
+{
+    (void)state;
+    const char *sets[] = {"programmes.p.risk_factor.sedentary_to_active=0.4", "programmes.p.max_years=2"};
+    fixture f;
+    const size_t n = 20000;
+    setup(&f, sets, 2, n);
+    uint8_t *rf = os_pop_data(&f.pop, f.rf);
+    for (size_t r = 0; r < n; r++) rf[r] = r & 1 ? OS_RF_SEDENTARY : 0;
+    uint8_t *was = calloc(n, 1);
+    assert_non_null(was);
+    for (int year = 2025; year <= 2027; year++) {
+        step(&f, year);
+        const uint8_t *clr = col(&f, "iv_rf_clear");
+        size_t active = 0;
+        for (size_t r = 0; r < n; r++) {
+            if (!(r & 1)) assert_int_equal(clr[r], 0);   /* active people: nothing to clear */
+            int a = (clr[r] & OS_RF_SEDENTARY) != 0;
+            if (year == 2026 && was[r]) assert_true(a);
+            active += a;
+            was[r] = (uint8_t)a;
+        }
+        if (year == 2027)
+            assert_int_equal(active, 0);   /* stopped */
+        else
+            assert_share((double)active / (double)(n / 2), 1.0 - pow(0.6, year - 2024), n / 2);
+    }
+    free(was);
+    teardown(&f);
+}
+
 /* Inputs the schema refuses, each naming its key. */
 static void test_schema_errors(void **state)
 {
@@ -709,6 +896,11 @@ int main(void)
         cmocka_unit_test(test_schema_errors),
         cmocka_unit_test(test_screening_error_model),
         cmocka_unit_test(test_fatal_adverse_events),
+        cmocka_unit_test(test_rf_shift_on_and_off),
+        cmocka_unit_test(test_rf_pathway),
+        cmocka_unit_test(test_rf_eligibility_effective),
+        cmocka_unit_test(test_rf_smoking_quit),
+        cmocka_unit_test(test_rf_sedentary_to_active),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
