@@ -21,6 +21,12 @@
  * has moved at least once, or FINAL_MOVES_MAX moves were made. */
 #define FINAL_MOVED 0.9
 #define FINAL_MOVES_MAX 5
+/* The run stops when fewer moves than this share are accepted: the
+ * population has stopped mixing (at a tolerance near the simulations' own
+ * Monte Carlo error a lucky simulation is rarely beaten), so further
+ * generations would only copy particles (Drovandi & Pettitt 2011
+ * Biometrics 67:225 stop at an acceptance rate of about 1 %). */
+#define MIN_SUPPORT 0.02
 /* Agent counts above this are rounded up to a multiple of it. */
 #define AGENTS_ROUND 1000
 
@@ -122,10 +128,14 @@ static int kernel_from_population(smc *m, os_err *err)
     gsl_matrix *c = gsl_matrix_alloc(p, p);
     if (!c) return os_fail(err, OS_ERUN, "out of memory");
     gsl_matrix_memcpy(c, m->chol);
+    /* A failed factorisation is an answer here (add the ridge and retry),
+     * not an error: GSL's default handler would abort the program. */
+    gsl_error_handler_t *handler = gsl_set_error_handler_off();
     for (double ridge = 1e-12;; ridge *= 100) {
         gsl_matrix_memcpy(m->chol, c);
         if (!gsl_linalg_cholesky_decomp1(m->chol)) break;
         if (ridge > 1) {
+            gsl_set_error_handler(handler);
             gsl_matrix_free(c);
             return os_fail(err, OS_ERUN, "abc-smc: the population's covariance is not positive definite");
         }
@@ -135,6 +145,7 @@ static int kernel_from_population(smc *m, os_err *err)
             gsl_matrix_set(c, a, a, gsl_matrix_get(c, a, a) + ridge * w * w);
         }
     }
+    gsl_set_error_handler(handler);
     gsl_matrix_free(c);
     return OS_OK;
 }
@@ -370,8 +381,9 @@ int os_abc_run(const os_abc_problem *pb, const os_abc_settings *s, os_abc_result
         for (size_t j = 0; j < n; j++) m.w[j] = 1.0 / (double)n;
         if ((rc = keep_result(&m, res, err))) break;
         res->converged = ge->eps <= s->eps_final;
+        res->stalled = !res->converged && ge->support < MIN_SUPPORT;
         if (s->on_gen && (rc = s->on_gen(s->on_gen_ctx, res, err))) break;
-        if (res->converged) break;
+        if (res->converged || res->stalled) break;
         /* The next tolerance, predicted by continuing the last ratio. */
         double pred = eps_prev2 < EPS_START ? ge->eps * (ge->eps / eps_prev) : 0.5 * ge->eps;
         if (pred < s->eps_final) pred = s->eps_final;

@@ -41,8 +41,9 @@
  *
  * Cost: about N simulations per generation (a proposal outside the bounds
  * is refused without one), a few N at EPS_FINAL; the run stops after the
- * generation at EPS_FINAL, or after MAX_GENS (then not converged: the
- * posterior is that of errors eps * sigma, wider than the targets state).
+ * generation at EPS_FINAL, or after MAX_GENS, or when under 2 % of a
+ * generation's moves are accepted (then not converged: the posterior is
+ * that of errors eps * sigma, wider than the targets state).
  */
 #ifndef OS_CAL_ABC_H
 #define OS_CAL_ABC_H
@@ -110,6 +111,9 @@ typedef struct os_abc_result {
     os_abc_gen *gens;
     int ngens;
     int converged;       /* the last generation reached eps_final */
+    int stalled;         /* stopped before: its moves were almost never
+                            accepted (more agents per simulation lower
+                            the Monte Carlo error that causes it) */
     long evals;
 } os_abc_result;
 

@@ -219,7 +219,9 @@ static void print_summary(const os_abc_result *r, const os_cal_param *par, const
     double *tmp = malloc(n * sizeof *tmp);
     if (!order || !tmp) { free(order); free(tmp); return; }
     printf("\nposterior (%zu particles, ESS %.1f, %d generations, %ld simulations%s):\n", n,
-           r->gens[r->ngens - 1].ess, r->ngens, r->evals, r->converged ? "" : "; NOT CONVERGED: eps above its final value");
+           r->gens[r->ngens - 1].ess, r->ngens, r->evals, r->converged ? ""
+           : r->stalled ? "; NOT CONVERGED: the moves stopped mixing above the final eps (raise --agents-max)"
+                        : "; NOT CONVERGED: eps above its final value");
     printf("  %-44s %12s %12s %12s %12s\n", "parameter", "mean", "sd", "5 %", "95 %");
     for (size_t j = 0; j < r->np; j++) {
         double m, s;

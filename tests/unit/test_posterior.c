@@ -199,6 +199,52 @@ static void test_sampler_conjugate(void **state)
     os_abc_result_free(&r);
 }
 
+/* A simulator whose Monte Carlo noise is fresh in every evaluation and
+ * much larger than the targets' sigma: as eps falls towards the noise, a
+ * lucky particle is rarely beaten, moves stop being accepted and the
+ * population fills with copies (a singular covariance).  The sampler must
+ * stop, not converged and marked stalled, rather than fail or abort. */
+static int toy_fresh_eval(void *ctx, uint64_t seed, long agents, const double *theta, double *x, double *se,
+                          os_err *err)
+{
+    (void)err;
+    (void)agents;
+    (void)seed;
+    static gsl_rng *r;
+    toy *t = ctx;
+    if (!r) {
+        r = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(r, 11);
+    }
+    for (int i = 0; i < 2; i++) {
+        x[i] = theta[i] + gsl_ran_gaussian(r, t->mc);
+        se[i] = 0.0;   /* the noise unreported, so eps can fall below it */
+    }
+    return 0;
+}
+
+static void test_sampler_stalls(void **state)
+{
+    (void)state;
+    os_err err = {0};
+    os_cal_param par[2];
+    os_dist d = {OS_DIST_NORMAL, {0.0, 1.0, 0}};
+    assert_int_equal(os_cal_param_init(&par[0], "a", -8, 8, d, &err), 0);
+    assert_int_equal(os_cal_param_init(&par[1], "b", -8, 8, d, &err), 0);
+    double obs[2] = {0.8, -0.5}, sigma[2] = {0.05, 0.05}, w[2] = {1, 1};
+    toy t = {1.0};
+    os_abc_problem pb = {2, 2, par, obs, sigma, w, toy_fresh_eval, &t};
+    os_abc_settings s = {.particles = 200, .max_gens = 60, .ess_frac = 0.5, .eps_final = 0.01, .kernel_scale = 0.7,
+                         .mc_ratio = 0.5, .agents_min = 1, .agents_max = 1, .seed = 5};
+    os_abc_result r;
+    assert_int_equal(os_abc_run(&pb, &s, &r, &err), 0);
+    assert_false(r.converged);
+    assert_true(r.stalled);
+    assert_true(r.ngens < 60);
+    assert_true(r.gens[r.ngens - 1].support < 0.02);
+    os_abc_result_free(&r);
+}
+
 /* Priors: truncated draws stay in bounds and follow the density; a prior
  * with no mass between the bounds is refused. */
 static void test_prior(void **state)
@@ -234,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_sampler_conjugate),
+        cmocka_unit_test(test_sampler_stalls),
         cmocka_unit_test(test_prior),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
