@@ -284,6 +284,30 @@ static int move(smc *m, double eps, uint64_t seed, long agents, long *accepted, 
     return OS_OK;
 }
 
+/* The moves of generation GE: one; at the final tolerance more, until most
+ * particles have left their resampled copies (the population's duplicates
+ * would otherwise understate its spread).  Sets its simulations and the
+ * share of moves accepted. */
+static int move_generation(smc *m, os_abc_gen *ge, long agents, gsl_vector *z, double *u1, double *x1,
+                           double *se1, double *theta, unsigned char *moved, os_err *err)
+{
+    size_t n = m->n;
+    long accepted = 0, evals = 0, nmoves = 0;
+    memset(moved, 0, n);
+    int last = ge->eps <= m->s->eps_final, rc;
+    for (;;) {
+        if ((rc = move(m, ge->eps, ge->seed, agents, &accepted, &evals, z, u1, x1, se1, theta, moved, err)))
+            return rc;
+        nmoves++;
+        size_t nm = 0;
+        for (size_t j = 0; j < n; j++) nm += moved[j];
+        if (!last || (double)nm >= FINAL_MOVED * (double)n || nmoves >= FINAL_MOVES_MAX) break;
+    }
+    ge->evals += evals;
+    ge->support = (double)accepted / (double)(n * (size_t)nmoves);
+    return OS_OK;
+}
+
 static void report(int g, const os_abc_gen *ge, size_t n)
 {
     fprintf(stderr, "abc-smc: generation %d: eps %.4g, ESS %.1f of %zu, %ld agents, MC error %.3g of sigma, "
@@ -291,24 +315,50 @@ static void report(int g, const os_abc_gen *ge, size_t n)
             g, ge->eps, ge->ess, n, ge->agents, ge->mc_ratio, ge->evals, 100.0 * ge->support);
 }
 
+/* Particle J's simulation at SEED and AGENTS into m->x, m->se. */
+static int simulate(smc *m, size_t j, uint64_t seed, long agents, double *theta, os_err *err)
+{
+    const os_abc_problem *pb = m->pb;
+    size_t p = m->np, t = m->nt;
+    for (size_t a = 0; a < p; a++) theta[a] = os_cal_from_u(&pb->par[a], m->u[j * p + a]);
+    int rc = pb->eval(pb->ctx, seed, agents, theta, m->x + j * t, m->se + j * t, err);
+    for (size_t i = 0; !rc && i < t; i++) {
+        if (!isfinite(m->x[j * t + i])) rc = os_fail(err, OS_ERUN, "abc-smc: target %zu not finite in a simulation", i);
+        if (!(m->se[j * t + i] >= 0)) m->se[j * t + i] = 0.0;
+    }
+    return rc;
+}
+
+/* Every particle simulated afresh with the generation's SEED and AGENTS,
+ * before the generation is weighted.  Its weight then carries
+ * K_eps(x_new) / K_eps_prev(x_old) (m->logb holds the denominator): an
+ * importance weight of the new simulation (Del Moral, Doucet & Jasra 2006,
+ * with the old simulation's law as backward kernel), valid when AGENTS
+ * grew.  Without it a particle keeps a lucky simulation from fewer agents
+ * or another seed that no proposal of this generation, simulated with its
+ * seed, can beat: the moves stop being accepted near the Monte Carlo
+ * error.  With it a particle and its proposals share their random numbers. */
+static int refresh(smc *m, uint64_t seed, long agents, double *theta, long *evals, os_err *err)
+{
+    int rc = OS_OK;
+    for (size_t j = 0; !rc && j < m->n; j++) {
+        rc = simulate(m, j, seed, agents, theta, err);
+        (*evals)++;
+    }
+    return rc;
+}
+
 /* Generation 0: N particles from the prior, simulated with its seed. */
 static int from_prior(smc *m, os_abc_gen *ge, long agents, double *theta, os_err *err)
 {
     const os_abc_problem *pb = m->pb;
-    size_t p = m->np, t = m->nt;
+    size_t p = m->np;
     int rc = OS_OK;
     ge->agents = agents;
     ge->seed = os_abc_gen_seed(m->s->seed, 0);
     for (size_t j = 0; !rc && j < m->n; j++) {
-        for (size_t a = 0; a < p; a++) {
-            m->u[j * p + a] = os_cal_prior_draw(&pb->par[a], m->rng);
-            theta[a] = os_cal_from_u(&pb->par[a], m->u[j * p + a]);
-        }
-        rc = pb->eval(pb->ctx, ge->seed, agents, theta, m->x + j * t, m->se + j * t, err);
-        for (size_t i = 0; !rc && i < t; i++) {
-            if (!isfinite(m->x[j * t + i])) rc = os_fail(err, OS_ERUN, "abc-smc: target %zu not finite in a simulation", i);
-            if (!(m->se[j * t + i] >= 0)) m->se[j * t + i] = 0.0;
-        }
+        for (size_t a = 0; a < p; a++) m->u[j * p + a] = os_cal_prior_draw(&pb->par[a], m->rng);
+        rc = simulate(m, j, ge->seed, agents, theta, err);
         ge->evals++;
         m->logb[j] = 0.0;
     }
@@ -353,28 +403,15 @@ int os_abc_run(const os_abc_problem *pb, const os_abc_settings *s, os_abc_result
             ge->agents = agents;
             ge->seed = os_abc_gen_seed(s->seed, g);
         }
-        /* Reweight: the kernel at the new eps over the one at the last. */
+        /* Reweight: the kernel at the new eps over the one at the last,
+         * the new one of a fresh simulation (refresh). */
         for (size_t j = 0; j < n; j++) m.logb[j] = g ? -log_kernel(&m, j, eps_prev) : 0.0;
+        if (g > 0 && (rc = refresh(&m, ge->seed, agents, theta, &ge->evals, err))) break;
         ge->eps = choose_eps(&m, eps_prev, &ge->ess);
         ge->mc_ratio = mc_ratio(&m, m.w);
         if ((rc = kernel_from_population(&m, err))) break;
         resample(&m);
-        long accepted = 0, evals = 0, nmoves = 0;
-        memset(moved, 0, n);
-        /* One move per generation; at the final tolerance more, until most
-         * particles have left their resampled copies (the population's
-         * duplicates would otherwise understate its spread). */
-        int last = ge->eps <= s->eps_final;
-        for (;;) {
-            if ((rc = move(&m, ge->eps, ge->seed, agents, &accepted, &evals, z, u1, x1, se1, theta, moved, err))) break;
-            nmoves++;
-            size_t nm = 0;
-            for (size_t j = 0; j < n; j++) nm += moved[j];
-            if (!last || (double)nm >= FINAL_MOVED * (double)n || nmoves >= FINAL_MOVES_MAX) break;
-        }
-        if (rc) break;
-        ge->evals += evals;
-        ge->support = (double)accepted / (double)(n * (size_t)nmoves);
+        if ((rc = move_generation(&m, ge, agents, z, u1, x1, se1, theta, moved, err))) break;
         res->evals += ge->evals;
         res->ngens = g + 1;
         if (s->verbose) report(g, ge, n);
