@@ -27,6 +27,10 @@
  * generations would only copy particles (Drovandi & Pettitt 2011
  * Biometrics 67:225 stop at an acceptance rate of about 1 %). */
 #define MIN_SUPPORT 0.02
+/* A generation whose eps is above this share of the last one's has not
+ * lowered it: the next one gets four times the agents (half the Monte
+ * Carlo error). */
+#define STALL_EPS 0.95
 /* Agent counts above this are rounded up to a multiple of it. */
 #define AGENTS_ROUND 1000
 
@@ -425,6 +429,11 @@ int os_abc_run(const os_abc_problem *pb, const os_abc_settings *s, os_abc_result
         double pred = eps_prev2 < EPS_START ? ge->eps * (ge->eps / eps_prev) : 0.5 * ge->eps;
         if (pred < s->eps_final) pred = s->eps_final;
         agents = next_agents(&m, agents, ge->mc_ratio, pred);
+        /* eps held (within STALL_EPS): the generation's Monte Carlo noise,
+         * which the fresh simulations carry into the weights, took the ESS
+         * the fall would have needed: four times the agents halve it. */
+        if (g > 0 && ge->eps > STALL_EPS * eps_prev && agents < 4 * ge->agents)
+            agents = ge->agents * 4 > s->agents_max ? s->agents_max : ge->agents * 4;
         eps_prev2 = eps_prev;
         eps_prev = ge->eps;
     }
