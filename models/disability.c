@@ -115,7 +115,7 @@ static int disability_summaries(os_model *m, disability_state *s, os_err *err)
         "ADL-dependent persons at home regaining independence during the year"};
     const os_sum_role roles[SUM_N] = {
         {OS_ROLE_PREVALENCE, OS_SUM_REPORT, NULL, NULL, NULL},
-        {OS_ROLE_PREVALENCE, OS_SUM_REPORT | OS_SUM_PART, NULL, NULL, NULL},
+        {OS_ROLE_PREVALENCE, OS_SUM_REPORT, NULL, NULL, NULL},
         {OS_ROLE_EVENT, 0, "adl_onsets", NULL, NULL},
         {OS_ROLE_EVENT, 0, "care_home_admissions", NULL, NULL},
         {OS_ROLE_OTHER, 0, NULL, NULL, NULL}};
