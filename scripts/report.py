@@ -70,6 +70,7 @@ SEXES = ((0, "women"), (1, "men"))
 OUTCOMES = (
     ("osteoporosis", "stock"), ("sarcopenia_ewgsop2", "stock"), ("sarcopenia_awgs2019", "stock"),
     ("osteosarcopenia_ewgsop2", "stock"), ("osteosarcopenia_awgs2019", "stock"),
+    ("adl_dependent", "stock"), ("care_home", "stock"), ("osteosarcopenic_obesity_awgs2019", "stock"),
     ("falls", "flow"), ("fractures_hip", "flow"), ("fractures_vertebral", "flow"),
     ("fractures_wrist", "flow"), ("fractures_other", "flow"), ("deaths", "flow"),
     ("cost", "money"), ("qaly", "flow"),
@@ -287,7 +288,8 @@ def burden_section(run, figs):
         return out + ["<p>The run has none of the outcome columns.</p>"]
     has_q = quantile_band(run, cols[0][0]) is not None
     out.append("<p>People aged 50+ in the reference arm (%s): national totals (black) and by sex. "
-               "Cases (osteoporosis, sarcopenia, osteosarcopenia) are counted on 1 July of the year; "
+               "Cases (osteoporosis, sarcopenia, osteosarcopenia, ADL dependence, care-home residents, "
+               "osteosarcopenic obesity) are counted on 1 July of the year; "
                "falls, fractures, deaths, costs and QALYs are those of the year from 1 July. Costs "
                "are health and care costs, undiscounted, in %s; QALYs undiscounted.</p>"
                % (esc(run.arm_words(run.ref)), esc(run.cur or "the run's currency")))
