@@ -74,7 +74,10 @@ same "$TMP/rep.off.h5" "$TMP/rep.on.h5" "--replicates 2, shared start on vs off"
 # share a start built again from the seed.
 out="$TMP/killed.h5"; ck="$TMP/killed.ckpt.h5"
 rm -f "$out" "$ck"
-run on "$out" --checkpoint-every 1 &
+# The program itself in the background, not the run() function: $! of a
+# backgrounded function is its subshell, and killing that would leave the
+# program running on, overwriting the checkpoint the resume reads.
+"$OSTEOSIM" run "$cfg" "${args[@]}" --set run.shared_start=on -o "$out" --checkpoint-every 1 &
 pid=$!
 arm_of() { h5dump -a /arm "$1" 2>/dev/null | awk '/\(0\)/ {print $2}'; }
 caught=0
