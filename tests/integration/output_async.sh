@@ -73,7 +73,9 @@ if [ ! -f "$plugins/libh5lz4.so" ]; then
 fi
 export HDF5_PLUGIN_PATH=$plugins
 same_data "$TMP/sync.h5" "$TMP/lz4.h5" "output.codec lz4 (h5diff)"
-h5dump -p -H -d /cohort/2025/age "$TMP/lz4.h5" | grep -q "FILTER_ID 32004" ||
+# (grep -q on a captured text, not a pipe: with pipefail, grep -q leaving
+# early can kill the writer with SIGPIPE and fail the pipeline.)
+grep -q "FILTER_ID 32004" <<< "$(h5dump -p -H -d /cohort/2025/age "$TMP/lz4.h5")" ||
   fail "no LZ4 filter (32004) on /cohort/2025/age"
 h5dump -d /cohort/2027/age -s 70000 -c 3 "$TMP/lz4.h5" > "$TMP/lz4.txt"
 h5dump -d /cohort/2027/age -s 70000 -c 3 "$TMP/sync.h5" > "$TMP/deflate.txt"
@@ -125,7 +127,7 @@ fi
 # A full disk while the background writer writes: exit 1, one line naming
 # the output and the OS's reason, no file left (the shim of disk_full.sh).
 shim=${OS_ENOSPC_SHIM:-}
-if [ -f "$shim" ] && ! ldd "$OSTEOSIM" | grep -q libasan; then
+if [ -f "$shim" ] && ! grep -q libasan <<< "$(ldd "$OSTEOSIM")"; then
   size=$(stat -c %s "$TMP/sync.h5")
   for n in $((size / 10)) $((size / 2)) $((size * 9 / 10)); do
     out="$TMP/full.h5"
@@ -139,7 +141,7 @@ if [ -f "$shim" ] && ! ldd "$OSTEOSIM" | grep -q libasan; then
     [ "$(wc -l < "$TMP/err")" -eq 1 ] || fail "full disk after $n bytes: $(cat "$TMP/err")"
     grep -qF "$out: " "$TMP/err" && grep -q "No space left on device" "$TMP/err" ||
       fail "full disk after $n bytes: message: $(cat "$TMP/err")"
-    [ ! -e "$out" ] && ! ls "$TMP" | grep -q 'full\.h5\.tmp\.' ||
+    [ ! -e "$out" ] && ! grep -q 'full\.h5\.tmp\.' <<< "$(ls "$TMP")" ||
       fail "full disk after $n bytes: a file was left"
   done
 fi

@@ -16,7 +16,7 @@ small=(--agents 3000 --set run.end_year=2027 --quiet)
 for what in targets marginals correlations ess; do
   png="$TMP/fig/post-$what.png"
   [ -s "$png" ] || fail "no $what figure"
-  head -c 8 "$png" | od -An -c | grep -q 'P   N   G' || fail "$png is not a PNG"
+  grep -q 'P   N   G' <<< "$(head -c 8 "$png" | od -An -c)" || fail "$png is not a PNG"
 done
 [ "$(wc -l < "$TMP/list.txt")" -eq 5 ] || fail "not 5 files listed: $(cat "$TMP/list.txt")"
 "$PY" - "$TMP/post.h5" "$TMP/fig/post-summary.txt" <<'PY' || fail "summary numbers"
